@@ -1,0 +1,50 @@
+'use server';
+import { AuthError } from 'next-auth';
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { signIn, signOut, RateLimitedSignin } from '@/lib/auth';
+import { loginSchema, signupSchema, type FormState } from '@/lib/auth/forms';
+import { hashPassword } from '@/lib/auth/password';
+import { createUser, UsernameTakenError } from '@/lib/db/queries/users';
+import { audit } from '@/lib/db/queries/audit';
+import { safeNextPath } from '@/lib/http/safe-next';
+import { clientIp } from '@/lib/http/client-ip';
+
+const values = (f: FormData, ...names: string[]) => Object.fromEntries(names.map((n) => [n, String(f.get(n) ?? '')]));
+
+export async function loginAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const parsed = loginSchema.safeParse(Object.fromEntries(form));
+  const kept = values(form, 'username', 'next');
+  if (!parsed.success) return { errors: parsed.error.flatten().fieldErrors, values: kept };
+  const { username, password, next } = parsed.data;
+  try {
+    await signIn('credentials', { username, password, redirectTo: safeNextPath(next) });
+  } catch (e) {
+    if (e instanceof RateLimitedSignin) return { message: 'Too many failed attempts. Wait a few minutes and try again.', values: kept };
+    // The same message for a wrong password and an unknown user.
+    if (e instanceof AuthError) return { message: 'Invalid username or password.', values: kept };
+    throw e; // the success redirect is a thrown NEXT_REDIRECT
+  }
+  return {};
+}
+
+export async function signupAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const parsed = signupSchema.safeParse(Object.fromEntries(form));
+  const kept = values(form, 'username', 'email', 'next');
+  if (!parsed.success) return { errors: parsed.error.flatten().fieldErrors, values: kept };
+  const { username, email, password, next } = parsed.data;
+  try {
+    const user = await createUser({ username, email, passwordHash: await hashPassword(password) });
+    audit('user.signup', { actorUserId: user.id, actorLabel: user.username, ip: clientIp(await headers(), (await headers()).get('x-oauth-client-ip')) });
+  } catch (e) {
+    if (e instanceof UsernameTakenError) return { errors: { username: ['This username is taken.'] }, values: kept };
+    throw e;
+  }
+  await signIn('credentials', { username, password, redirectTo: safeNextPath(next) });
+  return {};
+}
+
+export async function logoutAction(): Promise<void> {
+  await signOut({ redirect: false });
+  redirect('/');
+}

@@ -1,0 +1,126 @@
+// Small shared UI pieces. Every input has a visible <label htmlFor>; errors sit under their field.
+import type { ReactNode, InputHTMLAttributes, TextareaHTMLAttributes, ButtonHTMLAttributes } from 'react';
+
+export function Card({ title, children, className = '' }: { title?: ReactNode; children: ReactNode; className?: string }) {
+  return (
+    <section className={`rounded-xl border border-slate-200 bg-white p-6 shadow-sm ${className}`}>
+      {title ? <h2 className="mb-4 text-lg font-semibold text-slate-900">{title}</h2> : null}
+      {children}
+    </section>
+  );
+}
+
+export function PageTitle({ children, sub }: { children: ReactNode; sub?: ReactNode }) {
+  return (
+    <div className="mb-6">
+      <h1 className="text-2xl font-bold tracking-tight text-slate-900">{children}</h1>
+      {sub ? <p className="mt-1 text-slate-600">{sub}</p> : null}
+    </div>
+  );
+}
+
+export function FieldError({ id, error }: { id: string; error?: string | string[] }) {
+  const msg = Array.isArray(error) ? error.join(' ') : error;
+  if (!msg) return null;
+  return (
+    <p id={`${id}-error`} data-testid={`${id}-error`} className="mt-1 text-sm text-red-700">
+      {msg}
+    </p>
+  );
+}
+
+const inputClass =
+  'block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200 aria-[invalid=true]:border-red-500';
+
+export function TextField({
+  id,
+  label,
+  error,
+  hint,
+  ...props
+}: { id: string; label: string; error?: string | string[]; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <div>
+      <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <input
+        id={id}
+        name={props.name ?? id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
+        className={inputClass}
+        {...props}
+      />
+      {hint ? (
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+      <FieldError id={id} error={error} />
+    </div>
+  );
+}
+
+export function TextAreaField({
+  id,
+  label,
+  error,
+  hint,
+  ...props
+}: { id: string; label: string; error?: string | string[]; hint?: ReactNode } & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  return (
+    <div>
+      <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <textarea
+        id={id}
+        name={props.name ?? id}
+        rows={3}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
+        className={`${inputClass} font-mono text-sm`}
+        {...props}
+      />
+      {hint ? (
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+      <FieldError id={id} error={error} />
+    </div>
+  );
+}
+
+const variants = {
+  primary: 'bg-indigo-600 text-white hover:bg-indigo-700 focus-visible:outline-indigo-600',
+  secondary: 'bg-white text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50',
+  danger: 'bg-red-600 text-white hover:bg-red-700 focus-visible:outline-red-600',
+};
+
+export function Button({
+  variant = 'primary',
+  className = '',
+  ...props
+}: { variant?: keyof typeof variants } & ButtonHTMLAttributes<HTMLButtonElement>) {
+  return (
+    <button
+      className={`inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-semibold shadow-sm focus-visible:outline-2 focus-visible:outline-offset-2 disabled:cursor-wait disabled:opacity-60 ${variants[variant]} ${className}`}
+      {...props}
+    />
+  );
+}
+
+export function Alert({ kind = 'error', children, testId }: { kind?: 'error' | 'info' | 'success'; children: ReactNode; testId?: string }) {
+  const cls = {
+    error: 'border-red-200 bg-red-50 text-red-800',
+    info: 'border-sky-200 bg-sky-50 text-sky-900',
+    success: 'border-emerald-200 bg-emerald-50 text-emerald-900',
+  }[kind];
+  return (
+    <div data-testid={testId} className={`rounded-md border px-4 py-3 text-sm ${cls}`}>
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,274 @@
+// The application (OAuth client) forms: constants, labels, and one zod schema shared by the
+// browser (validation before submit) and the server actions (the check that counts).
+// Pure: no Node or Next.js imports, so it can be bundled for the client.
+import { z } from 'zod';
+import { checkAllowedOriginForRegistration, checkRedirectUriForRegistration, parseUriList } from '../oauth/redirect-uri';
+
+export const GRANT_AUTHORIZATION_CODE = 'authorization_code';
+export const GRANT_CLIENT_CREDENTIALS = 'client_credentials';
+export const GRANT_DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
+export const GRANT_REFRESH_TOKEN = 'refresh_token';
+export const GRANT_PASSWORD = 'password';
+export const GRANT_IMPLICIT = 'implicit';
+
+/** In the order the form lists them. */
+export const GRANT_TYPES = [
+  GRANT_AUTHORIZATION_CODE,
+  GRANT_CLIENT_CREDENTIALS,
+  GRANT_DEVICE_CODE,
+  GRANT_REFRESH_TOKEN,
+  GRANT_PASSWORD,
+  GRANT_IMPLICIT,
+] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
+
+export const GRANT_TYPE_LABELS: Record<GrantType, string> = {
+  [GRANT_AUTHORIZATION_CODE]: 'Authorization code',
+  [GRANT_CLIENT_CREDENTIALS]: 'Client credentials',
+  [GRANT_DEVICE_CODE]: 'Device code',
+  [GRANT_REFRESH_TOKEN]: 'Refresh token',
+  [GRANT_PASSWORD]: 'Password (deprecated)',
+  [GRANT_IMPLICIT]: 'Implicit (deprecated)',
+};
+
+/** Short, id-safe keys for the checkboxes (the device code grant type contains colons). */
+export const GRANT_TYPE_KEYS: Record<GrantType, string> = {
+  [GRANT_AUTHORIZATION_CODE]: 'authorization_code',
+  [GRANT_CLIENT_CREDENTIALS]: 'client_credentials',
+  [GRANT_DEVICE_CODE]: 'device_code',
+  [GRANT_REFRESH_TOKEN]: 'refresh_token',
+  [GRANT_PASSWORD]: 'password',
+  [GRANT_IMPLICIT]: 'implicit',
+};
+
+/** OAuth 2.1 / RFC 9700 §2.4 and §2.1.2: removed from the modern profile; kept for old clients. */
+export const DEPRECATED_GRANT_TYPES: readonly GrantType[] = [GRANT_PASSWORD, GRANT_IMPLICIT];
+
+/** Checked on the register form: refresh tokens are issued only to apps that have refresh_token. */
+export const DEFAULT_GRANT_TYPES: readonly GrantType[] = [GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN];
+
+/** Grants that send the user agent to a redirect URI. */
+export const REDIRECT_GRANT_TYPES: readonly GrantType[] = [GRANT_AUTHORIZATION_CODE, GRANT_IMPLICIT];
+
+/** Grants in which the client authenticates with its secret: impossible for a public client. */
+export const CONFIDENTIAL_ONLY_GRANT_TYPES: readonly GrantType[] = [GRANT_CLIENT_CREDENTIALS, GRANT_PASSWORD];
+
+export const CLIENT_TYPES = ['confidential', 'public'] as const;
+export type ClientType = (typeof CLIENT_TYPES)[number];
+export const CLIENT_TYPE_LABELS: Record<ClientType, string> = { confidential: 'Confidential', public: 'Public' };
+
+export const ALGORITHMS = ['', 'RS256', 'HS256'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+export const ALGORITHM_LABELS: Record<Algorithm, string> = {
+  '': 'No OIDC support',
+  RS256: 'RSA with SHA-2 256',
+  HS256: 'HMAC with SHA-2 256',
+};
+
+export const CLIENT_ID_RE = /^[A-Za-z0-9]{40}$/;
+
+export const MESSAGES = {
+  nameRequired: 'Enter a name.',
+  nameTooLong: 'At most 255 characters.',
+  clientType: 'Choose Confidential or Public.',
+  grantRequired: 'Choose at least one grant type.',
+  grantUnknown: 'Unknown grant type.',
+  redirectRequired: (g: GrantType) => `${GRANT_TYPE_LABELS[g].replace(' (deprecated)', '')} needs at least one redirect URI.`,
+  publicGrant: (gs: GrantType[]) =>
+    `Public clients have no secret, so they cannot use ${gs.map((g) => GRANT_TYPE_LABELS[g].replace(' (deprecated)', '')).join(' or ')}: choose Confidential, or uncheck ${gs.length > 1 ? 'them' : 'it'}.`,
+  algorithm: 'Choose an algorithm.',
+  hs256Hashed:
+    'HS256 signs ID tokens with the client secret, so the secret must stay readable: uncheck Hash client secret, or choose RSA with SHA-2 256.',
+  hs256Public: 'HS256 signs ID tokens with the client secret, and public clients have none: choose RSA with SHA-2 256.',
+  secretTooShort: 'At least 32 characters.',
+  secretTooLong: 'At most 255 characters.',
+  secretChars: 'Use printable ASCII characters without spaces.',
+  secretLooksHashed: 'This looks like a hash. Paste the plain secret that the client will send.',
+  secretForPublic: 'Public clients have no secret: leave this empty, or choose Confidential.',
+  /** Service-level (needs the stored state). */
+  secretHashedCannotUnhash:
+    'The stored secret is hashed and cannot be recovered. To store it unhashed, enter a new client secret here (or keep Hash client secret checked).',
+  ownerUnknown: 'No active user has this username.',
+  uriListTooLong: 'Too long: at most 100 entries of 2,000 characters.',
+} as const;
+
+export type FieldErrors = Partial<Record<string, string[]>>;
+
+/** What the forms send, before validation (also what is echoed back into the form after an error). */
+export interface ApplicationFormValues {
+  name: string;
+  /** Register form only: the generated id shown read-only. */
+  clientId?: string;
+  clientType: string;
+  grantTypes: string[];
+  redirectUris: string;
+  postLogoutRedirectUris: string;
+  allowedOrigins: string;
+  algorithm: string;
+  hashClientSecret: boolean;
+  skipAuthorization: boolean;
+  /** Staff only: the owner's username. */
+  owner?: string;
+  /** Update form only: a secret of the owner's choosing; empty keeps the current one. */
+  clientSecret?: string;
+}
+
+const MAX_URIS = 100;
+const MAX_URI_TEXT = 100 * 2001;
+
+function uriList(check: (u: string) => string | null, rename?: (msg: string) => string) {
+  return z
+    .string()
+    .max(MAX_URI_TEXT, MESSAGES.uriListTooLong)
+    .transform((text) => parseUriList(text))
+    .superRefine((list, ctx) => {
+      if (list.length > MAX_URIS) {
+        ctx.addIssue({ code: 'custom', message: MESSAGES.uriListTooLong });
+        return;
+      }
+      let n = 0;
+      for (const u of list) {
+        const err = check(u);
+        if (!err) continue;
+        // Three messages are enough to see what is wrong; more would bury the field.
+        if (++n > 3) break;
+        ctx.addIssue({ code: 'custom', message: rename ? rename(err) : err });
+      }
+    });
+}
+
+const postLogoutMessage = (m: string) => m.replace(/^Redirect URI/, 'Post logout redirect URI');
+
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined ? '' : s.trim()))
+  .superRefine((s, ctx) => {
+    if (s === '') return;
+    if (s.length < 32) ctx.addIssue({ code: 'custom', message: MESSAGES.secretTooShort });
+    else if (s.length > 255) ctx.addIssue({ code: 'custom', message: MESSAGES.secretTooLong });
+    else if (!/^[\x21-\x7e]+$/.test(s)) ctx.addIssue({ code: 'custom', message: MESSAGES.secretChars });
+    else if (/^(\$argon2|\$2[aby]\$|pbkdf2_|argon2\$|bcrypt)/.test(s)) ctx.addIssue({ code: 'custom', message: MESSAGES.secretLooksHashed });
+  });
+
+export const applicationSchema = z
+  .object({
+    name: z.string().trim().min(1, MESSAGES.nameRequired).max(255, MESSAGES.nameTooLong),
+    clientId: z
+      .string()
+      .optional()
+      .transform((s) => (s && CLIENT_ID_RE.test(s) ? s : undefined)),
+    clientType: z.enum(CLIENT_TYPES, { error: MESSAGES.clientType }),
+    grantTypes: z.array(z.enum(GRANT_TYPES, { error: MESSAGES.grantUnknown })).transform((gs) => GRANT_TYPES.filter((g) => gs.includes(g))),
+    redirectUris: uriList(checkRedirectUriForRegistration),
+    postLogoutRedirectUris: uriList(checkRedirectUriForRegistration, postLogoutMessage),
+    allowedOrigins: uriList(checkAllowedOriginForRegistration),
+    algorithm: z.enum(ALGORITHMS, { error: MESSAGES.algorithm }),
+    hashClientSecret: z.boolean(),
+    skipAuthorization: z.boolean(),
+    owner: z
+      .string()
+      .trim()
+      .max(150)
+      .optional()
+      .transform((s) => (s ? s : undefined)),
+    clientSecret: optionalSecret,
+  })
+  .superRefine((v, ctx) => {
+    if (v.grantTypes.length === 0) ctx.addIssue({ code: 'custom', path: ['grantTypes'], message: MESSAGES.grantRequired });
+
+    // RFC 6749 §3.1.2.2: "The authorization server MUST require the following clients to register
+    // their redirection endpoint: Public clients. Confidential clients utilizing the implicit grant type."
+    // RFC 9700 §2.1 goes further: every client of a redirect-based flow registers exact URIs.
+    const needsRedirect = REDIRECT_GRANT_TYPES.find((g) => v.grantTypes.includes(g));
+    if (needsRedirect && v.redirectUris.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['redirectUris'], message: MESSAGES.redirectRequired(needsRedirect) });
+    }
+
+    if (v.clientType === 'public') {
+      // RFC 6749 §4.4: "The client credentials grant type MUST only be used by confidential clients."
+      const bad = CONFIDENTIAL_ONLY_GRANT_TYPES.filter((g) => v.grantTypes.includes(g));
+      if (bad.length) ctx.addIssue({ code: 'custom', path: ['grantTypes'], message: MESSAGES.publicGrant(bad) });
+      if (v.algorithm === 'HS256') ctx.addIssue({ code: 'custom', path: ['algorithm'], message: MESSAGES.hs256Public });
+      if (v.clientSecret !== '') ctx.addIssue({ code: 'custom', path: ['clientSecret'], message: MESSAGES.secretForPublic });
+    } else if (v.algorithm === 'HS256' && v.hashClientSecret) {
+      // OIDC Core §10.1: HS256 uses the octets of the client_secret as the MAC key. A hash of it
+      // would be a different key (DOT #1737 signed with the hash).
+      ctx.addIssue({ code: 'custom', path: ['algorithm'], message: MESSAGES.hs256Hashed });
+    }
+  });
+
+export type ApplicationInput = z.output<typeof applicationSchema>;
+
+const str = (f: FormData, name: string) => {
+  const v = f.get(name);
+  return typeof v === 'string' ? v : '';
+};
+const optStr = (f: FormData, name: string) => {
+  const v = f.get(name);
+  return typeof v === 'string' ? v : undefined;
+};
+const checked = (f: FormData, name: string) => f.get(name) === 'on';
+
+/** The raw form values (what the user typed), for validation and for refilling the form. */
+export function formValues(f: FormData): ApplicationFormValues {
+  return {
+    name: str(f, 'name'),
+    clientId: optStr(f, 'clientId'),
+    clientType: str(f, 'clientType'),
+    grantTypes: f.getAll('grantTypes').filter((g): g is string => typeof g === 'string'),
+    redirectUris: str(f, 'redirectUris'),
+    postLogoutRedirectUris: str(f, 'postLogoutRedirectUris'),
+    allowedOrigins: str(f, 'allowedOrigins'),
+    algorithm: str(f, 'algorithm'),
+    hashClientSecret: checked(f, 'hashClientSecret'),
+    skipAuthorization: checked(f, 'skipAuthorization'),
+    owner: optStr(f, 'owner'),
+    clientSecret: optStr(f, 'clientSecret'),
+  };
+}
+
+export type ParseResult = { success: true; data: ApplicationInput } | { success: false; errors: FieldErrors };
+
+export function parseApplicationValues(values: ApplicationFormValues): ParseResult {
+  const r = applicationSchema.safeParse(values);
+  if (r.success) return { success: true, data: r.data };
+  const errors: FieldErrors = {};
+  for (const issue of r.error.issues) {
+    const key = issue.path.length ? String(issue.path[0]) : '_form';
+    (errors[key] ??= []).push(issue.message);
+  }
+  return { success: false, errors };
+}
+
+/** FormData → typed, validated input (or errors keyed by field name). */
+export function parseApplicationForm(f: FormData): ParseResult {
+  return parseApplicationValues(formValues(f));
+}
+
+/** The register form's initial values. */
+export function defaultFormValues(clientId: string, owner?: string): ApplicationFormValues {
+  return {
+    name: '',
+    clientId,
+    clientType: 'confidential',
+    grantTypes: [...DEFAULT_GRANT_TYPES],
+    redirectUris: '',
+    postLogoutRedirectUris: '',
+    allowedOrigins: '',
+    algorithm: '',
+    hashClientSecret: true,
+    skipAuthorization: false,
+    owner,
+  };
+}
+
+/** Route segment → application id, or null (then the page answers 404 like an unknown id). */
+export function parseApplicationId(raw: unknown): number | null {
+  if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw > 0 ? raw : null;
+  if (typeof raw !== 'string' || !/^[1-9][0-9]{0,15}$/.test(raw)) return null;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+export const grantTypeLabel = (g: string) => (GRANT_TYPE_LABELS as Record<string, string>)[g] ?? g;

@@ -1,0 +1,38 @@
+// next-auth settings without the database or argon2 (safe to import anywhere).
+import type { NextAuthConfig } from 'next-auth';
+import { env } from '../env';
+
+export const SESSION_MAX_AGE_SECONDS = 14 * 24 * 3600;
+
+export const authConfig = {
+  // Our /api/* is the bearer-protected example API, so next-auth lives under /accounts/auth.
+  basePath: '/accounts/auth',
+  trustHost: true,
+  pages: { signIn: '/accounts/login/', error: '/accounts/login/' },
+  session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
+  providers: [],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        token.sub = user.id;
+        token.name = user.name;
+        token.isStaff = (user as { isStaff?: boolean }).isStaff ?? false;
+        // OIDC auth_time: when the user last typed their password.
+        token.authTime = Math.floor(Date.now() / 1000);
+      }
+      return token;
+    },
+    session({ session, token }) {
+      session.user = {
+        ...session.user,
+        id: token.sub!,
+        name: token.name ?? '',
+        isStaff: Boolean(token.isStaff),
+        authTime: Number(token.authTime ?? 0),
+      };
+      return session;
+    },
+  },
+} satisfies NextAuthConfig;
+
+export const authSecret = () => env().AUTH_SECRET;

@@ -1,0 +1,30 @@
+// zod schemas of the account forms, shared by the pages and their server actions.
+import { z } from 'zod';
+
+export const loginSchema = z.object({
+  username: z.string().trim().min(1, 'Enter your username.').max(150),
+  password: z.string().min(1, 'Enter your password.').max(1024),
+  next: z.string().optional(),
+});
+
+export const signupSchema = z
+  .object({
+    username: z
+      .string()
+      .trim()
+      .min(3, 'At least 3 characters.')
+      .max(150, 'At most 150 characters.')
+      .regex(/^[A-Za-z0-9_.@+-]+$/, 'Letters, digits and @ . + - _ only.'),
+    email: z.email('Enter a valid email address.').max(254),
+    password: z.string().min(8, 'At least 8 characters.').max(1024, 'At most 1024 characters.'),
+    password2: z.string(),
+    next: z.string().optional(),
+  })
+  .refine((v) => v.password === v.password2, { path: ['password2'], message: 'The two passwords differ.' });
+
+export type FieldErrors = Record<string, string[] | undefined>;
+export interface FormState {
+  errors?: FieldErrors;
+  message?: string;
+  values?: Record<string, string>;
+}

@@ -1,0 +1,40 @@
+// Reading next-auth's session outside Next.js (the node:http door's /o/authorize/).
+// The cookie is a JWE keyed from AUTH_SECRET with the cookie name as salt (Auth.js v5 format).
+import { decode } from 'next-auth/jwt';
+import { env } from '../env';
+
+/** Our issuer decides the cookie name: Auth.js prefixes `__Secure-` on https. */
+export const SESSION_COOKIE = 'authjs.session-token';
+export const sessionCookieName = () => (env().ISSUER.startsWith('https://') ? `__Secure-${SESSION_COOKIE}` : SESSION_COOKIE);
+
+export interface SessionClaims {
+  userId: string;
+  authTime: number;
+}
+
+function readCookie(header: string | null, name: string): string | null {
+  if (!header) return null;
+  // Auth.js splits large cookies into name.0, name.1, …
+  const parts = new Map<string, string>();
+  for (const c of header.split(/;\s*/)) {
+    const i = c.indexOf('=');
+    if (i > 0) parts.set(c.slice(0, i), c.slice(i + 1));
+  }
+  if (parts.has(name)) return parts.get(name)!;
+  let out = '';
+  for (let i = 0; parts.has(`${name}.${i}`); i++) out += parts.get(`${name}.${i}`);
+  return out || null;
+}
+
+export async function sessionFromCookieHeader(cookieHeader: string | null): Promise<SessionClaims | null> {
+  const name = sessionCookieName();
+  const raw = readCookie(cookieHeader, name);
+  if (!raw) return null;
+  try {
+    const t = await decode({ token: raw, secret: env().AUTH_SECRET, salt: name });
+    if (!t?.sub || (typeof t.exp === 'number' && t.exp * 1000 < Date.now())) return null;
+    return { userId: t.sub, authTime: Number(t.authTime ?? 0) };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,187 @@
+// Codes and tokens. Every value is stored as SHA-256 only; every state change that must happen
+// once (consuming a code, rotating a refresh token) is a single conditional UPDATE … RETURNING,
+// so that of N concurrent requests exactly one wins.
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { getDb, query } from '../index';
+import { accessTokens, consents, grants, refreshTokens, type Grant, type RefreshToken } from '../schema';
+
+// --- authorization codes ------------------------------------------------------------------------
+
+export async function insertCode(row: typeof grants.$inferInsert): Promise<void> {
+  const db = await getDb();
+  await db.insert(grants).values(row);
+}
+
+/** Marks the code used and returns it; null when unknown, already used, or of another client. */
+export async function consumeCode(codeHash: string, applicationId: number): Promise<Grant | null> {
+  const db = await getDb();
+  const [g] = await db
+    .update(grants)
+    .set({ consumedAt: sql`now()` })
+    .where(and(eq(grants.codeHash, codeHash), eq(grants.applicationId, applicationId), isNull(grants.consumedAt)))
+    .returning();
+  return g ?? null;
+}
+
+export async function findCode(codeHash: string): Promise<Grant | null> {
+  const db = await getDb();
+  const [g] = await db.select().from(grants).where(eq(grants.codeHash, codeHash)).limit(1);
+  return g ?? null;
+}
+
+/** RFC 6749 §4.1.2: a replayed code revokes every token issued from it. Returns how many. */
+export async function revokeTokensOfCode(grantId: number): Promise<number> {
+  const rows = await query<{ n: number }>(sql`
+    WITH a AS (UPDATE access_tokens SET revoked_at = now() WHERE grant_id = ${grantId} AND revoked_at IS NULL RETURNING 1),
+         r AS (UPDATE refresh_tokens SET revoked_at = now() WHERE grant_id = ${grantId} AND revoked_at IS NULL RETURNING 1)
+    SELECT ((SELECT count(*) FROM a) + (SELECT count(*) FROM r))::int AS n`);
+  return Number(rows[0]?.n ?? 0);
+}
+
+// --- issuing tokens ---------------------------------------------------------------------------
+
+export interface IssueRow {
+  accessHash: string;
+  refreshHash: string | null;
+  applicationId: number;
+  userId: string | null;
+  scope: string;
+  familyId: string | null;
+  grantId: number | null;
+  grantType: string;
+  accessExpiresAt: Date;
+  refreshExpiresAt: Date | null;
+  authTime: Date | null;
+  nonce: string | null;
+  /** On refresh: revoke the family's earlier access tokens in the same statement. */
+  revokePreviousAccess: boolean;
+}
+
+/**
+ * Inserts the access token and, when given, its refresh token in one statement (one round trip).
+ * Returns the access token's id.
+ */
+export async function insertTokens(r: IssueRow): Promise<void> {
+  const ts = (d: Date | null) => (d ? d.toISOString() : null);
+  if (!r.refreshHash) {
+    await query(sql`
+      INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, grant_id, grant_type, expires_at)
+      VALUES (${r.accessHash}, ${r.applicationId}, ${r.userId}, ${r.scope}, ${r.familyId}, ${r.grantId}, ${r.grantType}, ${ts(r.accessExpiresAt)})`);
+    return;
+  }
+  await query(sql`
+    WITH prev AS (
+      UPDATE access_tokens SET revoked_at = now()
+      WHERE ${r.revokePreviousAccess} AND family_id = ${r.familyId} AND revoked_at IS NULL
+      RETURNING 1
+    ), a AS (
+      INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, grant_id, grant_type, expires_at)
+      VALUES (${r.accessHash}, ${r.applicationId}, ${r.userId}, ${r.scope}, ${r.familyId}, ${r.grantId}, ${r.grantType}, ${ts(r.accessExpiresAt)})
+      RETURNING 1
+    )
+    INSERT INTO refresh_tokens (token_hash, application_id, user_id, scope, family_id, grant_id, auth_time, nonce, expires_at)
+    VALUES (${r.refreshHash}, ${r.applicationId}, ${r.userId}, ${r.scope}, ${r.familyId}, ${r.grantId}, ${ts(r.authTime)}, ${r.nonce}, ${ts(r.refreshExpiresAt)})`);
+}
+
+// --- refresh tokens -------------------------------------------------------------------------------
+
+/** Rotates: marks the token used and returns it, only if it is current, live and this client's. */
+export async function rotateRefreshToken(tokenHash: string, applicationId: number): Promise<RefreshToken | null> {
+  const db = await getDb();
+  const [t] = await db
+    .update(refreshTokens)
+    .set({ rotatedAt: sql`now()`, lastUsedAt: sql`now()` })
+    .where(
+      and(
+        eq(refreshTokens.tokenHash, tokenHash),
+        eq(refreshTokens.applicationId, applicationId),
+        isNull(refreshTokens.rotatedAt),
+        isNull(refreshTokens.revokedAt),
+        sql`(${refreshTokens.expiresAt} IS NULL OR ${refreshTokens.expiresAt} > now())`,
+      ),
+    )
+    .returning();
+  return t ?? null;
+}
+
+export type RefreshState = RefreshToken & { rotatedSecondsAgo: number | null };
+
+export async function findRefreshToken(tokenHash: string): Promise<RefreshState | null> {
+  const db = await getDb();
+  const [t] = await db
+    .select({
+      row: refreshTokens,
+      rotatedSecondsAgo: sql<number | null>`extract(epoch from (now() - ${refreshTokens.rotatedAt}))::float8`,
+    })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.tokenHash, tokenHash))
+    .limit(1);
+  return t ? { ...t.row, rotatedSecondsAgo: t.rotatedSecondsAgo === null ? null : Number(t.rotatedSecondsAgo) } : null;
+}
+
+/** Revokes every access and refresh token of a family (refresh-token reuse). */
+export async function revokeFamily(familyId: string): Promise<void> {
+  await query(sql`
+    WITH a AS (UPDATE access_tokens SET revoked_at = now() WHERE family_id = ${familyId} AND revoked_at IS NULL RETURNING 1)
+    UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = ${familyId} AND revoked_at IS NULL`);
+}
+
+// --- access tokens ----------------------------------------------------------------------------
+
+export interface LiveAccessToken {
+  id: number;
+  applicationId: number;
+  userId: string | null;
+  scope: string;
+  expiresAt: Date;
+  createdAt: Date;
+  familyId: string | null;
+  revokedAt: Date | null;
+}
+
+export async function findAccessToken(tokenHash: string): Promise<LiveAccessToken | null> {
+  const db = await getDb();
+  const [t] = await db
+    .select({
+      id: accessTokens.id,
+      applicationId: accessTokens.applicationId,
+      userId: accessTokens.userId,
+      scope: accessTokens.scope,
+      expiresAt: accessTokens.expiresAt,
+      createdAt: accessTokens.createdAt,
+      familyId: accessTokens.familyId,
+      revokedAt: accessTokens.revokedAt,
+    })
+    .from(accessTokens)
+    .where(eq(accessTokens.tokenHash, tokenHash))
+    .limit(1);
+  return t ?? null;
+}
+
+// --- consent ----------------------------------------------------------------------------------
+
+export async function findConsentScope(userId: string, applicationId: number): Promise<string | null> {
+  const db = await getDb();
+  const [c] = await db
+    .select({ scope: consents.scope })
+    .from(consents)
+    .where(and(eq(consents.userId, userId), eq(consents.applicationId, applicationId)))
+    .limit(1);
+  return c?.scope ?? null;
+}
+
+/** Remembers approval of `scopes`, merged with what was approved before. */
+export async function saveConsent(userId: string, applicationId: number, scopes: string[]): Promise<void> {
+  const db = await getDb();
+  const scope = scopes.join(' ');
+  await db
+    .insert(consents)
+    .values({ userId, applicationId, scope })
+    .onConflictDoUpdate({
+      target: [consents.userId, consents.applicationId],
+      set: {
+        scope: sql`(SELECT string_agg(DISTINCT s, ' ') FROM unnest(string_to_array(${consents.scope} || ' ' || ${scope}, ' ')) AS s WHERE s <> '')`,
+        updatedAt: sql`now()`,
+      },
+    });
+}

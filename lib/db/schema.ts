@@ -1,0 +1,245 @@
+// One schema for PGlite and PostgreSQL. Tokens, codes and device codes are stored only as
+// SHA-256 (base64url) in *_hash columns with a unique index: a stolen database holds no usable token.
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+
+export const users = pgTable(
+  'users',
+  {
+    // Public, stable and never reused: also the OIDC `sub`.
+    id: uuid('id').primaryKey().defaultRandom(),
+    username: text('username').notNull(),
+    email: text('email').notNull().default(''),
+    passwordHash: text('password_hash').notNull(),
+    isStaff: boolean('is_staff').notNull().default(false),
+    isActive: boolean('is_active').notNull().default(true),
+    createdAt: createdAt(),
+    lastLoginAt: ts('last_login_at'),
+  },
+  (t) => [uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`), index('users_created_idx').on(t.createdAt)],
+);
+
+export const applications = pgTable(
+  'applications',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    clientId: text('client_id').notNull(),
+    /** argon2id PHC string when secretHashed, else the secret itself (needed for HS256). '' for public clients. */
+    clientSecret: text('client_secret').notNull().default(''),
+    secretHashed: boolean('secret_hashed').notNull().default(true),
+    /** Bumped on every change of the client: invalidates the in-process client and secret caches. */
+    version: integer('version').notNull().default(1),
+    name: text('name').notNull(),
+    clientType: text('client_type', { enum: ['confidential', 'public'] }).notNull(),
+    grantTypes: text('grant_types').array().notNull(),
+    redirectUris: text('redirect_uris').array().notNull().default(sql`'{}'::text[]`),
+    postLogoutRedirectUris: text('post_logout_redirect_uris').array().notNull().default(sql`'{}'::text[]`),
+    allowedOrigins: text('allowed_origins').array().notNull().default(sql`'{}'::text[]`),
+    /** '' = no OIDC support, 'RS256' or 'HS256'. */
+    algorithm: text('algorithm', { enum: ['', 'RS256', 'HS256'] }).notNull().default(''),
+    skipAuthorization: boolean('skip_authorization').notNull().default(false),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('applications_client_id_idx').on(t.clientId), index('applications_user_idx').on(t.userId)],
+);
+
+/** Authorization codes (DOT calls them grants). */
+export const grants = pgTable(
+  'grants',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    codeHash: text('code_hash').notNull(),
+    applicationId: bigint('application_id', { mode: 'number' })
+      .notNull()
+      .references(() => applications.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    redirectUri: text('redirect_uri').notNull(),
+    /** True when redirect_uri was sent at authorize: then it must be sent again (RFC 6749 §4.1.3). */
+    redirectUriSent: boolean('redirect_uri_sent').notNull().default(true),
+    scope: text('scope').notNull(),
+    codeChallenge: text('code_challenge'),
+    codeChallengeMethod: text('code_challenge_method'),
+    nonce: text('nonce'),
+    authTime: ts('auth_time').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    consumedAt: ts('consumed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('grants_code_hash_idx').on(t.codeHash), index('grants_expires_idx').on(t.expiresAt)],
+);
+
+export const accessTokens = pgTable(
+  'access_tokens',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tokenHash: text('token_hash').notNull(),
+    applicationId: bigint('application_id', { mode: 'number' })
+      .notNull()
+      .references(() => applications.id, { onDelete: 'cascade' }),
+    /** Null for client_credentials. */
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    scope: text('scope').notNull(),
+    /** Refresh family: every access and refresh token descended from one authorization. */
+    familyId: uuid('family_id'),
+    /** The authorization code it came from, so a replayed code can revoke it. */
+    grantId: bigint('grant_id', { mode: 'number' }),
+    grantType: text('grant_type').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('access_tokens_hash_idx').on(t.tokenHash),
+    index('access_tokens_family_idx').on(t.familyId),
+    index('access_tokens_grant_idx').on(t.grantId),
+    index('access_tokens_app_user_idx').on(t.applicationId, t.userId),
+    index('access_tokens_expires_idx').on(t.expiresAt),
+    index('access_tokens_user_idx').on(t.userId),
+  ],
+);
+
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tokenHash: text('token_hash').notNull(),
+    applicationId: bigint('application_id', { mode: 'number' })
+      .notNull()
+      .references(() => applications.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    scope: text('scope').notNull(),
+    familyId: uuid('family_id').notNull(),
+    grantId: bigint('grant_id', { mode: 'number' }),
+    /** Carried along the family for ID tokens issued on refresh. */
+    authTime: ts('auth_time'),
+    nonce: text('nonce'),
+    /** Null when REFRESH_TOKEN_EXPIRE_SECONDS is not set. */
+    expiresAt: ts('expires_at'),
+    /** Set when this token was exchanged for a new one (rotation). */
+    rotatedAt: ts('rotated_at'),
+    revokedAt: ts('revoked_at'),
+    lastUsedAt: ts('last_used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('refresh_tokens_hash_idx').on(t.tokenHash),
+    index('refresh_tokens_family_idx').on(t.familyId),
+    index('refresh_tokens_app_user_idx').on(t.applicationId, t.userId),
+    index('refresh_tokens_user_idx').on(t.userId),
+  ],
+);
+
+/** Remembered consent: the scopes a user approved for an application. */
+export const consents = pgTable(
+  'consents',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    applicationId: bigint('application_id', { mode: 'number' })
+      .notNull()
+      .references(() => applications.id, { onDelete: 'cascade' }),
+    scope: text('scope').notNull(),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('consents_user_app_idx').on(t.userId, t.applicationId)],
+);
+
+export const signingKeys = pgTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  alg: text('alg').notNull().default('RS256'),
+  publicJwk: jsonb('public_jwk').notNull(),
+  /** Private JWK, AES-256-GCM encrypted with a key derived from AUTH_SECRET. */
+  privateJwkEnc: text('private_jwk_enc').notNull(),
+  createdAt: createdAt(),
+  /** Set when a newer key took over; the key is still published until tokens it signed have expired. */
+  retiredAt: ts('retired_at'),
+});
+
+export const deviceCodes = pgTable(
+  'device_codes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    deviceCodeHash: text('device_code_hash').notNull(),
+    userCode: text('user_code').notNull(),
+    applicationId: bigint('application_id', { mode: 'number' })
+      .notNull()
+      .references(() => applications.id, { onDelete: 'cascade' }),
+    scope: text('scope').notNull(),
+    status: text('status', { enum: ['pending', 'approved', 'denied', 'consumed'] })
+      .notNull()
+      .default('pending'),
+    /** The user who entered the code; only they may approve it. */
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    interval: integer('interval').notNull(),
+    lastPolledAt: ts('last_polled_at'),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('device_codes_hash_idx').on(t.deviceCodeHash), uniqueIndex('device_codes_user_code_idx').on(t.userCode)],
+);
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull().defaultNow(),
+    type: text('type').notNull(),
+    actorUserId: uuid('actor_user_id'),
+    actorLabel: text('actor_label'),
+    applicationId: bigint('application_id', { mode: 'number' }),
+    ip: text('ip'),
+    detail: jsonb('detail').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_events_at_idx').on(t.at), index('audit_events_type_at_idx').on(t.type, t.at)],
+);
+
+/** Fixed-window failure counters shared by every instance (login, client auth). */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  windowStart: ts('window_start').notNull(),
+});
+
+/** The example protected resource of /api/notes. */
+export const notes = pgTable(
+  'notes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    text: text('text').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('notes_user_idx').on(t.userId)],
+);
+
+export type User = typeof users.$inferSelect;
+export type Application = typeof applications.$inferSelect;
+export type NewApplication = typeof applications.$inferInsert;
+export type Grant = typeof grants.$inferSelect;
+export type AccessToken = typeof accessTokens.$inferSelect;
+export type RefreshToken = typeof refreshTokens.$inferSelect;
+export type AuditEvent = typeof auditEvents.$inferSelect;

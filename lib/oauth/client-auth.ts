@@ -1,0 +1,133 @@
+// Client authentication at the token, revocation and introspection endpoints (RFC 6749 §2.3):
+// client_secret_basic, client_secret_post, or none (public clients send only client_id).
+import crypto from 'node:crypto';
+import { verify as argon2Verify } from '@node-rs/argon2';
+import { invalidClient, invalidRequest, tooManyRequests } from './errors';
+import type { OAuthRequest, Params } from './http';
+import { timingSafeEqualStr } from './random';
+import type { Application } from '../db/schema';
+import { getClient } from '../db/queries/clients';
+import { isRateLimited, recordFailure } from '../db/queries/rate-limit';
+import { audit } from '../db/queries/audit';
+import { env } from '../env';
+
+export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export interface AuthenticatedClient {
+  app: Application;
+  method: AuthMethod;
+}
+
+interface Presented {
+  clientId: string;
+  secret: string | null;
+  method: AuthMethod;
+}
+
+/** RFC 6749 §2.3.1: id and secret are form-urlencoded before being put in the Basic header. */
+function fromBasic(header: string): Presented {
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i < 0) throw invalidClient('The Basic credentials are malformed.');
+  try {
+    const dec = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+    return { clientId: dec(decoded.slice(0, i)), secret: dec(decoded.slice(i + 1)), method: 'client_secret_basic' };
+  } catch {
+    throw invalidClient('The Basic credentials are malformed.');
+  }
+}
+
+/** Reads the credentials the request carries, refusing more than one method (§2.3). */
+export function presentedCredentials(req: OAuthRequest, params: Params): Presented | null {
+  const authz = req.headers.get('authorization');
+  const basic = authz && /^basic /i.test(authz) ? fromBasic(authz) : null;
+  const postSecret = params.get('client_secret');
+  const bodyId = params.get('client_id');
+  if (basic) {
+    // "The client MUST NOT use more than one authentication method in each request."
+    if (postSecret !== undefined) throw invalidRequest('Use one client authentication method: Basic or client_secret in the body, not both.');
+    if (bodyId !== undefined && bodyId !== basic.clientId) throw invalidRequest('client_id in the body does not match the Basic credentials.');
+    return basic;
+  }
+  if (bodyId === undefined) return null;
+  return postSecret !== undefined
+    ? { clientId: bodyId, secret: postSecret, method: 'client_secret_post' }
+    : { clientId: bodyId, secret: null, method: 'none' };
+}
+
+// --- verified-secret cache ------------------------------------------------------------------
+// argon2 costs ~13 ms of CPU; the token endpoint must not pay it per request. After one successful
+// verification we remember HMAC(processKey, client_id ‖ secret) → application version. Editing the
+// application bumps its version, so stale entries stop matching at once.
+const KEY = Symbol.for('oauth.secretCache');
+interface SecretCache {
+  key: Buffer;
+  verified: Map<string, number>;
+  running: number;
+  waiting: Array<() => void>;
+}
+type G = typeof globalThis & { [KEY]?: SecretCache };
+const cache: SecretCache = ((globalThis as G)[KEY] ??= { key: crypto.randomBytes(32), verified: new Map(), running: 0, waiting: [] });
+const MAX_CACHED = 10_000;
+/** At most this many argon2 verifications at once: wrong secrets must not eat every core. */
+const MAX_CONCURRENT_ARGON2 = 2;
+
+async function withArgon2Slot<T>(fn: () => Promise<T>): Promise<T> {
+  if (cache.running >= MAX_CONCURRENT_ARGON2) {
+    if (cache.waiting.length > 64) throw tooManyRequests('The server is busy verifying client secrets; retry shortly.', 1);
+    await new Promise<void>((resolve) => cache.waiting.push(resolve));
+  }
+  cache.running++;
+  try {
+    return await fn();
+  } finally {
+    cache.running--;
+    cache.waiting.shift()?.();
+  }
+}
+
+const cacheKey = (app: Application, secret: string) =>
+  crypto.createHmac('sha256', cache.key).update(app.clientId).update('\0').update(secret).digest('base64url');
+
+async function secretMatches(app: Application, secret: string, ip: string): Promise<boolean> {
+  if (!app.clientSecret) return false;
+  if (!app.secretHashed) return timingSafeEqualStr(secret, app.clientSecret);
+  const k = cacheKey(app, secret);
+  if (cache.verified.get(k) === app.version) return true;
+  // Only a cache miss can cost argon2, so only then do we consult the failure limits.
+  const limitKeys = [`client:${app.clientId}:${ip}`];
+  if (await isRateLimited(limitKeys[0])) throw tooManyRequests('Too many failed client authentications; retry later.', env().RATE_LIMIT_WINDOW_SECONDS);
+  const ok = await withArgon2Slot(() => argon2Verify(app.clientSecret, secret).catch(() => false));
+  if (ok) {
+    if (cache.verified.size >= MAX_CACHED) cache.verified.clear();
+    cache.verified.set(k, app.version);
+  } else {
+    await recordFailure(limitKeys[0]);
+  }
+  return ok;
+}
+
+/**
+ * Authenticates the client. `allowPublic` lets public clients identify with client_id alone.
+ * Throws invalid_client (401) for every failure, without saying which part was wrong.
+ */
+export async function authenticateClient(req: OAuthRequest, params: Params, opts: { allowPublic: boolean }): Promise<AuthenticatedClient> {
+  const p = presentedCredentials(req, params);
+  if (!p) throw invalidClient('Client authentication is required (HTTP Basic, or client_id and client_secret in the body).');
+  const app = await getClient(p.clientId);
+  const fail = (why: string) => {
+    audit('client.auth_failed', { applicationId: app?.id ?? null, ip: req.ip, detail: { client_id: p.clientId.slice(0, 64), why } });
+    return invalidClient();
+  };
+  if (!app) throw fail('unknown client');
+  if (p.method === 'none') {
+    if (app.clientType !== 'public' || !opts.allowPublic) throw fail('secret missing');
+    return { app, method: 'none' };
+  }
+  if (app.clientType === 'public') {
+    // A public client has no secret; accept an empty one as `none` (some tools send client_secret="").
+    if (p.secret === '' && opts.allowPublic) return { app, method: 'none' };
+    throw fail('public client sent a secret');
+  }
+  if (!(await secretMatches(app, p.secret ?? '', req.ip))) throw fail('wrong secret');
+  return { app, method: p.method };
+}

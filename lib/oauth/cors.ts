@@ -1,0 +1,73 @@
+// Per-application CORS (the tutorial's CORS_ORIGIN_ALLOW_ALL, done properly): the token, revoke,
+// introspect and userinfo endpoints and the example API answer an origin only if the calling
+// application lists it in its Allowed origins. Discovery and JWKS are public (`*`).
+import { sql } from 'drizzle-orm';
+import type { OAuthRequest, OAuthResponse } from './http';
+import type { Application } from '../db/schema';
+import { normalizeOrigin } from './redirect-uri';
+import { query } from '../db/index';
+import { env } from '../env';
+
+const ALLOW_METHODS = 'GET, POST, OPTIONS';
+const ALLOW_HEADERS = 'Authorization, Content-Type';
+
+/** Adds CORS headers when the request's Origin is one of `app`'s allowed origins. */
+export function withCors(res: OAuthResponse, req: OAuthRequest, app: Pick<Application, 'allowedOrigins'> | null | undefined): OAuthResponse {
+  const origin = req.headers.get('origin');
+  if (!origin) return res;
+  res.headers.vary = res.headers.vary ? `${res.headers.vary}, Origin` : 'Origin';
+  const o = normalizeOrigin(origin);
+  if (o && app?.allowedOrigins.includes(o)) {
+    res.headers['access-control-allow-origin'] = o;
+    res.headers['access-control-expose-headers'] = 'WWW-Authenticate';
+  }
+  return res;
+}
+
+export function withPublicCors(res: OAuthResponse): OAuthResponse {
+  res.headers['access-control-allow-origin'] = '*';
+  return res;
+}
+
+// A preflight carries no credentials, so it is answered for an origin that *any* application
+// allows; the real request is then checked against its own application.
+const KEY = Symbol.for('oauth.originCache');
+type G = typeof globalThis & { [KEY]?: Map<string, { ok: boolean; at: number }> };
+const originCache = ((globalThis as G)[KEY] ??= new Map());
+
+async function anyAppAllows(origin: string): Promise<boolean> {
+  const hit = originCache.get(origin);
+  if (hit && Date.now() - hit.at < 30_000) return hit.ok;
+  const rows = await query<{ ok: boolean }>(sql`SELECT EXISTS (SELECT 1 FROM applications WHERE ${origin} = ANY(allowed_origins)) AS ok`);
+  const ok = Boolean(rows[0]?.ok);
+  if (originCache.size > 10_000) originCache.clear();
+  originCache.set(origin, { ok, at: Date.now() });
+  return ok;
+}
+
+export async function preflight(req: OAuthRequest): Promise<OAuthResponse> {
+  const res: OAuthResponse = { status: 204, headers: { vary: 'Origin' }, body: '' };
+  const o = normalizeOrigin(req.headers.get('origin') ?? '');
+  if (o && (await anyAppAllows(o))) {
+    Object.assign(res.headers, {
+      'access-control-allow-origin': o,
+      'access-control-allow-methods': ALLOW_METHODS,
+      'access-control-allow-headers': ALLOW_HEADERS,
+      'access-control-max-age': String(env().CORS_MAX_AGE_SECONDS),
+    });
+  }
+  return res;
+}
+
+export function publicPreflight(): OAuthResponse {
+  return {
+    status: 204,
+    headers: {
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'GET, OPTIONS',
+      'access-control-allow-headers': ALLOW_HEADERS,
+      'access-control-max-age': String(env().CORS_MAX_AGE_SECONDS),
+    },
+    body: '',
+  };
+}

@@ -1,0 +1,22 @@
+// GET /o/authorize/ on the node:http door. Redirects and error pages are answered here; when the
+// user must see the consent page, null hands the request to Next.js (app/o/authorize/page.tsx).
+import type { OAuthRequest, OAuthResponse } from '../http';
+import { redirectResponse } from '../http';
+import { authorize } from './authorize';
+import { htmlErrorPage, PAGE_SECURITY_HEADERS } from '../error-page';
+import { sessionFromCookieHeader } from '../../auth/session-cookie';
+
+export async function authorizeEndpoint(req: OAuthRequest): Promise<OAuthResponse | null> {
+  const session = await sessionFromCookieHeader(req.headers.get('cookie'));
+  const outcome = await authorize({ url: req.url, session, ip: req.ip });
+  switch (outcome.kind) {
+    case 'redirect':
+      return redirectResponse(outcome.location, { 'referrer-policy': 'no-referrer' });
+    case 'error_page':
+      return htmlErrorPage(outcome);
+    case 'consent':
+      return null;
+  }
+}
+
+export { PAGE_SECURITY_HEADERS };

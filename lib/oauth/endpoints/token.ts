@@ -1,0 +1,43 @@
+// The token endpoint (RFC 6749 §3.2): parse → authenticate the client → run the grant → JSON.
+import { parseForm, jsonResponse, required, type OAuthRequest, type OAuthResponse } from '../http';
+import { toErrorResponse, unauthorizedClient, unsupportedGrantType, invalidRequest } from '../errors';
+import { authenticateClient, presentedCredentials } from '../client-auth';
+import { withCors, preflight } from '../cors';
+import { getClient } from '../../db/queries/clients';
+import type { Grant } from '../grants/types';
+import { authorizationCodeGrant } from '../grants/authorization-code';
+import { refreshTokenGrant } from '../grants/refresh-token';
+import { clientCredentialsGrant } from '../grants/client-credentials';
+
+const grants = new Map<string, Grant>();
+export function registerGrant(g: Grant) {
+  grants.set(g.grantType, g);
+}
+registerGrant(authorizationCodeGrant);
+registerGrant(refreshTokenGrant);
+registerGrant(clientCredentialsGrant);
+
+export async function tokenEndpoint(req: OAuthRequest): Promise<OAuthResponse> {
+  if (req.method === 'OPTIONS') return preflight(req);
+  let corsApp = null;
+  try {
+    if (req.method !== 'POST') throw invalidRequest('The token endpoint takes POST.');
+    const params = parseForm(req);
+    // For CORS on errors too: the application the request names (verified or not, it only decides
+    // whether the browser may read the answer).
+    const named = presentedCredentials(req, params);
+    corsApp = named ? await getClient(named.clientId) : null;
+
+    const grantType = required(params, 'grant_type');
+    const grant = grants.get(grantType);
+    if (!grant) throw unsupportedGrantType(`The grant type "${grantType.slice(0, 100)}" is not supported.`);
+    const client = await authenticateClient(req, params, { allowPublic: grant.allowPublic });
+    if (!client.app.grantTypes.includes(grantType)) {
+      throw unauthorizedClient(`This application may not use the ${grantType} grant. Enable it in the application's settings.`);
+    }
+    const body = await grant.handle({ req, params, client });
+    return withCors(jsonResponse(body), req, client.app);
+  } catch (err) {
+    return withCors(toErrorResponse(err), req, corsApp);
+  }
+}

@@ -1,0 +1,34 @@
+// A self-contained HTML error page for the authorization endpoint, used before the redirect URI
+// is verified (when redirecting would be an open redirect). Plain words, and how to fix it.
+import type { OAuthResponse } from './http';
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+export const PAGE_SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+};
+
+export function htmlErrorPage(p: { status: number; title: string; message: string; hint?: string }): OAuthResponse {
+  const body = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(p.title)} · OAuth Provider</title>
+<style>
+body{margin:0;font-family:ui-sans-serif,system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;background:#f8fafc;color:#0f172a}
+main{max-width:36rem;margin:4rem auto;padding:0 1rem}
+.card{background:#fff;border:1px solid #e2e8f0;border-radius:.75rem;padding:1.5rem;box-shadow:0 1px 2px rgba(0,0,0,.05)}
+h1{font-size:1.4rem;margin:0 0 .75rem;color:#b91c1c}
+p{line-height:1.5;margin:.5rem 0}.hint{background:#f1f5f9;border-radius:.5rem;padding:.75rem 1rem;color:#334155}
+a{color:#4338ca}
+</style></head>
+<body><main><div class="card" role="main">
+<h1>${esc(p.title)}</h1>
+<p data-testid="error-message">${esc(p.message)}</p>
+${p.hint ? `<p class="hint"><strong>How to fix it:</strong> ${esc(p.hint)}</p>` : ''}
+<p><a href="/">Back to the home page</a></p>
+</div></main></body></html>`;
+  return { status: p.status, headers: { 'content-type': 'text/html; charset=utf-8', ...PAGE_SECURITY_HEADERS }, body };
+}

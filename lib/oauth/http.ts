@@ -1,0 +1,72 @@
+// A minimal, framework-free request/response shape for the protocol core. The custom Node server
+// and the Next.js route handlers both adapt to it (lib/server/*), so each endpoint is one function.
+import { invalidRequest } from './errors';
+
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
+export interface OAuthRequest {
+  method: string;
+  url: URL;
+  headers: HeaderReader;
+  /** Raw body text ('' when none). Adapters refuse bodies over MAX_BODY_BYTES. */
+  body: string;
+  /** Client IP, for rate limits and the audit log. */
+  ip: string;
+}
+
+export interface OAuthResponse {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** RFC 6749 §5.1: token responses and errors must not be cached. */
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
+
+export function jsonResponse(body: unknown, status = 200, extra: Record<string, string> = {}): OAuthResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE, ...extra },
+    body: JSON.stringify(body),
+  };
+}
+
+export function redirectResponse(location: string, extra: Record<string, string> = {}): OAuthResponse {
+  return { status: 302, headers: { location, ...NO_STORE, ...extra }, body: '' };
+}
+
+export type Params = Map<string, string>;
+
+/**
+ * Parses query or form parameters. RFC 6749 §3.1/§3.2: "Request and response parameters MUST NOT
+ * be included more than once." Parameters sent without a value are treated as omitted.
+ */
+export function parseParams(search: URLSearchParams): Params {
+  const out: Params = new Map();
+  for (const [k, v] of search) {
+    if (out.has(k)) throw invalidRequest(`The parameter "${k}" was sent more than once.`);
+    if (v !== '') out.set(k, v);
+  }
+  return out;
+}
+
+/** RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded. */
+export function parseForm(req: OAuthRequest): Params {
+  if (req.method !== 'POST') throw invalidRequest('Use POST.');
+  const type = (req.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw invalidRequest('The request body must be application/x-www-form-urlencoded.');
+  }
+  return parseParams(new URLSearchParams(req.body));
+}
+
+export function required(p: Params, name: string): string {
+  const v = p.get(name);
+  if (v === undefined) throw invalidRequest(`The parameter "${name}" is missing.`);
+  return v;
+}

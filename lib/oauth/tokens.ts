@@ -1,0 +1,68 @@
+// Issuing opaque tokens: 256 random bits each, returned once, stored only as SHA-256.
+import crypto from 'node:crypto';
+import { randomToken, sha256b64url } from './random';
+import { insertTokens } from '../db/queries/tokens';
+import type { Application } from '../db/schema';
+import { audit } from '../db/queries/audit';
+import { env } from '../env';
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+  id_token?: string;
+}
+
+export interface IssueInput {
+  app: Application;
+  userId: string | null;
+  scope: string;
+  grantType: string;
+  /** Continue this refresh family (refresh grant); otherwise a new one starts. */
+  familyId?: string;
+  grantId?: number | null;
+  withRefresh: boolean;
+  authTime?: Date | null;
+  nonce?: string | null;
+  ip: string;
+}
+
+export interface Issued {
+  response: TokenResponse;
+  accessToken: string;
+  familyId: string | null;
+}
+
+export async function issueTokens(i: IssueInput): Promise<Issued> {
+  const e = env();
+  const now = Date.now();
+  const accessToken = randomToken();
+  const refreshToken = i.withRefresh ? randomToken() : null;
+  const familyId = i.familyId ?? (refreshToken ? crypto.randomUUID() : null);
+  await insertTokens({
+    accessHash: sha256b64url(accessToken),
+    refreshHash: refreshToken ? sha256b64url(refreshToken) : null,
+    applicationId: i.app.id,
+    userId: i.userId,
+    scope: i.scope,
+    familyId,
+    grantId: i.grantId ?? null,
+    grantType: i.grantType,
+    accessExpiresAt: new Date(now + e.ACCESS_TOKEN_EXPIRE_SECONDS * 1000),
+    refreshExpiresAt: e.REFRESH_TOKEN_EXPIRE_SECONDS ? new Date(now + e.REFRESH_TOKEN_EXPIRE_SECONDS * 1000) : null,
+    authTime: i.authTime ?? null,
+    nonce: i.nonce ?? null,
+    revokePreviousAccess: i.familyId !== undefined,
+  });
+  audit('token.issued', { actorUserId: i.userId, applicationId: i.app.id, ip: i.ip, detail: { grant_type: i.grantType, scope: i.scope } });
+  const response: TokenResponse = {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: e.ACCESS_TOKEN_EXPIRE_SECONDS,
+    scope: i.scope,
+  };
+  if (refreshToken) response.refresh_token = refreshToken;
+  return { response, accessToken, familyId };
+}

@@ -1,0 +1,52 @@
+import { defineConfig } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+
+// Debian's Chromium: Playwright's own browser download is not reachable from our machines.
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!fs.existsSync(chromium)) {
+  throw new Error(
+    `Chromium not found at ${chromium}. Install Debian's package (sudo apt-get install -y chromium) or set CHROMIUM_PATH.`,
+  );
+}
+
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 8100);
+/** The "other origin" pages for the SPA tests are served from here (e2e/spa-server.ts). */
+export const SPA_PORT = E2E_PORT + 1;
+const dataDir = path.resolve('.data-e2e');
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 60_000,
+  outputDir: '.playwright-out',
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  use: {
+    baseURL: `http://localhost:${E2E_PORT}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: chromium,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  webServer: {
+    // The production server (custom server + `next build` output) on its own fresh data directory.
+    command: `rm -rf ${dataDir} && NODE_ENV=production npx tsx server.ts`,
+    url: `http://localhost:${E2E_PORT}/accounts/login/`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      PORT: String(E2E_PORT),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      ISSUER: `http://localhost:${E2E_PORT}`,
+      AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e-secret',
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
+  },
+});

@@ -1,0 +1,70 @@
+// Production and dev entry point: Next.js behind a node:http server that answers the hot OAuth
+// endpoints itself (lib/server/node-door.ts). `npm run dev` and `npm start` both run this file.
+import http from 'node:http';
+import cluster from 'node:cluster';
+import { env, ConfigError } from './lib/env';
+import { getHandle, closeDb } from './lib/db';
+import { DatabaseLockedError } from './lib/db/pglite-lock';
+import { serveFast } from './lib/server/node-door';
+import { registerFastRoutes } from './lib/server/fast-routes';
+import { flushAudit } from './lib/db/queries/audit';
+
+function fail(err: unknown): never {
+  if (err instanceof ConfigError || err instanceof DatabaseLockedError) console.error(err.message);
+  else console.error('Startup failed:', err instanceof Error ? err.message : err);
+  process.exit(1);
+}
+
+async function main() {
+  let e;
+  try {
+    e = env();
+  } catch (err) {
+    fail(err);
+  }
+  const dev = e.NODE_ENV !== 'production';
+  const workers = e.DATABASE_URL ? e.WEB_CONCURRENCY : 1; // PGlite lives in one process
+  if (!dev && workers > 1 && cluster.isPrimary) {
+    console.log(`Starting ${workers} workers`);
+    for (let i = 0; i < workers; i++) cluster.fork();
+    cluster.on('exit', (w, code) => {
+      console.error(`worker ${w.process.pid} exited (${code}); starting another`);
+      cluster.fork();
+    });
+    return;
+  }
+
+  try {
+    await getHandle(); // open + migrate now, so a bad database fails loudly at start
+  } catch (err) {
+    fail(err);
+  }
+  registerFastRoutes();
+  const { default: next } = await import('next');
+  const app = next({ dev, hostname: 'localhost', port: e.PORT });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  const server = http.createServer((req, res) => {
+    // The socket address, for rate limits and audit (never trust a client-sent copy).
+    req.headers['x-oauth-client-ip'] = req.socket.remoteAddress ?? 'unknown';
+    const toNext = (rq: http.IncomingMessage, rs: http.ServerResponse) => void handle(rq, rs);
+    if (serveFast(req, res, toNext)) return;
+    toNext(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.listen(e.PORT, e.HOST, () => {
+    console.log(`▲ OAuth provider ready on ${e.ISSUER} (${dev ? 'dev' : 'production'}, ${e.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite in ' + e.DATA_DIR})`);
+  });
+
+  const stop = async () => {
+    server.close();
+    await flushAudit().catch(() => {});
+    await closeDb().catch(() => {});
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch(fail);

@@ -1,0 +1,56 @@
+// Starts the production door (node:http → lib/oauth) on a random port with a fresh database.
+// Pages (Next.js) are not mounted here: they are covered by the Playwright e2e suite.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTestDatabase, type TestDatabase } from './db';
+import { resetEnvForTests } from '@/lib/env';
+import { closeDb, getHandle } from '@/lib/db';
+import { serveFast } from '@/lib/server/node-door';
+import { registerFastRoutes } from '@/lib/server/fast-routes';
+import { flushAudit } from '@/lib/db/queries/audit';
+
+export interface TestServer {
+  url: string;
+  db: TestDatabase;
+  close: () => Promise<void>;
+}
+
+export async function startTestServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const port = await freePort();
+  Object.assign(process.env, db.env, { PORT: String(port), ISSUER: `http://127.0.0.1:${port}`, NODE_ENV: 'test' }, extraEnv);
+  resetEnvForTests();
+  await getHandle();
+  registerFastRoutes();
+  const server = http.createServer((req, res) => {
+    // Requests the door hands to Next.js (pages) answer 404 with a marker the tests can check.
+    const notHere = (_rq: http.IncomingMessage, rs: http.ServerResponse) => {
+      rs.writeHead(404, { 'content-type': 'text/plain', 'x-test-handoff': 'next' });
+      rs.end('handled by Next.js in production');
+    };
+    if (!serveFast(req, res, notHere)) notHere(req, res);
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    db,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await flushAudit();
+      await closeDb();
+      await db.drop();
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = http.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}

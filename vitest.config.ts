@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+import path from 'node:path';
+
+// Unit tests sit beside their modules (lib/**/*.test.ts); integration tests live in test/ and run
+// over real HTTP against the production door, on PGlite and (TEST_DATABASE_URL) on PostgreSQL.
+export default defineConfig({
+  resolve: { alias: { '@': import.meta.dirname } },
+  test: {
+    include: ['lib/**/*.test.ts', 'test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    // Each file gets its own process, server and database.
+    isolate: true,
+  },
+});
