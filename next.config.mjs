@@ -1,5 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // Separate build directories let several checkouts' e2e runs share one machine (NEXT_DIST_DIR).
+  distDir: process.env.NEXT_DIST_DIR || '.next',
   // The tutorial's URLs end in "/" (/o/token/, /o/authorize/). Serve them directly, never via a 308:
   // Postman and curl do not follow redirects on POST. Paths without the slash are served too.
   skipTrailingSlashRedirect: true,

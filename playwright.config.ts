@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
+import { E2E_ADMIN } from './e2e/constants';
 
 // Debian's Chromium: Playwright's own browser download is not reachable from our machines.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -13,7 +14,7 @@ if (!fs.existsSync(chromium)) {
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 8100);
 /** The "other origin" pages for the SPA tests are served from here (e2e/spa-server.ts). */
 export const SPA_PORT = E2E_PORT + 1;
-const dataDir = path.resolve('.data-e2e');
+const dataDir = path.resolve(`.data-e2e-${E2E_PORT}`);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -33,8 +34,11 @@ export default defineConfig({
     },
   },
   webServer: {
-    // The production server (custom server + `next build` output) on its own fresh data directory.
-    command: `rm -rf ${dataDir} && NODE_ENV=production npx tsx server.ts`,
+    // The production server (custom server + `next build` output) on its own fresh data directory,
+    // with one staff user made the way an operator makes it (npm run createsuperuser).
+    command:
+      `rm -rf ${dataDir} && printf '%s' '${E2E_ADMIN.password}' | npx tsx scripts/createsuperuser.ts ` +
+      `--username ${E2E_ADMIN.username} --email admin@example.com --password-stdin && NODE_ENV=production npx tsx server.ts`,
     url: `http://localhost:${E2E_PORT}/accounts/login/`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import path from 'node:path';
 
 // Unit tests sit beside their modules (lib/**/*.test.ts); integration tests live in test/ and run
 // over real HTTP against the production door, on PGlite and (TEST_DATABASE_URL) on PostgreSQL.

@@ -15,7 +15,7 @@ export const signupSchema = z
       .min(3, 'At least 3 characters.')
       .max(150, 'At most 150 characters.')
       .regex(/^[A-Za-z0-9_.@+-]+$/, 'Letters, digits and @ . + - _ only.'),
-    email: z.email('Enter a valid email address.').max(254),
+    email: z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+$/, 'Enter a valid email address.'),
     password: z.string().min(8, 'At least 8 characters.').max(1024, 'At most 1024 characters.'),
     password2: z.string(),
     next: z.string().optional(),

@@ -19,7 +19,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   ...authConfig,
   secret: authSecret(),
   // A wrong password is an expected event, not an error with a stack trace.
-  logger: { error: (e: Error) => { if (e.name !== 'CredentialsSignin') console.error('auth:', e.message); } },
+  logger: {
+    error: (e: Error) => {
+      if (!(e instanceof CredentialsSignin)) console.error('auth:', e.message);
+    },
+  },
   providers: [
     Credentials({
       credentials: { username: {}, password: {} },

@@ -1,0 +1,37 @@
+// Shared start/stop for the CLI scripts: one line on a configuration or lock error, never a stack.
+import { ConfigError, env } from '../lib/env';
+import { DatabaseLockedError } from '../lib/db/pglite-lock';
+import { closeDb, getHandle } from '../lib/db';
+import { flushAudit } from '../lib/db/queries/audit';
+
+export async function runCli(main: () => Promise<void>): Promise<void> {
+  try {
+    env();
+    await getHandle();
+    await main();
+    await flushAudit();
+    await closeDb();
+    process.exit(0);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DatabaseLockedError || err instanceof CliError) console.error(err.message);
+    else console.error('Error:', err instanceof Error ? err.message : err);
+    await closeDb().catch(() => {});
+    process.exit(1);
+  }
+}
+
+export class CliError extends Error {}
+
+/** --name value / --name=value / --flag */
+export function parseArgs(argv: string[]): Map<string, string | true> {
+  const out = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new CliError(`Unexpected argument: ${a}`);
+    const eq = a.indexOf('=');
+    if (eq > 0) out.set(a.slice(2, eq), a.slice(eq + 1));
+    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out.set(a.slice(2), argv[++i]);
+    else out.set(a.slice(2), true);
+  }
+  return out;
+}
