@@ -223,7 +223,7 @@ async function main() {
               }),
             },
           ],
-        } as Opts,
+        } as unknown as Opts,
       },
       {
         name: 'refresh_rotation',
@@ -246,7 +246,7 @@ async function main() {
               },
             },
           ],
-        } as Opts,
+        } as unknown as Opts,
       },
       {
         name: 'introspection',

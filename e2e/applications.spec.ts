@@ -10,8 +10,8 @@ async function registerApp(page: Page, name: string, redirectUris: string) {
   await page.getByRole('link', { name: 'Register a new application' }).click();
   await expect(page.getByRole('heading', { name: 'Register a new application' })).toBeVisible();
   await page.getByLabel('Name', { exact: true }).fill(name);
-  await page.getByLabel('Confidential').check();
-  await page.getByLabel('Redirect uris').fill(redirectUris);
+  await page.getByLabel('Confidential', { exact: true }).check();
+  await page.getByLabel('Redirect uris', { exact: true }).fill(redirectUris);
   await page.getByRole('button', { name: 'Register application' }).click();
 }
 
@@ -45,7 +45,7 @@ test.describe('applications', () => {
 
     await page.getByRole('link', { name: 'Register a new application' }).click();
     // The tutorial's defaults: generated id, Authorization code + Refresh token, hashed secret.
-    const shownId = await page.getByLabel('Client id').inputValue();
+    const shownId = await page.getByLabel('Client id', { exact: true }).inputValue();
     expect(shownId).toMatch(/^[A-Za-z0-9]{40}$/);
     await expect(page.getByLabel('Authorization code')).toBeChecked();
     await expect(page.getByLabel('Refresh token')).toBeChecked();
@@ -53,17 +53,17 @@ test.describe('applications', () => {
     await expect(page.getByLabel('Password (deprecated)')).toBeVisible();
     await expect(page.getByLabel('Implicit (deprecated)')).toBeVisible();
     await expect(page.getByLabel('Hash client secret')).toBeChecked();
-    await expect(page.getByLabel('Algorithm')).toHaveValue('');
+    await expect(page.getByLabel('Algorithm', { exact: true })).toHaveValue('');
     await expect(page.getByRole('group', { name: 'Client type' })).toBeVisible();
     await expect(page.getByRole('group', { name: 'Authorization grant type' })).toBeVisible();
 
     await page.getByLabel('Name', { exact: true }).fill('Postman');
-    await page.getByLabel('Confidential').check();
-    await page.getByLabel('Redirect uris').fill(POSTMAN);
+    await page.getByLabel('Confidential', { exact: true }).check();
+    await page.getByLabel('Redirect uris', { exact: true }).fill(POSTMAN);
     await page.getByRole('button', { name: 'Register application' }).click();
 
     await expect(page.getByTestId('saved-message')).toContainText('Postman');
-    const clientId = await page.getByLabel('Client id').inputValue();
+    const clientId = await page.getByLabel('Client id', { exact: true }).inputValue();
     const secret = await page.getByLabel('Client secret', { exact: true }).inputValue();
     expect(clientId).toBe(shownId);
     expect(secret).toMatch(/^[A-Za-z0-9]{128}$/);
@@ -110,7 +110,7 @@ test.describe('applications', () => {
 
     // Edit the name.
     await page.getByRole('link', { name: 'Edit' }).click();
-    await expect(page.getByLabel('Client id')).toHaveValue(clientId);
+    await expect(page.getByLabel('Client id', { exact: true })).toHaveValue(clientId);
     await page.getByLabel('Name', { exact: true }).fill('Postman (tutorial)');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page).toHaveURL(detailUrl);
@@ -142,14 +142,14 @@ test.describe('applications', () => {
 
     // HS256 needs a readable secret; the stored one is hashed and cannot be un-hashed.
     await page.getByLabel('Name', { exact: true }).fill('HS app (HS256)');
-    await page.getByLabel('Algorithm').selectOption({ label: 'HMAC with SHA-2 256' });
+    await page.getByLabel('Algorithm', { exact: true }).selectOption({ label: 'HMAC with SHA-2 256' });
     await page.getByLabel('Hash client secret').uncheck();
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page.getByTestId('clientSecret-error')).toContainText('The stored secret is hashed and cannot be recovered');
     await expect(page.getByLabel('Client secret', { exact: true })).toHaveAttribute('aria-invalid', 'true');
     await expect(page.getByLabel('Client secret', { exact: true })).toHaveAttribute('aria-describedby', 'clientSecret-error');
     await expect(page.getByLabel('Name', { exact: true })).toHaveValue('HS app (HS256)');
-    await expect(page.getByLabel('Algorithm')).toHaveValue('HS256');
+    await expect(page.getByLabel('Algorithm', { exact: true })).toHaveValue('HS256');
     await expect(page.getByLabel('Hash client secret')).not.toBeChecked();
 
     // Paste a secret of one's own (the tutorial's reset trick): now it saves.
@@ -165,13 +165,13 @@ test.describe('applications', () => {
     await signUp(page, uniqueName('alg'));
     await page.goto('/o/applications/register/');
     await page.getByLabel('Name', { exact: true }).fill('OIDC app');
-    await page.getByLabel('Redirect uris').fill(POSTMAN);
-    await page.getByLabel('Algorithm').selectOption({ label: 'HMAC with SHA-2 256' });
+    await page.getByLabel('Redirect uris', { exact: true }).fill(POSTMAN);
+    await page.getByLabel('Algorithm', { exact: true }).selectOption({ label: 'HMAC with SHA-2 256' });
     await page.getByRole('button', { name: 'Register application' }).click();
     await expect(page.getByTestId('algorithm-error')).toHaveText(
       'HS256 signs ID tokens with the client secret, so the secret must stay readable: uncheck Hash client secret, or choose RSA with SHA-2 256.',
     );
-    await expect(page.getByLabel('Algorithm')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByLabel('Algorithm', { exact: true })).toHaveAttribute('aria-invalid', 'true');
   });
 
   test('an invalid redirect uri is shown next to the field, fixed, and the app deleted', async ({ page }) => {
@@ -182,12 +182,12 @@ test.describe('applications', () => {
     await registerApp(page, 'Broken redirect', 'http://example.com/cb');
     const error = page.getByTestId('redirectUris-error');
     await expect(error).toContainText('must use https');
-    await expect(page.getByLabel('Redirect uris')).toHaveAttribute('aria-invalid', 'true');
-    await expect(page.getByLabel('Redirect uris')).toHaveAttribute('aria-describedby', 'redirectUris-error');
+    await expect(page.getByLabel('Redirect uris', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByLabel('Redirect uris', { exact: true })).toHaveAttribute('aria-describedby', 'redirectUris-error');
     await expect(page.getByLabel('Name', { exact: true })).toHaveValue('Broken redirect');
-    await expect(page.getByLabel('Redirect uris')).toHaveValue('http://example.com/cb');
+    await expect(page.getByLabel('Redirect uris', { exact: true })).toHaveValue('http://example.com/cb');
 
-    await page.getByLabel('Redirect uris').fill('https://example.com/cb');
+    await page.getByLabel('Redirect uris', { exact: true }).fill('https://example.com/cb');
     await page.getByRole('button', { name: 'Register application' }).click();
     await expect(page.getByTestId('saved-message')).toContainText('Broken redirect');
     await page.getByRole('link', { name: 'Open application' }).click();
@@ -213,8 +213,8 @@ test.describe('applications', () => {
     await signUp(page, uniqueName('owner'));
     await registerApp(page, 'Private app', POSTMAN);
     await page.getByRole('link', { name: 'Open application' }).click();
+    await expect(page).toHaveURL(/\/o\/applications\/\d+\/$/);
     const url = new URL(page.url()).pathname;
-    expect(url).toMatch(/^\/o\/applications\/\d+\/$/);
 
     const other = await browser.newContext();
     const p = await other.newPage();

@@ -1,0 +1,122 @@
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { Card, PageTitle } from '@/app/_components/ui';
+import { env } from '@/lib/env';
+import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, grantTypeLabel } from '@/lib/apps/schema';
+import { loadApplication } from '../_lib/load';
+import { regenerateSecretAction } from '../actions';
+import { ConnectPanel } from '../_components/connect-panel';
+import { CopyButton } from '../_components/copy-button';
+import { RegenerateSecret } from '../_components/regenerate-secret';
+
+export const metadata = { title: 'Application' };
+
+function UriList({ uris, empty }: { uris: string[]; empty: string }) {
+  if (uris.length === 0) return <span className="text-slate-500">{empty}</span>;
+  return (
+    <ul className="space-y-0.5">
+      {uris.map((u) => (
+        <li key={u} className="break-all font-mono text-xs">
+          {u}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const fmt = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+
+export default async function ApplicationPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const { user, app } = await loadApplication(id);
+  const settings: [string, ReactNode][] = [
+    ['Client type', CLIENT_TYPE_LABELS[app.clientType]],
+    [
+      'Authorization grant type',
+      <span key="g" className="flex flex-wrap gap-1.5">
+        {app.grantTypes.map((g) => (
+          <span key={g} className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700">
+            {grantTypeLabel(g)}
+          </span>
+        ))}
+      </span>,
+    ],
+    ['Redirect uris', <UriList key="r" uris={app.redirectUris} empty="None" />],
+    ['Post logout redirect uris', <UriList key="p" uris={app.postLogoutRedirectUris} empty="None" />],
+    ['Allowed origins', <UriList key="o" uris={app.allowedOrigins} empty="None (no CORS)" />],
+    ['Algorithm', ALGORITHM_LABELS[app.algorithm]],
+    ['Hash client secret', app.secretHashed ? 'Yes' : 'No'],
+    ['Skip authorization', app.skipAuthorization ? 'Yes' : 'No'],
+    ['User', app.ownerUsername ?? <span className="text-slate-500">None</span>],
+    ['Created', fmt(app.createdAt)],
+    ['Updated', `${fmt(app.updatedAt)} (version ${app.version})`],
+  ];
+  const linkClass = 'inline-flex items-center rounded-md px-4 py-2 text-sm font-semibold shadow-sm';
+
+  return (
+    <div className="space-y-6">
+      <nav className="text-sm" aria-label="Breadcrumb">
+        <Link href="/o/applications/" className="text-indigo-700 hover:underline">
+          Applications
+        </Link>
+      </nav>
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <PageTitle sub={user.isStaff && app.userId !== user.id ? `Owned by ${app.ownerUsername ?? 'nobody'}` : undefined}>
+          <span data-testid="application-name">{app.name}</span>
+        </PageTitle>
+        <div className="flex gap-3">
+          <Link href={`/o/applications/${app.id}/update/`} className={`${linkClass} bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50`}>
+            Edit
+          </Link>
+          <Link href={`/o/applications/${app.id}/delete/`} className={`${linkClass} bg-white text-red-700 ring-1 ring-red-300 hover:bg-red-50`}>
+            Delete
+          </Link>
+        </div>
+      </div>
+
+      <Card title="Credentials">
+        <dl className="space-y-4 text-sm">
+          <div>
+            <dt className="mb-1 font-medium text-slate-700">Client id</dt>
+            <dd className="flex flex-col gap-2 sm:flex-row sm:items-center">
+              <code className="break-all rounded bg-slate-50 px-2 py-1 font-mono ring-1 ring-slate-200" data-testid="client-id">
+                {app.clientId}
+              </code>
+              <CopyButton text={app.clientId} label="Copy client id" />
+            </dd>
+          </div>
+          <div>
+            <dt className="mb-1 font-medium text-slate-700">Client secret</dt>
+            <dd className="space-y-3 text-slate-700" data-testid="secret-status">
+              {app.clientType === 'public' ? (
+                <p>Public clients have no secret: they prove themselves with PKCE.</p>
+              ) : !app.hasSecret ? (
+                <p>No secret is set. Regenerate one.</p>
+              ) : app.secretHashed ? (
+                <p>The client secret is hashed and cannot be shown. Regenerate it if it was lost.</p>
+              ) : (
+                <p>The client secret is stored unhashed (for HS256) but is not shown after creation. Regenerate it if it was lost.</p>
+              )}
+              {app.clientType === 'confidential' ? <RegenerateSecret action={regenerateSecretAction.bind(null, app.id)} /> : null}
+            </dd>
+          </div>
+        </dl>
+      </Card>
+
+      <Card title="Settings">
+        <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[14rem_1fr]">
+          {settings.map(([k, v]) => (
+            <div key={k} className="contents">
+              <dt className="text-slate-500">{k}</dt>
+              <dd className="text-slate-900">{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </Card>
+
+      <Card title="Connect">
+        <ConnectPanel app={app} issuer={env().ISSUER} />
+      </Card>
+    </div>
+  );
+}

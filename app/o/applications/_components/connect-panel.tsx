@@ -1,0 +1,229 @@
+// "Connect": the endpoints and ready-to-paste settings for Postman, curl and a browser SPA.
+// Built from env().ISSUER. The secret is never printed: snippets say where it goes.
+import type { ReactNode } from 'react';
+import type { ApplicationView } from '@/lib/apps/service';
+import { GRANT_AUTHORIZATION_CODE, GRANT_CLIENT_CREDENTIALS } from '@/lib/apps/schema';
+import { CopyButton } from './copy-button';
+
+function Snippet({ id, title, code, note, copyLabel }: { id: string; title: string; code: string; note?: ReactNode; copyLabel: string }) {
+  return (
+    <div>
+      <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
+        <h3 id={`${id}-title`} className="text-sm font-semibold text-slate-900">
+          {title}
+        </h3>
+        <CopyButton text={code} label={copyLabel} />
+      </div>
+      {note ? <p className="mb-2 text-xs text-slate-600">{note}</p> : null}
+      <pre
+        aria-labelledby={`${id}-title`}
+        data-testid={id}
+        className="overflow-x-auto rounded-lg bg-slate-900 p-4 text-xs leading-relaxed text-slate-100"
+      >
+        <code>{code}</code>
+      </pre>
+    </div>
+  );
+}
+
+const NotEnabled = ({ grant }: { grant: string }) => (
+  <span className="ml-1 rounded bg-amber-100 px-1.5 py-0.5 text-amber-900">Enable {grant} on this application to use it.</span>
+);
+
+export function ConnectPanel({ app, issuer }: { app: ApplicationView; issuer: string }) {
+  const authUrl = `${issuer}/o/authorize/`;
+  const tokenUrl = `${issuer}/o/token/`;
+  const callback = app.redirectUris[0] ?? null;
+  const redirect = callback ?? 'REDIRECT_URI';
+  const confidential = app.clientType === 'confidential';
+  const hasCode = app.grantTypes.includes(GRANT_AUTHORIZATION_CODE);
+  const hasCc = app.grantTypes.includes(GRANT_CLIENT_CREDENTIALS);
+  const origin = (() => {
+    try {
+      return callback && /^https?:/.test(callback) ? new URL(callback).origin : null;
+    } catch {
+      return null;
+    }
+  })();
+
+  const authorizeLink =
+    `${authUrl}?` +
+    new URLSearchParams({
+      response_type: 'code',
+      client_id: app.clientId,
+      redirect_uri: redirect,
+      scope: 'read',
+      state: 'STATE',
+      code_challenge: 'CODE_CHALLENGE',
+      code_challenge_method: 'S256',
+    }).toString();
+
+  const curlCode = [
+    `curl -X POST ${tokenUrl} \\`,
+    confidential ? `  -u "${app.clientId}:CLIENT_SECRET" \\` : `  -d client_id=${app.clientId} \\`,
+    `  -d grant_type=authorization_code \\`,
+    `  -d code=AUTHORIZATION_CODE \\`,
+    `  --data-urlencode redirect_uri=${redirect} \\`,
+    `  -d code_verifier=CODE_VERIFIER`,
+  ].join('\n');
+
+  const curlCc = [
+    `curl -X POST ${tokenUrl} \\`,
+    `  -u "${app.clientId}:CLIENT_SECRET" \\`,
+    `  -d grant_type=client_credentials \\`,
+    `  -d scope=read`,
+  ].join('\n');
+
+  const spa = `// 1. Sign in: create a PKCE verifier, keep it for the callback, go to the Auth URL.
+const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
+  .replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
+const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+const state = b64url(crypto.getRandomValues(new Uint8Array(16)));
+sessionStorage.setItem('pkce', JSON.stringify({ verifier, state }));
+location.assign('${authUrl}?' + new URLSearchParams({
+  response_type: 'code',
+  client_id: '${app.clientId}',
+  redirect_uri: '${redirect}',
+  scope: 'read',
+  state,
+  code_challenge: challenge,
+  code_challenge_method: 'S256',
+}));
+
+// 2. On the redirect URI page: check state, exchange the code (CORS: add this page's origin
+//    to Allowed origins). A public client sends no secret: the verifier proves it started the flow.
+const params = new URLSearchParams(location.search);
+const saved = JSON.parse(sessionStorage.getItem('pkce'));
+sessionStorage.removeItem('pkce');
+if (!saved || params.get('state') !== saved.state) throw new Error('state mismatch');
+const res = await fetch('${tokenUrl}', {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams({
+    grant_type: 'authorization_code',
+    code: params.get('code'),
+    redirect_uri: '${redirect}',
+    client_id: '${app.clientId}',
+    code_verifier: saved.verifier,
+  }),
+});
+const tokens = await res.json(); // { access_token, token_type, expires_in, refresh_token?, scope }`;
+
+  const postman: [string, ReactNode][] = [
+    ['Grant type', 'Authorization code (With PKCE)'],
+    [
+      'Callback URL',
+      callback ? (
+        <code className="break-all">{callback}</code>
+      ) : (
+        <span className="text-amber-800">Add a redirect uri to this application first.</span>
+      ),
+    ],
+    ['Authorize using browser', 'Leave unchecked'],
+    ['Auth URL', <code key="a">{authUrl}</code>],
+    ['Access Token URL', <code key="t">{tokenUrl}</code>],
+    ['Client ID', <code key="c" className="break-all">{app.clientId}</code>],
+    ['Client Secret', confidential ? 'The secret you copied (the plain one, never its hash)' : 'Leave empty (public client)'],
+    ['Code Challenge Method', 'SHA-256'],
+    ['Client Authentication', confidential ? 'Send as Basic Auth header' : 'Send client credentials in body'],
+  ];
+
+  return (
+    <div className="space-y-8" data-testid="connect-panel">
+      <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[10rem_1fr]">
+        <dt className="text-slate-500">Auth URL</dt>
+        <dd className="flex flex-wrap items-center gap-2">
+          <code className="break-all" data-testid="auth-url">
+            {authUrl}
+          </code>
+        </dd>
+        <dt className="text-slate-500">Access Token URL</dt>
+        <dd>
+          <code className="break-all" data-testid="token-url">
+            {tokenUrl}
+          </code>
+        </dd>
+        <dt className="text-slate-500">Client id</dt>
+        <dd>
+          <code className="break-all">{app.clientId}</code>
+        </dd>
+      </dl>
+
+      <div>
+        <h3 className="mb-1 text-sm font-semibold text-slate-900">Postman</h3>
+        <p className="mb-3 text-xs text-slate-600">In a request’s Authorization tab, choose OAuth 2.0 and set:</p>
+        <dl className="grid gap-x-6 gap-y-2 rounded-lg border border-slate-200 p-4 text-sm sm:grid-cols-[12rem_1fr]" data-testid="postman-settings">
+          {postman.map(([k, val]) => (
+            <div key={k} className="contents">
+              <dt className="text-slate-500">{k}</dt>
+              <dd className="text-slate-900">{val}</dd>
+            </div>
+          ))}
+        </dl>
+      </div>
+
+      <Snippet
+        id="authorize-url"
+        title="Authorization request (for a code)"
+        copyLabel="Copy authorization URL"
+        code={authorizeLink}
+        note={
+          <>
+            Replace CODE_CHALLENGE with BASE64URL(SHA-256(code_verifier)) and STATE with a random value; the code comes back to the
+            redirect uri.{hasCode ? null : <NotEnabled grant="Authorization code" />}
+          </>
+        }
+      />
+      <Snippet
+        id="curl-code"
+        title="curl: exchange the code for tokens"
+        copyLabel="Copy code exchange command"
+        code={curlCode}
+        note={
+          <>
+            {confidential ? 'CLIENT_SECRET is the secret you copied. ' : null}Codes are single use and expire within a minute.
+            {hasCode ? null : <NotEnabled grant="Authorization code" />}
+          </>
+        }
+      />
+      <Snippet
+        id="curl-client-credentials"
+        title="curl: client credentials"
+        copyLabel="Copy client credentials command"
+        code={curlCc}
+        note={
+          confidential ? (
+            hasCc ? (
+              'A token for the application itself, no user.'
+            ) : (
+              <>
+                A token for the application itself, no user.
+                <NotEnabled grant="Client credentials" />
+              </>
+            )
+          ) : (
+            'Confidential clients only: a public client cannot use client credentials.'
+          )
+        }
+      />
+      <Snippet
+        id="spa-fetch"
+        title="Browser fetch() for a public SPA client (PKCE)"
+        copyLabel="Copy SPA snippet"
+        code={spa}
+        note={
+          <>
+            For a Public client with Authorization code.
+            {origin ? (
+              <>
+                {' '}
+                Allowed origins must include <code>{origin}</code> if that page calls the token endpoint.
+              </>
+            ) : null}
+          </>
+        }
+      />
+    </div>
+  );
+}

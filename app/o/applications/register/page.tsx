@@ -1,0 +1,34 @@
+import Link from 'next/link';
+import { connection } from 'next/server';
+import { Card, PageTitle } from '@/app/_components/ui';
+import { requireUser } from '@/lib/auth/session';
+import { defaultFormValues } from '@/lib/apps/schema';
+import { randomClientId } from '@/lib/oauth/random';
+import { ApplicationForm } from '../_components/application-form';
+import { createApplicationAction } from '../actions';
+
+export const metadata = { title: 'Register an application' };
+
+export default async function RegisterApplicationPage() {
+  await connection();
+  const user = await requireUser('/o/applications/register/');
+  return (
+    <div className="mx-auto max-w-3xl">
+      <nav className="mb-4 text-sm" aria-label="Breadcrumb">
+        <Link href="/o/applications/" className="text-indigo-700 hover:underline">
+          Applications
+        </Link>
+      </nav>
+      <PageTitle sub="Client id and client secret are generated; provide the rest.">Register a new application</PageTitle>
+      <Card>
+        <ApplicationForm
+          mode="register"
+          action={createApplicationAction}
+          initial={defaultFormValues(randomClientId(), user.name)}
+          isStaff={user.isStaff}
+          ownerName={user.name}
+        />
+      </Card>
+    </div>
+  );
+}
