@@ -1,0 +1,54 @@
+// /api/notes — a tiny real resource per user: GET lists the token user's notes (`read`),
+// POST { "text": "…" } creates one (`write`, 201). Notes belong to users, so client_credentials
+// tokens (no user) are refused.
+import { z } from 'zod';
+import { withBearer } from '../oauth/bearer';
+import { invalidRequest } from '../oauth/errors';
+import { jsonResponse, type OAuthResponse } from '../oauth/http';
+import { createNote, listNotes, type Note } from '../db/queries/notes';
+
+export const NOTE_MAX_LENGTH = 1000;
+
+export const newNoteSchema = z.object({
+  text: z
+    .string({ error: 'text must be a string.' })
+    .trim()
+    .min(1, 'text must not be empty.')
+    .max(NOTE_MAX_LENGTH, `text must be at most ${NOTE_MAX_LENGTH} characters.`),
+});
+
+const noteJson = (n: Note) => ({ id: n.id, text: n.text, created_at: n.createdAt.toISOString() });
+
+const listNotesEndpoint = withBearer({ scopes: ['read'], requireUser: true }, async (_req, { user }) => {
+  const notes = await listNotes(user!.id);
+  return jsonResponse({ notes: notes.map(noteJson) });
+});
+
+const createNoteEndpoint = withBearer({ scopes: ['write'], requireUser: true }, async (req, { user }) => {
+  const type = (req.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') throw invalidRequest('Send the note as JSON: Content-Type: application/json and {"text": "…"}.');
+  let body: unknown;
+  try {
+    body = JSON.parse(req.body);
+  } catch {
+    throw invalidRequest('The request body is not valid JSON.');
+  }
+  const parsed = newNoteSchema.safeParse(body);
+  if (!parsed.success) throw invalidRequest(parsed.error.issues[0]?.message ?? 'Invalid note.');
+  const note = await createNote(user!.id, parsed.data.text);
+  return jsonResponse({ note: noteJson(note) }, 201);
+});
+
+/** One endpoint for the path: the method decides which scope is needed. */
+export async function notesEndpoint(req: Parameters<typeof listNotesEndpoint>[0]): Promise<OAuthResponse> {
+  switch (req.method) {
+    case 'GET':
+    case 'HEAD':
+    case 'OPTIONS':
+      return listNotesEndpoint(req);
+    case 'POST':
+      return createNoteEndpoint(req);
+    default:
+      return jsonResponse({ error: 'invalid_request', error_description: 'Use GET or POST.' }, 405, { allow: 'GET, POST, OPTIONS' });
+  }
+}
