@@ -19,7 +19,7 @@ const dataDir = path.resolve(`.data-e2e-${E2E_PORT}`);
 export default defineConfig({
   testDir: 'e2e',
   timeout: 60_000,
-  outputDir: '.playwright-out',
+  outputDir: `.playwright-out/${E2E_PORT}`,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,

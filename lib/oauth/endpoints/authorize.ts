@@ -14,6 +14,7 @@ import { findUserById } from '../../db/queries/users';
 import { audit } from '../../db/queries/audit';
 import type { Application, User } from '../../db/schema';
 import { env } from '../../env';
+import { verifyIdTokenHint } from '../oidc/id-token-hint';
 
 export interface SessionInfo {
   userId: string;
@@ -53,6 +54,7 @@ export interface ValidRequest {
   prompt: Set<string>;
   maxAge?: number;
   loginHint?: string;
+  idTokenHint?: string;
 }
 
 const errorPage = (title: string, message: string, hint?: string, status = 400): ErrorPage => ({ kind: 'error_page', status, title, message, hint });
@@ -87,7 +89,7 @@ async function checkClient(params: Map<string, string>, duplicates: string[]): P
   if (!clientId) {
     return errorPage('Missing client_id', 'This authorization request does not say which application is asking.', 'The client must send its client_id, as shown on the application’s page.');
   }
-  const app = clientId.length <= 200 ? await getClient(clientId) : null;
+  const app = clientId.length <= 200 && !clientId.includes('\0') ? await getClient(clientId) : null;
   if (!app) {
     return errorPage(
       'Invalid client',
@@ -121,6 +123,8 @@ function checkRedirectUri(app: Application, params: Map<string, string>, duplica
 
 function checkParams(app: Application, params: Map<string, string>, duplicates: string[], base: Pick<ValidRequest, 'redirectUri' | 'state'>): ValidRequest {
   if (duplicates.length) throw invalidRequest(`The parameter "${duplicates[0]}" was sent more than once.`);
+  // Values reach the database (nonce, scope): PostgreSQL text cannot hold NUL.
+  for (const [k, v] of params) if (v.includes('\0')) throw invalidRequest(`The parameter "${k.slice(0, 50)}" contains a NUL character.`);
   const responseType = params.get('response_type');
   if (!responseType) throw invalidRequest('The response_type parameter is missing (use response_type=code).');
   if (responseType !== 'code') throw unsupportedResponseType(`Only response_type=code is supported; "${responseType.slice(0, 50)}" is not.`);
@@ -164,6 +168,7 @@ function checkParams(app: Application, params: Map<string, string>, duplicates: 
     prompt,
     maxAge,
     loginHint: params.get('login_hint'),
+    idTokenHint: params.get('id_token_hint'),
   };
 }
 
@@ -235,8 +240,13 @@ export async function authorize({ url, session, ip, decision }: AuthorizeInput):
 async function decide(v: ValidRequest, url: URL, session: SessionInfo | null, ip: string, decision?: 'allow' | 'deny'): Promise<AuthorizeOutcome> {
   const none = v.prompt.has('none');
   const user = session ? await findUserById(session.userId) : undefined;
-  if (!session || !user || !user.isActive) {
-    if (none) throw loginRequired('The user is not logged in.');
+  // OIDC Core §3.1.2.1 id_token_hint: an ID token we issued (expired is fine) naming the user the
+  // client expects; "If the End-User identified by the ID Token is logged in or is logged in by the
+  // request, then the Authorization Server returns a positive response; otherwise, it SHOULD return an error".
+  const hint = v.idTokenHint === undefined ? null : await verifyIdTokenHint(v.idTokenHint);
+  if (v.idTokenHint !== undefined && !hint) throw invalidRequest('id_token_hint is not a valid ID token issued by this server.');
+  if (!session || !user || !user.isActive || (hint && hint.sub !== user.id)) {
+    if (none) throw loginRequired(user && hint && hint.sub !== user.id ? 'The logged-in user is not the one named by id_token_hint.' : 'The user is not logged in.');
     return loginRedirect(url, v);
   }
   const now = Math.floor(Date.now() / 1000);

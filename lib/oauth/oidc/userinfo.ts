@@ -1,0 +1,58 @@
+// The UserInfo endpoint (OpenID Connect Core §5.3): GET or POST with a bearer access token that
+// carries `openid`; returns `sub` and the claims its scopes allow. Errors are RFC 6750 §3 challenges.
+// CORS follows the token's application (its Allowed origins).
+import { jsonResponse, parseParams, type OAuthRequest, type OAuthResponse } from '../http';
+import { insufficientScope, invalidRequest, invalidToken, missingToken, toErrorResponse } from '../errors';
+import { preflight, withCors } from '../cors';
+import { sha256b64url } from '../random';
+import { parseScope } from '../scope';
+import type { Application } from '../../db/schema';
+import { getClient } from '../../db/queries/clients';
+import { findUserinfoToken } from '../../db/queries/userinfo';
+import { scopeClaims } from './id-token';
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** The access token from the Authorization header (§2.1) or, on POST, the form body (§2.2). */
+function bearerToken(req: OAuthRequest): string {
+  const found: string[] = [];
+  const header = req.headers.get('authorization');
+  if (header !== null) {
+    const m = /^Bearer +(.*)$/i.exec(header.trim());
+    if (!m) throw missingToken(); // another scheme: answer with our challenge, as for no token
+    if (!B64TOKEN.test(m[1])) throw invalidToken('The Authorization header is malformed.');
+    found.push(m[1]);
+  }
+  if (req.method === 'POST') {
+    const type = (req.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+    if (type === 'application/x-www-form-urlencoded') {
+      const t = parseParams(new URLSearchParams(req.body)).get('access_token');
+      if (t !== undefined) found.push(t);
+    }
+  }
+  // §2: "Clients MUST NOT use more than one method to transmit the token in each request."
+  if (found.length > 1) throw invalidRequest('Send the access token in one place only (the Authorization header).');
+  if (found.length === 0) throw missingToken();
+  return found[0];
+}
+
+export async function userinfoEndpoint(req: OAuthRequest): Promise<OAuthResponse> {
+  if (req.method === 'OPTIONS') return preflight(req);
+  let app: Application | null = null;
+  try {
+    if (req.method !== 'GET' && req.method !== 'POST') throw invalidRequest('The UserInfo endpoint takes GET or POST.');
+    const token = bearerToken(req);
+    const row = token.length <= 512 ? await findUserinfoToken(sha256b64url(token)) : null;
+    if (!row) throw invalidToken();
+    app = await getClient(row.clientId);
+    if (row.revokedAt || row.expiresAt.getTime() <= Date.now() || !row.userId || !row.userActive) throw invalidToken();
+    const scopes = parseScope(row.scope);
+    // §5.3.1: the access token must have been obtained through an OpenID Connect request.
+    if (!scopes.includes('openid')) throw insufficientScope('openid');
+    const user = { id: row.userId, username: row.username ?? '', email: row.email ?? '' };
+    return withCors(jsonResponse({ sub: user.id, ...scopeClaims(scopes, user) }), req, app);
+  } catch (err) {
+    return withCors(toErrorResponse(err, 'userinfo'), req, app);
+  }
+}
