@@ -42,6 +42,8 @@ export function presentedCredentials(req: OAuthRequest, params: Params): Present
   const basic = authz && /^basic /i.test(authz) ? fromBasic(authz) : null;
   const postSecret = params.get('client_secret');
   const bodyId = params.get('client_id');
+  // PostgreSQL text cannot hold NUL: such a client_id would fail the lookup with a 500.
+  if (basic?.clientId.includes('\0') || bodyId?.includes('\0')) throw invalidClient();
   if (basic) {
     // "The client MUST NOT use more than one authentication method in each request."
     if (postSecret !== undefined) throw invalidRequest('Use one client authentication method: Basic or client_secret in the body, not both.');

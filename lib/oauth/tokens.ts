@@ -19,6 +19,8 @@ export interface IssueInput {
   app: Application;
   userId: string | null;
   scope: string;
+  /** Scope of the new refresh token when it differs from the access token's (RFC 6749 §6). */
+  refreshScope?: string;
   grantType: string;
   /** Continue this refresh family (refresh grant); otherwise a new one starts. */
   familyId?: string;
@@ -47,6 +49,7 @@ export async function issueTokens(i: IssueInput): Promise<Issued> {
     applicationId: i.app.id,
     userId: i.userId,
     scope: i.scope,
+    refreshScope: i.refreshScope,
     familyId,
     grantId: i.grantId ?? null,
     grantType: i.grantType,

@@ -24,6 +24,8 @@ async function listen(): Promise<void> {
 }
 
 export async function getClient(clientId: string): Promise<Application | null> {
+  // PostgreSQL text cannot hold NUL; such an id can match nothing, so do not send it.
+  if (clientId.includes('\0') || clientId.length > 255) return null;
   const hit = state.byClientId.get(clientId);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.app;
   state.listening ??= listen().catch((e) => {

@@ -46,6 +46,8 @@ export interface IssueRow {
   applicationId: number;
   userId: string | null;
   scope: string;
+  /** RFC 6749 §6: a rotated refresh token keeps the scope of the one it replaces (default: scope). */
+  refreshScope?: string;
   familyId: string | null;
   grantId: number | null;
   grantType: string;
@@ -80,13 +82,17 @@ export async function insertTokens(r: IssueRow): Promise<void> {
       RETURNING 1
     )
     INSERT INTO refresh_tokens (token_hash, application_id, user_id, scope, family_id, grant_id, auth_time, nonce, expires_at)
-    VALUES (${r.refreshHash}, ${r.applicationId}, ${r.userId}, ${r.scope}, ${r.familyId}, ${r.grantId}, ${ts(r.authTime)}, ${r.nonce}, ${ts(r.refreshExpiresAt)})`);
+    VALUES (${r.refreshHash}, ${r.applicationId}, ${r.userId}, ${r.refreshScope ?? r.scope}, ${r.familyId}, ${r.grantId}, ${ts(r.authTime)}, ${r.nonce}, ${ts(r.refreshExpiresAt)})`);
 }
 
 // --- refresh tokens -------------------------------------------------------------------------------
 
-/** Rotates: marks the token used and returns it, only if it is current, live and this client's. */
-export async function rotateRefreshToken(tokenHash: string, applicationId: number): Promise<RefreshToken | null> {
+/**
+ * Rotates: marks the token used and returns it, only if it is current, live and this client's, and
+ * (when `requestedScope` is given) covers every requested scope, so that a request rejected for its
+ * scope does not spend the token.
+ */
+export async function rotateRefreshToken(tokenHash: string, applicationId: number, requestedScope?: string): Promise<RefreshToken | null> {
   const db = await getDb();
   const [t] = await db
     .update(refreshTokens)
@@ -98,13 +104,18 @@ export async function rotateRefreshToken(tokenHash: string, applicationId: numbe
         isNull(refreshTokens.rotatedAt),
         isNull(refreshTokens.revokedAt),
         sql`(${refreshTokens.expiresAt} IS NULL OR ${refreshTokens.expiresAt} > now())`,
+        requestedScope === undefined ? undefined : sql`string_to_array(${refreshTokens.scope}, ' ') @> string_to_array(${requestedScope}, ' ')`,
       ),
     )
     .returning();
   return t ?? null;
 }
 
-export type RefreshState = RefreshToken & { rotatedSecondsAgo: number | null };
+export type RefreshState = RefreshToken & {
+  rotatedSecondsAgo: number | null;
+  /** A token of the family was revoked, or a newer one was itself rotated: no grace period applies. */
+  graceBlocked: boolean;
+};
 
 export async function findRefreshToken(tokenHash: string): Promise<RefreshState | null> {
   const db = await getDb();
@@ -112,11 +123,16 @@ export async function findRefreshToken(tokenHash: string): Promise<RefreshState 
     .select({
       row: refreshTokens,
       rotatedSecondsAgo: sql<number | null>`extract(epoch from (now() - ${refreshTokens.rotatedAt}))::float8`,
+      // Qualified by hand: drizzle renders columns inside select-list sql unqualified.
+      graceBlocked: sql<boolean>`exists (SELECT 1 FROM refresh_tokens f WHERE f.family_id = refresh_tokens.family_id
+        AND (f.revoked_at IS NOT NULL OR (f.id > refresh_tokens.id AND f.rotated_at IS NOT NULL)))`,
     })
     .from(refreshTokens)
     .where(eq(refreshTokens.tokenHash, tokenHash))
     .limit(1);
-  return t ? { ...t.row, rotatedSecondsAgo: t.rotatedSecondsAgo === null ? null : Number(t.rotatedSecondsAgo) } : null;
+  return t
+    ? { ...t.row, rotatedSecondsAgo: t.rotatedSecondsAgo === null ? null : Number(t.rotatedSecondsAgo), graceBlocked: t.graceBlocked === true }
+    : null;
 }
 
 /** Revokes every access and refresh token of a family (refresh-token reuse). */

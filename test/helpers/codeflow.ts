@@ -1,0 +1,88 @@
+// Shared steps for the authorization-code tests (authorize, token, refresh, races, storage):
+// real HTTP requests against the test server, nothing mocked.
+import crypto from 'node:crypto';
+import { expect } from 'vitest';
+import { s256 } from '@/lib/oauth/pkce';
+import { basic, form, sessionCookie, POSTMAN_CALLBACK } from './fixtures';
+import type { Application, User } from '@/lib/db/schema';
+import type { TestServer } from './server';
+
+export const newVerifier = () => crypto.randomBytes(48).toString('base64url'); // 64 chars
+
+export function authorizeUrl(srv: TestServer, params: Record<string, string | undefined>): string {
+  return `${srv.url}/o/authorize/?${form(params)}`;
+}
+
+/** GET /o/authorize/ as a browser would, without following redirects. */
+export async function getAuthorize(srv: TestServer, params: Record<string, string | undefined>, cookie?: string): Promise<Response> {
+  return fetch(authorizeUrl(srv, params), { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+}
+
+/** The query of a 302's Location (asserting it is a redirect to `to`). */
+export function redirectParams(r: Response, to = POSTMAN_CALLBACK): URLSearchParams {
+  expect(r.status).toBe(302);
+  const loc = new URL(r.headers.get('location')!);
+  expect(`${loc.origin}${loc.pathname}`).toBe(to);
+  return loc.searchParams;
+}
+
+export interface CodeResult {
+  code: string;
+  verifier: string;
+  params: URLSearchParams;
+}
+
+/** Runs GET /o/authorize/ for a logged-in user on a skip-authorization (or pre-consented) app. */
+export async function obtainCode(
+  srv: TestServer,
+  app: Pick<Application, 'clientId'>,
+  user: Pick<User, 'id' | 'username'>,
+  extra: Record<string, string | undefined> = {},
+): Promise<CodeResult> {
+  const verifier = newVerifier();
+  const r = await getAuthorize(
+    srv,
+    { response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(verifier), code_challenge_method: 'S256', state: 'st', ...extra },
+    await sessionCookie(user),
+  );
+  const params = redirectParams(r, extra.redirect_uri ?? POSTMAN_CALLBACK);
+  const code = params.get('code');
+  expect(code, params.toString()).toBeTruthy();
+  return { code: code!, verifier, params };
+}
+
+/** POST /o/token/ with a form body. `auth` adds client_secret_basic. */
+export async function postToken(srv: TestServer, body: Record<string, string | undefined>, auth?: { id: string; secret: string }, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${srv.url}/o/token/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(auth ? { authorization: basic(auth.id, auth.secret) } : {}), ...headers },
+    body: form(body),
+  });
+}
+
+export const creds = (app: Pick<Application, 'clientId'> & { secret: string }) => ({ id: app.clientId, secret: app.secret });
+
+/** Exchanges a code with the Postman callback and client_secret_basic. */
+export async function exchange(srv: TestServer, app: Pick<Application, 'clientId'> & { secret: string }, c: CodeResult, over: Record<string, string | undefined> = {}) {
+  return postToken(srv, { grant_type: 'authorization_code', code: c.code, redirect_uri: POSTMAN_CALLBACK, code_verifier: c.verifier, ...over }, creds(app));
+}
+
+export async function tokensFor(srv: TestServer, app: Pick<Application, 'clientId'> & { secret: string }, user: Pick<User, 'id' | 'username'>) {
+  const c = await obtainCode(srv, app, user);
+  const r = await exchange(srv, app, c);
+  const body = await r.json();
+  expect(r.status, JSON.stringify(body)).toBe(200);
+  return body as { access_token: string; refresh_token: string; scope: string; expires_in: number; token_type: string };
+}
+
+/** Asserts an RFC 6749 §5.2 error answer and returns its body. */
+export async function expectOAuthError(r: Response, status: number, error: string): Promise<{ error: string; error_description?: string }> {
+  const text = await r.text();
+  expect(r.status, text).toBe(status);
+  expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(r.headers.get('cache-control')).toBe('no-store');
+  expect(r.headers.get('pragma')).toBe('no-cache');
+  const body = JSON.parse(text);
+  expect(body.error).toBe(error);
+  return body;
+}
