@@ -4,6 +4,7 @@ import { randomToken, sha256b64url } from './random';
 import { insertTokens } from '../db/queries/tokens';
 import type { Application } from '../db/schema';
 import { audit } from '../db/queries/audit';
+import { invalidGrant } from './errors';
 import { env } from '../env';
 
 export interface TokenResponse {
@@ -43,7 +44,7 @@ export async function issueTokens(i: IssueInput): Promise<Issued> {
   const accessToken = randomToken();
   const refreshToken = i.withRefresh ? randomToken() : null;
   const familyId = i.familyId ?? (refreshToken ? crypto.randomUUID() : null);
-  await insertTokens({
+  const inserted = await insertTokens({
     accessHash: sha256b64url(accessToken),
     refreshHash: refreshToken ? sha256b64url(refreshToken) : null,
     applicationId: i.app.id,
@@ -59,6 +60,8 @@ export async function issueTokens(i: IssueInput): Promise<Issued> {
     nonce: i.nonce ?? null,
     revokePreviousAccess: i.familyId !== undefined,
   });
+  // The family was revoked while this refresh was in flight (see insertTokens).
+  if (!inserted) throw invalidGrant('The refresh token is invalid, expired or revoked.');
   audit('token.issued', { actorUserId: i.userId, applicationId: i.app.id, ip: i.ip, detail: { grant_type: i.grantType, scope: i.scope } });
   const response: TokenResponse = {
     access_token: accessToken,

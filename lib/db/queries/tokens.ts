@@ -3,7 +3,7 @@
 // so that of N concurrent requests exactly one wins.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { getDb, query } from '../index';
-import { accessTokens, consents, grants, refreshTokens, type Grant, type RefreshToken } from '../schema';
+import { accessTokens, consents, grants, refreshTokens, users, type Grant, type RefreshToken, type User } from '../schema';
 
 // --- authorization codes ------------------------------------------------------------------------
 
@@ -61,28 +61,37 @@ export interface IssueRow {
 
 /**
  * Inserts the access token and, when given, its refresh token in one statement (one round trip).
- * Returns the access token's id.
+ * Continuing a family (refresh), nothing is inserted if the family was revoked meanwhile (a
+ * revocation landing between rotation and issuance must not leave live tokens behind); returns
+ * false then.
  */
-export async function insertTokens(r: IssueRow): Promise<void> {
+export async function insertTokens(r: IssueRow): Promise<boolean> {
   const ts = (d: Date | null) => (d ? d.toISOString() : null);
   if (!r.refreshHash) {
     await query(sql`
       INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, grant_id, grant_type, expires_at)
       VALUES (${r.accessHash}, ${r.applicationId}, ${r.userId}, ${r.scope}, ${r.familyId}, ${r.grantId}, ${r.grantType}, ${ts(r.accessExpiresAt)})`);
-    return;
+    return true;
   }
-  await query(sql`
-    WITH prev AS (
+  const rows = await query<{ ok: number }>(sql`
+    WITH live AS (
+      SELECT NOT (${r.revokePreviousAccess} AND EXISTS (
+        SELECT 1 FROM refresh_tokens WHERE family_id = ${r.familyId} AND revoked_at IS NOT NULL)) AS ok
+    ), prev AS (
       UPDATE access_tokens SET revoked_at = now()
-      WHERE ${r.revokePreviousAccess} AND family_id = ${r.familyId} AND revoked_at IS NULL
+      WHERE ${r.revokePreviousAccess} AND family_id = ${r.familyId} AND revoked_at IS NULL AND (SELECT ok FROM live)
       RETURNING 1
     ), a AS (
       INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, grant_id, grant_type, expires_at)
-      VALUES (${r.accessHash}, ${r.applicationId}, ${r.userId}, ${r.scope}, ${r.familyId}, ${r.grantId}, ${r.grantType}, ${ts(r.accessExpiresAt)})
+      SELECT ${r.accessHash}, ${r.applicationId}, ${r.userId}, ${r.scope}, ${r.familyId}, ${r.grantId}, ${r.grantType}, ${ts(r.accessExpiresAt)}
+      WHERE (SELECT ok FROM live)
       RETURNING 1
     )
     INSERT INTO refresh_tokens (token_hash, application_id, user_id, scope, family_id, grant_id, auth_time, nonce, expires_at)
-    VALUES (${r.refreshHash}, ${r.applicationId}, ${r.userId}, ${r.refreshScope ?? r.scope}, ${r.familyId}, ${r.grantId}, ${ts(r.authTime)}, ${r.nonce}, ${ts(r.refreshExpiresAt)})`);
+    SELECT ${r.refreshHash}, ${r.applicationId}, ${r.userId}, ${r.refreshScope ?? r.scope}, ${r.familyId}, ${r.grantId}, ${ts(r.authTime)}::timestamptz, ${r.nonce}, ${ts(r.refreshExpiresAt)}::timestamptz
+    WHERE (SELECT ok FROM live)
+    RETURNING 1 AS ok`);
+  return rows.length > 0;
 }
 
 // --- refresh tokens -------------------------------------------------------------------------------
@@ -176,14 +185,20 @@ export async function findAccessToken(tokenHash: string): Promise<LiveAccessToke
 
 // --- consent ----------------------------------------------------------------------------------
 
-export async function findConsentScope(userId: string, applicationId: number): Promise<string | null> {
+/**
+ * The signed-in user and what they already approved for this application, in one round trip
+ * (the authorize hot path with remembered consent).
+ */
+export async function findUserWithConsent(userId: string, applicationId: number): Promise<{ user: User; consentScope: string | null } | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(userId)) return null;
   const db = await getDb();
-  const [c] = await db
-    .select({ scope: consents.scope })
-    .from(consents)
-    .where(and(eq(consents.userId, userId), eq(consents.applicationId, applicationId)))
+  const [row] = await db
+    .select({ user: users, consentScope: consents.scope })
+    .from(users)
+    .leftJoin(consents, and(eq(consents.userId, users.id), eq(consents.applicationId, applicationId)))
+    .where(eq(users.id, userId))
     .limit(1);
-  return c?.scope ?? null;
+  return row ? { user: row.user, consentScope: row.consentScope ?? null } : null;
 }
 
 /** Remembers approval of `scopes`, merged with what was approved before. */

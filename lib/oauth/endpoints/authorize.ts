@@ -9,7 +9,7 @@ import { randomToken, sha256b64url } from '../random';
 import { resolveRequestedScope, formatScope } from '../scopes';
 import { parseScope, isSubset } from '../scope';
 import { getClient } from '../../db/queries/clients';
-import { findConsentScope, insertCode, saveConsent } from '../../db/queries/tokens';
+import { findUserWithConsent, insertCode, saveConsent } from '../../db/queries/tokens';
 import { findUserById } from '../../db/queries/users';
 import { audit } from '../../db/queries/audit';
 import type { Application, User } from '../../db/schema';
@@ -239,7 +239,8 @@ export async function authorize({ url, session, ip, decision }: AuthorizeInput):
 
 async function decide(v: ValidRequest, url: URL, session: SessionInfo | null, ip: string, decision?: 'allow' | 'deny'): Promise<AuthorizeOutcome> {
   const none = v.prompt.has('none');
-  const user = session ? await findUserById(session.userId) : undefined;
+  const found = session ? await findUserWithConsent(session.userId, v.app.id) : null;
+  const user = found?.user;
   // OIDC Core §3.1.2.1 id_token_hint: an ID token we issued (expired is fine) naming the user the
   // client expects; "If the End-User identified by the ID Token is logged in or is logged in by the
   // request, then the Authorization Server returns a positive response; otherwise, it SHOULD return an error".
@@ -268,7 +269,7 @@ async function decide(v: ValidRequest, url: URL, session: SessionInfo | null, ip
 
   if (v.app.skipAuthorization && !v.prompt.has('consent')) return issueCode(v, user, session.authTime);
   if (!v.prompt.has('consent')) {
-    const remembered = await findConsentScope(user.id, v.app.id);
+    const remembered = found!.consentScope;
     if (remembered !== null && isSubset(v.scopes, parseScope(remembered))) return issueCode(v, user, session.authTime);
   }
   if (none) throw consentRequired('The user has not approved these scopes for this application.');
