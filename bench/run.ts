@@ -118,7 +118,9 @@ async function main() {
 
   try {
     console.log(`Database ${dbName}; starting the production server on :${PORT} (WEB_CONCURRENCY=${WORKERS})…`);
-    const server = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+    // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the server.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const server = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server.ts'], {
       env: {
         ...process.env,
         NODE_ENV: 'production',

@@ -29,6 +29,12 @@ async function openPostgres(url: string): Promise<Handle> {
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
   const client = postgres(url, { max: 10, onnotice: () => {}, connection: { application_name: 'oauth-provider' } });
+  // Drizzle runs unnamed statements (parsed and planned on every call) unless a query is built
+  // with .prepare(name). Our statements are few and fixed, so let postgres.js prepare each once
+  // per connection: the token endpoint's insert stops paying a parse and plan per request.
+  const unsafe = client.unsafe.bind(client);
+  client.unsafe = ((text: string, params?: unknown[], options?: { prepare?: boolean }) =>
+    unsafe(text, params as never, { ...options, prepare: true })) as typeof client.unsafe;
   const db = drizzle(client, { schema });
   // Many instances may start at once against one database: serialise their migrations.
   const lock = await client.reserve();
