@@ -26,15 +26,34 @@ function readCookie(header: string | null, name: string): string | null {
   return out || null;
 }
 
+// Decrypting the JWE (with its HKDF key derivation) is most of the cost of GET /o/authorize/ for
+// a returning user; the same cookie always decodes to the same claims, so remember them until
+// they expire.
+const KEY = Symbol.for('oauth.sessionCache');
+type Cached = { claims: SessionClaims | null; exp: number };
+type G = typeof globalThis & { [KEY]?: Map<string, Cached> };
+const cache = ((globalThis as G)[KEY] ??= new Map());
+const MAX_CACHED = 5_000;
+
 export async function sessionFromCookieHeader(cookieHeader: string | null): Promise<SessionClaims | null> {
   const name = sessionCookieName();
   const raw = readCookie(cookieHeader, name);
   if (!raw) return null;
+  const now = Date.now();
+  const hit = cache.get(raw);
+  if (hit && hit.exp > now) return hit.claims;
+  let claims: SessionClaims | null = null;
+  let exp = now + 60_000;
   try {
     const t = await decode({ token: raw, secret: env().AUTH_SECRET, salt: name });
-    if (!t?.sub || (typeof t.exp === 'number' && t.exp * 1000 < Date.now())) return null;
-    return { userId: t.sub, authTime: Number(t.authTime ?? 0) };
+    if (t?.sub && !(typeof t.exp === 'number' && t.exp * 1000 < now)) {
+      claims = { userId: t.sub, authTime: Number(t.authTime ?? 0) };
+      if (typeof t.exp === 'number') exp = Math.min(exp, t.exp * 1000);
+    }
   } catch {
-    return null;
+    claims = null;
   }
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(raw, { claims, exp });
+  return claims;
 }
