@@ -8,6 +8,8 @@ import type { Grant } from '../grants/types';
 import { authorizationCodeGrant } from '../grants/authorization-code';
 import { refreshTokenGrant } from '../grants/refresh-token';
 import { clientCredentialsGrant } from '../grants/client-credentials';
+import { passwordGrant } from '../grants/password';
+import { deviceCodeGrant } from '../grants/device-code';
 
 const grants = new Map<string, Grant>();
 export function registerGrant(g: Grant) {
@@ -16,6 +18,8 @@ export function registerGrant(g: Grant) {
 registerGrant(authorizationCodeGrant);
 registerGrant(refreshTokenGrant);
 registerGrant(clientCredentialsGrant);
+registerGrant(passwordGrant);
+registerGrant(deviceCodeGrant);
 
 export async function tokenEndpoint(req: OAuthRequest): Promise<OAuthResponse> {
   if (req.method === 'OPTIONS') return preflight(req);

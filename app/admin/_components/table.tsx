@@ -1,0 +1,43 @@
+import type { ReactNode } from 'react';
+
+export function Table({ head, children, label }: { head: ReactNode[]; children: ReactNode; label: string }) {
+  return (
+    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+      <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label={label}>
+        <thead className="bg-slate-50">
+          <tr>
+            {head.map((h, i) => (
+              <th key={i} scope="col" className="whitespace-nowrap px-3 py-2 text-left font-semibold text-slate-700">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+export const td = 'px-3 py-2 align-top text-slate-800';
+
+export function Empty({ cols, children }: { cols: number; children: ReactNode }) {
+  return (
+    <tr>
+      <td colSpan={cols} className="px-3 py-6 text-center text-slate-500">
+        {children}
+      </td>
+    </tr>
+  );
+}
+
+export function Badge({ tone = 'slate', children }: { tone?: 'slate' | 'green' | 'red' | 'amber' | 'indigo'; children: ReactNode }) {
+  const cls = {
+    slate: 'bg-slate-100 text-slate-700',
+    green: 'bg-emerald-100 text-emerald-800',
+    red: 'bg-red-100 text-red-800',
+    amber: 'bg-amber-100 text-amber-900',
+    indigo: 'bg-indigo-100 text-indigo-800',
+  }[tone];
+  return <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${cls}`}>{children}</span>;
+}

@@ -1,0 +1,111 @@
+// /admin/applications/<id>/ — one application of any owner: its settings (never its secret),
+// reset the secret (shown once, in the action's answer), delete. Editing uses the owner's form at
+// /o/applications/<id>/update/, which lets staff edit any application.
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { Card, PageTitle } from '@/app/_components/ui';
+import { SubmitButton } from '@/app/_components/submit-button';
+import { RegenerateSecret } from '@/app/o/applications/_components/regenerate-secret';
+import { getApplicationForAdmin } from '@/lib/admin/service';
+import { grantTypeLabel, parseApplicationId, ALGORITHM_LABELS } from '@/lib/apps/schema';
+import type { SearchParams } from '@/lib/admin/schema';
+import { orNotFound, staffActor } from '../../_lib/actor';
+import { Notice } from '../../_components/notice';
+import { Time } from '../../_components/time';
+import { deleteApplicationAction, resetSecretAction } from '../../actions';
+
+export const metadata = { title: 'Application' };
+
+const list = (xs: string[]) =>
+  xs.length ? (
+    <ul className="space-y-0.5 font-mono text-xs">
+      {xs.map((x) => (
+        <li key={x} className="break-all">
+          {x}
+        </li>
+      ))}
+    </ul>
+  ) : (
+    <span className="text-slate-400">none</span>
+  );
+
+export default async function AdminApplication({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
+  const { id: rawId } = await params;
+  const sp = await searchParams;
+  const actor = await staffActor(`/admin/applications/${encodeURIComponent(rawId)}/`);
+  const id = parseApplicationId(rawId);
+  if (id === null) notFound();
+  const app = await orNotFound(getApplicationForAdmin(actor, id));
+  return (
+    <div className="space-y-6">
+      <PageTitle sub={<Link href="/admin/applications/" className="text-indigo-700 hover:underline">← All applications</Link>}>
+        <span data-testid="admin-app-name">{app.name}</span>
+      </PageTitle>
+      <Notice code={sp.notice} n={sp.n} />
+      <Card title="Settings">
+        <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[12rem_1fr]">
+          <dt className="text-slate-500">Client ID</dt>
+          <dd className="break-all font-mono text-xs" data-testid="admin-client-id">{app.clientId}</dd>
+          <dt className="text-slate-500">Owner</dt>
+          <dd>{app.ownerUsername ?? <span className="text-slate-400">none</span>}</dd>
+          <dt className="text-slate-500">Client type</dt>
+          <dd>{app.clientType === 'confidential' ? 'Confidential' : 'Public'}</dd>
+          <dt className="text-slate-500">Client secret</dt>
+          <dd>{app.clientType === 'public' ? 'None (public client)' : app.secretHashed ? 'Set (stored hashed; never shown again)' : 'Set (stored unhashed for HS256; not shown)'}</dd>
+          <dt className="text-slate-500">Grant types</dt>
+          <dd>{app.grantTypes.map(grantTypeLabel).join(', ')}</dd>
+          <dt className="text-slate-500">Redirect URIs</dt>
+          <dd>{list(app.redirectUris)}</dd>
+          <dt className="text-slate-500">Allowed origins</dt>
+          <dd>{list(app.allowedOrigins)}</dd>
+          <dt className="text-slate-500">Post-logout redirect URIs</dt>
+          <dd>{list(app.postLogoutRedirectUris)}</dd>
+          <dt className="text-slate-500">Algorithm</dt>
+          <dd>{ALGORITHM_LABELS[app.algorithm]}</dd>
+          <dt className="text-slate-500">Skip authorization</dt>
+          <dd>{app.skipAuthorization ? 'Yes' : 'No'}</dd>
+          <dt className="text-slate-500">Created / updated</dt>
+          <dd>
+            <Time date={app.createdAt} /> / <Time date={app.updatedAt} />
+          </dd>
+        </dl>
+        <div className="mt-5 flex flex-wrap gap-3 text-sm">
+          <Link href={`/o/applications/${app.id}/update/`} className="rounded-md bg-white px-4 py-2 font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50">
+            Edit application
+          </Link>
+          <Link href={`/admin/tokens/?app=${app.id}`} className="rounded-md bg-white px-4 py-2 font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50">
+            View its tokens
+          </Link>
+          <Link href={`/admin/audit/?app=${app.id}`} className="rounded-md bg-white px-4 py-2 font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50">
+            View its audit events
+          </Link>
+        </div>
+      </Card>
+
+      {app.clientType === 'confidential' ? (
+        <Card title="Reset the client secret">
+          <p className="mb-4 text-sm text-slate-600">
+            Generates a new secret and shows it once. The current one stops working at once; give the new one to the application&apos;s owner.
+          </p>
+          <RegenerateSecret action={resetSecretAction.bind(null, app.id)} />
+        </Card>
+      ) : null}
+
+      <Card title="Delete the application">
+        <form action={deleteApplicationAction} className="space-y-4">
+          <input type="hidden" name="id" value={app.id} />
+          <p className="text-sm text-slate-600">Deleting it revokes every token, code and consent it holds. This cannot be undone.</p>
+          <div className="flex items-center gap-2">
+            <input id="confirm-delete" name="confirm" type="checkbox" value="yes" required className="size-4 rounded border-slate-300" />
+            <label htmlFor="confirm-delete" className="text-sm text-slate-800">
+              Yes, delete “{app.name}” and all its tokens
+            </label>
+          </div>
+          <SubmitButton variant="danger" pendingText="Deleting…">
+            Delete application
+          </SubmitButton>
+        </form>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+// /admin/tokens/ — access tokens, refresh tokens and authorization codes, filtered by application,
+// user and state; revoke the selected ones. Token values are never shown: only hashes are stored.
+import { PageTitle } from '@/app/_components/ui';
+import { SubmitButton } from '@/app/_components/submit-button';
+import { listTokens } from '@/lib/admin/service';
+import { grantTypeLabel } from '@/lib/apps/schema';
+import { listHref, parseTokenFilters, TOKEN_KINDS, TOKEN_KIND_LABELS, TOKEN_STATES, type SearchParams } from '@/lib/admin/schema';
+import { orNotFound, staffActor } from '../_lib/actor';
+import { Badge, Empty, Table, td } from '../_components/table';
+import { FilterSelect, FilterText } from '../_components/filter-field';
+import { Pager } from '../_components/pager';
+import { Notice } from '../_components/notice';
+import { Time } from '../_components/time';
+import { revokeTokensAction } from '../actions';
+
+export const metadata = { title: 'Tokens and grants' };
+
+const STATE_TONE = { active: 'green', expired: 'slate', revoked: 'red', used: 'amber' } as const;
+const STATE_LABEL = { active: 'Active', expired: 'Expired', revoked: 'Revoked', used: 'Used' } as const;
+
+export default async function AdminTokens({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const sp = await searchParams;
+  const f = parseTokenFilters(sp);
+  const filters = { kind: f.kind, app: f.app, user: f.user, state: f.state };
+  const actor = await staffActor(listHref('/admin/tokens/', { ...filters, after: f.after }));
+  const page = await orNotFound(listTokens(actor, f));
+  const back = new URLSearchParams(Object.entries({ ...filters, after: f.after }).filter((e): e is [string, string] => !!e[1])).toString();
+  const isCode = f.kind === 'code';
+  return (
+    <div>
+      <PageTitle sub="Token values are never shown: only their SHA-256 is stored. Revoking a refresh token also revokes the access tokens issued with it.">
+        Tokens and grants
+      </PageTitle>
+      <Notice code={sp.notice} n={sp.n} />
+      <form method="get" action="/admin/tokens/" className="mb-4 grid items-end gap-3 sm:grid-cols-[repeat(4,minmax(0,1fr))_auto]" role="search">
+        <FilterSelect id="kind" label="Kind" defaultValue={f.kind} options={TOKEN_KINDS.map((k) => [k, TOKEN_KIND_LABELS[k]])} />
+        <FilterText id="app" label="Application" defaultValue={f.app} placeholder="Client ID or number" />
+        <FilterText id="user" label="User" defaultValue={f.user} placeholder="Username" />
+        <FilterSelect id="state" label="State" defaultValue={f.state ?? ''} options={[['', 'Any'], ...TOKEN_STATES.map((s): [string, string] => [s, STATE_LABEL[s]])]} />
+        <SubmitButton variant="secondary">Filter</SubmitButton>
+      </form>
+      {page.unknown ? (
+        <p className="mb-3 text-sm text-red-700" data-testid="filter-error">
+          {page.unknown === 'application' ? 'No application has this client ID or number.' : 'No user has this username.'}
+        </p>
+      ) : null}
+      <form action={revokeTokensAction}>
+        <input type="hidden" name="kind" value={f.kind} />
+        <input type="hidden" name="back" value={back} />
+        <Table label={TOKEN_KIND_LABELS[f.kind]} head={['Select', 'Application', 'User', 'Scope', isCode ? 'Flow' : 'Grant type', 'Created', 'Expires', 'State']}>
+          {page.rows.length === 0 ? <Empty cols={8}>Nothing matches these filters.</Empty> : null}
+          {page.rows.map((t) => (
+            <tr key={t.id} data-testid="token-row">
+              <td className={td}>
+                <label className="flex items-center gap-2 whitespace-nowrap font-mono text-xs text-slate-600">
+                  <input type="checkbox" name="ids" value={t.id} className="size-4 rounded border-slate-300" disabled={t.state !== 'active'} />#{t.id}
+                </label>
+              </td>
+              <td className={td}>{t.applicationName}</td>
+              <td className={td}>{t.username ?? <span className="text-slate-400">(the application itself)</span>}</td>
+              <td className={`${td} font-mono text-xs`}>{t.scope}</td>
+              <td className={`${td} text-xs`}>{t.grantType ? grantTypeLabel(t.grantType) : <span className="text-slate-400">—</span>}</td>
+              <td className={td}>
+                <Time date={t.createdAt} />
+              </td>
+              <td className={td}>
+                <Time date={t.expiresAt} empty="never" />
+              </td>
+              <td className={td}>
+                <Badge tone={STATE_TONE[t.state]}>{STATE_LABEL[t.state]}</Badge>
+              </td>
+            </tr>
+          ))}
+        </Table>
+        {page.rows.some((t) => t.state === 'active') ? (
+          <div className="mt-4">
+            <SubmitButton variant="danger" pendingText="Revoking…">
+              {isCode ? 'Void selected codes' : 'Revoke selected'}
+            </SubmitButton>
+          </div>
+        ) : null}
+      </form>
+      <Pager path="/admin/tokens/" params={filters} next={page.next} isFirst={!f.after} />
+    </div>
+  );
+}

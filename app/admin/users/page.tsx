@@ -1,0 +1,82 @@
+// /admin/users/ — search, activate/deactivate (which revokes tokens), make staff.
+import { PageTitle } from '@/app/_components/ui';
+import { SubmitButton } from '@/app/_components/submit-button';
+import { listUsers } from '@/lib/admin/service';
+import { listHref, parseUserFilters, type SearchParams } from '@/lib/admin/schema';
+import { orNotFound, staffActor } from '../_lib/actor';
+import { Badge, Empty, Table, td } from '../_components/table';
+import { FilterText } from '../_components/filter-field';
+import { Pager } from '../_components/pager';
+import { Notice } from '../_components/notice';
+import { Time } from '../_components/time';
+import { setUserActiveAction, setUserStaffAction } from '../actions';
+
+export const metadata = { title: 'Users' };
+
+export default async function AdminUsers({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const sp = await searchParams;
+  const f = parseUserFilters(sp);
+  const actor = await staffActor(listHref('/admin/users/', { q: f.q, after: f.after }));
+  const page = await orNotFound(listUsers(actor, f));
+  const back = new URLSearchParams(Object.entries({ q: f.q, after: f.after }).filter((e): e is [string, string] => !!e[1])).toString();
+  return (
+    <div>
+      <PageTitle sub="Deactivating a user ends their session and revokes every token they hold.">Users</PageTitle>
+      <Notice code={sp.notice} n={sp.n} />
+      <form method="get" action="/admin/users/" className="mb-4 flex flex-wrap items-end gap-3" role="search">
+        <div className="w-72">
+          <FilterText id="q" label="Search users" defaultValue={f.q} placeholder="Username or email" />
+        </div>
+        <SubmitButton variant="secondary">Search</SubmitButton>
+      </form>
+      <Table label="Users" head={['Username', 'Email', 'Joined', 'Last login', 'Status', 'Actions']}>
+        {page.rows.length === 0 ? <Empty cols={6}>No user matches.</Empty> : null}
+        {page.rows.map((u) => (
+          <tr key={u.id} data-testid="user-row">
+            <td className={`${td} font-medium`}>
+              {u.username}
+              {u.id === actor.id ? <span className="ml-1 text-xs text-slate-500">(you)</span> : null}
+            </td>
+            <td className={td}>{u.email}</td>
+            <td className={td}>
+              <Time date={u.createdAt} />
+            </td>
+            <td className={td}>
+              <Time date={u.lastLoginAt} empty="never" />
+            </td>
+            <td className={`${td} space-x-1`}>
+              {u.isActive ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge>}
+              {u.isStaff ? <Badge tone="indigo">Staff</Badge> : null}
+            </td>
+            <td className={td}>
+              <div className="flex flex-wrap gap-2">
+                <form action={setUserActiveAction}>
+                  <input type="hidden" name="user_id" value={u.id} />
+                  <input type="hidden" name="value" value={u.isActive ? 'false' : 'true'} />
+                  <input type="hidden" name="back" value={back} />
+                  <SubmitButton
+                    variant={u.isActive ? 'danger' : 'secondary'}
+                   
+                    pendingText={u.isActive ? 'Deactivating…' : 'Activating…'}
+                    {...(u.id === actor.id && u.isActive ? { disabled: true, title: 'You cannot deactivate yourself' } : {})}
+                  >
+                    {u.isActive ? 'Deactivate' : 'Activate'}
+                  </SubmitButton>
+                </form>
+                <form action={setUserStaffAction}>
+                  <input type="hidden" name="user_id" value={u.id} />
+                  <input type="hidden" name="value" value={u.isStaff ? 'false' : 'true'} />
+                  <input type="hidden" name="back" value={back} />
+                  <SubmitButton variant="secondary" pendingText="Saving…" {...(u.id === actor.id && u.isStaff ? { disabled: true, title: 'You cannot remove your own staff status' } : {})}>
+                    {u.isStaff ? 'Remove staff' : 'Make staff'}
+                  </SubmitButton>
+                </form>
+              </div>
+            </td>
+          </tr>
+        ))}
+      </Table>
+      <Pager path="/admin/users/" params={{ q: f.q }} next={page.next} isFirst={!f.after} />
+    </div>
+  );
+}

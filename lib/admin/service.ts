@@ -1,0 +1,191 @@
+// The staff area's rules, used by the pages and server actions of /admin/. Every function checks
+// that the actor is staff first and answers anyone else with AdminNotFoundError (the pages and
+// actions turn it into a 404, like requireStaff): the admin area does not reveal it exists.
+// Every change writes an 'admin.action' audit event. No Next.js imports.
+import * as q from '../db/queries/admin';
+import type { AdminAppRow, AdminAuditRow, AdminTokenRow, AdminUserRow, Page } from '../db/queries/admin';
+import { audit } from '../db/queries/audit';
+import { findUserById } from '../db/queries/users';
+import {
+  ApplicationNotFoundError,
+  deleteApplication,
+  getApplication,
+  regenerateSecret,
+  type ApplicationView,
+  type RegenerateResult,
+} from '../apps/service';
+import { PAGE_SIZE, isNumericId, isUuid, type AppFilters, type AuditFilters, type TokenFilters, type TokenKind, type UserFilters } from './schema';
+
+export type { AdminAppRow, AdminAuditRow, AdminTokenRow, AdminUserRow, Page };
+
+export interface StaffActor {
+  id: string;
+  isStaff: boolean;
+  ip?: string | null;
+}
+
+/** Not staff, or no such object: the same answer, a 404. */
+export class AdminNotFoundError extends Error {
+  constructor() {
+    super('Not found');
+    this.name = 'AdminNotFoundError';
+  }
+}
+
+/**
+ * The actor must be staff and active *now*, read from the database: a session or an actor object
+ * that still says "staff" after the flag was removed grants nothing.
+ */
+async function assertStaff(actor: StaffActor | null | undefined): Promise<void> {
+  if (!actor || !actor.isStaff) throw new AdminNotFoundError();
+  const u = await findUserById(actor.id);
+  if (!u || !u.isStaff || !u.isActive) throw new AdminNotFoundError();
+}
+
+function adminAudit(actor: StaffActor, action: string, detail: Record<string, unknown>, applicationId: number | null = null) {
+  audit('admin.action', { actorUserId: actor.id, applicationId, ip: actor.ip ?? null, detail: { action, ...detail } });
+}
+
+export type ActionResult = { ok: true; message: string } | { ok: false; message: string };
+
+// --- users ----------------------------------------------------------------------------------------
+
+export async function listUsers(actor: StaffActor, f: UserFilters): Promise<Page<AdminUserRow>> {
+  await assertStaff(actor);
+  return q.listUsers({ q: f.q, after: f.after, limit: PAGE_SIZE });
+}
+
+/** Activate or deactivate. Deactivating revokes all of the user's tokens. Staff cannot lock themselves out. */
+export async function setUserActive(actor: StaffActor, userId: string, active: boolean): Promise<ActionResult> {
+  await assertStaff(actor);
+  if (!isUuid(userId)) throw new AdminNotFoundError();
+  if (userId === actor.id && !active) return { ok: false, message: 'You cannot deactivate your own account.' };
+  const r = await q.setUserActive(userId, active);
+  if (!r.found) throw new AdminNotFoundError();
+  adminAudit(actor, active ? 'user.activated' : 'user.deactivated', {
+    user_id: userId,
+    ...(active ? {} : { revoked_access_tokens: r.accessTokens, revoked_refresh_tokens: r.refreshTokens }),
+  });
+  return {
+    ok: true,
+    message: active
+      ? 'User activated.'
+      : `User deactivated; ${r.accessTokens} access and ${r.refreshTokens} refresh tokens revoked.`,
+  };
+}
+
+export async function setUserStaff(actor: StaffActor, userId: string, staff: boolean): Promise<ActionResult> {
+  await assertStaff(actor);
+  if (!isUuid(userId)) throw new AdminNotFoundError();
+  if (userId === actor.id && !staff) return { ok: false, message: 'You cannot remove your own staff status.' };
+  if (!(await q.setUserStaff(userId, staff))) throw new AdminNotFoundError();
+  adminAudit(actor, staff ? 'user.made_staff' : 'user.staff_removed', { user_id: userId });
+  return { ok: true, message: staff ? 'User is now staff.' : 'User is no longer staff.' };
+}
+
+// --- applications (the applications service does the work; staff may act on any application) ------
+
+export async function listApplications(actor: StaffActor, f: AppFilters): Promise<Page<AdminAppRow>> {
+  await assertStaff(actor);
+  return q.listApplications({ q: f.q, after: f.after ? Number(f.after) : undefined, limit: PAGE_SIZE });
+}
+
+async function orNotFound<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof ApplicationNotFoundError) throw new AdminNotFoundError();
+    throw e;
+  }
+}
+
+export async function getApplicationForAdmin(actor: StaffActor, id: number): Promise<ApplicationView> {
+  await assertStaff(actor);
+  return orNotFound(getApplication(id, actor));
+}
+
+/** A new secret, returned once (the page shows it in the action's answer only). */
+export async function resetApplicationSecret(actor: StaffActor, id: number): Promise<RegenerateResult> {
+  await assertStaff(actor);
+  const r = await orNotFound(regenerateSecret(id, actor));
+  if (r.ok) adminAudit(actor, 'application.secret_reset', { application_id: id }, id);
+  return r;
+}
+
+export async function deleteApplicationAsAdmin(actor: StaffActor, id: number): Promise<void> {
+  await assertStaff(actor);
+  const app = await orNotFound(getApplication(id, actor));
+  await orNotFound(deleteApplication(id, actor));
+  adminAudit(actor, 'application.deleted', { application_id: id, client_id: app.clientId, name: app.name }, id);
+}
+
+// --- tokens and grants ----------------------------------------------------------------------------
+
+export interface TokenList extends Page<AdminTokenRow> {
+  /** Set when a filter names an application or user that does not exist (the list is then empty). */
+  unknown?: 'application' | 'user';
+}
+
+export async function listTokens(actor: StaffActor, f: TokenFilters): Promise<TokenList> {
+  await assertStaff(actor);
+  let applicationId: number | undefined;
+  let userId: string | undefined;
+  if (f.app) {
+    const a = await q.findApplicationForAdmin(f.app);
+    if (!a) return { rows: [], next: null, unknown: 'application' };
+    applicationId = a.id;
+  }
+  if (f.user) {
+    const u = await q.findUserForAdmin(f.user);
+    if (!u) return { rows: [], next: null, unknown: 'user' };
+    userId = u.id;
+  }
+  return q.listTokens({ kind: f.kind, applicationId, userId, state: f.state, after: f.after ? Number(f.after) : undefined, limit: PAGE_SIZE });
+}
+
+export async function revokeTokens(actor: StaffActor, kind: TokenKind, ids: number[]): Promise<ActionResult & { count: number }> {
+  await assertStaff(actor);
+  const n = await q.revokeTokens(kind, ids);
+  if (n > 0) {
+    audit('token.revoked', { actorUserId: actor.id, ip: actor.ip ?? null, detail: { via: 'admin', kind, count: n } });
+    adminAudit(actor, 'tokens.revoked', { kind, ids: ids.slice(0, 200), count: n });
+  }
+  const what = kind === 'code' ? (n === 1 ? 'authorization code voided' : 'authorization codes voided') : n === 1 ? 'token revoked' : 'tokens revoked';
+  return { ok: true, count: n, message: n === 0 ? 'Nothing to revoke: the selected rows were already revoked or used.' : `${n} ${what}.` };
+}
+
+// --- audit events ---------------------------------------------------------------------------------
+
+export interface AuditList extends Page<AdminAuditRow> {
+  unknown?: 'application';
+}
+
+export async function listAuditEvents(actor: StaffActor, f: AuditFilters): Promise<AuditList> {
+  await assertStaff(actor);
+  let applicationId: number | undefined;
+  if (f.app) {
+    const a = await q.findApplicationForAdmin(f.app);
+    // A deleted application's events keep its numeric id.
+    if (a) applicationId = a.id;
+    else if (isNumericId(f.app)) applicationId = Number(f.app);
+    else return { rows: [], next: null, unknown: 'application' };
+  }
+  let actorUserId: string | undefined;
+  let actorLabel: string | undefined;
+  if (f.actor) {
+    const u = await q.findUserForAdmin(f.actor);
+    if (u) actorUserId = u.id;
+    else if (isUuid(f.actor)) actorUserId = f.actor;
+    // Failed logins name whatever username was typed: match the label too.
+    if (!isUuid(f.actor)) actorLabel = f.actor;
+  }
+  return q.listAuditEvents({
+    type: f.type,
+    actorUserId,
+    actorLabel,
+    applicationId,
+    ip: f.ip || undefined,
+    after: f.after ? Number(f.after) : undefined,
+    limit: PAGE_SIZE,
+  });
+}

@@ -1,0 +1,76 @@
+// `npm run cleartokens`: deletes what can no longer be used, in batches (short transactions, no
+// long locks on the hot tables). What is kept, and why:
+//  - access tokens: deleted once expired or revoked (a revoked token is as dead as an unknown one).
+//  - refresh tokens: a revoked or rotated ("used") one is KEPT until it expires, because presenting
+//    a used refresh token again is how a stolen one is detected (RFC 9700 §4.14.2: the whole family
+//    is then revoked). One without expiry (REFRESH_TOKEN_EXPIRE_SECONDS unset) is kept for
+//    REFRESH_TOKEN_EXPIRE_SECONDS, else for REVOKED_REFRESH_RETENTION_SECONDS (30 days), after it
+//    was revoked or rotated. A live token without expiry is never deleted.
+//  - authorization codes: deleted once expired (they live 60 s; a used one is useless afterwards).
+//  - device codes: deleted once expired, or consumed (the device already has its tokens).
+//  - rate-limit windows that have ended.
+import { sql, type SQL } from 'drizzle-orm';
+import { query } from '../index';
+import { env } from '../../env';
+
+export const CLEANUP_BATCH_SIZE = 10_000;
+/** Retention of revoked/rotated refresh tokens that have no expiry, when REFRESH_TOKEN_EXPIRE_SECONDS is unset. */
+export const REVOKED_REFRESH_RETENTION_SECONDS = 30 * 24 * 3600;
+
+export interface CleanupResult {
+  accessTokens: number;
+  refreshTokens: number;
+  authorizationCodes: number;
+  deviceCodes: number;
+  rateLimits: number;
+}
+
+export interface CleanupOptions {
+  batchSize?: number;
+  /** Called after each batch (the script prints progress). */
+  onBatch?: (table: string, deleted: number) => void;
+}
+
+/** Deletes rows of `table` matching `where`, `batch` at a time, until none is left. */
+async function deleteInBatches(table: string, where: SQL, batch: number, onBatch?: CleanupOptions['onBatch']): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const rows = await query<{ n: number }>(sql`
+      WITH d AS (
+        DELETE FROM ${sql.identifier(table)} WHERE id IN (
+          SELECT id FROM ${sql.identifier(table)} WHERE ${where} LIMIT ${batch}
+        ) RETURNING 1
+      )
+      SELECT count(*)::int AS n FROM d`);
+    const n = Number(rows[0]?.n ?? 0);
+    total += n;
+    if (n > 0) onBatch?.(table, n);
+    if (n < batch) return total;
+  }
+}
+
+/** The retention of dead refresh tokens without expiry, in seconds (see the header). */
+export function revokedRefreshRetentionSeconds(): number {
+  return env().REFRESH_TOKEN_EXPIRE_SECONDS ?? REVOKED_REFRESH_RETENTION_SECONDS;
+}
+
+export async function clearExpiredTokens(opts: CleanupOptions = {}): Promise<CleanupResult> {
+  const batch = Math.max(1, Math.floor(opts.batchSize ?? CLEANUP_BATCH_SIZE));
+  const retention = revokedRefreshRetentionSeconds();
+  const window = env().RATE_LIMIT_WINDOW_SECONDS;
+  const del = (table: string, where: SQL) => deleteInBatches(table, where, batch, opts.onBatch);
+
+  const accessTokens = await del('access_tokens', sql`expires_at <= now() OR revoked_at IS NOT NULL`);
+  const refreshTokens = await del(
+    'refresh_tokens',
+    sql`expires_at <= now()
+        OR (expires_at IS NULL AND (revoked_at IS NOT NULL OR rotated_at IS NOT NULL)
+            AND least(revoked_at, rotated_at) <= now() - make_interval(secs => ${retention}))`,
+  );
+  const authorizationCodes = await del('grants', sql`expires_at <= now()`);
+  const deviceCodes = await del('device_codes', sql`expires_at <= now() OR status = 'consumed'`);
+  const limits = await query<{ n: number }>(sql`
+    WITH d AS (DELETE FROM rate_limits WHERE window_start <= now() - make_interval(secs => ${window}) RETURNING 1)
+    SELECT count(*)::int AS n FROM d`);
+  return { accessTokens, refreshTokens, authorizationCodes, deviceCodes, rateLimits: Number(limits[0]?.n ?? 0) };
+}

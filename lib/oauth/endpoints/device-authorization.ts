@@ -1,0 +1,79 @@
+// The device authorization endpoint (RFC 8628 §3.1–3.2): a device without a browser asks for a
+// device_code (kept by the device, stored here only as SHA-256) and a user_code (typed by the user
+// at verification_uri). parse → authenticate the client → check → insert → JSON.
+import { parseForm, jsonResponse, type OAuthRequest, type OAuthResponse } from '../http';
+import { toErrorResponse, invalidRequest, unauthorizedClient, tooManyRequests } from '../errors';
+import { authenticateClient } from '../client-auth';
+import { formatUserCode, randomToken, randomUserCode, sha256b64url } from '../random';
+import { resolveRequestedScope, formatScope } from '../scopes';
+import { insertDeviceCode } from '../../db/queries/device';
+import { isRateLimited, recordFailure } from '../../db/queries/rate-limit';
+import { env } from '../../env';
+
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+export interface DeviceAuthorizationResponse {
+  device_code: string;
+  user_code: string;
+  verification_uri: string;
+  verification_uri_complete: string;
+  expires_in: number;
+  interval: number;
+}
+
+export const verificationUri = () => `${env().ISSUER}/o/device/`;
+
+export async function deviceAuthorizationEndpoint(req: OAuthRequest): Promise<OAuthResponse> {
+  try {
+    // §3.1: "The client makes a device authorization request … using the
+    // application/x-www-form-urlencoded format … with a character encoding of UTF-8 … HTTP POST".
+    if (req.method !== 'POST') throw invalidRequest('The device authorization endpoint takes POST.');
+    const params = parseForm(req);
+    // §3.1: "The client authentication requirements of Section 3.2.1 of [RFC6749] apply to requests
+    // on this endpoint": confidential clients authenticate, public ones send their client_id.
+    const client = await authenticateClient(req, params, { allowPublic: true });
+    const app = client.app;
+    if (!app.grantTypes.includes(DEVICE_CODE_GRANT)) {
+      throw unauthorizedClient('This application may not use the device flow. Enable “Device code” in its settings.');
+    }
+    const scope = formatScope(resolveRequestedScope(params.get('scope')));
+
+    // Every request creates a row and a user code to guess against: limit them per client and IP.
+    const e = env();
+    const key = `device-authz:${app.clientId}:${req.ip}`;
+    if (await isRateLimited(key)) {
+      throw tooManyRequests('Too many device authorization requests; retry later.', e.RATE_LIMIT_WINDOW_SECONDS);
+    }
+    await recordFailure(key);
+
+    const deviceCode = randomToken();
+    const interval = e.DEVICE_CODE_INTERVAL_SECONDS;
+    const expiresIn = e.DEVICE_CODE_EXPIRE_SECONDS;
+    // 20^8 codes: a collision with a stored one is rare but possible; draw again.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const userCode = randomUserCode();
+      const inserted = await insertDeviceCode({
+        deviceCodeHash: sha256b64url(deviceCode),
+        userCode,
+        applicationId: app.id,
+        scope,
+        interval,
+        expiresAt: new Date(Date.now() + expiresIn * 1000),
+      });
+      if (!inserted) continue;
+      const shown = formatUserCode(userCode);
+      const body: DeviceAuthorizationResponse = {
+        device_code: deviceCode,
+        user_code: shown,
+        verification_uri: verificationUri(),
+        verification_uri_complete: `${verificationUri()}?user_code=${encodeURIComponent(shown)}`,
+        expires_in: expiresIn,
+        interval,
+      };
+      return jsonResponse(body);
+    }
+    throw new Error('could not allocate a unique user code');
+  } catch (err) {
+    return toErrorResponse(err);
+  }
+}

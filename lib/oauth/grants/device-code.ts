@@ -1,0 +1,56 @@
+// RFC 8628 §3.4–3.5: the device polls the token endpoint with its device_code until the user has
+// approved or denied the request at /o/device/, or the code has expired.
+import type { Grant } from './types';
+import { OAuthError, authorizationPending, expiredToken, invalidGrant, slowDown } from '../errors';
+import { required } from '../http';
+import { sha256b64url } from '../random';
+import { consumeApprovedDeviceCode, pollDeviceCode } from '../../db/queries/device';
+import { issueTokens } from '../tokens';
+import { attachIdToken } from '../oidc/attach';
+import { DEVICE_CODE_GRANT } from '../endpoints/device-authorization';
+
+const INVALID = 'The device code is invalid or was already used.';
+
+export const deviceCodeGrant: Grant = {
+  grantType: DEVICE_CODE_GRANT,
+  // §3.4: public clients identify with client_id; confidential ones authenticate (RFC 6749 §3.2.1).
+  allowPublic: true,
+  async handle({ req, params, client }) {
+    const code = required(params, 'device_code');
+    if (code.length > 512) throw invalidGrant(INVALID);
+    const row = await pollDeviceCode(sha256b64url(code), client.app.id);
+    // Unknown, or issued to another client.
+    if (!row) throw invalidGrant(INVALID);
+    // §3.5 expired_token: "The "device_code" has expired, and the device authorization session has
+    // concluded. The client MAY commence a new device authorization request".
+    if (row.expired) throw expiredToken('The device code has expired; start a new device authorization request.');
+    switch (row.status) {
+      case 'pending':
+        // §3.5 slow_down: "the authorization request is still pending and polling should continue,
+        // but the interval MUST be increased by 5 seconds for this and all subsequent requests."
+        if (row.tooFast) throw slowDown(`Polling too fast: wait at least ${row.interval} seconds between requests.`);
+        // §3.5 authorization_pending: "The authorization request is still pending as the end user
+        // hasn't yet completed the user-interaction steps".
+        throw authorizationPending('The user has not yet approved or denied the request.');
+      case 'denied':
+        // §3.5 access_denied: "The authorization request was denied." A §5.2 error: status 400.
+        throw new OAuthError('access_denied', 'The user denied the request.', 400);
+      case 'consumed':
+        throw invalidGrant(INVALID);
+      case 'approved': {
+        const approved = await consumeApprovedDeviceCode(row.id);
+        // Lost a race with a concurrent poll of the same code: only one gets the tokens.
+        if (!approved) throw invalidGrant(INVALID);
+        const issued = await issueTokens({
+          app: client.app,
+          userId: approved.userId,
+          scope: approved.scope,
+          grantType: DEVICE_CODE_GRANT,
+          withRefresh: client.app.grantTypes.includes('refresh_token'),
+          ip: req.ip,
+        });
+        return attachIdToken(issued, { app: client.app, userId: approved.userId, scope: approved.scope, nonce: null, authTime: null });
+      }
+    }
+  },
+};

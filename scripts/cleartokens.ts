@@ -1,0 +1,56 @@
+// npm run cleartokens — deletes expired and revoked tokens and codes, 10,000 rows at a time, and
+// prints what it removed (the rules are in lib/db/queries/cleanup.ts). Run it from cron.
+// With the embedded database (no DATABASE_URL) it cannot run while the server holds the database:
+// it then says so and exits with status 2 instead of opening a second copy.
+//
+//   npm run cleartokens [-- --batch-size N]
+import { ConfigError, env } from '../lib/env';
+import { closeDb, getHandle } from '../lib/db';
+import { DatabaseLockedError } from '../lib/db/pglite-lock';
+import { CLEANUP_BATCH_SIZE, clearExpiredTokens, revokedRefreshRetentionSeconds } from '../lib/db/queries/cleanup';
+
+function batchSizeArg(argv: string[]): number {
+  const i = argv.findIndex((a) => a === '--batch-size' || a.startsWith('--batch-size='));
+  if (i < 0) return CLEANUP_BATCH_SIZE;
+  const v = argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
+  if (!v || !/^[1-9][0-9]{0,6}$/.test(v)) {
+    console.error('--batch-size must be a whole number between 1 and 9999999.');
+    process.exit(64);
+  }
+  return Number(v);
+}
+
+async function main() {
+  const batchSize = batchSizeArg(process.argv.slice(2));
+  try {
+    env();
+    await getHandle();
+  } catch (err) {
+    if (err instanceof DatabaseLockedError) {
+      console.error(`cleartokens: nothing was deleted. ${err.message}`);
+      process.exit(2);
+    }
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const days = Math.round((revokedRefreshRetentionSeconds() / 86400) * 10) / 10;
+  console.log(`Deleting expired and revoked tokens and codes in batches of ${batchSize.toLocaleString('en-US')}…`);
+  const r = await clearExpiredTokens({ batchSize });
+  const n = (x: number) => x.toLocaleString('en-US');
+  console.log(`Deleted ${n(r.accessTokens)} access tokens (expired or revoked)`);
+  console.log(`Deleted ${n(r.refreshTokens)} refresh tokens (expired, or revoked/rotated without expiry more than ${days} days ago)`);
+  console.log(`Deleted ${n(r.authorizationCodes)} authorization codes (expired)`);
+  console.log(`Deleted ${n(r.deviceCodes)} device codes (expired or used)`);
+  console.log(`Deleted ${n(r.rateLimits)} ended rate-limit windows`);
+  console.log('Kept revoked and rotated refresh tokens that have not expired yet, so that their reuse is still detected.');
+  await closeDb();
+}
+
+main().catch(async (err) => {
+  console.error('cleartokens failed:', err instanceof Error ? err.message : err);
+  await closeDb().catch(() => {});
+  process.exit(1);
+});
