@@ -185,20 +185,43 @@ export async function findAccessToken(tokenHash: string): Promise<LiveAccessToke
 
 // --- consent ----------------------------------------------------------------------------------
 
+export type NewCode = typeof grants.$inferInsert;
+
 /**
- * The signed-in user and what they already approved for this application, in one round trip
- * (the authorize hot path with remembered consent).
+ * The signed-in user, and, when `autoIssue` is given, the authorization code inserted in the same
+ * statement if the user is active and either the app skips consent or the user's remembered
+ * consent covers every requested scope. One round trip for a returning user.
  */
-export async function findUserWithConsent(userId: string, applicationId: number): Promise<{ user: User; consentScope: string | null } | null> {
+export async function findUserAndMaybeIssueCode(
+  userId: string,
+  applicationId: number,
+  autoIssue: { row: NewCode; scopes: string[]; skipConsent: boolean } | null,
+): Promise<{ user: Pick<User, 'id' | 'username' | 'isActive'>; issued: boolean } | null> {
   if (!/^[0-9a-f-]{36}$/i.test(userId)) return null;
-  const db = await getDb();
-  const [row] = await db
-    .select({ user: users, consentScope: consents.scope })
-    .from(users)
-    .leftJoin(consents, and(eq(consents.userId, users.id), eq(consents.applicationId, applicationId)))
-    .where(eq(users.id, userId))
-    .limit(1);
-  return row ? { user: row.user, consentScope: row.consentScope ?? null } : null;
+  if (!autoIssue) {
+    const db = await getDb();
+    const [user] = await db.select({ id: users.id, username: users.username, isActive: users.isActive }).from(users).where(eq(users.id, userId)).limit(1);
+    return user ? { user, issued: false } : null;
+  }
+  const c = autoIssue.row;
+  const ts = (d: Date) => d.toISOString();
+  const rows = await query<{ id: string; username: string; is_active: boolean; issued: boolean }>(sql`
+    WITH u AS (
+      SELECT u.id, u.username, u.is_active, c.scope AS consent
+      FROM users u LEFT JOIN consents c ON c.user_id = u.id AND c.application_id = ${applicationId}
+      WHERE u.id = ${userId}
+    ), ins AS (
+      INSERT INTO grants (code_hash, application_id, user_id, redirect_uri, redirect_uri_sent, scope, code_challenge,
+                          code_challenge_method, nonce, auth_time, expires_at)
+      SELECT ${c.codeHash}, ${applicationId}, u.id, ${c.redirectUri}, ${c.redirectUriSent ?? true}, ${c.scope}, ${c.codeChallenge ?? null},
+             ${c.codeChallengeMethod ?? null}, ${c.nonce ?? null}, ${ts(c.authTime)}::timestamptz, ${ts(c.expiresAt)}::timestamptz
+      FROM u
+      WHERE u.is_active AND (${autoIssue.skipConsent} OR string_to_array(u.consent, ' ') @> string_to_array(${autoIssue.scopes.join(' ')}, ' '))
+      RETURNING 1
+    )
+    SELECT u.id, u.username, u.is_active, EXISTS (SELECT 1 FROM ins) AS issued FROM u`);
+  const r = rows[0];
+  return r ? { user: { id: r.id, username: r.username, isActive: r.is_active }, issued: Boolean(r.issued) } : null;
 }
 
 /** Remembers approval of `scopes`, merged with what was approved before. */

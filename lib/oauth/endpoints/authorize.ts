@@ -7,9 +7,9 @@ import { matchRedirectUri } from '../redirect-uri';
 import { isValidCodeChallenge, type PkceMethod } from '../pkce';
 import { randomToken, sha256b64url } from '../random';
 import { resolveRequestedScope, formatScope } from '../scopes';
-import { parseScope, isSubset } from '../scope';
+import { parseScope } from '../scope';
 import { getClient } from '../../db/queries/clients';
-import { findUserWithConsent, insertCode, saveConsent } from '../../db/queries/tokens';
+import { findUserAndMaybeIssueCode, insertCode, saveConsent, type NewCode } from '../../db/queries/tokens';
 import { findUserById } from '../../db/queries/users';
 import { audit } from '../../db/queries/audit';
 import type { Application, User } from '../../db/schema';
@@ -185,13 +185,11 @@ function loginRedirect(url: URL, v: ValidRequest): { kind: 'redirect'; location:
   return { kind: 'redirect', location: `/accounts/login/?${q.toString()}` };
 }
 
-async function issueCode(v: ValidRequest, user: Pick<User, 'id'>, authTime: number) {
-  const code = randomToken();
-  const e = env();
-  await insertCode({
+function codeRow(v: ValidRequest, userId: string, authTime: number, code: string): NewCode {
+  return {
     codeHash: sha256b64url(code),
     applicationId: v.app.id,
-    userId: user.id,
+    userId,
     redirectUri: v.redirectUri,
     redirectUriSent: v.redirectUriSent,
     scope: formatScope(v.scopes),
@@ -199,8 +197,13 @@ async function issueCode(v: ValidRequest, user: Pick<User, 'id'>, authTime: numb
     codeChallengeMethod: v.codeChallengeMethod ?? null,
     nonce: v.nonce ?? null,
     authTime: new Date(authTime * 1000),
-    expiresAt: new Date(Date.now() + e.AUTHORIZATION_CODE_EXPIRE_SECONDS * 1000),
-  });
+    expiresAt: new Date(Date.now() + env().AUTHORIZATION_CODE_EXPIRE_SECONDS * 1000),
+  };
+}
+
+async function issueCode(v: ValidRequest, user: Pick<User, 'id'>, authTime: number) {
+  const code = randomToken();
+  await insertCode(codeRow(v, user.id, authTime, code));
   return clientRedirect(v, { code });
 }
 
@@ -239,15 +242,13 @@ export async function authorize({ url, session, ip, decision }: AuthorizeInput):
 
 async function decide(v: ValidRequest, url: URL, session: SessionInfo | null, ip: string, decision?: 'allow' | 'deny'): Promise<AuthorizeOutcome> {
   const none = v.prompt.has('none');
-  const found = session ? await findUserWithConsent(session.userId, v.app.id) : null;
-  const user = found?.user;
   // OIDC Core §3.1.2.1 id_token_hint: an ID token we issued (expired is fine) naming the user the
   // client expects; "If the End-User identified by the ID Token is logged in or is logged in by the
   // request, then the Authorization Server returns a positive response; otherwise, it SHOULD return an error".
   const hint = v.idTokenHint === undefined ? null : await verifyIdTokenHint(v.idTokenHint);
   if (v.idTokenHint !== undefined && !hint) throw invalidRequest('id_token_hint is not a valid ID token issued by this server.');
-  if (!session || !user || !user.isActive || (hint && hint.sub !== user.id)) {
-    if (none) throw loginRequired(user && hint && hint.sub !== user.id ? 'The logged-in user is not the one named by id_token_hint.' : 'The user is not logged in.');
+  if (!session || (hint && hint.sub !== session.userId)) {
+    if (none) throw loginRequired(session ? 'The logged-in user is not the one named by id_token_hint.' : 'The user is not logged in.');
     return loginRedirect(url, v);
   }
   const now = Math.floor(Date.now() / 1000);
@@ -257,6 +258,21 @@ async function decide(v: ValidRequest, url: URL, session: SessionInfo | null, ip
     return loginRedirect(url, v);
   }
 
+  // The common case, a returning user with remembered consent (or an app that skips consent),
+  // costs one statement: the code is inserted only if the user is active and consent covers it.
+  const autoCode = decision === undefined && !v.prompt.has('consent') ? randomToken() : null;
+  const found = await findUserAndMaybeIssueCode(
+    session.userId,
+    v.app.id,
+    autoCode ? { row: codeRow(v, session.userId, session.authTime, autoCode), scopes: v.scopes, skipConsent: v.app.skipAuthorization } : null,
+  );
+  const user = found?.user;
+  if (!user || !user.isActive) {
+    if (none) throw loginRequired('The user is not logged in.');
+    return loginRedirect(url, v);
+  }
+  if (autoCode && found.issued) return clientRedirect(v, { code: autoCode });
+
   if (decision === 'deny') {
     audit('consent.denied', { actorUserId: user.id, applicationId: v.app.id, ip });
     throw accessDenied('The user denied the request.');
@@ -265,12 +281,6 @@ async function decide(v: ValidRequest, url: URL, session: SessionInfo | null, ip
     await saveConsent(user.id, v.app.id, v.scopes);
     audit('consent.granted', { actorUserId: user.id, applicationId: v.app.id, ip, detail: { scope: formatScope(v.scopes) } });
     return issueCode(v, user, session.authTime);
-  }
-
-  if (v.app.skipAuthorization && !v.prompt.has('consent')) return issueCode(v, user, session.authTime);
-  if (!v.prompt.has('consent')) {
-    const remembered = found!.consentScope;
-    if (remembered !== null && isSubset(v.scopes, parseScope(remembered))) return issueCode(v, user, session.authTime);
   }
   if (none) throw consentRequired('The user has not approved these scopes for this application.');
   const owner = v.app.userId ? ((await findUserById(v.app.userId))?.username ?? null) : null;
