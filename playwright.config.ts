@@ -38,7 +38,7 @@ export default defineConfig({
     // with one staff user made the way an operator makes it (npm run createsuperuser).
     command:
       `rm -rf ${dataDir} && printf '%s' '${E2E_ADMIN.password}' | npx tsx scripts/createsuperuser.ts ` +
-      `--username ${E2E_ADMIN.username} --email admin@example.com --password-stdin && NODE_ENV=production npx tsx server.ts`,
+      `--username ${E2E_ADMIN.username} --email admin@example.com --password-stdin && npm start`,
     url: `http://localhost:${E2E_PORT}/accounts/login/`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -118,8 +118,10 @@ async function main() {
 
   try {
     console.log(`Database ${dbName}; starting the production server on :${PORT} (WEB_CONCURRENCY=${WORKERS})…`);
-    // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the server.
-    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    // The same node flags as `npm start` (heap limits keep RSS in check), plus BENCH_NODE_ARGS,
+    // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the server.
+    const startScript: string = JSON.parse(fs.readFileSync('package.json', 'utf8')).scripts.start;
+    const nodeArgs = [...(startScript.match(/--max-[a-z-]+=\d+/g) ?? []), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     const server = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server.ts'], {
       env: {
         ...process.env,

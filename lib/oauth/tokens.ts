@@ -38,37 +38,61 @@ export interface Issued {
   familyId: string | null;
 }
 
-export async function issueTokens(i: IssueInput): Promise<Issued> {
+/** Fresh token values, their hashes and expiry times, before anything is stored. */
+export interface Minted {
+  accessToken: string;
+  refreshToken: string | null;
+  accessHash: string;
+  refreshHash: string | null;
+  familyId: string | null;
+  accessExpiresAt: Date;
+  refreshExpiresAt: Date | null;
+}
+
+export function mintTokens(withRefresh: boolean, familyId?: string): Minted {
   const e = env();
   const now = Date.now();
   const accessToken = randomToken();
-  const refreshToken = i.withRefresh ? randomToken() : null;
-  const familyId = i.familyId ?? (refreshToken ? crypto.randomUUID() : null);
-  const inserted = await insertTokens({
+  const refreshToken = withRefresh ? randomToken() : null;
+  return {
+    accessToken,
+    refreshToken,
     accessHash: sha256b64url(accessToken),
     refreshHash: refreshToken ? sha256b64url(refreshToken) : null,
+    familyId: familyId ?? (refreshToken ? crypto.randomUUID() : null),
+    accessExpiresAt: new Date(now + e.ACCESS_TOKEN_EXPIRE_SECONDS * 1000),
+    refreshExpiresAt: e.REFRESH_TOKEN_EXPIRE_SECONDS ? new Date(now + e.REFRESH_TOKEN_EXPIRE_SECONDS * 1000) : null,
+  };
+}
+
+/** The §5.1 response for tokens that have been stored; audits the issuance. */
+export function issued(m: Minted, i: { app: Application; userId: string | null; scope: string; grantType: string; ip: string }): Issued {
+  audit('token.issued', { actorUserId: i.userId, applicationId: i.app.id, ip: i.ip, detail: { grant_type: i.grantType, scope: i.scope } });
+  const response: TokenResponse = {
+    access_token: m.accessToken,
+    token_type: 'Bearer',
+    expires_in: env().ACCESS_TOKEN_EXPIRE_SECONDS,
+    scope: i.scope,
+  };
+  if (m.refreshToken) response.refresh_token = m.refreshToken;
+  return { response, accessToken: m.accessToken, familyId: m.familyId };
+}
+
+export async function issueTokens(i: IssueInput): Promise<Issued> {
+  const m = mintTokens(i.withRefresh, i.familyId);
+  const inserted = await insertTokens({
+    ...m,
     applicationId: i.app.id,
     userId: i.userId,
     scope: i.scope,
     refreshScope: i.refreshScope,
-    familyId,
     grantId: i.grantId ?? null,
     grantType: i.grantType,
-    accessExpiresAt: new Date(now + e.ACCESS_TOKEN_EXPIRE_SECONDS * 1000),
-    refreshExpiresAt: e.REFRESH_TOKEN_EXPIRE_SECONDS ? new Date(now + e.REFRESH_TOKEN_EXPIRE_SECONDS * 1000) : null,
     authTime: i.authTime ?? null,
     nonce: i.nonce ?? null,
     revokePreviousAccess: i.familyId !== undefined,
   });
   // The family was revoked while this refresh was in flight (see insertTokens).
   if (!inserted) throw invalidGrant('The refresh token is invalid, expired or revoked.');
-  audit('token.issued', { actorUserId: i.userId, applicationId: i.app.id, ip: i.ip, detail: { grant_type: i.grantType, scope: i.scope } });
-  const response: TokenResponse = {
-    access_token: accessToken,
-    token_type: 'Bearer',
-    expires_in: e.ACCESS_TOKEN_EXPIRE_SECONDS,
-    scope: i.scope,
-  };
-  if (refreshToken) response.refresh_token = refreshToken;
-  return { response, accessToken, familyId };
+  return issued(m, i);
 }

@@ -12,15 +12,73 @@ export async function insertCode(row: typeof grants.$inferInsert): Promise<void>
   await db.insert(grants).values(row);
 }
 
-/** Marks the code used and returns it; null when unknown, already used, or of another client. */
-export async function consumeCode(codeHash: string, applicationId: number): Promise<Grant | null> {
-  const db = await getDb();
-  const [g] = await db
-    .update(grants)
-    .set({ consumedAt: sql`now()` })
-    .where(and(eq(grants.codeHash, codeHash), eq(grants.applicationId, applicationId), isNull(grants.consumedAt)))
-    .returning();
-  return g ?? null;
+export interface Redemption {
+  codeHash: string;
+  applicationId: number;
+  redirectUri: string | null;
+  /** Whether code_verifier was sent at all, and the values to compare (null when malformed). */
+  verifierSent: boolean;
+  verifierPlain: string | null;
+  verifierS256: string | null;
+  tokens: { accessHash: string; refreshHash: string | null; familyId: string | null; accessExpiresAt: Date; refreshExpiresAt: Date | null };
+}
+
+/**
+ * Consumes the code and, if everything it is bound to matches (expiry, redirect_uri, PKCE), stores
+ * the tokens: one statement, one round trip. The code is spent either way (a failed attempt must not
+ * leave it open to guessing). Returns the consumed row (null: unknown, used, or another client's)
+ * and whether tokens were issued; the caller explains a refusal from the row.
+ */
+export async function redeemCode(r: Redemption): Promise<{ code: Grant; issued: boolean } | null> {
+  const t = r.tokens;
+  const ts = (d: Date | null) => (d ? d.toISOString() : null);
+  const rows = await query<Record<string, unknown>>(sql`
+    WITH c AS (
+      UPDATE grants SET consumed_at = now()
+      WHERE code_hash = ${r.codeHash} AND application_id = ${r.applicationId} AND consumed_at IS NULL
+      RETURNING *
+    ), ok AS (
+      SELECT * FROM c
+      WHERE expires_at > now()
+        AND CASE WHEN redirect_uri_sent THEN redirect_uri = ${r.redirectUri}::text
+                 ELSE ${r.redirectUri}::text IS NULL OR redirect_uri = ${r.redirectUri}::text END
+        AND CASE WHEN code_challenge IS NULL THEN NOT ${r.verifierSent}
+                 WHEN code_challenge_method = 'plain' THEN code_challenge = ${r.verifierPlain}::text
+                 ELSE code_challenge = ${r.verifierS256}::text END
+    ), a AS (
+      INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, grant_id, grant_type, expires_at)
+      SELECT ${t.accessHash}, application_id, user_id, scope, ${t.familyId}::uuid, id, 'authorization_code', ${ts(t.accessExpiresAt)}::timestamptz FROM ok
+      RETURNING 1
+    ), r AS (
+      INSERT INTO refresh_tokens (token_hash, application_id, user_id, scope, family_id, grant_id, auth_time, nonce, expires_at)
+      SELECT ${t.refreshHash}, application_id, user_id, scope, ${t.familyId}::uuid, id, auth_time, nonce, ${ts(t.refreshExpiresAt)}::timestamptz
+      FROM ok WHERE ${t.refreshHash}::text IS NOT NULL
+      RETURNING 1
+    )
+    SELECT c.id::float8 AS id, c.application_id::float8 AS application_id, c.user_id, c.redirect_uri, c.redirect_uri_sent,
+           c.scope, c.code_challenge, c.code_challenge_method, c.nonce, c.auth_time, c.expires_at, c.consumed_at,
+           c.created_at, c.code_hash, EXISTS (SELECT 1 FROM ok) AS issued
+    FROM c`);
+  const x = rows[0];
+  if (!x) return null;
+  const date = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
+  const code: Grant = {
+    id: Number(x.id),
+    codeHash: String(x.code_hash),
+    applicationId: Number(x.application_id),
+    userId: String(x.user_id),
+    redirectUri: String(x.redirect_uri),
+    redirectUriSent: Boolean(x.redirect_uri_sent),
+    scope: String(x.scope),
+    codeChallenge: (x.code_challenge as string | null) ?? null,
+    codeChallengeMethod: (x.code_challenge_method as string | null) ?? null,
+    nonce: (x.nonce as string | null) ?? null,
+    authTime: date(x.auth_time),
+    expiresAt: date(x.expires_at),
+    consumedAt: date(x.consumed_at),
+    createdAt: date(x.created_at),
+  };
+  return { code, issued: Boolean(x.issued) };
 }
 
 export async function findCode(codeHash: string): Promise<Grant | null> {

@@ -3,10 +3,10 @@ import type { Grant } from './types';
 import { invalidGrant } from '../errors';
 import { required } from '../http';
 import { sha256b64url } from '../random';
-import { isValidCodeVerifier, verifyPkce, type PkceMethod } from '../pkce';
-import { consumeCode, findCode, revokeTokensOfCode } from '../../db/queries/tokens';
+import { isValidCodeVerifier, s256, verifyPkce, type PkceMethod } from '../pkce';
+import { findCode, redeemCode, revokeTokensOfCode } from '../../db/queries/tokens';
 import { audit } from '../../db/queries/audit';
-import { issueTokens } from '../tokens';
+import { mintTokens, issued as issuedResponse } from '../tokens';
 import { attachIdToken } from '../oidc/attach';
 import type { Grant as CodeRow } from '../../db/schema';
 
@@ -39,8 +39,19 @@ export const authorizationCodeGrant: Grant = {
     if (code.length > 512) throw invalidGrant('The authorization code is invalid, expired or already used.');
     const hash = sha256b64url(code);
 
-    const row = await consumeCode(hash, client.app.id);
-    if (!row) {
+    const withRefresh = client.app.grantTypes.includes('refresh_token');
+    const minted = mintTokens(withRefresh);
+    const validVerifier = verifier !== undefined && isValidCodeVerifier(verifier);
+    const redeemed = await redeemCode({
+      codeHash: hash,
+      applicationId: client.app.id,
+      redirectUri: redirectUri ?? null,
+      verifierSent: verifier !== undefined,
+      verifierPlain: validVerifier ? verifier : null,
+      verifierS256: validVerifier ? s256(verifier) : null,
+      tokens: minted,
+    });
+    if (!redeemed) {
       // Unknown, another client's, or already used. If it is this client's used code and the
       // request is otherwise valid, it is a replay: revoke everything issued from it (§4.1.2).
       const prior = await findCode(hash);
@@ -50,21 +61,13 @@ export const authorizationCodeGrant: Grant = {
       }
       throw invalidGrant('The authorization code is invalid, expired or already used.');
     }
-    if (row.expiresAt.getTime() <= Date.now()) throw invalidGrant('The authorization code has expired.');
-    const why = mismatch(row, redirectUri, verifier);
-    if (why) throw invalidGrant(why);
-
-    const issued = await issueTokens({
-      app: client.app,
-      userId: row.userId,
-      scope: row.scope,
-      grantType: 'authorization_code',
-      grantId: row.id,
-      withRefresh: client.app.grantTypes.includes('refresh_token'),
-      authTime: row.authTime,
-      nonce: row.nonce,
-      ip: req.ip,
-    });
+    const row = redeemed.code;
+    if (!redeemed.issued) {
+      // The statement refused it; say why (the same checks, for the message only).
+      if (row.expiresAt.getTime() <= Date.now()) throw invalidGrant('The authorization code has expired.');
+      throw invalidGrant(mismatch(row, redirectUri, verifier) ?? 'The authorization code does not match this request.');
+    }
+    const issued = issuedResponse(minted, { app: client.app, userId: row.userId, scope: row.scope, grantType: 'authorization_code', ip: req.ip });
     return attachIdToken(issued, { app: client.app, userId: row.userId, scope: row.scope, nonce: row.nonce, authTime: row.authTime });
   },
 };
