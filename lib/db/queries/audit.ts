@@ -37,8 +37,8 @@ type State = { queue: Row[]; timer: NodeJS.Timeout | null; flushing: Promise<voi
 type G = typeof globalThis & { [KEY]?: State };
 const state = ((globalThis as G)[KEY] ??= { queue: [], timer: null, flushing: null });
 
-const FLUSH_MS = 200;
-const MAX_BATCH = 500;
+const FLUSH_MS = 100;
+const MAX_BATCH = 200;
 
 export function audit(type: AuditType, e: AuditInput = {}): void {
   state.queue.push({ type, at: new Date(), ...e, detail: e.detail ?? null });
