@@ -25,7 +25,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe.runIf(process.env.TEST_DB !== 'postgres')('embedded PGlite', () => {
+// PGlite only: scripts/test.sh leaves this file out of the PostgreSQL run.
+describe('embedded PGlite', () => {
   it('keeps its data across a restart, with usernames unique regardless of case', async () => {
     const h = await open();
     expect(h.driver).toBe('pglite');
