@@ -1,6 +1,7 @@
 // Security events for the admin's audit log. Writes are batched (one multi-row INSERT per tick)
 // so that logging every token issuance does not double the token endpoint's round trips.
-import { getDb } from '../index';
+import { sql } from 'drizzle-orm';
+import { query } from '../index';
 import { auditEvents } from '../schema';
 
 export type AuditType =
@@ -55,8 +56,22 @@ export async function flushAudit(): Promise<void> {
   const batch = state.queue.splice(0, state.queue.length);
   state.flushing = (async () => {
     try {
-      const db = await getDb();
-      await db.insert(auditEvents).values(batch);
+      // One fixed statement with one JSON parameter, whatever the batch size: a multi-row VALUES
+      // list would be a new statement (and a new prepared plan) for every batch length.
+      const rows = batch.map((b) => ({
+        at: (b.at ?? new Date()).toISOString(),
+        type: b.type,
+        actor_user_id: b.actorUserId ?? null,
+        actor_label: b.actorLabel ?? null,
+        application_id: b.applicationId ?? null,
+        ip: b.ip ?? null,
+        detail: b.detail ?? null,
+      }));
+      await query(sql`
+        INSERT INTO audit_events (at, type, actor_user_id, actor_label, application_id, ip, detail)
+        SELECT (e->>'at')::timestamptz, e->>'type', (e->>'actor_user_id')::uuid, e->>'actor_label',
+               (e->>'application_id')::bigint, e->>'ip', NULLIF(e->'detail', 'null'::jsonb)
+        FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) AS e`);
     } catch (err) {
       console.error('audit: could not write %d events: %s', batch.length, (err as Error).message);
     } finally {
