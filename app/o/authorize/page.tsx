@@ -3,12 +3,12 @@
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { authorize } from '@/lib/oauth/endpoints/authorize';
-import { describeScope } from '@/lib/oauth/scopes';
 import { currentUser } from '@/lib/auth/session';
 import { env } from '@/lib/env';
 import { clientIp } from '@/lib/http/client-ip';
 import { Card } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
+import { ScopeList } from '@/app/_components/scope-list';
 import { decideAction } from './actions';
 
 export const metadata = { title: 'Authorize', referrer: 'no-referrer' as const };
@@ -59,17 +59,7 @@ export default async function AuthorizePage({ searchParams }: { searchParams: Pr
           You are signed in as <strong>{outcome.user.username}</strong>.
         </p>
         <p className="mt-4 text-sm font-medium text-slate-800">The application asks to:</p>
-        <ul className="mt-2 space-y-2" aria-label="Requested permissions">
-          {scopes.map((s) => (
-            <li key={s} className="flex items-start gap-3 rounded-md border border-slate-200 px-3 py-2">
-              <span className="mt-0.5 size-2 shrink-0 rounded-full bg-indigo-500" aria-hidden />
-              <span>
-                <span className="block text-slate-900">{describeScope(s)}</span>
-                <code className="text-xs text-slate-500">{s}</code>
-              </span>
-            </li>
-          ))}
-        </ul>
+        <ScopeList scopes={scopes} />
         <form action={decideAction} className="mt-6 flex flex-wrap gap-3">
           <input type="hidden" name="query" value={query} />
           <SubmitButton name="decision" value="allow" pendingText="Authorizing…">

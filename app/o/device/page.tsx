@@ -5,9 +5,9 @@
 import { connection } from 'next/server';
 import { requireUser } from '@/lib/auth/session';
 import { loadDeviceConsent } from '@/lib/oauth/device';
-import { describeScope } from '@/lib/oauth/scopes';
 import { Alert, Card, PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
+import { ScopeList } from '@/app/_components/scope-list';
 import { CodeForm } from './code-form';
 import { decideDeviceAction } from './actions';
 
@@ -63,17 +63,7 @@ export default async function DevicePage({ searchParams }: { searchParams: Promi
               You are signed in as <strong>{user.name}</strong>. Code <code className="font-mono">{consent.userCode}</code>.
             </p>
             <p className="mt-4 text-sm font-medium text-slate-800">The device asks to:</p>
-            <ul className="mt-2 space-y-2" aria-label="Requested permissions">
-              {consent.scopes.map((s) => (
-                <li key={s} className="flex items-start gap-3 rounded-md border border-slate-200 px-3 py-2">
-                  <span className="mt-0.5 size-2 shrink-0 rounded-full bg-indigo-500" aria-hidden />
-                  <span>
-                    <span className="block text-slate-900">{describeScope(s)}</span>
-                    <code className="text-xs text-slate-500">{s}</code>
-                  </span>
-                </li>
-              ))}
-            </ul>
+            <ScopeList scopes={consent.scopes} />
             <p className="mt-4 text-sm text-slate-600">Only approve if you started this on a device you trust and it shows the same code.</p>
             <form action={decideDeviceAction} className="mt-6 flex flex-wrap gap-3">
               <input type="hidden" name="user_code" value={consent.userCode} />
