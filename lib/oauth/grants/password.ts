@@ -2,20 +2,15 @@
 // ALLOW_PASSWORD_GRANT is set (RFC 9700 §2.4: "The resource owner password credentials grant MUST
 // NOT be used"), and only for applications that have it. Failures count against the same limits
 // as the login form, so the token endpoint is no side door for guessing passwords.
-import { z } from 'zod';
 import type { Grant } from './types';
 import { invalidGrant, invalidRequest, tooManyRequests, unsupportedGrantType } from '../errors';
 import { required } from '../http';
 import { formatScope, resolveRequestedScope } from '../scopes';
 import { issueTokens } from '../tokens';
 import { attachIdToken } from '../oidc/attach';
-import { verifyPassword } from '../../auth/password';
-import { findUserByUsername, touchLastLogin } from '../../db/queries/users';
-import { isRateLimited, recordFailure } from '../../db/queries/rate-limit';
-import { audit } from '../../db/queries/audit';
+import { checkPassword, credentialsSchema } from '../../auth/check-password';
 import { env } from '../../env';
 
-const credentials = z.object({ username: z.string().trim().min(1).max(150), password: z.string().min(1).max(1024) });
 
 /** Never says whether the username exists. */
 const WRONG = 'The username or password is incorrect.';
@@ -28,27 +23,18 @@ export const passwordGrant: Grant = {
     if (!env().ALLOW_PASSWORD_GRANT) {
       throw unsupportedGrantType('The password grant is turned off on this server (set ALLOW_PASSWORD_GRANT=true to allow it).');
     }
-    const parsed = credentials.safeParse({ username: required(params, 'username'), password: required(params, 'password') });
+    const parsed = credentialsSchema.safeParse({ username: required(params, 'username'), password: required(params, 'password') });
     if (!parsed.success) throw invalidRequest('The username or password is too long.');
     const { username, password } = parsed.data;
     const scopes = resolveRequestedScope(params.get('scope'));
 
-    // The login form's keys (lib/auth/index.ts): one budget per username and per IP, whichever door.
-    const keys = [`login:user:${username.toLowerCase()}`, `login:ip:${req.ip}`];
-    for (const k of keys) {
-      if (await isRateLimited(k)) throw tooManyRequests('Too many failed sign-ins; retry later.', env().RATE_LIMIT_WINDOW_SECONDS);
-    }
-    const user = await findUserByUsername(username);
-    // Always verify (a dummy hash for unknown users), so the timing says nothing either.
-    const ok = await verifyPassword(user?.passwordHash, password);
-    if (!ok || !user || !user.isActive) {
-      await Promise.all(keys.map(recordFailure));
-      audit('login.failure', { actorLabel: username, applicationId: client.app.id, ip: req.ip, detail: { via: 'password_grant' } });
+    const result = await checkPassword(username, password, req.ip, { applicationId: client.app.id, via: 'password_grant' });
+    if (!result.ok) {
+      if (result.reason === 'rate_limited') throw tooManyRequests('Too many failed sign-ins; retry later.', env().RATE_LIMIT_WINDOW_SECONDS);
       // §5.2 invalid_grant: "The provided authorization grant (e.g., … resource owner credentials) is invalid".
       throw invalidGrant(WRONG);
     }
-    await touchLastLogin(user.id);
-    audit('login.success', { actorUserId: user.id, actorLabel: user.username, applicationId: client.app.id, ip: req.ip, detail: { via: 'password_grant' } });
+    const user = result.user;
 
     const scope = formatScope(scopes);
     const authTime = new Date();

@@ -1,0 +1,37 @@
+// The one username/password check, shared by the login form (next-auth) and the legacy password
+// grant: the same rate limits (per username and per IP, whichever door), the same audit events,
+// and the same answer for an unknown user and a wrong password.
+import { z } from 'zod';
+import { verifyPassword } from './password';
+import { findUserByUsername, touchLastLogin } from '../db/queries/users';
+import { isRateLimited, recordFailure } from '../db/queries/rate-limit';
+import { audit } from '../db/queries/audit';
+import type { User } from '../db/schema';
+
+/** What both doors accept as credentials (longer input is refused before any hashing). */
+export const credentialsSchema = z.object({ username: z.string().trim().min(1).max(150), password: z.string().min(1).max(1024) });
+
+export type PasswordCheck = { ok: true; user: User } | { ok: false; reason: 'rate_limited' | 'invalid' };
+
+export async function checkPassword(
+  username: string,
+  password: string,
+  ip: string,
+  context: { applicationId?: number; via?: string } = {},
+): Promise<PasswordCheck> {
+  const keys = [`login:user:${username.toLowerCase()}`, `login:ip:${ip}`];
+  for (const k of keys) if (await isRateLimited(k)) return { ok: false, reason: 'rate_limited' };
+  const user = await findUserByUsername(username);
+  // Always verify (against a dummy hash for unknown users): neither the answer nor its timing
+  // may say whether the username exists.
+  const ok = await verifyPassword(user?.passwordHash, password);
+  const detail = context.via ? { via: context.via } : undefined;
+  if (!ok || !user || !user.isActive) {
+    await Promise.all(keys.map(recordFailure));
+    audit('login.failure', { actorLabel: username, applicationId: context.applicationId ?? null, ip, detail });
+    return { ok: false, reason: 'invalid' };
+  }
+  await touchLastLogin(user.id);
+  audit('login.success', { actorUserId: user.id, actorLabel: user.username, applicationId: context.applicationId ?? null, ip, detail });
+  return { ok: true, user };
+}
