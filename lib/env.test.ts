@@ -30,6 +30,8 @@ describe('configuration (lib/env.ts)', () => {
     expect(() => load({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => load({ PKCE_REQUIRED: 'maybe' })).toThrow(/PKCE_REQUIRED/);
     expect(() => load({ DEFAULT_SCOPES: 'read admin' })).toThrow(/DEFAULT_SCOPES/);
+    // Codes live 60 s or less.
+    expect(() => load({ AUTHORIZATION_CODE_EXPIRE_SECONDS: '61' })).toThrow(/AUTHORIZATION_CODE_EXPIRE_SECONDS/);
   });
 
   it('requires AUTH_SECRET in production', () => {

@@ -61,7 +61,8 @@ const schema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || v === '' || /^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(v), 'must be an http(s) URL with no query or fragment'),
-  AUTHORIZATION_CODE_EXPIRE_SECONDS: int(60, 1, 600),
+  // RFC 9700 / our checklist: codes live 60 s or less.
+  AUTHORIZATION_CODE_EXPIRE_SECONDS: int(60, 1, 60),
   ACCESS_TOKEN_EXPIRE_SECONDS: int(36000, 1),
   REFRESH_TOKEN_EXPIRE_SECONDS: optionalInt,
   REFRESH_TOKEN_GRACE_PERIOD_SECONDS: int(0, 0, 3600),

@@ -62,8 +62,18 @@ describe('RP-initiated logout decisions (RP-Initiated Logout 1.0 §2–§3)', ()
     expect(await evaluateLogout(q({}), user.id)).toEqual({ kind: 'confirm', appName: null, redirectTo: null });
   });
 
-  it('with nobody logged in, only returns to the application', async () => {
-    expect(await evaluateLogout(q({ client_id: app.clientId, post_logout_redirect_uri: BACK }), null)).toEqual({ kind: 'logged_out', appName: 'Photo app', redirectTo: BACK });
+  it('with nobody logged in and no hint of ours, offers the way back but does not redirect by itself (RFC 9700 §4.11.2)', async () => {
+    expect(await evaluateLogout(q({ client_id: app.clientId, post_logout_redirect_uri: BACK }), null)).toEqual({
+      kind: 'logged_out',
+      appName: 'Photo app',
+      redirectTo: BACK,
+      automatic: false,
+    });
+  });
+
+  it('with nobody logged in and a valid RS256 hint, returns to the application at once', async () => {
+    const o = await evaluateLogout(q({ id_token_hint: idToken, post_logout_redirect_uri: BACK }), null);
+    expect(o).toMatchObject({ kind: 'logged_out', redirectTo: BACK, automatic: true });
   });
 
   it('never redirects to an unregistered URI: exact match only (§3)', async () => {
@@ -112,15 +122,25 @@ describe('RP-initiated logout decisions (RP-Initiated Logout 1.0 §2–§3)', ()
     expect((await evaluateLogout(p, user.id)).kind).toBe('error');
   });
 
-  it('verifies an HS256 hint with the client’s secret', async () => {
+  it('verifies an HS256 hint with the client’s secret, but still asks: its owner could have forged it', async () => {
     const hs = await makeApp({ skipAuthorization: true, algorithm: 'HS256', secretHashed: false, postLogoutRedirectUris: ['https://hs.example/out'] });
     const c = await obtainCode(srv, hs, user, { scope: 'openid' });
     const hint = (await (await exchange(srv, hs, c)).json()).id_token;
     expect(await evaluateLogout(q({ id_token_hint: hint, post_logout_redirect_uri: 'https://hs.example/out', state: 'z' }), user.id)).toEqual({
-      kind: 'logout',
+      kind: 'confirm',
       appName: hs.name,
       redirectTo: 'https://hs.example/out?state=z',
     });
+    // A hint forged with the app's own secret, naming another user, logs nobody out silently.
+    const victim = await makeUser();
+    const forged = await new SignJWT({ sub: victim.id, aud: hs.clientId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(srv.url)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(hs.secret));
+    const o = await evaluateLogout(q({ id_token_hint: forged, post_logout_redirect_uri: 'https://hs.example/out' }), victim.id);
+    expect(o.kind).toBe('confirm');
   });
 
   it('is a Next.js page, not a fast route (the door hands /o/logout/ over)', async () => {

@@ -17,8 +17,8 @@ afterAll(async () => srv?.close());
 const NUL = '\u0000';
 
 describe('odd bytes never cause a 500', () => {
-  it('token endpoint: a NUL in client_id is invalid_client', async () => {
-    await expectOAuthError(await postToken(srv, { grant_type: 'authorization_code', code: 'x', client_id: `a${NUL}b`, client_secret: 's' }), 401, 'invalid_client');
+  it('token endpoint: a NUL in a form parameter (client_id) is invalid_request', async () => {
+    await expectOAuthError(await postToken(srv, { grant_type: 'authorization_code', code: 'x', client_id: `a${NUL}b`, client_secret: 's' }), 400, 'invalid_request');
   });
 
   it('token endpoint: a NUL in Basic credentials is invalid_client', async () => {
@@ -30,13 +30,13 @@ describe('odd bytes never cause a 500', () => {
     await expectOAuthError(await postToken(srv, { grant_type: 'authorization_code', code: 'x' }, undefined, { authorization: header }), 401, 'invalid_client');
   });
 
-  it('token endpoint: a NUL in the code or the refresh token is invalid_grant', async () => {
-    await expectOAuthError(await postToken(srv, { grant_type: 'authorization_code', code: `a${NUL}b`, redirect_uri: POSTMAN_CALLBACK }, creds(app)), 400, 'invalid_grant');
-    await expectOAuthError(await postToken(srv, { grant_type: 'refresh_token', refresh_token: `a${NUL}b` }, creds(app)), 400, 'invalid_grant');
+  it('token endpoint: a NUL in the code or the refresh token is invalid_request', async () => {
+    await expectOAuthError(await postToken(srv, { grant_type: 'authorization_code', code: `a${NUL}b`, redirect_uri: POSTMAN_CALLBACK }, creds(app)), 400, 'invalid_request');
+    await expectOAuthError(await postToken(srv, { grant_type: 'refresh_token', refresh_token: `a${NUL}b` }, creds(app)), 400, 'invalid_request');
   });
 
-  it('token endpoint: a NUL in scope on refresh is invalid_scope', async () => {
-    await expectOAuthError(await postToken(srv, { grant_type: 'refresh_token', refresh_token: 'nope', scope: `read${NUL}` }, creds(app)), 400, 'invalid_scope');
+  it('token endpoint: a NUL in scope on refresh is invalid_request', async () => {
+    await expectOAuthError(await postToken(srv, { grant_type: 'refresh_token', refresh_token: 'nope', scope: `read${NUL}` }, creds(app)), 400, 'invalid_request');
   });
 
   it('authorize: a NUL in client_id is the invalid-client page', async () => {

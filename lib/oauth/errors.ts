@@ -129,7 +129,13 @@ export function toErrorResponse(err: unknown, realm = 'oauth'): OAuthResponse {
   return res;
 }
 
+/**
+ * Logs an unexpected error without its query parameters: a failed query's message lists them, and
+ * they can hold a code_verifier, a token hash or a client secret.
+ */
 export function logUnexpected(err: unknown): OAuthError {
-  console.error('server_error:', err instanceof Error ? (err.stack ?? err.message) : err);
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const cause = err instanceof Error && err.cause instanceof Error ? ` (cause: ${err.cause.message})` : '';
+  console.error('server_error:', text.replace(/\nparams: [^\n]*/g, '\nparams: [redacted]') + cause);
   return serverError();
 }

@@ -50,6 +50,8 @@ export function parseParams(search: URLSearchParams): Params {
   const out: Params = new Map();
   for (const [k, v] of search) {
     if (out.has(k)) throw invalidRequest(`The parameter "${k}" was sent more than once.`);
+    // No parameter of ours may hold a NUL (and PostgreSQL text cannot store one).
+    if (v.includes('\0') || k.includes('\0')) throw invalidRequest(`The parameter "${k.replace(/\0/g, '')}" contains a NUL character.`);
     if (v !== '') out.set(k, v);
   }
   return out;

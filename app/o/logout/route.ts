@@ -27,7 +27,7 @@ async function handle(request: Request): Promise<Response> {
       await signOut({ redirect: false });
       return to(outcome.redirectTo ?? page);
     case 'logged_out':
-      return to(outcome.redirectTo ?? page);
+      return to(outcome.automatic && outcome.redirectTo ? outcome.redirectTo : page);
     default:
       return to(page);
   }

@@ -253,7 +253,9 @@ async function decide(v: ValidRequest, url: URL, session: SessionInfo | null, ip
   }
   const now = Math.floor(Date.now() / 1000);
   const tooOld = v.maxAge !== undefined && now - session.authTime > v.maxAge;
-  if (decision === undefined && (v.prompt.has('login') || tooOld)) {
+  // Also for the consent form's POST: a decision cannot stand in for the re-authentication the
+  // request asked for (after the login, the request comes back without prompt=login and max_age).
+  if (v.prompt.has('login') || tooOld) {
     if (none) throw loginRequired('The login is older than max_age allows.');
     return loginRedirect(url, v);
   }

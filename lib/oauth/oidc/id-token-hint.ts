@@ -14,6 +14,11 @@ export interface IdTokenHint {
   aud: string[];
   /** The client it was issued to (azp, or the single audience). */
   clientId: string | null;
+  /**
+   * True when signed with our own RS256 key. An HS256 hint is signed with a client secret, which the
+   * client's owner knows: they could mint one naming any user, so it proves nothing on its own.
+   */
+  signedByUs: boolean;
 }
 
 const MAX_LENGTH = 16_384;
@@ -54,7 +59,7 @@ export async function verifyIdTokenHint(token: string): Promise<IdTokenHint | nu
     const { payload } = await compactVerify(token, key, { algorithms: [alg!] });
     const claims = payloadSchema.safeParse(JSON.parse(new TextDecoder().decode(payload)));
     if (!claims.success || claims.data.iss !== env().ISSUER) return null;
-    return { sub: claims.data.sub, aud, clientId };
+    return { sub: claims.data.sub, aud, clientId, signedByUs: alg === 'RS256' };
   } catch {
     return null;
   }

@@ -20,7 +20,7 @@ export type LogoutOutcome =
   /** Log out now: the hint is valid and names the logged-in user. */
   | { kind: 'logout'; appName: string | null; redirectTo: string | null }
   /** Nobody is logged in: nothing to end. */
-  | { kind: 'logged_out'; appName: string | null; redirectTo: string | null };
+  | { kind: 'logged_out'; appName: string | null; redirectTo: string | null; automatic: boolean };
 
 const fail = (title: string, message: string): LogoutError => ({ kind: 'error', title, message });
 
@@ -84,8 +84,12 @@ export async function evaluateLogout(params: URLSearchParams, currentUserId: str
   }
 
   const appName = app?.name ?? null;
-  if (!currentUserId) return { kind: 'logged_out', appName, redirectTo };
+  // Act without asking only on a hint signed with our own key: a client-signed (HS256) hint could be
+  // forged by that client's owner, and an application anyone can register must not turn this
+  // endpoint into an automatic redirect (RFC 9700 §4.11.2). Otherwise the page shows a link.
+  const trusted = hint?.signedByUs === true;
+  if (!currentUserId) return { kind: 'logged_out', appName, redirectTo, automatic: trusted };
   // §2: without a hint naming the logged-in user, "the OP SHOULD ask the End-User whether to log out".
-  if (hint && hint.sub === currentUserId) return { kind: 'logout', appName, redirectTo };
+  if (trusted && hint.sub === currentUserId) return { kind: 'logout', appName, redirectTo };
   return { kind: 'confirm', appName, redirectTo };
 }

@@ -1,0 +1,52 @@
+// Findings of the security review, each pinned by a test.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/server';
+import { makeApp, makeUser, basic, form, POSTMAN_CALLBACK } from './helpers/fixtures';
+import { authorize } from '@/lib/oauth/endpoints/authorize';
+import { logUnexpected } from '@/lib/oauth/errors';
+import { s256 } from '@/lib/oauth/pkce';
+
+let srv: TestServer;
+beforeAll(async () => {
+  srv = await startTestServer({ ALLOW_PASSWORD_GRANT: 'true' });
+});
+afterAll(async () => srv?.close());
+
+const post = (body: URLSearchParams, auth?: string) =>
+  fetch(`${srv.url}/o/token/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...(auth ? { authorization: auth } : {}) }, body });
+
+describe('hardening', () => {
+  it('answers a NUL byte in any token-endpoint parameter with invalid_request, never a 500 (RFC 6749 §5.2)', async () => {
+    const app = await makeApp({ grantTypes: ['authorization_code', 'password'] });
+    for (const body of [
+      form({ grant_type: 'authorization_code', code: 'x', redirect_uri: 'https://a\u0000b' }),
+      form({ grant_type: 'password', username: 'a\u0000b', password: 'p' }),
+    ]) {
+      const r = await post(body, basic(app.clientId, app.secret));
+      expect(r.status).toBe(400);
+      expect((await r.json()).error).toBe('invalid_request');
+    }
+  });
+
+  it('logs an unexpected query failure without its parameters', () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    logUnexpected(new Error('Failed query: select 1 where x = $1\nparams: the-code-verifier-value'));
+    const logged = spy.mock.calls.flat().join(' ');
+    spy.mockRestore();
+    expect(logged).toContain('Failed query');
+    expect(logged).not.toContain('the-code-verifier-value');
+  });
+
+  it('does not let the consent decision skip the re-login that prompt=login or max_age asks for (OIDC Core §3.1.2.1)', async () => {
+    const user = await makeUser();
+    const app = await makeApp();
+    const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256('v'.repeat(43)), scope: 'read' });
+    const session = { userId: user.id, authTime: Math.floor(Date.now() / 1000) - 3600 };
+    for (const extra of [{ prompt: 'login' }, { max_age: '60' }]) {
+      const url = new URL(`/o/authorize/?${q}&${new URLSearchParams(extra)}`, srv.url);
+      const o = await authorize({ url, session, ip: '127.0.0.1', decision: 'allow' });
+      expect(o.kind).toBe('redirect');
+      expect(o.kind === 'redirect' && o.location).toMatch(/^\/accounts\/login\/\?next=/);
+    }
+  });
+});
