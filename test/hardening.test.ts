@@ -42,11 +42,23 @@ describe('hardening', () => {
     const app = await makeApp();
     const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256('v'.repeat(43)), scope: 'read' });
     const session = { userId: user.id, authTime: Math.floor(Date.now() / 1000) - 3600 };
-    for (const extra of [{ prompt: 'login' }, { max_age: '60' }]) {
+    for (const extra of [{ prompt: 'login' }, { max_age: '60' }] as Record<string, string>[]) {
       const url = new URL(`/o/authorize/?${q}&${new URLSearchParams(extra)}`, srv.url);
       const o = await authorize({ url, session, ip: '127.0.0.1', decision: 'allow' });
       expect(o.kind).toBe('redirect');
       expect(o.kind === 'redirect' && o.location).toMatch(/^\/accounts\/login\/\?next=/);
     }
+  });
+});
+
+describe('rate limits hold under a parallel burst', () => {
+  it('refuses most of 30 parallel wrong client secrets with 429 instead of verifying them all (RFC 9700 §4.15)', async () => {
+    const app = await makeApp();
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => post(form({ grant_type: 'client_credentials' }), basic(app.clientId, `wrong-${i}`)).then((r) => r.status)),
+    );
+    // RATE_LIMIT_MAX_FAILURES defaults to 10: at most 10 attempts reach argon2.
+    expect(results.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
+    expect(results.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20);
   });
 });

@@ -139,8 +139,9 @@ describe('password grant (RFC 6749 §4.3)', () => {
     expect(r.status).toBe(429);
     expect(r.headers.get('retry-after')).toBe('300');
     expect((await r.json()).error).toBe('temporarily_unavailable');
-    // The same counter as the login form's.
+    // The same counter as the login form's; every attempt is counted before the check (the three
+    // failures and the refused one), so parallel bursts cannot slip past it.
     const rows = await (await getDb()).select().from(rateLimits).where(eq(rateLimits.key, `login:user:${user.username.toLowerCase()}`));
-    expect(rows[0]?.count).toBe(3);
+    expect(rows[0]?.count).toBe(4);
   });
 });

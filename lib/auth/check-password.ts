@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { verifyPassword } from './password';
 import { findUserByUsername, touchLastLogin } from '../db/queries/users';
-import { isRateLimited, recordFailure } from '../db/queries/rate-limit';
+import { attemptOverLimit, clearFailures } from '../db/queries/rate-limit';
 import { audit } from '../db/queries/audit';
 import type { User } from '../db/schema';
 
@@ -19,19 +19,20 @@ export async function checkPassword(
   ip: string,
   context: { applicationId?: number; via?: string } = {},
 ): Promise<PasswordCheck> {
+  // Counted before the check (one statement per key), so a parallel burst cannot slip past the limit.
   const keys = [`login:user:${username.toLowerCase()}`, `login:ip:${ip}`];
-  for (const k of keys) if (await isRateLimited(k)) return { ok: false, reason: 'rate_limited' };
+  const over = await Promise.all(keys.map(attemptOverLimit));
+  if (over.some(Boolean)) return { ok: false, reason: 'rate_limited' };
   const user = await findUserByUsername(username);
   // Always verify (against a dummy hash for unknown users): neither the answer nor its timing
   // may say whether the username exists.
   const ok = await verifyPassword(user?.passwordHash, password);
   const detail = context.via ? { via: context.via } : undefined;
   if (!ok || !user || !user.isActive) {
-    await Promise.all(keys.map(recordFailure));
     audit('login.failure', { actorLabel: username, applicationId: context.applicationId ?? null, ip, detail });
     return { ok: false, reason: 'invalid' };
   }
-  await touchLastLogin(user.id);
+  await Promise.all([touchLastLogin(user.id), ...keys.map(clearFailures)]);
   audit('login.success', { actorUserId: user.id, actorLabel: user.username, applicationId: context.applicationId ?? null, ip, detail });
   return { ok: true, user };
 }

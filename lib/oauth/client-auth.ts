@@ -7,7 +7,7 @@ import type { OAuthRequest, Params } from './http';
 import { timingSafeEqualStr } from './random';
 import type { Application } from '../db/schema';
 import { getClient } from '../db/queries/clients';
-import { isRateLimited, recordFailure } from '../db/queries/rate-limit';
+import { attemptOverLimit, clearFailures } from '../db/queries/rate-limit';
 import { audit } from '../db/queries/audit';
 import { env } from '../env';
 
@@ -95,15 +95,16 @@ async function secretMatches(app: Application, secret: string, ip: string): Prom
   if (!app.secretHashed) return timingSafeEqualStr(secret, app.clientSecret);
   const k = cacheKey(app, secret);
   if (cache.verified.get(k) === app.version) return true;
-  // Only a cache miss can cost argon2, so only then do we consult the failure limits.
-  const limitKeys = [`client:${app.clientId}:${ip}`];
-  if (await isRateLimited(limitKeys[0])) throw tooManyRequests('Too many failed client authentications; retry later.', env().RATE_LIMIT_WINDOW_SECONDS);
+  // Only a cache miss can cost argon2, so only then is the attempt counted: per client and IP, and
+  // per IP across clients. Counted before verifying, so a parallel burst cannot slip past the limit.
+  const keys = [`client:${app.clientId}:${ip}`, `client-ip:${ip}`];
+  const over = await Promise.all(keys.map(attemptOverLimit));
+  if (over.some(Boolean)) throw tooManyRequests('Too many failed client authentications; retry later.', env().RATE_LIMIT_WINDOW_SECONDS);
   const ok = await withArgon2Slot(() => argon2Verify(app.clientSecret, secret).catch(() => false));
   if (ok) {
     if (cache.verified.size >= MAX_CACHED) cache.verified.clear();
     cache.verified.set(k, app.version);
-  } else {
-    await recordFailure(limitKeys[0]);
+    await Promise.all(keys.map(clearFailures));
   }
   return ok;
 }

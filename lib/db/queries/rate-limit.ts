@@ -23,6 +23,22 @@ export async function recordFailure(key: string): Promise<void> {
       window_start = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => ${win}) THEN now() ELSE rate_limits.window_start END`);
 }
 
+/**
+ * Counts one attempt for `key` and answers whether it is over the limit, in one statement: a burst
+ * of parallel attempts cannot all pass a check made before any of them was counted. Callers clear
+ * the key on success.
+ */
+export async function attemptOverLimit(key: string): Promise<boolean> {
+  const { RATE_LIMIT_MAX_FAILURES: max, RATE_LIMIT_WINDOW_SECONDS: win } = env();
+  const rows = await query<{ count: number }>(sql`
+    INSERT INTO rate_limits (key, count, window_start) VALUES (${key}, 1, now())
+    ON CONFLICT (key) DO UPDATE SET
+      count = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => ${win}) THEN 1 ELSE rate_limits.count + 1 END,
+      window_start = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => ${win}) THEN now() ELSE rate_limits.window_start END
+    RETURNING count`);
+  return Number(rows[0]?.count ?? 0) > max;
+}
+
 export async function clearFailures(key: string): Promise<void> {
   await query(sql`DELETE FROM rate_limits WHERE key = ${key}`);
 }
