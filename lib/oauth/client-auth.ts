@@ -37,7 +37,7 @@ function fromBasic(header: string): Presented {
 }
 
 /** Reads the credentials the request carries, refusing more than one method (§2.3). */
-export function presentedCredentials(req: OAuthRequest, params: Params): Presented | null {
+function presentedCredentials(req: OAuthRequest, params: Params): Presented | null {
   const authz = req.headers.get('authorization');
   const basic = authz && /^basic /i.test(authz) ? fromBasic(authz) : null;
   const postSecret = params.get('client_secret');
@@ -109,14 +109,29 @@ async function secretMatches(app: Application, secret: string, ip: string): Prom
   return ok;
 }
 
+/** The client a request names: its credentials, parsed once, and the application they name (if any). */
+export interface NamedClient {
+  presented: Presented | null;
+  app: Application | null;
+}
+
 /**
- * Authenticates the client. `allowPublic` lets public clients identify with client_id alone.
+ * Reads the credentials and looks up the application they name, without verifying anything yet.
+ * Endpoints use `app` for CORS on every answer (errors included: it only decides whether the
+ * browser may read the response), then pass the result to authenticateClient.
+ */
+export async function nameClient(req: OAuthRequest, params: Params): Promise<NamedClient> {
+  const presented = presentedCredentials(req, params);
+  return { presented, app: presented ? await getClient(presented.clientId) : null };
+}
+
+/**
+ * Authenticates the named client. `allowPublic` lets public clients identify with client_id alone.
  * Throws invalid_client (401) for every failure, without saying which part was wrong.
  */
-export async function authenticateClient(req: OAuthRequest, params: Params, opts: { allowPublic: boolean }): Promise<AuthenticatedClient> {
-  const p = presentedCredentials(req, params);
+export async function authenticateClient(req: OAuthRequest, named: NamedClient, opts: { allowPublic: boolean }): Promise<AuthenticatedClient> {
+  const { presented: p, app } = named;
   if (!p) throw invalidClient('Client authentication is required (HTTP Basic, or client_id and client_secret in the body).');
-  const app = await getClient(p.clientId);
   const fail = (why: string) => {
     audit('client.auth_failed', { applicationId: app?.id ?? null, ip: req.ip, detail: { client_id: p.clientId.slice(0, 64), why } });
     return invalidClient();
@@ -127,7 +142,7 @@ export async function authenticateClient(req: OAuthRequest, params: Params, opts
     return { app, method: 'none' };
   }
   if (app.clientType === 'public') {
-    // A public client has no secret; accept an empty one as `none` (some tools send client_secret="").
+    // A public client has no secret; accept an empty one (Basic "id:") as `none`.
     if (p.secret === '' && opts.allowPublic) return { app, method: 'none' };
     throw fail('public client sent a secret');
   }

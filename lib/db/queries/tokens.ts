@@ -3,7 +3,8 @@
 // so that of N concurrent requests exactly one wins.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { getDb, query } from '../index';
-import { accessTokens, consents, grants, refreshTokens, users, type Grant, type RefreshToken, type User } from '../schema';
+import { findUserById } from './users';
+import { accessTokens, consents, grants, refreshTokens, type Grant, type RefreshToken, type User } from '../schema';
 
 // --- authorization codes ------------------------------------------------------------------------
 
@@ -257,8 +258,7 @@ export async function findUserAndMaybeIssueCode(
 ): Promise<{ user: Pick<User, 'id' | 'username' | 'isActive'>; issued: boolean } | null> {
   if (!/^[0-9a-f-]{36}$/i.test(userId)) return null;
   if (!autoIssue) {
-    const db = await getDb();
-    const [user] = await db.select({ id: users.id, username: users.username, isActive: users.isActive }).from(users).where(eq(users.id, userId)).limit(1);
+    const user = await findUserById(userId);
     return user ? { user, issued: false } : null;
   }
   const c = autoIssue.row;

@@ -3,7 +3,7 @@
 import type { OAuthRequest, OAuthResponse } from '../http';
 import { redirectResponse } from '../http';
 import { authorize } from './authorize';
-import { htmlErrorPage, PAGE_SECURITY_HEADERS } from '../error-page';
+import { htmlErrorPage } from '../error-page';
 import { sessionFromCookieHeader } from '../../auth/session-cookie';
 
 export async function authorizeEndpoint(req: OAuthRequest): Promise<OAuthResponse | null> {
@@ -23,4 +23,3 @@ export async function authorizeEndpoint(req: OAuthRequest): Promise<OAuthRespons
   }
 }
 
-export { PAGE_SECURITY_HEADERS };

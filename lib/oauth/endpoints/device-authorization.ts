@@ -3,7 +3,7 @@
 // at verification_uri). parse → authenticate the client → check → insert → JSON.
 import { parseForm, jsonResponse, type OAuthRequest, type OAuthResponse } from '../http';
 import { toErrorResponse, invalidRequest, unauthorizedClient, tooManyRequests } from '../errors';
-import { authenticateClient } from '../client-auth';
+import { authenticateClient, nameClient } from '../client-auth';
 import { formatUserCode, randomToken, randomUserCode, sha256b64url } from '../random';
 import { resolveRequestedScope, formatScope } from '../scopes';
 import { insertDeviceCode } from '../../db/queries/device';
@@ -31,7 +31,7 @@ export async function deviceAuthorizationEndpoint(req: OAuthRequest): Promise<OA
     const params = parseForm(req);
     // §3.1: "The client authentication requirements of Section 3.2.1 of [RFC6749] apply to requests
     // on this endpoint": confidential clients authenticate, public ones send their client_id.
-    const client = await authenticateClient(req, params, { allowPublic: true });
+    const client = await authenticateClient(req, await nameClient(req, params), { allowPublic: true });
     const app = client.app;
     if (!app.grantTypes.includes(DEVICE_CODE_GRANT)) {
       throw unauthorizedClient('This application may not use the device flow. Enable “Device code” in its settings.');

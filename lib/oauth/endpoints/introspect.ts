@@ -4,13 +4,12 @@
 // introspect access tokens of any client: a resource server checks tokens issued to other apps.
 import { jsonResponse, parseForm, required, type OAuthRequest, type OAuthResponse } from '../http';
 import { insufficientScope, invalidRequest, invalidToken, toErrorResponse } from '../errors';
-import { authenticateClient, presentedCredentials } from '../client-auth';
+import { authenticateClient, nameClient } from '../client-auth';
 import { preflight, withCors } from '../cors';
 import { bearerTokenFrom, lookupAccessToken } from '../bearer';
 import { parseScope } from '../scope';
 import { sha256b64url } from '../random';
 import type { Application } from '../../db/schema';
-import { getClient } from '../../db/queries/clients';
 import { findRefreshTokenForIntrospection, type BearerRow } from '../../db/queries/bearer';
 import { env } from '../../env';
 
@@ -37,10 +36,10 @@ async function authorizeCaller(req: OAuthRequest, params: Map<string, string>, s
     if (!parseScope(state.row.scope).includes(INTROSPECTION_SCOPE)) throw insufficientScope(INTROSPECTION_SCOPE);
     return { applicationId: state.row.applicationId, cors: state.row };
   }
-  const named = presentedCredentials(req, params);
-  setCors(named ? await getClient(named.clientId) : null);
+  const named = await nameClient(req, params);
+  setCors(named.app);
   // Public clients have no credentials, so they cannot introspect.
-  const client = await authenticateClient(req, params, { allowPublic: false });
+  const client = await authenticateClient(req, named, { allowPublic: false });
   return { applicationId: client.app.id, cors: client.app };
 }
 

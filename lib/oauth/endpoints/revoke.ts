@@ -1,11 +1,10 @@
 // Token revocation (RFC 7009): POST /o/revoke_token/ with `token` and an optional `token_type_hint`.
 import { parseForm, required, type OAuthRequest, type OAuthResponse } from '../http';
 import { invalidRequest, toErrorResponse } from '../errors';
-import { authenticateClient, presentedCredentials } from '../client-auth';
+import { authenticateClient, nameClient } from '../client-auth';
 import { preflight, withCors } from '../cors';
 import { sha256b64url } from '../random';
 import type { Application } from '../../db/schema';
-import { getClient } from '../../db/queries/clients';
 import { revokeAccessToken, revokeRefreshTokenFamily, type Revoked } from '../../db/queries/revocation';
 import { audit } from '../../db/queries/audit';
 
@@ -29,12 +28,12 @@ export async function revokeEndpoint(req: OAuthRequest): Promise<OAuthResponse> 
     // §2.1: "The client requests the revocation of a particular token by making an HTTP POST request".
     if (req.method !== 'POST') throw invalidRequest('The revocation endpoint takes POST.');
     const params = parseForm(req);
-    const named = presentedCredentials(req, params);
-    corsApp = named ? await getClient(named.clientId) : null;
+    const named = await nameClient(req, params);
+    corsApp = named.app;
     // §2.1: "The authorization server first validates the client credentials (in case of a
     // confidential client) and then verifies whether the token was issued to the client making the
     // revocation request." Public clients identify with client_id alone.
-    const client = await authenticateClient(req, params, { allowPublic: true });
+    const client = await authenticateClient(req, named, { allowPublic: true });
     const token = required(params, 'token');
     // §2.1 token_type_hint: "If the server is unable to locate the token using the given hint, it
     // MUST extend its search across all of its supported token types." Unknown hints are ignored.

@@ -1,9 +1,8 @@
 // The token endpoint (RFC 6749 §3.2): parse → authenticate the client → run the grant → JSON.
 import { parseForm, jsonResponse, required, type OAuthRequest, type OAuthResponse } from '../http';
 import { toErrorResponse, unauthorizedClient, unsupportedGrantType, invalidRequest } from '../errors';
-import { authenticateClient, presentedCredentials } from '../client-auth';
+import { authenticateClient, nameClient } from '../client-auth';
 import { withCors, preflight } from '../cors';
-import { getClient } from '../../db/queries/clients';
 import type { Grant } from '../grants/types';
 import { authorizationCodeGrant } from '../grants/authorization-code';
 import { refreshTokenGrant } from '../grants/refresh-token';
@@ -29,13 +28,13 @@ export async function tokenEndpoint(req: OAuthRequest): Promise<OAuthResponse> {
     const params = parseForm(req);
     // For CORS on errors too: the application the request names (verified or not, it only decides
     // whether the browser may read the answer).
-    const named = presentedCredentials(req, params);
-    corsApp = named ? await getClient(named.clientId) : null;
+    const named = await nameClient(req, params);
+    corsApp = named.app;
 
     const grantType = required(params, 'grant_type');
     const grant = grants.get(grantType);
     if (!grant) throw unsupportedGrantType(`The grant type "${grantType.slice(0, 100)}" is not supported.`);
-    const client = await authenticateClient(req, params, { allowPublic: grant.allowPublic });
+    const client = await authenticateClient(req, named, { allowPublic: grant.allowPublic });
     if (!client.app.grantTypes.includes(grantType)) {
       throw unauthorizedClient(`This application may not use the ${grantType} grant. Enable it in the application's settings.`);
     }
