@@ -141,7 +141,7 @@ async function main() {
 
     // --- seed ----------------------------------------------------------------------------
     const db = postgres(DATABASE_URL, { max: 2, onnotice: () => {} });
-    const [user] = await db`INSERT INTO users (username, email, password_hash) VALUES ('bench', 'bench@example.com', ${await hash('bench-password')}) RETURNING id`;
+    const [user] = await db`INSERT INTO users (username, username_canonical, email, password_hash) VALUES ('bench', 'bench', 'bench@example.com', ${await hash('bench-password')}) RETURNING id`;
     const ccId = randomId(40);
     const ccSecret = randomId(128);
     const [cc] = await db`INSERT INTO applications (client_id, client_secret, secret_hashed, name, client_type, grant_types, redirect_uris)

@@ -75,14 +75,48 @@ const schema = z.object({
   DEVICE_CODE_EXPIRE_SECONDS: int(600, 60, 3600),
   DEVICE_CODE_INTERVAL_SECONDS: int(5, 1, 60),
   CORS_MAX_AGE_SECONDS: int(86400, 0),
-  /** Failed logins / client authentications allowed per key within the window. */
+  /** Hard limit: failed logins / client authentications per (account or client, source IP) within the window. */
   RATE_LIMIT_MAX_FAILURES: int(10, 1),
+  /** Hard limit per source IP across accounts and clients (higher: many users can share one NAT). */
+  RATE_LIMIT_MAX_FAILURES_PER_IP: int(100, 1),
   RATE_LIMIT_WINDOW_SECONDS: int(300, 1),
+  /** Ceiling of the growing delay for an account or client failing from many sources (never a block). */
+  RATE_LIMIT_MAX_DELAY_MS: int(3000, 0, 10_000),
+  /** Request bodies: OAuth endpoints, form posts and everything else; server actions get the larger one. */
+  MAX_BODY_BYTES: int(64 * 1024, 1024, 16 * 1024 * 1024),
+  MAX_ACTION_BODY_BYTES: int(1024 * 1024, 1024, 16 * 1024 * 1024),
   /** Worker processes (node:cluster). PostgreSQL only; PGlite is single-process. */
   WEB_CONCURRENCY: int(1, 1, 64),
-  /** Take the client IP from X-Forwarded-For (only behind a proxy you control). */
-  TRUST_PROXY: bool(false),
+  /**
+   * Which proxies may say who the client is: `false` (none: the socket address), a number of hops
+   * (`1` for one nginx in front), or a comma-separated list of proxy addresses and CIDRs.
+   * `true` means 1 hop. The client IP is the rightmost address not added by a trusted proxy.
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx): TrustProxy => {
+      const t = (v ?? '').trim().toLowerCase();
+      if (t === '' || t === 'false' || t === '0' || t === 'no' || t === 'off') return { hops: 0, cidrs: [] };
+      if (t === 'true' || t === 'yes' || t === 'on') return { hops: 1, cidrs: [] };
+      if (/^\d{1,2}$/.test(t)) return { hops: Number(t), cidrs: [] };
+      const cidrs = t.split(/[\s,]+/).filter(Boolean);
+      const bad = cidrs.find((c) => !/^[0-9a-f:.]+(\/\d{1,3})?$/.test(c));
+      if (bad) {
+        ctx.addIssue({ code: 'custom', message: `must be false, a number of proxy hops, or a list of proxy addresses/CIDRs; "${bad}" is none of these` });
+        return z.NEVER;
+      }
+      return { hops: 0, cidrs };
+    }),
+  /** The header the trusted proxy writes: x-forwarded-for (nginx's $proxy_add_x_forwarded_for) or forwarded (RFC 7239). */
+  TRUST_PROXY_HEADER: z.enum(['x-forwarded-for', 'forwarded']).default('x-forwarded-for'),
 });
+
+/** Parsed TRUST_PROXY: trust the last `hops` hops, or the proxies in `cidrs`. */
+export interface TrustProxy {
+  hops: number;
+  cidrs: string[];
+}
 
 export type Env = z.infer<typeof schema> & {
   ISSUER: string;
@@ -129,6 +163,9 @@ function parse(source: NodeJS.ProcessEnv): Env {
     generated = true;
   }
   const issuer = (e.ISSUER || `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  // next-auth builds its redirects from AUTH_URL's origin when set, else from the request's Host
+  // header (whatever the client sent): make it ours. Only the origin, so its basePath stays.
+  source.AUTH_URL = new URL(issuer).origin;
   if (e.DEFAULT_SCOPES.some((s) => !e.SCOPES.includes(s))) {
     throw new ConfigError('Invalid configuration: DEFAULT_SCOPES must be a subset of SCOPES');
   }

@@ -3,6 +3,7 @@
 // and the same answer for an unknown user and a wrong password.
 import { z } from 'zod';
 import { verifyPassword } from './password';
+import { canonicalUsername } from '../canonical';
 import { findUserByUsername, touchLastLogin } from '../db/queries/users';
 import { attemptOverLimit, clearFailures } from '../db/queries/rate-limit';
 import { audit } from '../db/queries/audit';
@@ -20,7 +21,7 @@ export async function checkPassword(
   context: { applicationId?: number; via?: string } = {},
 ): Promise<PasswordCheck> {
   // Counted before the check (one statement per key), so a parallel burst cannot slip past the limit.
-  const keys = [`login:user:${username.toLowerCase()}`, `login:ip:${ip}`];
+  const keys = [`login:user:${canonicalUsername(username)}`, `login:ip:${ip}`];
   const over = await Promise.all(keys.map(attemptOverLimit));
   if (over.some(Boolean)) return { ok: false, reason: 'rate_limited' };
   const user = await findUserByUsername(username);

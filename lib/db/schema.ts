@@ -24,6 +24,8 @@ export const users = pgTable(
     // Public, stable and never reused: also the OIDC `sub`.
     id: uuid('id').primaryKey().defaultRandom(),
     username: text('username').notNull(),
+    /** canonicalUsername(username) (lib/canonical.ts): what logins, the unique index and rate limits compare. */
+    usernameCanonical: text('username_canonical').notNull(),
     email: text('email').notNull().default(''),
     passwordHash: text('password_hash').notNull(),
     isStaff: boolean('is_staff').notNull().default(false),
@@ -31,7 +33,30 @@ export const users = pgTable(
     createdAt: createdAt(),
     lastLoginAt: ts('last_login_at'),
   },
-  (t) => [uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`), index('users_created_idx').on(t.createdAt)],
+  (t) => [uniqueIndex('users_username_canonical_idx').on(t.usernameCanonical), index('users_created_idx').on(t.createdAt)],
+);
+
+/**
+ * Login sessions, server-side (OWASP Session Management): the session cookie names one row by the
+ * SHA-256 of its random id; logout, password change, deactivation and "sign out everywhere" set
+ * revoked_at, and every session read checks it.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    sidHash: text('sid_hash').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    ip: text('ip').notNull().default(''),
+    userAgent: text('user_agent').notNull().default(''),
+    createdAt: createdAt(),
+    lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('sessions_sid_hash_idx').on(t.sidHash), index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
 );
 
 export const applications = pgTable(
@@ -237,6 +262,7 @@ export const notes = pgTable(
 );
 
 export type User = typeof users.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
 export type Application = typeof applications.$inferSelect;
 export type NewApplication = typeof applications.$inferInsert;
 export type Grant = typeof grants.$inferSelect;

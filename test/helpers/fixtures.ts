@@ -6,15 +6,18 @@ import { applications, users, type Application, type User } from '@/lib/db/schem
 import { hashPassword } from '@/lib/auth/password';
 import { randomClientId, randomClientSecret } from '@/lib/oauth/random';
 import { env } from '@/lib/env';
+import { canonicalUsername } from '@/lib/canonical';
 import { SESSION_COOKIE } from '@/lib/auth/session-cookie';
 
 export async function makeUser(over: Partial<{ username: string; password: string; email: string; isStaff: boolean; isActive: boolean }> = {}): Promise<User & { password: string }> {
   const password = over.password ?? 'correct horse battery staple';
   const db = await getDb();
+  const username = over.username ?? `user_${crypto.randomBytes(4).toString('hex')}`;
   const [u] = await db
     .insert(users)
     .values({
-      username: over.username ?? `user_${crypto.randomBytes(4).toString('hex')}`,
+      username,
+      usernameCanonical: canonicalUsername(username),
       email: over.email ?? 'user@example.com',
       passwordHash: await hashPassword(password),
       isStaff: over.isStaff ?? false,

@@ -6,6 +6,7 @@
 import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { getDb, query } from '../index';
 import { accessTokens, applications, auditEvents, grants, refreshTokens, users } from '../schema';
+import { canonicalUsername } from '../../canonical';
 
 export interface Page<T> {
   rows: T[];
@@ -68,7 +69,7 @@ export async function findUserForAdmin(idOrUsername: string): Promise<{ id: stri
   const [u] = await db
     .select({ id: users.id, username: users.username })
     .from(users)
-    .where(isId ? eq(users.id, idOrUsername) : sql`lower(${users.username}) = lower(${idOrUsername})`)
+    .where(isId ? eq(users.id, idOrUsername) : eq(users.usernameCanonical, canonicalUsername(idOrUsername)))
     .limit(1);
   return u ?? null;
 }
@@ -140,7 +141,7 @@ export async function listApplications(f: { q: string; after?: number; limit: nu
   if (f.q) {
     const p = contains(f.q);
     conds.push(
-      or(sql`lower(${applications.name}) LIKE ${p}`, eq(applications.clientId, f.q), sql`lower(${users.username}) = lower(${f.q})`)!,
+      or(sql`lower(${applications.name}) LIKE ${p}`, eq(applications.clientId, f.q), eq(users.usernameCanonical, canonicalUsername(f.q)))!,
     );
   }
   if (f.after) conds.push(lt(applications.id, f.after));

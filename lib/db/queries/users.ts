@@ -1,14 +1,14 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { getDb } from '../index';
 import { users, type User } from '../schema';
+import { canonicalUsername } from '../../canonical';
 
+/** The user whose canonical username equals that of `username` (lib/canonical.ts), if any. */
 export async function findUserByUsername(username: string): Promise<User | undefined> {
+  const canonical = canonicalUsername(username);
+  if (!canonical || canonical.includes('\0')) return undefined;
   const db = await getDb();
-  const [u] = await db
-    .select()
-    .from(users)
-    .where(sql`lower(${users.username}) = lower(${username})`)
-    .limit(1);
+  const [u] = await db.select().from(users).where(eq(users.usernameCanonical, canonical)).limit(1);
   return u;
 }
 
@@ -30,7 +30,7 @@ export async function createUser(input: {
   const db = await getDb();
   const rows = await db
     .insert(users)
-    .values({ ...input, isStaff: input.isStaff ?? false })
+    .values({ ...input, usernameCanonical: canonicalUsername(input.username), isStaff: input.isStaff ?? false })
     .onConflictDoNothing()
     .returning();
   if (!rows[0]) throw new UsernameTakenError(`The username "${input.username}" is taken.`);
