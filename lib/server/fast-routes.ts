@@ -18,7 +18,8 @@ export function registerFastRoutes() {
   fastRoute('/o/.well-known/jwks.json', jwksEndpoint);
   fastRoute('/o/userinfo', userinfoEndpoint);
   fastRoute('/o/token', tokenEndpoint);
-  fastRoute('/o/authorize', authorizeEndpoint, ['GET', 'HEAD']);
+  // Browser-facing: its errors are pages.
+  fastRoute('/o/authorize', authorizeEndpoint, { methods: ['GET', 'HEAD'], errors: 'html' });
   fastRoute('/o/revoke_token', revokeEndpoint);
   fastRoute('/o/introspect', introspectEndpoint);
   fastRoute('/api/hello', helloEndpoint);
