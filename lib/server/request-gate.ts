@@ -3,6 +3,7 @@
 // route handlers). Over the limit: 413 in the endpoint's form, and the connection is closed
 // without reading (let alone buffering) the rest.
 import { IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { env } from '../env';
 import { payloadTooLarge, type ErrorForm } from '../http/body';
 import { findRoute, type RouteEntry } from './routes';
@@ -38,12 +39,40 @@ export function requestPolicy(req: IncomingMessage): RequestPolicy {
   };
 }
 
+/** How long a refused connection stays half-closed before it is torn down. */
+const LINGER_MS = 2000;
+
 /**
- * Answers 413 (RFC 9110 §15.5.14) with `Connection: close`. The unread rest of the body is never
- * buffered: node:http discards what is in flight and closes the socket once the answer is sent.
+ * RFC 9112 §9.6: closing at once, with the client still sending, makes the kernel answer its next
+ * segment with a reset, which can destroy our answer before the client reads it. So close in
+ * stages, as nginx's lingering close does: send the answer and FIN, then keep the socket until
+ * the client goes away or LINGER_MS pass. Whatever still arrives is discarded, never kept.
+ * node:http calls socket.destroySoon() after a `Connection: close` answer: this replaces it.
+ */
+function lingerBeforeClose(socket: Socket): void {
+  (socket as Socket & { destroySoon: () => void }).destroySoon = function (this: Socket) {
+    this.end();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+  };
+}
+
+/**
+ * Answers 413 (RFC 9110 §15.5.14) with `Connection: close`, without reading the rest of the body
+ * (let alone buffering it); the connection is then closed (lingerBeforeClose).
  */
 export function refuseTooLarge(res: ServerResponse, form: ErrorForm, limit: number): void {
   const r = payloadTooLarge(form, limit);
+  // Claim the unread body and leave it paused: node:http would otherwise read and discard it
+  // (req._dump) for as long as the socket lingers. Paused, at most one buffer's worth (the
+  // stream's highWaterMark) arrives before the socket stops reading.
+  const req = res.req;
+  if (!req.readableEnded) {
+    req.pause();
+    req.read(0);
+  }
+  if (res.socket) lingerBeforeClose(res.socket);
   res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body), connection: 'close' });
   res.end(r.body);
 }
