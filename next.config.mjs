@@ -7,6 +7,12 @@ const nextConfig = {
   skipTrailingSlashRedirect: true,
   serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres'],
   poweredByHeader: false,
+  experimental: {
+    // The front door (lib/server/request-gate.ts) bounds server-action bodies at MAX_ACTION_BODY_BYTES
+    // (at most 16 MiB, lib/env.ts) and answers 413 itself; Next's own limit sits above that ceiling
+    // so it never answers first (with a 500).
+    serverActions: { bodySizeLimit: '17mb' },
+  },
   reactStrictMode: true,
   async headers() {
     return [

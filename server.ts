@@ -1,11 +1,11 @@
-// Production and dev entry point: Next.js behind a node:http server that answers the hot OAuth
-// endpoints itself (lib/server/node-door.ts). `npm run dev` and `npm start` both run this file.
-import http from 'node:http';
+// Production and dev entry point: Next.js behind a node:http server that resolves the client IP,
+// bounds every request body (lib/server/front-door.ts) and answers the hot OAuth endpoints itself
+// (lib/server/node-door.ts). `npm run dev` and `npm start` both run this file.
 import cluster from 'node:cluster';
 import { env, ConfigError } from './lib/env';
 import { getHandle, closeDb } from './lib/db';
 import { DatabaseLockedError } from './lib/db/pglite-lock';
-import { serveFast } from './lib/server/node-door';
+import { createFrontDoor } from './lib/server/front-door';
 import { registerFastRoutes } from './lib/server/fast-routes';
 import { flushAudit } from './lib/db/queries/audit';
 
@@ -45,13 +45,7 @@ async function main() {
   await app.prepare();
   const handle = app.getRequestHandler();
 
-  const server = http.createServer((req, res) => {
-    // The socket address, for rate limits and audit (never trust a client-sent copy).
-    req.headers['x-oauth-client-ip'] = req.socket.remoteAddress ?? 'unknown';
-    const toNext = (rq: http.IncomingMessage, rs: http.ServerResponse) => void handle(rq, rs);
-    if (serveFast(req, res, toNext)) return;
-    toNext(req, res);
-  });
+  const server = createFrontDoor((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
   server.listen(e.PORT, e.HOST, () => {
     console.log(`▲ OAuth provider ready on ${e.ISSUER} (${dev ? 'dev' : 'production'}, ${e.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite in ' + e.DATA_DIR})`);

@@ -225,17 +225,17 @@ describe('bad input gets an RFC 6749 §5.2 error, never a 500', () => {
     expect((await exchange(srv, app, c)).status).toBe(200);
   });
 
-  it('rejects a body over 64 KiB with invalid_request', async () => {
+  it('RFC 9110 §15.5.14: a body over 64 KiB is refused with 413 invalid_request', async () => {
     const r = await fetch(`${srv.url}/o/token/`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(app.clientId, app.secret) },
       body: `grant_type=authorization_code&code=${'a'.repeat(70 * 1024)}`,
     });
-    const body = await expectOAuthError(r, 400, 'invalid_request');
+    const body = await expectOAuthError(r, 413, 'invalid_request');
     expect(body.error_description).toMatch(/64 KiB/);
   });
 
-  it('rejects a streamed (chunked) body over 64 KiB with invalid_request', async () => {
+  it('RFC 9110 §15.5.14: a streamed (chunked) body over 64 KiB is refused with 413 invalid_request', async () => {
     const chunk = new TextEncoder().encode('a'.repeat(16 * 1024));
     let n = 0;
     const stream = new ReadableStream<Uint8Array>({
@@ -250,7 +250,7 @@ describe('bad input gets an RFC 6749 §5.2 error, never a 500', () => {
       body: stream,
       duplex: 'half',
     } as RequestInit);
-    await expectOAuthError(r, 400, 'invalid_request');
+    await expectOAuthError(r, 413, 'invalid_request');
   });
 
   it('rejects GET with invalid_request', async () => {

@@ -119,7 +119,7 @@ function toCheckRequest(request: Request): OAuthRequest {
     url: new URL(request.url),
     headers: request.headers,
     body: '', // the check reads headers only; the handler gets the untouched Request
-    ip: clientIp(request.headers, request.headers.get('x-oauth-client-ip')),
+    ip: clientIp(request.headers),
   };
 }
 

@@ -10,7 +10,7 @@ export interface OAuthRequest {
   method: string;
   url: URL;
   headers: HeaderReader;
-  /** Raw body text ('' when none). Adapters refuse bodies over MAX_BODY_BYTES. */
+  /** Raw body text ('' when none). Adapters refuse bodies over env().MAX_BODY_BYTES with 413. */
   body: string;
   /** Client IP, for rate limits and the audit log. */
   ip: string;
@@ -23,8 +23,6 @@ export interface OAuthResponse {
   body: string;
 }
 
-export const MAX_BODY_BYTES = 64 * 1024;
-
 /** RFC 6749 §5.1: token responses and errors must not be cached. */
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
@@ -36,8 +34,12 @@ export function jsonResponse(body: unknown, status = 200, extra: Record<string, 
   };
 }
 
-export function redirectResponse(location: string, extra: Record<string, string> = {}): OAuthResponse {
-  return { status: 302, headers: { location, ...NO_STORE, ...extra }, body: '' };
+/**
+ * A redirect. 302 answers a GET; a POST's redirect is 303 See Other (RFC 9110 §15.4.4), so the
+ * browser follows it with a GET and never re-sends the form (RFC 9700 §4.12: never 307).
+ */
+export function redirectResponse(location: string, extra: Record<string, string> = {}, status: 302 | 303 = 302): OAuthResponse {
+  return { status, headers: { location, ...NO_STORE, ...extra }, body: '' };
 }
 
 export type Params = Map<string, string>;

@@ -18,7 +18,9 @@ export function registerFastRoutes() {
   fastRoute('/o/.well-known/jwks.json', jwksEndpoint);
   fastRoute('/o/userinfo', userinfoEndpoint);
   fastRoute('/o/token', tokenEndpoint);
-  fastRoute('/o/authorize', authorizeEndpoint, ['GET', 'HEAD']);
+  // OIDC Core §3.1.2.1: GET and POST. Browser-facing: its errors are pages. The consent page's
+  // own form is a server action of app/o/authorize/page.tsx.
+  fastRoute('/o/authorize', authorizeEndpoint, { methods: ['GET', 'HEAD', 'POST'], errors: 'html', serverActions: true });
   fastRoute('/o/revoke_token', revokeEndpoint);
   fastRoute('/o/introspect', introspectEndpoint);
   fastRoute('/api/hello', helloEndpoint);

@@ -1,22 +1,24 @@
 // The same endpoint functions behind Next.js route handlers (used by `next dev`/`next start`
 // without the custom server). Thin: Request → OAuthRequest → endpoint → Response.
-import { MAX_BODY_BYTES, type OAuthRequest, type OAuthResponse } from '../oauth/http';
-import { invalidRequest, toErrorResponse } from '../oauth/errors';
+import type { OAuthRequest, OAuthResponse } from '../oauth/http';
+import { toErrorResponse } from '../oauth/errors';
 import { clientIp } from '../http/client-ip';
+import { payloadTooLarge, readBoundedText } from '../http/body';
 import { env } from '../env';
 
 export type Endpoint = (req: OAuthRequest) => Promise<OAuthResponse>;
 
+/** The Request as an OAuthRequest; null when its body is over MAX_BODY_BYTES (read no further). */
 export async function toOAuthRequest(request: Request): Promise<OAuthRequest | null> {
-  const body = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text();
-  if (Buffer.byteLength(body) > MAX_BODY_BYTES) return null;
+  const body = request.method === 'GET' || request.method === 'HEAD' ? '' : await readBoundedText(request, env().MAX_BODY_BYTES);
+  if (body === null) return null;
   const u = new URL(request.url);
   return {
     method: request.method,
     url: new URL(u.pathname + u.search, env().ISSUER),
     headers: request.headers,
     body,
-    ip: clientIp(request.headers, request.headers.get('x-oauth-client-ip')),
+    ip: clientIp(request.headers),
   };
 }
 
@@ -28,7 +30,7 @@ export function nextDoor(endpoint: Endpoint) {
   return async (request: Request): Promise<Response> => {
     try {
       const req = await toOAuthRequest(request);
-      if (!req) return toResponse(toErrorResponse(invalidRequest(`The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`)));
+      if (!req) return toResponse(payloadTooLarge('json', env().MAX_BODY_BYTES));
       return toResponse(await endpoint(req));
     } catch (err) {
       return toResponse(toErrorResponse(err));

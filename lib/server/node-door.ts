@@ -1,26 +1,37 @@
 // The production door for the hot endpoints: node:http straight into lib/oauth, skipping the
-// App Router's per-request overhead. Every other path goes to Next.js.
+// App Router's per-request overhead. The front door (front-door.ts) decides which requests come
+// here; every other path goes to Next.js.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_BODY_BYTES, type OAuthRequest, type OAuthResponse } from '../oauth/http';
-import { invalidRequest, toErrorResponse } from '../oauth/errors';
+import type { OAuthRequest, OAuthResponse } from '../oauth/http';
+import { toErrorResponse } from '../oauth/errors';
 import { clientIp } from '../http/client-ip';
 import { env } from '../env';
-import { findRoute } from './routes';
+import { refuseTooLarge } from './request-gate';
+import type { RouteEntry } from './routes';
 
-function readBody(req: IncomingMessage): Promise<string | null> {
+export type Fallback = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Reads the body as UTF-8 text, at most `limit` bytes. The request gate has bounded it already;
+ * this reader holds the same line on its own (a declared or streamed body past the limit).
+ * @returns the text, or null when the body is larger than `limit` (the rest is left unread)
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
         resolve(null);
-        req.removeAllListeners('data');
-        req.resume();
         return;
       }
       chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
@@ -31,29 +42,20 @@ function write(res: ServerResponse, r: OAuthResponse) {
   res.end(r.body);
 }
 
-/** Serves the request if its path is a hot endpoint; returns false to hand it to Next. */
-export function serveFast(req: IncomingMessage, res: ServerResponse, fallback: (req: IncomingMessage, res: ServerResponse) => void): boolean {
-  const rawUrl = req.url ?? '/';
-  const q = rawUrl.indexOf('?');
-  const route = findRoute(q < 0 ? rawUrl : rawUrl.slice(0, q), req.method ?? 'GET');
-  if (!route) return false;
+/** Serves a request on its door route; a route that answers null hands it to `fallback` (Next.js). */
+export function serveFast(req: IncomingMessage, res: ServerResponse, entry: RouteEntry, fallback: Fallback): void {
   void (async () => {
     try {
-      const len = Number(req.headers['content-length'] ?? 0);
-      const body = len > MAX_BODY_BYTES ? null : req.method === 'GET' || req.method === 'HEAD' ? '' : await readBody(req);
-      if (body === null) {
-        req.resume();
-        return write(res, toErrorResponse(invalidRequest(`The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`)));
-      }
+      const limit = env().MAX_BODY_BYTES;
+      const body = req.method === 'GET' || req.method === 'HEAD' ? '' : await readBody(req, limit);
+      if (body === null) return refuseTooLarge(res, entry.errors, limit);
       const headers = req.headers;
-      const oreq: OAuthRequest = {
-        method: req.method ?? 'GET',
-        url: new URL(rawUrl, env().ISSUER),
-        headers: { get: (n) => { const v = headers[n.toLowerCase()]; return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v; } },
-        body,
-        ip: clientIp({ get: (n) => (headers[n] as string | undefined) ?? null }, req.socket.remoteAddress),
+      const get = (n: string) => {
+        const v = headers[n.toLowerCase()];
+        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
       };
-      const out = await route(oreq);
+      const oreq: OAuthRequest = { method: req.method ?? 'GET', url: new URL(req.url ?? '/', env().ISSUER), headers: { get }, body, ip: clientIp({ get }) };
+      const out = await entry.route(oreq);
       if (out === null) return fallback(req, res);
       write(res, out);
     } catch (err) {
@@ -61,5 +63,4 @@ export function serveFast(req: IncomingMessage, res: ServerResponse, fallback: (
       else res.destroy();
     }
   })();
-  return true;
 }

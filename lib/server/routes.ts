@@ -1,13 +1,27 @@
 // Paths served by the node:http door (see node-door.ts). Trailing slash optional, as in the tutorial.
 import type { OAuthRequest, OAuthResponse } from '../oauth/http';
+import type { ErrorForm } from '../http/body';
 
 /** A null answer hands the request to Next.js (only for GET/HEAD, whose body is never read). */
 export type Route = (req: OAuthRequest) => Promise<OAuthResponse | null>;
 
-interface Entry {
-  route: Route;
+export interface RouteOptions {
   /** Methods served here; others go to Next.js. Undefined = all. */
   methods?: string[];
+  /** The form of the errors the door itself answers (413): JSON (default) or HTML for browser-facing endpoints. */
+  errors?: ErrorForm;
+  /** The path is also a Next.js page with server actions: POSTs carrying `Next-Action` go to Next.js. */
+  serverActions?: boolean;
+}
+
+export interface RouteEntry {
+  route: Route;
+  errors: ErrorForm;
+}
+
+interface Entry extends RouteEntry {
+  methods?: string[];
+  serverActions: boolean;
 }
 
 const KEY = Symbol.for('oauth.fastRoutes');
@@ -15,12 +29,16 @@ type G = typeof globalThis & { [KEY]?: Map<string, Entry> };
 const table = ((globalThis as G)[KEY] ??= new Map());
 
 /** Registers a fast route for a path (stored without its trailing slash). */
-export function fastRoute(path: string, route: Route, methods?: string[]) {
-  table.set(path.replace(/\/+$/, '') || '/', { route, methods });
+export function fastRoute(path: string, route: Route, opts: RouteOptions = {}) {
+  table.set(path.replace(/\/+$/, '') || '/', { route, methods: opts.methods, errors: opts.errors ?? 'json', serverActions: opts.serverActions ?? false });
 }
 
-export function findRoute(pathname: string, method: string): Route | undefined {
+/**
+ * The door's route for a request, or undefined when Next.js answers it.
+ * @param serverAction the request is a POST carrying `Next-Action` (a Next.js server action)
+ */
+export function findRoute(pathname: string, method: string, serverAction = false): RouteEntry | undefined {
   const e = table.get(pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname);
-  if (!e || (e.methods && !e.methods.includes(method))) return undefined;
-  return e.route;
+  if (!e || (e.methods && !e.methods.includes(method)) || (serverAction && e.serverActions)) return undefined;
+  return e;
 }

@@ -1,11 +1,11 @@
-// Starts the production door (node:http → lib/oauth) on a random port with a fresh database.
+// Starts the production front door (node:http → lib/oauth) on a random port with a fresh database.
 // Pages (Next.js) are not mounted here: they are covered by the Playwright e2e suite.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase, type TestDatabase } from './db';
 import { resetEnvForTests } from '@/lib/env';
 import { closeDb, getHandle } from '@/lib/db';
-import { serveFast } from '@/lib/server/node-door';
+import { createFrontDoor } from '@/lib/server/front-door';
 import { registerFastRoutes } from '@/lib/server/fast-routes';
 import { flushAudit } from '@/lib/db/queries/audit';
 
@@ -22,13 +22,11 @@ export async function startTestServer(extraEnv: Record<string, string> = {}): Pr
   resetEnvForTests();
   await getHandle();
   registerFastRoutes();
-  const server = http.createServer((req, res) => {
-    // Requests the door hands to Next.js (pages) answer 404 with a marker the tests can check.
-    const notHere = (_rq: http.IncomingMessage, rs: http.ServerResponse) => {
-      rs.writeHead(404, { 'content-type': 'text/plain', 'x-test-handoff': 'next' });
-      rs.end('handled by Next.js in production');
-    };
-    if (!serveFast(req, res, notHere)) notHere(req, res);
+  // The production front door (client IP, body limits, the node:http door). Requests it hands to
+  // Next.js (pages) answer 404 with a marker the tests can check.
+  const server = createFrontDoor((_rq, rs) => {
+    rs.writeHead(404, { 'content-type': 'text/plain', 'x-test-handoff': 'next' });
+    rs.end('handled by Next.js in production');
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return {

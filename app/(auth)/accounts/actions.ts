@@ -35,7 +35,7 @@ export async function signupAction(_prev: FormState, form: FormData): Promise<Fo
   const { username, email, password, next } = parsed.data;
   try {
     const user = await createUser({ username, email, passwordHash: await hashPassword(password) });
-    audit('user.signup', { actorUserId: user.id, actorLabel: user.username, ip: clientIp(await headers(), (await headers()).get('x-oauth-client-ip')) });
+    audit('user.signup', { actorUserId: user.id, actorLabel: user.username, ip: clientIp(await headers()) });
   } catch (e) {
     if (e instanceof UsernameTakenError) return { errors: { username: ['This username is taken.'] }, values: kept };
     throw e;

@@ -11,7 +11,7 @@ export async function staffActor(next: string): Promise<StaffActor & { name: str
   await connection();
   const u = await requireStaff(next);
   const h = await headers();
-  return { id: u.id, isStaff: u.isStaff, name: u.name, ip: clientIp(h, h.get('x-oauth-client-ip')) };
+  return { id: u.id, isStaff: u.isStaff, name: u.name, ip: clientIp(h) };
 }
 
 /** Runs a service call; "not found" (not staff, or no such object) becomes the 404 page. */

@@ -19,7 +19,7 @@ import type { AppFormState, RegenerateState } from './_lib/state';
 
 async function actor(user: SessionUser): Promise<Actor> {
   const h = await headers();
-  return { id: user.id, isStaff: user.isStaff, ip: clientIp(h, h.get('x-oauth-client-ip')) };
+  return { id: user.id, isStaff: user.isStaff, ip: clientIp(h) };
 }
 
 /** The bound id arrives from the browser: anything but a positive integer is "not found". */

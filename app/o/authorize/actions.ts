@@ -19,7 +19,7 @@ export async function decideAction(form: FormData): Promise<void> {
   const outcome = await authorize({
     url,
     session: user ? { userId: user.id, authTime: user.authTime } : null,
-    ip: clientIp(h, h.get('x-oauth-client-ip')),
+    ip: clientIp(h),
     decision: parsed.data.decision,
   });
   // Errors before the redirect URI is verified render as a page on GET; send the user there.

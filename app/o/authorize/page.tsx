@@ -23,7 +23,7 @@ export default async function AuthorizePage({ searchParams }: { searchParams: Pr
   const outcome = await authorize({
     url,
     session: user ? { userId: user.id, authTime: user.authTime } : null,
-    ip: clientIp(h, h.get('x-oauth-client-ip')),
+    ip: clientIp(h),
   });
   if (outcome.kind === 'redirect') redirect(outcome.location);
   if (outcome.kind === 'error_page') {

@@ -16,7 +16,7 @@ export async function revokeAuthorizedAppAction(form: FormData): Promise<void> {
   if (!parsed.success) notFound();
   const h = await headers();
   try {
-    await revokeMyAuthorizedApp({ id: user.id, ip: clientIp(h, h.get('x-oauth-client-ip')) }, parsed.data.application_id);
+    await revokeMyAuthorizedApp({ id: user.id, ip: clientIp(h) }, parsed.data.application_id);
   } catch (e) {
     if (e instanceof AuthorizationNotFoundError) notFound();
     throw e;

@@ -19,7 +19,7 @@ const MESSAGES = {
 
 async function ip(): Promise<string> {
   const h = await headers();
-  return clientIp(h, h.get('x-oauth-client-ip'));
+  return clientIp(h);
 }
 
 export async function enterCodeAction(_prev: CodeFormState, form: FormData): Promise<CodeFormState> {

@@ -5,7 +5,8 @@ import { NextResponse } from 'next/server';
 import { signOut } from '@/lib/auth';
 import { currentUser } from '@/lib/auth/session';
 import { evaluateLogout } from '@/lib/oauth/oidc/logout';
-import { MAX_BODY_BYTES } from '@/lib/oauth/http';
+import { payloadTooLarge, readBoundedText } from '@/lib/http/body';
+import { toResponse } from '@/lib/server/next-door';
 import { env } from '@/lib/env';
 
 export const dynamic = 'force-dynamic';
@@ -16,8 +17,9 @@ async function handle(request: Request): Promise<Response> {
   let params = new URL(request.url).searchParams;
   if (request.method === 'POST') {
     const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-    const body = type === 'application/x-www-form-urlencoded' ? await request.text() : '';
-    params = new URLSearchParams(body.length <= MAX_BODY_BYTES ? body : '');
+    const body = type === 'application/x-www-form-urlencoded' ? await readBoundedText(request, env().MAX_BODY_BYTES) : '';
+    if (body === null) return toResponse(payloadTooLarge('html', env().MAX_BODY_BYTES));
+    params = new URLSearchParams(body);
   }
   const user = await currentUser();
   const outcome = await evaluateLogout(params, user?.id ?? null);

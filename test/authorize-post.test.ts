@@ -1,0 +1,140 @@
+// POST /o/authorize/ (OIDC Core §3.1.2.1: the authorization endpoint supports GET and POST, with
+// form-serialised parameters) on the real door. Every redirect answering a POST is 303 (RFC 9700
+// §4.12): the browser follows it with a GET and never re-sends the form.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/server';
+import { makeApp, makeUser, sessionCookie, form, POSTMAN_CALLBACK } from './helpers/fixtures';
+import { exchange, newVerifier } from './helpers/codeflow';
+import { s256 } from '@/lib/oauth/pkce';
+import { getDb } from '@/lib/db';
+import { consents } from '@/lib/db/schema';
+
+let srv: TestServer;
+let user: Awaited<ReturnType<typeof makeUser>>;
+let cookie: string;
+let remembered: Awaited<ReturnType<typeof makeApp>>; // the user approved "read write" before
+let asks: Awaited<ReturnType<typeof makeApp>>; // never approved: needs the consent page
+
+beforeAll(async () => {
+  srv = await startTestServer();
+  user = await makeUser();
+  cookie = await sessionCookie(user);
+  remembered = await makeApp({ name: 'Remembered' });
+  asks = await makeApp({ name: 'Asks first' });
+  await (await getDb()).insert(consents).values({ userId: user.id, applicationId: remembered.id, scope: 'read write' });
+});
+afterAll(async () => srv?.close());
+
+const verifier = newVerifier();
+const params = (clientId: string, over: Record<string, string | undefined> = {}) => ({
+  response_type: 'code',
+  client_id: clientId,
+  redirect_uri: POSTMAN_CALLBACK,
+  state: 'state-post',
+  scope: 'read',
+  code_challenge: s256(verifier),
+  code_challenge_method: 'S256',
+  ...over,
+});
+
+function postAuthorize(body: Record<string, string | undefined> | string, opts: { cookie?: string; type?: string; query?: string } = {}): Promise<Response> {
+  return fetch(`${srv.url}/o/authorize/${opts.query ?? ''}`, {
+    method: 'POST',
+    headers: { 'content-type': opts.type ?? 'application/x-www-form-urlencoded', ...(opts.cookie ? { cookie: opts.cookie } : {}) },
+    body: typeof body === 'string' ? body : form(body),
+    redirect: 'manual',
+  });
+}
+
+/** The 303's Location, asserting it goes to `to` (origin + path). */
+function seeOther(r: Response, to: string): URL {
+  expect(r.status).toBe(303);
+  const loc = new URL(r.headers.get('location')!, srv.url);
+  expect(`${loc.origin}${loc.pathname}`).toBe(to);
+  expect(r.headers.get('cache-control')).toBe('no-store');
+  return loc;
+}
+
+describe('OIDC Core §3.1.2.1: POST /o/authorize/ with form-serialised parameters', () => {
+  it('RFC 9700 §4.12: a returning user with remembered consent gets 303 with a code that redeems', async () => {
+    const r = await postAuthorize(params(remembered.clientId), { cookie });
+    const loc = seeOther(r, POSTMAN_CALLBACK);
+    expect(loc.searchParams.get('state')).toBe('state-post');
+    expect(loc.searchParams.get('iss')).toBe(srv.url);
+    const code = loc.searchParams.get('code');
+    expect(code).toBeTruthy();
+    const t = await exchange(srv, remembered, { code: code!, verifier, params: loc.searchParams });
+    expect(t.status).toBe(200);
+    expect((await t.json()).scope).toBe('read');
+  });
+
+  it('RFC 6749 §4.1.2.1: an error after the redirect URI is verified is a 303 to it with error and state', async () => {
+    const r = await postAuthorize(params(remembered.clientId, { response_type: 'token' }), { cookie });
+    const loc = seeOther(r, POSTMAN_CALLBACK);
+    expect(loc.searchParams.get('error')).toBe('unsupported_response_type');
+    expect(loc.searchParams.get('state')).toBe('state-post');
+    expect(loc.searchParams.get('code')).toBeNull();
+  });
+
+  it('RFC 9700 §4.12: consent needed is a 303 to GET /o/authorize/ with the same parameters', async () => {
+    const p = params(asks.clientId);
+    const r = await postAuthorize(p, { cookie });
+    const loc = seeOther(r, `${srv.url}/o/authorize/`);
+    expect(Object.fromEntries(loc.searchParams)).toEqual(p);
+    // That GET is the consent page (Next.js).
+    const page = await fetch(loc, { headers: { cookie }, redirect: 'manual' });
+    expect(page.headers.get('x-test-handoff')).toBe('next');
+  });
+
+  it('a user who is not logged in is sent to the login page with a 303, and back to the GET request after', async () => {
+    const p = params(remembered.clientId);
+    const r = await postAuthorize(p);
+    const loc = seeOther(r, `${srv.url}/accounts/login/`);
+    const next = new URL(loc.searchParams.get('next')!, srv.url);
+    expect(next.pathname).toBe('/o/authorize/');
+    expect(Object.fromEntries(next.searchParams)).toEqual(p);
+  });
+
+  it('errors before the redirect URI is verified are an HTML page, never a redirect (RFC 6749 §4.1.2.1)', async () => {
+    const r = await postAuthorize(params(remembered.clientId, { redirect_uri: 'https://evil.example/cb' }), { cookie });
+    expect(r.status).toBe(400);
+    expect(r.headers.get('location')).toBeNull();
+    expect(r.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await r.text()).toContain('Invalid callback URL');
+  });
+
+  it('the form is the request: parameters in the POST URL query are ignored', async () => {
+    const r = await postAuthorize(params(remembered.clientId), { cookie, query: `?client_id=${asks.clientId}&state=from-query` });
+    const loc = seeOther(r, POSTMAN_CALLBACK);
+    expect(loc.searchParams.get('state')).toBe('state-post');
+    expect(loc.searchParams.get('code')).toBeTruthy();
+  });
+
+  it('RFC 6749 §3.1: a parameter sent twice in the form is refused', async () => {
+    const r = await postAuthorize(`${form(params(remembered.clientId))}&scope=write`, { cookie });
+    const loc = seeOther(r, POSTMAN_CALLBACK);
+    expect(loc.searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('only application/x-www-form-urlencoded bodies are accepted: anything else is an error page', async () => {
+    const r = await postAuthorize(JSON.stringify(params(remembered.clientId)), { cookie, type: 'application/json' });
+    expect(r.status).toBe(400);
+    expect(r.headers.get('location')).toBeNull();
+    expect(await r.text()).toContain('application/x-www-form-urlencoded');
+  });
+
+  it('the consent form\'s server action (POST with Next-Action) still goes to Next.js', async () => {
+    const r = await fetch(`${srv.url}/o/authorize/?${form(params(asks.clientId))}`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=x', 'next-action': 'abc', cookie },
+      body: '--x--\r\n',
+      redirect: 'manual',
+    });
+    expect(r.headers.get('x-test-handoff')).toBe('next');
+  });
+
+  it('GET keeps its 302 (only a POST\'s redirect is 303)', async () => {
+    const r = await fetch(`${srv.url}/o/authorize/?${form(params(remembered.clientId))}`, { headers: { cookie }, redirect: 'manual' });
+    expect(r.status).toBe(302);
+  });
+});
