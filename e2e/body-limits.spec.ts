@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { test, expect } from '@playwright/test';
 import { HUGE_BODIES, MB, sendHuge, type HugeBody } from '../test/helpers/huge-request';
-import { E2E_ADMIN } from './constants';
+import { E2E_ADMIN, logIn } from './helpers';
 
 const PORT = Number(process.env.E2E_PORT ?? 8100);
 const ISSUER = `http://localhost:${PORT}`;
@@ -162,4 +162,25 @@ test.describe('next-auth builds every redirect from ISSUER, whatever Host the cl
     expect(bare.status).toBe(303);
     expectOurs(bare.headers.location);
   });
+});
+
+test('OWASP: a client-sent X-OAuth-Client-IP or X-Forwarded-For never reaches the audit log of a next-auth login', async ({ page }) => {
+  const name = `spoof_${Date.now().toString(36)}`;
+  const csrf = await raw('GET', '/accounts/auth/csrf', {});
+  const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
+  const cookie = (csrf.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+  const body = new URLSearchParams({ csrfToken, username: name, password: 'wrong password' }).toString();
+  const spoof = { 'x-oauth-client-ip': '203.0.113.99', 'x-forwarded-for': '198.51.100.99', forwarded: 'for=192.0.2.99' };
+  const r = await raw('POST', '/accounts/auth/callback/credentials', { ...spoof, cookie, 'content-type': 'application/x-www-form-urlencoded' }, body);
+  expect(r.status).toBe(303);
+
+  await page.goto('/accounts/login/');
+  await logIn(page, E2E_ADMIN.username, E2E_ADMIN.password);
+  await expect(page.getByTestId('whoami')).toContainText(E2E_ADMIN.username);
+  await page.goto(`/admin/audit/?type=login.failure&actor=${name}`);
+  const rows = page.getByTestId('audit-row');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText(name);
+  await expect(rows.first()).toContainText('127.0.0.1');
+  for (const claimed of ['203.0.113.99', '198.51.100.99', '192.0.2.99']) await expect(rows.first()).not.toContainText(claimed);
 });

@@ -9,7 +9,7 @@ import type { OAuthResponse } from '../oauth/http';
 export type ErrorForm = 'json' | 'html';
 
 /** "64 KiB", "1 MiB": a byte count as people read it. */
-export const formatBytes = (n: number) => (n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${Math.round(n / 1024)} KiB`);
+const formatBytes = (n: number) => (n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${Math.round(n / 1024)} KiB`);
 
 /**
  * RFC 9110 §15.5.14 413 Content Too Large, in the endpoint's own form: `invalid_request` JSON

@@ -18,7 +18,7 @@ export interface RequestPolicy {
 }
 
 /** A Next.js server action: a POST carrying the `Next-Action` header (any value). */
-export const isServerAction = (req: IncomingMessage) => req.method === 'POST' && req.headers['next-action'] !== undefined;
+const isServerAction = (req: IncomingMessage) => req.method === 'POST' && req.headers['next-action'] !== undefined;
 
 /**
  * Who answers a request, and its body limit: MAX_ACTION_BODY_BYTES for server actions that
