@@ -6,6 +6,7 @@ import * as q from '../db/queries/admin';
 import type { AdminAppRow, AdminAuditRow, AdminTokenRow, AdminUserRow, Page } from '../db/queries/admin';
 import { audit } from '../db/queries/audit';
 import { findUserById } from '../db/queries/users';
+import { canonicalUsername } from '../canonical';
 import {
   ApplicationNotFoundError,
   deleteApplication,
@@ -171,18 +172,19 @@ export async function listAuditEvents(actor: StaffActor, f: AuditFilters): Promi
     else return { rows: [], next: null, unknown: 'application' };
   }
   let actorUserId: string | undefined;
-  let actorLabel: string | undefined;
+  let actorLabels: string[] | undefined;
   if (f.actor) {
     const u = await q.findUserForAdmin(f.actor);
     if (u) actorUserId = u.id;
     else if (isUuid(f.actor)) actorUserId = f.actor;
-    // Failed logins name whatever username was typed: match the label too.
-    if (!isUuid(f.actor)) actorLabel = f.actor;
+    // Failed logins are labelled with the canonical form of whatever username was typed, which may
+    // belong to nobody; other labels (e.g. createsuperuser) as written.
+    if (!isUuid(f.actor)) actorLabels = [...new Set([f.actor, canonicalUsername(f.actor)])];
   }
   return q.listAuditEvents({
     type: f.type,
     actorUserId,
-    actorLabel,
+    actorLabels,
     applicationId,
     ip: f.ip || undefined,
     after: f.after ? Number(f.after) : undefined,

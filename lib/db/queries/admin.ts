@@ -35,13 +35,12 @@ export interface AdminUserRow {
   lastLoginAt: Date | null;
 }
 
-/** Newest first (users_created_idx); `q` matches username or email, case-insensitively. */
+/** Newest first (users_created_idx); `q` matches part of the username (canonical forms, lib/canonical.ts) or of the email, case-insensitively. */
 export async function listUsers(f: { q: string; after?: string; limit: number }): Promise<Page<AdminUserRow>> {
   const db = await getDb();
   const conds: SQL[] = [];
   if (f.q) {
-    const p = contains(f.q);
-    conds.push(or(sql`lower(${users.username}) LIKE ${p}`, sql`lower(${users.email}) LIKE ${p}`)!);
+    conds.push(or(sql`${users.usernameCanonical} LIKE ${contains(canonicalUsername(f.q))}`, sql`lower(${users.email}) LIKE ${contains(f.q)}`)!);
   }
   if (f.after) {
     conds.push(sql`(${users.createdAt}, ${users.id}) < (SELECT u2.created_at, u2.id FROM users u2 WHERE u2.id = ${f.after})`);
@@ -418,8 +417,8 @@ export interface AdminAuditRow {
 export interface AuditQuery {
   type?: string;
   actorUserId?: string;
-  /** Matches actor_label: the username typed at a failed login, which may belong to nobody. */
-  actorLabel?: string;
+  /** Matches actor_label, any of these: e.g. the canonical username of a failed login, which may belong to nobody. */
+  actorLabels?: string[];
   applicationId?: number;
   ip?: string;
   after?: number;
@@ -430,14 +429,9 @@ export interface AuditQuery {
 export async function listAuditEvents(f: AuditQuery): Promise<Page<AdminAuditRow>> {
   const db = await getDb();
   const e = auditEvents;
-  const actor =
-    f.actorUserId && f.actorLabel
-      ? or(eq(e.actorUserId, f.actorUserId), eq(e.actorLabel, f.actorLabel))
-      : f.actorUserId
-        ? eq(e.actorUserId, f.actorUserId)
-        : f.actorLabel
-          ? eq(e.actorLabel, f.actorLabel)
-          : undefined;
+  const byLabel = f.actorLabels?.length ? inArray(e.actorLabel, f.actorLabels) : undefined;
+  const byId = f.actorUserId ? eq(e.actorUserId, f.actorUserId) : undefined;
+  const actor = byId && byLabel ? or(byId, byLabel) : (byId ?? byLabel);
   const conds = [
     f.type ? eq(e.type, f.type) : undefined,
     actor,
