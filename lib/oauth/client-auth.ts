@@ -6,7 +6,7 @@ import { invalidClient, invalidRequest, tooManyRequests } from './errors';
 import type { OAuthRequest, Params } from './http';
 import { timingSafeEqualStr } from './random';
 import type { Application } from '../db/schema';
-import { getClient } from '../db/queries/clients';
+import { getClient, type Client } from '../db/queries/clients';
 import { beginGuess } from '../rate-limits';
 import { audit } from '../db/queries/audit';
 
@@ -115,7 +115,7 @@ async function secretMatches(app: Application, secret: string, ip: string): Prom
 /** The client a request names: its credentials, parsed once, and the application they name (if any). */
 export interface NamedClient {
   presented: Presented | null;
-  app: Application | null;
+  app: Client | null;
 }
 
 /**
@@ -130,25 +130,31 @@ export async function nameClient(req: OAuthRequest, params: Params): Promise<Nam
 
 /**
  * Authenticates the named client. `allowPublic` lets public clients identify with client_id alone.
- * Throws invalid_client (401) for every failure, without saying which part was wrong.
+ * Throws invalid_client (401) for every failure, without saying which part was wrong; a client that
+ * authenticated but is suspended (its owner is deactivated) is told so.
  */
 export async function authenticateClient(req: OAuthRequest, named: NamedClient, opts: { allowPublic: boolean }): Promise<AuthenticatedClient> {
   const { presented: p, app } = named;
   if (!p) throw invalidClient('Client authentication is required (HTTP Basic, or client_id and client_secret in the body).');
-  const fail = (why: string) => {
+  const fail = (why: string, description?: string) => {
     audit('client.auth_failed', { applicationId: app?.id ?? null, ip: req.ip, detail: { client_id: p.clientId.slice(0, 64), why } });
-    return invalidClient();
+    return invalidClient(description);
   };
   if (!app) throw fail('unknown client');
+  // Checked once the client has shown its credentials, so that a wrong secret still counts as one.
+  const authenticated = (method: AuthMethod): AuthenticatedClient => {
+    if (app.suspended) throw fail('application suspended', 'This application is suspended.');
+    return { app, method };
+  };
   if (p.method === 'none') {
     if (app.clientType !== 'public' || !opts.allowPublic) throw fail('secret missing');
-    return { app, method: 'none' };
+    return authenticated('none');
   }
   if (app.clientType === 'public') {
     // A public client has no secret; accept an empty one (Basic "id:") as `none`.
-    if (p.secret === '' && opts.allowPublic) return { app, method: 'none' };
+    if (p.secret === '' && opts.allowPublic) return authenticated('none');
     throw fail('public client sent a secret');
   }
   if (!(await secretMatches(app, p.secret ?? '', req.ip))) throw fail('wrong secret');
-  return { app, method: p.method };
+  return authenticated(p.method);
 }

@@ -7,6 +7,7 @@ import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql, type SQL } from
 import { getDb, query } from '../index';
 import { accessTokens, applications, auditEvents, grants, refreshTokens, users } from '../schema';
 import { canonicalUsername } from '../../canonical';
+import { appOwner, appSuspended, ownerOf } from './clients';
 
 export interface Page<T> {
   rows: T[];
@@ -33,6 +34,14 @@ export interface AdminUserRow {
   isActive: boolean;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /** The applications they own, oldest first; suspended while the user is inactive. */
+  applications: OwnedApp[];
+}
+
+export interface OwnedApp {
+  id: number;
+  name: string;
+  suspended: boolean;
 }
 
 /** Newest first (users_created_idx); `q` matches part of the username (canonical forms, lib/canonical.ts) or of the email, case-insensitively. */
@@ -59,7 +68,29 @@ export async function listUsers(f: { q: string; after?: string; limit: number })
     .where(conds.length ? and(...conds) : undefined)
     .orderBy(desc(users.createdAt), desc(users.id))
     .limit(f.limit + 1);
-  return page(rows, f.limit, (r) => r.id);
+  const p = page(rows, f.limit, (r) => r.id);
+  const owned = await applicationsOwnedBy(p.rows.map((r) => r.id));
+  return { ...p, rows: p.rows.map((r) => ({ ...r, applications: owned.get(r.id) ?? [] })) };
+}
+
+/** The applications each of these users owns (applications_user_idx), with their suspended state. */
+async function applicationsOwnedBy(userIds: string[]): Promise<Map<string, OwnedApp[]>> {
+  const out = new Map<string, OwnedApp[]>();
+  if (userIds.length === 0) return out;
+  const db = await getDb();
+  const rows = await db
+    .select({ id: applications.id, name: applications.name, userId: applications.userId, suspended: appSuspended })
+    .from(applications)
+    .leftJoin(appOwner, ownerOf(applications))
+    .where(inArray(applications.userId, userIds))
+    .orderBy(applications.id);
+  for (const { userId, ...app } of rows) {
+    if (!userId) continue;
+    const list = out.get(userId) ?? [];
+    list.push(app);
+    out.set(userId, list);
+  }
+  return out;
 }
 
 export async function findUserForAdmin(idOrUsername: string): Promise<{ id: string; username: string } | null> {
@@ -130,6 +161,8 @@ export interface AdminAppRow {
   clientType: 'confidential' | 'public';
   grantTypes: string[];
   ownerUsername: string | null;
+  /** Its owner is deactivated (lib/db/queries/clients.ts): it can neither authenticate nor use its tokens. */
+  suspended: boolean;
   createdAt: Date;
 }
 
@@ -140,7 +173,7 @@ export async function listApplications(f: { q: string; after?: number; limit: nu
   if (f.q) {
     const p = contains(f.q);
     conds.push(
-      or(sql`lower(${applications.name}) LIKE ${p}`, eq(applications.clientId, f.q), eq(users.usernameCanonical, canonicalUsername(f.q)))!,
+      or(sql`lower(${applications.name}) LIKE ${p}`, eq(applications.clientId, f.q), eq(appOwner.usernameCanonical, canonicalUsername(f.q)))!,
     );
   }
   if (f.after) conds.push(lt(applications.id, f.after));
@@ -151,15 +184,23 @@ export async function listApplications(f: { q: string; after?: number; limit: nu
       clientId: applications.clientId,
       clientType: applications.clientType,
       grantTypes: applications.grantTypes,
-      ownerUsername: users.username,
+      ownerUsername: appOwner.username,
+      suspended: appSuspended,
       createdAt: applications.createdAt,
     })
     .from(applications)
-    .leftJoin(users, eq(users.id, applications.userId))
+    .leftJoin(appOwner, ownerOf(applications))
     .where(conds.length ? and(...conds) : undefined)
     .orderBy(desc(applications.id))
     .limit(f.limit + 1);
   return page(rows, f.limit, (r) => String(r.id));
+}
+
+/** Whether application `id` is suspended (false when there is no such application). */
+export async function isApplicationSuspended(id: number): Promise<boolean> {
+  const db = await getDb();
+  const [r] = await db.select({ suspended: appSuspended }).from(applications).leftJoin(appOwner, ownerOf(applications)).where(eq(applications.id, id)).limit(1);
+  return r?.suspended ?? false;
 }
 
 export async function findApplicationForAdmin(idOrClientId: string): Promise<{ id: number; name: string } | null> {
