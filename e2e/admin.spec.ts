@@ -9,7 +9,7 @@ const basic = (id: string, secret: string) => 'Basic ' + Buffer.from(`${id}:${se
 
 async function clientCredentials(request: APIRequestContext, clientId: string, secret: string) {
   const r = await request.post('/o/token/', { headers: { authorization: basic(clientId, secret) }, form: { grant_type: 'client_credentials', scope: 'read' } });
-  return { status: r.status(), body: (await r.json()) as { access_token?: string; error?: string } };
+  return { status: r.status(), body: (await r.json()) as { access_token?: string; error?: string; error_description?: string } };
 }
 
 const ADMIN_PAGES = ['/admin/', '/admin/users/', '/admin/applications/', '/admin/applications/1/', '/admin/tokens/', '/admin/audit/'];
@@ -30,6 +30,7 @@ test('an anonymous visitor is sent to log in', async ({ page }) => {
 });
 
 test('staff reset a secret, revoke tokens, deactivate a user and find it all in the audit log', async ({ browser }) => {
+  test.slow(); // one long story through every admin page, with two browser contexts
   // A developer registers an application that may use client credentials.
   const devContext = await browser.newContext();
   const dev = await devContext.newPage();
@@ -104,20 +105,40 @@ test('staff reset a secret, revoke tokens, deactivate a user and find it all in 
     expect(r.status()).toBe(401);
   }
 
-  // Users: deactivate the developer; their session ends at once.
-  await adminNav.getByRole('link', { name: 'Users' }).click();
-  await page.getByLabel('Search users').fill(devName);
-  await page.getByRole('button', { name: 'Search' }).click();
-  const userRow = page.getByTestId('user-row').filter({ hasText: devName });
+  // Users: deactivate the developer; their session ends at once and their application is suspended.
+  const findUser = async () => {
+    await adminNav.getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Search users').fill(devName);
+    await page.getByRole('button', { name: 'Search' }).click();
+    return page.getByTestId('user-row').filter({ hasText: devName });
+  };
+  let userRow = await findUser();
   await expect(userRow).toContainText('Active');
+  await expect(userRow.getByTestId('user-apps')).toHaveText(appName);
   await userRow.getByRole('button', { name: 'Deactivate' }).click();
   await expect(page.getByTestId('admin-notice')).toContainText('User deactivated');
+  await expect(page.getByTestId('admin-notice')).toContainText('the applications they own are suspended');
   await expect(userRow).toContainText('Inactive');
+  await expect(userRow.getByTestId('user-apps')).toHaveText(`${appName}Suspended`);
   await dev.goto('/o/applications/');
   await expect(dev).toHaveURL(/\/accounts\/login\//);
+  const suspended = await clientCredentials(page.request, clientId, newSecret);
+  expect(suspended).toEqual({ status: 401, body: { error: 'invalid_client', error_description: 'This application is suspended.' } });
+  await adminNav.getByRole('link', { name: 'Applications' }).click();
+  await page.getByLabel('Search applications').fill(clientId);
+  await page.getByRole('button', { name: 'Search' }).click();
+  const appRow = page.getByTestId('app-row').filter({ hasText: appName });
+  await expect(appRow).toContainText('Suspended (owner inactive)');
+  await appRow.getByRole('link', { name: appName }).click();
+  await expect(page.getByTestId('admin-app-status')).toContainText('Suspended (owner inactive)');
+  await expect(page.getByTestId('admin-app-status')).toContainText('Activating the owner restores it.');
+  // Activating the developer restores the application.
+  userRow = await findUser();
   await userRow.getByRole('button', { name: 'Activate' }).click();
-  await expect(page.getByTestId('admin-notice')).toHaveText('User activated.');
+  await expect(page.getByTestId('admin-notice')).toHaveText('User activated; the applications they own work again.');
   await expect(userRow).toContainText('Active');
+  await expect(userRow.getByTestId('user-apps')).toHaveText(appName);
+  expect((await clientCredentials(page.request, clientId, newSecret)).status).toBe(200);
   // Staff cannot deactivate themselves.
   await page.getByLabel('Search users').fill(E2E_ADMIN.username);
   await page.getByRole('button', { name: 'Search' }).click();
@@ -144,7 +165,8 @@ test('staff reset a secret, revoke tokens, deactivate a user and find it all in 
   const resets = await audit('application.secret_reset');
   await expect(resets.filter({ hasText: appName }).first()).toContainText(E2E_ADMIN.username);
   const issued = await audit('token.issued');
-  await expect(issued.filter({ hasText: appName })).toHaveCount(2);
+  // Before the secret reset, after it, and once restored.
+  await expect(issued.filter({ hasText: appName })).toHaveCount(3);
   await expect(issued.filter({ hasText: appName }).first()).toContainText('grant_type=client_credentials');
 
   await devContext.close();

@@ -52,11 +52,13 @@ void runCli(async () => {
     throw new CliError(`${field}: ${(msgs as string[]).join(' ')}`);
   }
   try {
-    const u = await createUser({ username, email, passwordHash: await hashPassword(password), isStaff: true });
+    // The validated (trimmed) values; createUser stores canonicalUsername() beside the name, whose
+    // unique index refuses every other spelling of an existing username.
+    const u = await createUser({ username: parsed.data.username, email: parsed.data.email, passwordHash: await hashPassword(password), isStaff: true });
     audit('admin.action', { actorLabel: 'createsuperuser', detail: { action: 'createsuperuser', username: u.username } });
     console.log(`Superuser "${u.username}" created.`);
   } catch (e) {
-    if (e instanceof UsernameTakenError) throw new CliError(`The username "${username}" is taken.`);
+    if (e instanceof UsernameTakenError) throw new CliError(`The username "${parsed.data.username}" is taken.`);
     throw e;
   }
 });

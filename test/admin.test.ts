@@ -10,6 +10,7 @@ import { flushAudit } from '@/lib/db/queries/audit';
 import { randomToken, sha256b64url } from '@/lib/oauth/random';
 import { s256 } from '@/lib/oauth/pkce';
 import * as admin from '@/lib/admin/service';
+import { checkPassword } from '@/lib/auth/check-password';
 import { AdminNotFoundError, type StaffActor } from '@/lib/admin/service';
 import { parseAuditFilters, parseTokenFilters, parseUserFilters, parseAppFilters, PAGE_SIZE } from '@/lib/admin/schema';
 
@@ -130,6 +131,22 @@ describe('users', () => {
     expect((await admin.listUsers(staff, parseUserFilters({ q: 'ZELDA_' }))).rows.map((r) => r.username)).toEqual(['Zelda_Search']);
     expect((await admin.listUsers(staff, parseUserFilters({ q: 'hyrule' }))).rows.map((r) => r.username)).toEqual(['Zelda_Search']);
     expect((await admin.listUsers(staff, parseUserFilters({ q: '%' }))).rows).toEqual([]);
+  });
+
+  it('canonical usernames: finds a user, their applications and their failed logins by any spelling of the username', async () => {
+    const u = await makeUser({ username: 'Link_Spelling' });
+    const app = await makeApp({ name: 'Spelling app', userId: u.id });
+    const fullWidth = '\uFF2C\uFF29\uFF2E\uFF2B_\uFF33\uFF30\uFF25\uFF2C\uFF2C\uFF29\uFF2E\uFF27';
+    expect((await admin.listUsers(staff, parseUserFilters({ q: fullWidth }))).rows.map((r) => r.id)).toEqual([u.id]);
+    expect((await admin.listUsers(staff, parseUserFilters({ q: '\uFF4C\uFF49\uFF4E\uFF4B_' }))).rows.map((r) => r.id)).toEqual([u.id]);
+    expect((await admin.listApplications(staff, parseAppFilters({ q: fullWidth }))).rows.map((r) => r.id)).toEqual([app.id]);
+    await checkPassword('LINK_SPELLING', 'wrong', '192.0.2.77');
+    await checkPassword('nobody_SPELLING', 'wrong', '192.0.2.77');
+    await flushAudit();
+    const mine = await admin.listAuditEvents(staff, parseAuditFilters({ type: 'login.failure', actor: fullWidth }));
+    expect(mine.rows.map((r) => [r.actorLabel, r.ip])).toEqual([['link_spelling', '192.0.2.77']]);
+    const nobody = await admin.listAuditEvents(staff, parseAuditFilters({ type: 'login.failure', actor: 'Nobody_Spelling' }));
+    expect(nobody.rows.map((r) => r.actorLabel)).toEqual(['nobody_spelling']);
   });
 
   it('deactivating a user revokes all their tokens; activating lets them back in', async () => {

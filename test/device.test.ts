@@ -12,10 +12,11 @@ import { decideDevice, enterUserCode, loadDeviceConsent } from '@/lib/oauth/devi
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const MAX_FAILURES = 5;
+const MAX_FAILURES_PER_IP = 8;
 
 let srv: TestServer;
 beforeAll(async () => {
-  srv = await startTestServer({ RATE_LIMIT_MAX_FAILURES: String(MAX_FAILURES) });
+  srv = await startTestServer({ RATE_LIMIT_MAX_FAILURES: String(MAX_FAILURES), RATE_LIMIT_MAX_FAILURES_PER_IP: String(MAX_FAILURES_PER_IP) });
 });
 afterAll(async () => srv?.close());
 
@@ -342,10 +343,10 @@ describe('entering and deciding on a user code (RFC 8628 §3.3, DOT #1819)', () 
     expect((await row(d.device_code)).user_id).toBeNull();
   });
 
-  it('limits failed code entries per IP, across users', async () => {
+  it('limits failed code entries per IP, across users, at RATE_LIMIT_MAX_FAILURES_PER_IP', async () => {
     const app = await deviceApp();
     const ip = freshIp();
-    for (let i = 0; i < MAX_FAILURES; i++) {
+    for (let i = 0; i < MAX_FAILURES_PER_IP; i++) {
       const u = await makeUser();
       expect((await enterUserCode({ userId: u.id, ip }, 'not-a-code')).ok).toBe(false);
     }

@@ -9,7 +9,7 @@ import { query } from '@/lib/db';
 
 let srv: TestServer;
 beforeAll(async () => {
-  srv = await startTestServer({ RATE_LIMIT_MAX_FAILURES: '3' });
+  srv = await startTestServer({ RATE_LIMIT_MAX_FAILURES: '3', RATE_LIMIT_MAX_FAILURES_PER_IP: '6' });
 });
 afterAll(async () => srv?.close());
 
@@ -43,17 +43,18 @@ describe('checkPassword (login form and password grant)', () => {
     expect(await checkPassword('erin', u.password, '10.0.0.4')).toEqual({ ok: false, reason: 'invalid' });
   });
 
-  it('stops checking after RATE_LIMIT_MAX_FAILURES failures for a username, even with the right password', async () => {
+  it('stops checking a username after RATE_LIMIT_MAX_FAILURES failures from one source, even the right password; other sources still get in', async () => {
     const u = await makeUser({ username: 'frank' });
-    for (let i = 0; i < 3; i++) await checkPassword('frank', 'guess-' + i, `10.1.0.${i}`);
-    expect(await checkPassword('frank', u.password, '10.2.0.1')).toEqual({ ok: false, reason: 'rate_limited' });
+    for (let i = 0; i < 3; i++) await checkPassword('frank', 'guess-' + i, '10.1.0.9');
+    expect(await checkPassword('frank', u.password, '10.1.0.9')).toMatchObject({ ok: false, reason: 'rate_limited', retryAfterSeconds: expect.any(Number) });
+    expect((await checkPassword('frank', u.password, '10.2.0.1')).ok).toBe(true);
   });
 
-  it('limits guesses per IP across usernames', async () => {
+  it('limits guesses per source across usernames at RATE_LIMIT_MAX_FAILURES_PER_IP', async () => {
     await makeUser({ username: 'grace' });
-    for (const name of ['a1', 'a2', 'a3']) await checkPassword(name, 'x', '10.3.0.9');
+    for (const name of ['a1', 'a2', 'a3', 'a4', 'a5', 'a6']) await checkPassword(name, 'x', '10.3.0.9');
     const g = await makeUser({ username: 'heidi' });
-    expect(await checkPassword('heidi', g.password, '10.3.0.9')).toEqual({ ok: false, reason: 'rate_limited' });
+    expect(await checkPassword('heidi', g.password, '10.3.0.9')).toMatchObject({ ok: false, reason: 'rate_limited' });
     expect((await checkPassword('heidi', g.password, '10.3.0.10')).ok).toBe(true);
   });
 });

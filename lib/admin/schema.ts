@@ -9,6 +9,7 @@ export const PAGE_SIZE = 50;
 export const AUDIT_TYPES = [
   'login.success',
   'login.failure',
+  'login.throttled',
   'user.signup',
   'consent.granted',
   'consent.denied',
@@ -18,6 +19,7 @@ export const AUDIT_TYPES = [
   'code.replayed',
   'refresh.reuse_detected',
   'client.auth_failed',
+  'client.auth_throttled',
   'application.created',
   'application.updated',
   'application.deleted',

@@ -3,9 +3,11 @@
 // actions turn it into a 404, like requireStaff): the admin area does not reveal it exists.
 // Every change writes an 'admin.action' audit event. No Next.js imports.
 import * as q from '../db/queries/admin';
-import type { AdminAppRow, AdminAuditRow, AdminTokenRow, AdminUserRow, Page } from '../db/queries/admin';
+import type { AdminAppRow, AdminAuditRow, AdminTokenRow, AdminUserRow, OwnedApp, Page } from '../db/queries/admin';
 import { audit } from '../db/queries/audit';
 import { findUserById } from '../db/queries/users';
+import { clientIdsOwnedBy, invalidateClients } from '../db/queries/clients';
+import { canonicalUsername } from '../canonical';
 import {
   ApplicationNotFoundError,
   deleteApplication,
@@ -16,7 +18,7 @@ import {
 } from '../apps/service';
 import { PAGE_SIZE, isNumericId, isUuid, type AppFilters, type AuditFilters, type TokenFilters, type TokenKind, type UserFilters } from './schema';
 
-export type { AdminAppRow, AdminAuditRow, AdminTokenRow, AdminUserRow, Page };
+export type { AdminAppRow, AdminAuditRow, AdminTokenRow, AdminUserRow, OwnedApp, Page };
 
 export interface StaffActor {
   id: string;
@@ -55,22 +57,29 @@ export async function listUsers(actor: StaffActor, f: UserFilters): Promise<Page
   return q.listUsers({ q: f.q, after: f.after, limit: PAGE_SIZE });
 }
 
-/** Activate or deactivate. Deactivating revokes all of the user's tokens. Staff cannot lock themselves out. */
+/**
+ * Activate or deactivate. Deactivating revokes all of the user's tokens and suspends the
+ * applications they own (derived from is_active: reactivating restores them, with the tokens
+ * already issued to them). Staff cannot lock themselves out.
+ */
 export async function setUserActive(actor: StaffActor, userId: string, active: boolean): Promise<ActionResult> {
   await assertStaff(actor);
   if (!isUuid(userId)) throw new AdminNotFoundError();
   if (userId === actor.id && !active) return { ok: false, message: 'You cannot deactivate your own account.' };
   const r = await q.setUserActive(userId, active);
   if (!r.found) throw new AdminNotFoundError();
+  // Their applications are suspended (or restored) with them: drop the cached clients everywhere.
+  const clientIds = await clientIdsOwnedBy(userId);
+  await invalidateClients(clientIds);
   adminAudit(actor, active ? 'user.activated' : 'user.deactivated', {
     user_id: userId,
     ...(active ? {} : { revoked_access_tokens: r.accessTokens, revoked_refresh_tokens: r.refreshTokens }),
+    ...(clientIds.length ? { [active ? 'restored_applications' : 'suspended_applications']: clientIds.length } : {}),
   });
+  const apps = clientIds.length ? ` Applications ${active ? 'restored' : 'suspended'}: ${clientIds.length}.` : '';
   return {
     ok: true,
-    message: active
-      ? 'User activated.'
-      : `User deactivated; ${r.accessTokens} access and ${r.refreshTokens} refresh tokens revoked.`,
+    message: active ? `User activated.${apps}` : `User deactivated; ${r.accessTokens} access and ${r.refreshTokens} refresh tokens revoked.${apps}`,
   };
 }
 
@@ -99,9 +108,11 @@ async function orNotFound<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-export async function getApplicationForAdmin(actor: StaffActor, id: number): Promise<ApplicationView> {
+/** An application as staff see it: its settings, and whether it is suspended (its owner is deactivated). */
+export async function getApplicationForAdmin(actor: StaffActor, id: number): Promise<ApplicationView & { suspended: boolean }> {
   await assertStaff(actor);
-  return orNotFound(getApplication(id, actor));
+  const [app, suspended] = await Promise.all([orNotFound(getApplication(id, actor)), q.isApplicationSuspended(id)]);
+  return { ...app, suspended };
 }
 
 /** A new secret, returned once (the page shows it in the action's answer only). */
@@ -171,18 +182,19 @@ export async function listAuditEvents(actor: StaffActor, f: AuditFilters): Promi
     else return { rows: [], next: null, unknown: 'application' };
   }
   let actorUserId: string | undefined;
-  let actorLabel: string | undefined;
+  let actorLabels: string[] | undefined;
   if (f.actor) {
     const u = await q.findUserForAdmin(f.actor);
     if (u) actorUserId = u.id;
     else if (isUuid(f.actor)) actorUserId = f.actor;
-    // Failed logins name whatever username was typed: match the label too.
-    if (!isUuid(f.actor)) actorLabel = f.actor;
+    // Failed logins are labelled with the canonical form of whatever username was typed, which may
+    // belong to nobody; other labels (e.g. createsuperuser) as written.
+    if (!isUuid(f.actor)) actorLabels = [...new Set([f.actor, canonicalUsername(f.actor)])];
   }
   return q.listAuditEvents({
     type: f.type,
     actorUserId,
-    actorLabel,
+    actorLabels,
     applicationId,
     ip: f.ip || undefined,
     after: f.after ? Number(f.after) : undefined,

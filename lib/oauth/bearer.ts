@@ -66,6 +66,7 @@ export async function lookupAccessToken(token: string, now = Date.now()): Promis
   if (row.revokedAt) return { active: false, row, why: 'The access token has been revoked.' };
   if (row.expiresAt.getTime() <= now) return { active: false, row, why: 'The access token has expired.' };
   if (row.userId !== null && row.userActive !== true) return { active: false, row, why: 'The access token is invalid.' };
+  if (row.clientSuspended) return { active: false, row, why: 'The application this token was issued to is suspended.' };
   return { active: true, row };
 }
 

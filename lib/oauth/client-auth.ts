@@ -6,10 +6,9 @@ import { invalidClient, invalidRequest, tooManyRequests } from './errors';
 import type { OAuthRequest, Params } from './http';
 import { timingSafeEqualStr } from './random';
 import type { Application } from '../db/schema';
-import { getClient } from '../db/queries/clients';
-import { attemptOverLimit, clearFailures } from '../db/queries/rate-limit';
+import { getClient, type Client } from '../db/queries/clients';
+import { beginGuess } from '../rate-limits';
 import { audit } from '../db/queries/audit';
-import { env } from '../env';
 
 export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 export interface AuthenticatedClient {
@@ -57,9 +56,10 @@ function presentedCredentials(req: OAuthRequest, params: Params): Presented | nu
 }
 
 // --- verified-secret cache ------------------------------------------------------------------
-// argon2 costs ~13 ms of CPU; the token endpoint must not pay it per request. After one successful
-// verification we remember HMAC(processKey, client_id ‖ secret) → application version. Editing the
-// application bumps its version, so stale entries stop matching at once.
+// argon2 costs ~13 ms of CPU and every counted guess a database write: the token endpoint must pay
+// neither per request. After one successful verification (hashed or not) we remember
+// HMAC(processKey, client_id ‖ secret) → application version. Editing the application bumps its
+// version, so stale entries stop matching at once.
 const KEY = Symbol.for('oauth.secretCache');
 interface SecretCache {
   key: Buffer;
@@ -90,21 +90,24 @@ async function withArgon2Slot<T>(fn: () => Promise<T>): Promise<T> {
 const cacheKey = (app: Application, secret: string) =>
   crypto.createHmac('sha256', cache.key).update(app.clientId).update('\0').update(secret).digest('base64url');
 
+/**
+ * Whether `secret` is the client's secret. A hit in the verified-secret cache answers at once
+ * (no hashing, no database write); a miss is a guess, limited like a password (lib/rate-limits.ts)
+ * whether the secret is stored hashed (argon2id) or not (HS256 clients): throws 429 over a limit.
+ */
 async function secretMatches(app: Application, secret: string, ip: string): Promise<boolean> {
   if (!app.clientSecret) return false;
-  if (!app.secretHashed) return timingSafeEqualStr(secret, app.clientSecret);
   const k = cacheKey(app, secret);
   if (cache.verified.get(k) === app.version) return true;
-  // Only a cache miss can cost argon2, so only then is the attempt counted: per client and IP, and
-  // per IP across clients. Counted before verifying, so a parallel burst cannot slip past the limit.
-  const keys = [`client:${app.clientId}:${ip}`, `client-ip:${ip}`];
-  const over = await Promise.all(keys.map(attemptOverLimit));
-  if (over.some(Boolean)) throw tooManyRequests('Too many failed client authentications; retry later.', env().RATE_LIMIT_WINDOW_SECONDS);
-  const ok = await withArgon2Slot(() => argon2Verify(app.clientSecret, secret).catch(() => false));
+  const attempt = await beginGuess({ kind: 'client', clientId: app.clientId, applicationId: app.id, ip });
+  if (!attempt.allowed) throw tooManyRequests('Too many failed client authentications; retry later.', attempt.retryAfterSeconds);
+  const ok = app.secretHashed
+    ? await withArgon2Slot(() => argon2Verify(app.clientSecret, secret).catch(() => false))
+    : timingSafeEqualStr(secret, app.clientSecret);
   if (ok) {
     if (cache.verified.size >= MAX_CACHED) cache.verified.clear();
     cache.verified.set(k, app.version);
-    await Promise.all(keys.map(clearFailures));
+    await attempt.succeeded();
   }
   return ok;
 }
@@ -112,7 +115,7 @@ async function secretMatches(app: Application, secret: string, ip: string): Prom
 /** The client a request names: its credentials, parsed once, and the application they name (if any). */
 export interface NamedClient {
   presented: Presented | null;
-  app: Application | null;
+  app: Client | null;
 }
 
 /**
@@ -127,25 +130,31 @@ export async function nameClient(req: OAuthRequest, params: Params): Promise<Nam
 
 /**
  * Authenticates the named client. `allowPublic` lets public clients identify with client_id alone.
- * Throws invalid_client (401) for every failure, without saying which part was wrong.
+ * Throws invalid_client (401) for every failure, without saying which part was wrong; a client that
+ * authenticated but is suspended (its owner is deactivated) is told so.
  */
 export async function authenticateClient(req: OAuthRequest, named: NamedClient, opts: { allowPublic: boolean }): Promise<AuthenticatedClient> {
   const { presented: p, app } = named;
   if (!p) throw invalidClient('Client authentication is required (HTTP Basic, or client_id and client_secret in the body).');
-  const fail = (why: string) => {
+  const fail = (why: string, description?: string) => {
     audit('client.auth_failed', { applicationId: app?.id ?? null, ip: req.ip, detail: { client_id: p.clientId.slice(0, 64), why } });
-    return invalidClient();
+    return invalidClient(description);
   };
   if (!app) throw fail('unknown client');
+  // Checked once the client has shown its credentials, so that a wrong secret still counts as one.
+  const authenticated = (method: AuthMethod): AuthenticatedClient => {
+    if (app.suspended) throw fail('application suspended', 'This application is suspended.');
+    return { app, method };
+  };
   if (p.method === 'none') {
     if (app.clientType !== 'public' || !opts.allowPublic) throw fail('secret missing');
-    return { app, method: 'none' };
+    return authenticated('none');
   }
   if (app.clientType === 'public') {
     // A public client has no secret; accept an empty one (Basic "id:") as `none`.
-    if (p.secret === '' && opts.allowPublic) return { app, method: 'none' };
+    if (p.secret === '' && opts.allowPublic) return authenticated('none');
     throw fail('public client sent a secret');
   }
   if (!(await secretMatches(app, p.secret ?? '', req.ip))) throw fail('wrong secret');
-  return { app, method: p.method };
+  return authenticated(p.method);
 }

@@ -1,11 +1,11 @@
 // The user's side of the device flow (RFC 8628 §3.3), used by the /o/device/ page and its actions:
 // enter the user code (which binds it to this user), see what the device asks for, approve or deny.
-// Only the user who entered a code may decide on it (DOT #1819), and failed entries are limited
-// per user and per IP: a user code has only ~34.5 bits (RFC 8628 §5.1, §6.1).
+// Only the user who entered a code may decide on it (DOT #1819), and entries are limited per user
+// and per source (lib/rate-limits.ts): a user code has only ~34.5 bits (RFC 8628 §5.1, §6.1).
 import { formatUserCode, normalizeUserCode } from './random';
 import { parseScope } from './scope';
 import { bindUserCode, decideDeviceCode, findBoundDeviceRequest } from '../db/queries/device';
-import { isRateLimited, recordFailure } from '../db/queries/rate-limit';
+import { beginUserCodeEntry } from '../rate-limits';
 import { saveConsent } from '../db/queries/tokens';
 import { audit } from '../db/queries/audit';
 
@@ -16,30 +16,19 @@ export interface DeviceActor {
 
 export type EnterResult = { ok: true; userCode: string } | { ok: false; error: 'invalid' | 'rate_limited' };
 
-const limitKeys = (a: DeviceActor) => [`device-code:user:${a.userId}`, `device-code:ip:${a.ip}`];
-
-async function limited(a: DeviceActor): Promise<boolean> {
-  for (const k of limitKeys(a)) if (await isRateLimited(k)) return true;
-  return false;
-}
-
-async function failed(a: DeviceActor) {
-  await Promise.all(limitKeys(a).map(recordFailure));
-}
-
 /**
  * The user typed a code. On success the code is bound to them and the formatted code is returned
  * (the page then shows the consent for it). Unknown, expired, used and someone else's codes all
- * give the same answer and count as a failure.
+ * give the same answer and count as a failure. Every entry is counted before it is looked at
+ * (lib/rate-limits.ts), so parallel entries cannot get past the limit.
  */
 export async function enterUserCode(a: DeviceActor, input: string): Promise<EnterResult> {
-  if (await limited(a)) return { ok: false, error: 'rate_limited' };
+  const attempt = await beginUserCodeEntry(a.userId, a.ip);
+  if (!attempt.allowed) return { ok: false, error: 'rate_limited' };
   const code = normalizeUserCode(input);
   const bound = code ? await bindUserCode(code, a.userId) : null;
-  if (!code || !bound) {
-    await failed(a);
-    return { ok: false, error: 'invalid' };
-  }
+  if (!code || !bound) return { ok: false, error: 'invalid' };
+  await attempt.succeeded();
   return { ok: true, userCode: formatUserCode(code) };
 }
 

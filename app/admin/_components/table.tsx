@@ -41,3 +41,8 @@ export function Badge({ tone = 'slate', children }: { tone?: 'slate' | 'green' |
   }[tone];
   return <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${cls}`}>{children}</span>;
 }
+
+/** An application's state: suspended while its owner is deactivated (lib/db/queries/clients.ts). */
+export function AppStatus({ suspended }: { suspended: boolean }) {
+  return suspended ? <Badge tone="red">Suspended (owner inactive)</Badge> : <Badge tone="green">Active</Badge>;
+}

@@ -6,7 +6,7 @@ import { listApplications } from '@/lib/admin/service';
 import { grantTypeLabel } from '@/lib/apps/schema';
 import { listHref, parseAppFilters, type SearchParams } from '@/lib/admin/schema';
 import { orNotFound, staffActor } from '../_lib/actor';
-import { Badge, Empty, Table, td } from '../_components/table';
+import { AppStatus, Badge, Empty, Table, td } from '../_components/table';
 import { FilterText } from '../_components/filter-field';
 import { Pager } from '../_components/pager';
 import { Notice } from '../_components/notice';
@@ -29,8 +29,8 @@ export default async function AdminApplications({ searchParams }: { searchParams
         </div>
         <SubmitButton variant="secondary">Search</SubmitButton>
       </form>
-      <Table label="Applications" head={['Name', 'Client ID', 'Owner', 'Type', 'Grant types', 'Created']}>
-        {page.rows.length === 0 ? <Empty cols={6}>No application matches.</Empty> : null}
+      <Table label="Applications" head={['Name', 'Client ID', 'Owner', 'Type', 'Grant types', 'Status', 'Created']}>
+        {page.rows.length === 0 ? <Empty cols={7}>No application matches.</Empty> : null}
         {page.rows.map((a) => (
           <tr key={a.id} data-testid="app-row">
             <td className={`${td} font-medium`}>
@@ -44,6 +44,9 @@ export default async function AdminApplications({ searchParams }: { searchParams
               <Badge tone={a.clientType === 'confidential' ? 'indigo' : 'slate'}>{a.clientType === 'confidential' ? 'Confidential' : 'Public'}</Badge>
             </td>
             <td className={`${td} text-xs`}>{a.grantTypes.map(grantTypeLabel).join(', ')}</td>
+            <td className={td}>
+              <AppStatus suspended={a.suspended} />
+            </td>
             <td className={td}>
               <Time date={a.createdAt} />
             </td>

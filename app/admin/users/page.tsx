@@ -1,7 +1,8 @@
 // /admin/users/ — search, activate/deactivate (which revokes tokens), make staff.
 import { PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
-import { listUsers } from '@/lib/admin/service';
+import Link from 'next/link';
+import { listUsers, type OwnedApp } from '@/lib/admin/service';
 import { listHref, parseUserFilters, type SearchParams } from '@/lib/admin/schema';
 import { orNotFound, staffActor } from '../_lib/actor';
 import { Badge, Empty, Table, td } from '../_components/table';
@@ -13,6 +14,32 @@ import { setUserActiveAction, setUserStaffAction } from '../actions';
 
 export const metadata = { title: 'Users' };
 
+const SHOWN_APPS = 5;
+
+/** The applications a user owns, each marked suspended while the user is inactive. */
+function OwnedApps({ apps, owner }: { apps: OwnedApp[]; owner: string }) {
+  if (apps.length === 0) return <span className="text-slate-400">none</span>;
+  return (
+    <ul className="space-y-1">
+      {apps.slice(0, SHOWN_APPS).map((a) => (
+        <li key={a.id} className="flex flex-wrap items-center gap-1">
+          <Link href={`/admin/applications/${a.id}/`} className="text-indigo-700 hover:underline">
+            {a.name}
+          </Link>
+          {a.suspended ? <Badge tone="red">Suspended</Badge> : null}
+        </li>
+      ))}
+      {apps.length > SHOWN_APPS ? (
+        <li>
+          <Link href={listHref('/admin/applications/', { q: owner })} className="text-xs text-indigo-700 hover:underline">
+            and {apps.length - SHOWN_APPS} more
+          </Link>
+        </li>
+      ) : null}
+    </ul>
+  );
+}
+
 export default async function AdminUsers({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const sp = await searchParams;
   const f = parseUserFilters(sp);
@@ -21,7 +48,7 @@ export default async function AdminUsers({ searchParams }: { searchParams: Promi
   const back = new URLSearchParams(Object.entries({ q: f.q, after: f.after }).filter((e): e is [string, string] => !!e[1])).toString();
   return (
     <div>
-      <PageTitle sub="Deactivating a user ends their session and revokes every token they hold.">Users</PageTitle>
+      <PageTitle sub="Deactivating a user ends their session, revokes every token they hold and suspends the applications they own.">Users</PageTitle>
       <Notice code={sp.notice} n={sp.n} />
       <form method="get" action="/admin/users/" className="mb-4 flex flex-wrap items-end gap-3" role="search">
         <div className="w-72">
@@ -29,8 +56,8 @@ export default async function AdminUsers({ searchParams }: { searchParams: Promi
         </div>
         <SubmitButton variant="secondary">Search</SubmitButton>
       </form>
-      <Table label="Users" head={['Username', 'Email', 'Joined', 'Last login', 'Status', 'Actions']}>
-        {page.rows.length === 0 ? <Empty cols={6}>No user matches.</Empty> : null}
+      <Table label="Users" head={['Username', 'Email', 'Joined', 'Last login', 'Status', 'Applications', 'Actions']}>
+        {page.rows.length === 0 ? <Empty cols={7}>No user matches.</Empty> : null}
         {page.rows.map((u) => (
           <tr key={u.id} data-testid="user-row">
             <td className={`${td} font-medium`}>
@@ -47,6 +74,9 @@ export default async function AdminUsers({ searchParams }: { searchParams: Promi
             <td className={`${td} space-x-1`}>
               {u.isActive ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge>}
               {u.isStaff ? <Badge tone="indigo">Staff</Badge> : null}
+            </td>
+            <td className={td} data-testid="user-apps">
+              <OwnedApps apps={u.applications} owner={u.username} />
             </td>
             <td className={td}>
               <div className="flex flex-wrap gap-2">

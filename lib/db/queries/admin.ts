@@ -7,6 +7,7 @@ import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql, type SQL } from
 import { getDb, query } from '../index';
 import { accessTokens, applications, auditEvents, grants, refreshTokens, users } from '../schema';
 import { canonicalUsername } from '../../canonical';
+import { appOwner, appSuspended, ownerOf } from './clients';
 
 export interface Page<T> {
   rows: T[];
@@ -33,15 +34,22 @@ export interface AdminUserRow {
   isActive: boolean;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /** The applications they own, oldest first; suspended while the user is inactive. */
+  applications: OwnedApp[];
 }
 
-/** Newest first (users_created_idx); `q` matches username or email, case-insensitively. */
+export interface OwnedApp {
+  id: number;
+  name: string;
+  suspended: boolean;
+}
+
+/** Newest first (users_created_idx); `q` matches part of the username (canonical forms, lib/canonical.ts) or of the email, case-insensitively. */
 export async function listUsers(f: { q: string; after?: string; limit: number }): Promise<Page<AdminUserRow>> {
   const db = await getDb();
   const conds: SQL[] = [];
   if (f.q) {
-    const p = contains(f.q);
-    conds.push(or(sql`lower(${users.username}) LIKE ${p}`, sql`lower(${users.email}) LIKE ${p}`)!);
+    conds.push(or(sql`${users.usernameCanonical} LIKE ${contains(canonicalUsername(f.q))}`, sql`lower(${users.email}) LIKE ${contains(f.q)}`)!);
   }
   if (f.after) {
     conds.push(sql`(${users.createdAt}, ${users.id}) < (SELECT u2.created_at, u2.id FROM users u2 WHERE u2.id = ${f.after})`);
@@ -60,7 +68,29 @@ export async function listUsers(f: { q: string; after?: string; limit: number })
     .where(conds.length ? and(...conds) : undefined)
     .orderBy(desc(users.createdAt), desc(users.id))
     .limit(f.limit + 1);
-  return page(rows, f.limit, (r) => r.id);
+  const p = page(rows, f.limit, (r) => r.id);
+  const owned = await applicationsOwnedBy(p.rows.map((r) => r.id));
+  return { ...p, rows: p.rows.map((r) => ({ ...r, applications: owned.get(r.id) ?? [] })) };
+}
+
+/** The applications each of these users owns (applications_user_idx), with their suspended state. */
+async function applicationsOwnedBy(userIds: string[]): Promise<Map<string, OwnedApp[]>> {
+  const out = new Map<string, OwnedApp[]>();
+  if (userIds.length === 0) return out;
+  const db = await getDb();
+  const rows = await db
+    .select({ id: applications.id, name: applications.name, userId: applications.userId, suspended: appSuspended })
+    .from(applications)
+    .leftJoin(appOwner, ownerOf(applications))
+    .where(inArray(applications.userId, userIds))
+    .orderBy(applications.id);
+  for (const { userId, ...app } of rows) {
+    if (!userId) continue;
+    const list = out.get(userId) ?? [];
+    list.push(app);
+    out.set(userId, list);
+  }
+  return out;
 }
 
 export async function findUserForAdmin(idOrUsername: string): Promise<{ id: string; username: string } | null> {
@@ -131,6 +161,8 @@ export interface AdminAppRow {
   clientType: 'confidential' | 'public';
   grantTypes: string[];
   ownerUsername: string | null;
+  /** Its owner is deactivated (lib/db/queries/clients.ts): it can neither authenticate nor use its tokens. */
+  suspended: boolean;
   createdAt: Date;
 }
 
@@ -141,7 +173,7 @@ export async function listApplications(f: { q: string; after?: number; limit: nu
   if (f.q) {
     const p = contains(f.q);
     conds.push(
-      or(sql`lower(${applications.name}) LIKE ${p}`, eq(applications.clientId, f.q), eq(users.usernameCanonical, canonicalUsername(f.q)))!,
+      or(sql`lower(${applications.name}) LIKE ${p}`, eq(applications.clientId, f.q), eq(appOwner.usernameCanonical, canonicalUsername(f.q)))!,
     );
   }
   if (f.after) conds.push(lt(applications.id, f.after));
@@ -152,15 +184,23 @@ export async function listApplications(f: { q: string; after?: number; limit: nu
       clientId: applications.clientId,
       clientType: applications.clientType,
       grantTypes: applications.grantTypes,
-      ownerUsername: users.username,
+      ownerUsername: appOwner.username,
+      suspended: appSuspended,
       createdAt: applications.createdAt,
     })
     .from(applications)
-    .leftJoin(users, eq(users.id, applications.userId))
+    .leftJoin(appOwner, ownerOf(applications))
     .where(conds.length ? and(...conds) : undefined)
     .orderBy(desc(applications.id))
     .limit(f.limit + 1);
   return page(rows, f.limit, (r) => String(r.id));
+}
+
+/** Whether application `id` is suspended (false when there is no such application). */
+export async function isApplicationSuspended(id: number): Promise<boolean> {
+  const db = await getDb();
+  const [r] = await db.select({ suspended: appSuspended }).from(applications).leftJoin(appOwner, ownerOf(applications)).where(eq(applications.id, id)).limit(1);
+  return r?.suspended ?? false;
 }
 
 export async function findApplicationForAdmin(idOrClientId: string): Promise<{ id: number; name: string } | null> {
@@ -418,8 +458,8 @@ export interface AdminAuditRow {
 export interface AuditQuery {
   type?: string;
   actorUserId?: string;
-  /** Matches actor_label: the username typed at a failed login, which may belong to nobody. */
-  actorLabel?: string;
+  /** Matches actor_label, any of these: e.g. the canonical username of a failed login, which may belong to nobody. */
+  actorLabels?: string[];
   applicationId?: number;
   ip?: string;
   after?: number;
@@ -430,14 +470,9 @@ export interface AuditQuery {
 export async function listAuditEvents(f: AuditQuery): Promise<Page<AdminAuditRow>> {
   const db = await getDb();
   const e = auditEvents;
-  const actor =
-    f.actorUserId && f.actorLabel
-      ? or(eq(e.actorUserId, f.actorUserId), eq(e.actorLabel, f.actorLabel))
-      : f.actorUserId
-        ? eq(e.actorUserId, f.actorUserId)
-        : f.actorLabel
-          ? eq(e.actorLabel, f.actorLabel)
-          : undefined;
+  const byLabel = f.actorLabels?.length ? inArray(e.actorLabel, f.actorLabels) : undefined;
+  const byId = f.actorUserId ? eq(e.actorUserId, f.actorUserId) : undefined;
+  const actor = byId && byLabel ? or(byId, byLabel) : (byId ?? byLabel);
   const conds = [
     f.type ? eq(e.type, f.type) : undefined,
     actor,

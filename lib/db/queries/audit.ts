@@ -7,6 +7,8 @@ import { auditEvents } from '../schema';
 export type AuditType =
   | 'login.success'
   | 'login.failure'
+  /** Attempts on one account from many sources went past RATE_LIMIT_MAX_FAILURES: they are now delayed (lib/rate-limits.ts). */
+  | 'login.throttled'
   | 'user.signup'
   | 'consent.granted'
   | 'consent.denied'
@@ -16,6 +18,8 @@ export type AuditType =
   | 'code.replayed'
   | 'refresh.reuse_detected'
   | 'client.auth_failed'
+  /** The same, for one client's secret. */
+  | 'client.auth_throttled'
   | 'application.created'
   | 'application.updated'
   | 'application.deleted'

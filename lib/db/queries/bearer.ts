@@ -1,9 +1,10 @@
-// Token lookups for protected resources (withBearer) and introspection: the token, its client and
-// its user in ONE indexed round trip (unique index on token_hash). Never cached: a revocation must
+// Token lookups for protected resources (withBearer) and introspection: the token, its client (and
+// whether it is suspended) and its user in ONE indexed round trip (unique index on token_hash). Never cached: a revocation must
 // take effect on the very next request.
 import { eq, sql } from 'drizzle-orm';
 import { getDb, type Db } from '../index';
 import { accessTokens, applications, refreshTokens, users } from '../schema';
+import { appOwner, appSuspended, ownerOf } from './clients';
 
 export interface BearerRow {
   id: number;
@@ -14,6 +15,8 @@ export interface BearerRow {
   username: string | null;
   /** Null when the token has no user (client_credentials). */
   userActive: boolean | null;
+  /** The application is suspended (its owner is deactivated): the token is not active. */
+  clientSuspended: boolean;
   scope: string;
   grantType: string;
   expiresAt: Date;
@@ -31,6 +34,7 @@ function buildAccessLookup(db: Db) {
       userId: accessTokens.userId,
       username: users.username,
       userActive: users.isActive,
+      clientSuspended: appSuspended,
       scope: accessTokens.scope,
       grantType: accessTokens.grantType,
       expiresAt: accessTokens.expiresAt,
@@ -39,6 +43,7 @@ function buildAccessLookup(db: Db) {
     })
     .from(accessTokens)
     .innerJoin(applications, eq(applications.id, accessTokens.applicationId))
+    .leftJoin(appOwner, ownerOf(applications))
     .leftJoin(users, eq(users.id, accessTokens.userId))
     .where(eq(accessTokens.tokenHash, sql.placeholder('hash')))
     .limit(1)
@@ -65,6 +70,7 @@ export interface RefreshIntrospectionRow {
   userId: string | null;
   username: string | null;
   userActive: boolean | null;
+  clientSuspended: boolean;
   scope: string;
   expiresAt: Date | null;
   createdAt: Date;
@@ -84,6 +90,7 @@ export async function findRefreshTokenForIntrospection(tokenHash: string): Promi
       userId: refreshTokens.userId,
       username: users.username,
       userActive: users.isActive,
+      clientSuspended: appSuspended,
       scope: refreshTokens.scope,
       expiresAt: refreshTokens.expiresAt,
       createdAt: refreshTokens.createdAt,
@@ -92,6 +99,7 @@ export async function findRefreshTokenForIntrospection(tokenHash: string): Promi
     })
     .from(refreshTokens)
     .innerJoin(applications, eq(applications.id, refreshTokens.applicationId))
+    .leftJoin(appOwner, ownerOf(applications))
     .leftJoin(users, eq(users.id, refreshTokens.userId))
     .where(eq(refreshTokens.tokenHash, tokenHash))
     .limit(1);

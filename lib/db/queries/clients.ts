@@ -1,15 +1,34 @@
-// Client (application) lookup for the protocol hot paths, cached in-process.
+// Client (application) lookup for the protocol hot paths, cached in-process, with the one
+// description of a suspended application (its owner is deactivated).
 // Invalidation: the editing process drops the entry at once (invalidateClient); on PostgreSQL the
 // edit is also broadcast with NOTIFY so every other instance drops it; a TTL bounds any miss.
-import { eq } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { getDb, getHandle } from '../index';
-import { applications, type Application } from '../schema';
+import { applications, users, type Application } from '../schema';
+
+/**
+ * The owner of an application, under its own name: the token queries also join the token's user.
+ * Join it with `leftJoin(appOwner, ownerOf(applications))`, then select `appSuspended`.
+ */
+export const appOwner = alias(users, 'app_owner');
+export const ownerOf = (apps: typeof applications) => eq(appOwner.id, apps.userId);
+
+/**
+ * Whether the application is suspended: it has an owner and the owner is deactivated. Derived on
+ * every read (never stored), so (re)activating the user is the only switch. Applications without
+ * an owner are never suspended.
+ */
+export const appSuspended = sql<boolean>`coalesce(not ${appOwner.isActive}, false)`.mapWith((v: unknown) => v === true || v === 't');
+
+/** An application as the protocol reads it: the row, and whether it is suspended. */
+export type Client = Application & { suspended: boolean };
 
 const TTL_MS = 60_000;
 const CHANNEL = 'oauth_client_changed';
 
 interface State {
-  byClientId: Map<string, { app: Application | null; at: number }>;
+  byClientId: Map<string, { app: Client | null; at: number }>;
   listening: Promise<void> | null;
 }
 const KEY = Symbol.for('oauth.clientCache');
@@ -23,7 +42,11 @@ async function listen(): Promise<void> {
   await client.listen(CHANNEL, (clientId) => state.byClientId.delete(clientId));
 }
 
-export async function getClient(clientId: string): Promise<Application | null> {
+/**
+ * The application with this client_id, and whether it is suspended (owner deactivated), in one
+ * statement; null when there is none. Cached in-process (see above).
+ */
+export async function getClient(clientId: string): Promise<Client | null> {
   // PostgreSQL text cannot hold NUL; such an id can match nothing, so do not send it.
   if (clientId.includes('\0') || clientId.length > 255) return null;
   const hit = state.byClientId.get(clientId);
@@ -32,7 +55,12 @@ export async function getClient(clientId: string): Promise<Application | null> {
     console.error('client cache: LISTEN failed, relying on TTL:', (e as Error).message);
   });
   const db = await getDb();
-  const [app] = await db.select().from(applications).where(eq(applications.clientId, clientId)).limit(1);
+  const [app] = await db
+    .select({ ...getTableColumns(applications), suspended: appSuspended })
+    .from(applications)
+    .leftJoin(appOwner, ownerOf(applications))
+    .where(eq(applications.clientId, clientId))
+    .limit(1);
   // Unknown ids are cached too (briefly via TTL) so that junk ids cannot force a query each time;
   // bounded so they cannot grow the map without limit.
   if (state.byClientId.size > 10_000) state.byClientId.clear();
@@ -40,12 +68,24 @@ export async function getClient(clientId: string): Promise<Application | null> {
   return app ?? null;
 }
 
-/** Call after any change to an application (or its deletion). */
+/** Call after any change to an application (or its deletion), or to its owner's is_active. */
 export async function invalidateClient(clientId: string): Promise<void> {
-  state.byClientId.delete(clientId);
+  await invalidateClients([clientId]);
+}
+
+/** invalidateClient for several applications (e.g. every application of a user who was (de)activated). */
+export async function invalidateClients(clientIds: string[]): Promise<void> {
+  for (const id of clientIds) state.byClientId.delete(id);
   const h = await getHandle();
-  if (h.driver === 'postgres') {
+  if (h.driver === 'postgres' && clientIds.length) {
     const client = (h.db as unknown as { $client: { notify: (ch: string, p: string) => Promise<unknown> } }).$client;
-    await client.notify(CHANNEL, clientId).catch(() => {});
+    await Promise.all(clientIds.map((id) => client.notify(CHANNEL, id).catch(() => {})));
   }
+}
+
+/** The client_ids of the applications `userId` owns. */
+export async function clientIdsOwnedBy(userId: string): Promise<string[]> {
+  const db = await getDb();
+  const rows = await db.select({ clientId: applications.clientId }).from(applications).where(eq(applications.userId, userId));
+  return rows.map((r) => r.clientId);
 }

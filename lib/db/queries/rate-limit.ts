@@ -1,44 +1,84 @@
-// Fixed-window failure counters in the database, so the limit holds across instances.
-// Only failures are counted, so a well-behaved client never pays for this.
-import { sql } from 'drizzle-orm';
+// Fixed-window attempt counters in the `rate_limits` table, so that every instance shares them.
+// What is counted under which key, and what a success does to each counter, is decided in
+// lib/rate-limits.ts; this module only counts, atomically.
+import { sql, type SQL } from 'drizzle-orm';
 import { query } from '../index';
 import { env } from '../../env';
 
-/** True when `key` has used up its failures in the current window. */
-export async function isRateLimited(key: string): Promise<boolean> {
-  const { RATE_LIMIT_MAX_FAILURES: max, RATE_LIMIT_WINDOW_SECONDS: win } = env();
-  const rows = await query<{ count: number }>(
-    sql`SELECT count FROM rate_limits WHERE key = ${key} AND window_start > now() - make_interval(secs => ${win})`,
-  );
-  return rows.length > 0 && Number(rows[0].count) >= max;
+export interface Counted {
+  key: string;
+  /** Attempts in the key's current window, this one included. */
+  count: number;
+  /** Seconds until the key's window ends (at least 1). */
+  retryAfterSeconds: number;
 }
 
-/** Counts one failure for `key`. */
-export async function recordFailure(key: string): Promise<void> {
-  const win = env().RATE_LIMIT_WINDOW_SECONDS;
-  await query(sql`
-    INSERT INTO rate_limits (key, count, window_start) VALUES (${key}, 1, now())
-    ON CONFLICT (key) DO UPDATE SET
-      count = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => ${win}) THEN 1 ELSE rate_limits.count + 1 END,
-      window_start = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => ${win}) THEN now() ELSE rate_limits.window_start END`);
-}
+const keyList = (keys: string[]): SQL => sql.join(keys.map((k) => sql`${k}`), sql`, `);
 
 /**
- * Counts one attempt for `key` and answers whether it is over the limit, in one statement: a burst
- * of parallel attempts cannot all pass a check made before any of them was counted. Callers clear
- * the key on success.
+ * Counts one attempt against each key and returns every key's count after it, in ONE statement:
+ * a parallel burst cannot pass a check made before its attempts were counted. A key whose window
+ * (RATE_LIMIT_WINDOW_SECONDS) has ended starts a new one at 1. Keys are taken in sorted order, so
+ * that two statements sharing keys lock them in the same order (no deadlock).
+ *
+ * @returns one entry per distinct key, sorted by key
  */
-export async function attemptOverLimit(key: string): Promise<boolean> {
-  const { RATE_LIMIT_MAX_FAILURES: max, RATE_LIMIT_WINDOW_SECONDS: win } = env();
-  const rows = await query<{ count: number }>(sql`
-    INSERT INTO rate_limits (key, count, window_start) VALUES (${key}, 1, now())
+export async function countAttempts(keys: string[]): Promise<Counted[]> {
+  const sorted = [...new Set(keys)].sort();
+  if (sorted.length === 0) return [];
+  const win = env().RATE_LIMIT_WINDOW_SECONDS;
+  const rows = await query<{ key: string; count: number; retry_after: number }>(sql`
+    INSERT INTO rate_limits (key, count, window_start)
+    VALUES ${sql.join(
+      sorted.map((k) => sql`(${k}, 1, now())`),
+      sql`, `,
+    )}
     ON CONFLICT (key) DO UPDATE SET
       count = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => ${win}) THEN 1 ELSE rate_limits.count + 1 END,
       window_start = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => ${win}) THEN now() ELSE rate_limits.window_start END
-    RETURNING count`);
-  return Number(rows[0]?.count ?? 0) > max;
+    RETURNING key, count,
+      greatest(1, ceil(extract(epoch FROM rate_limits.window_start + make_interval(secs => ${win}) - now())))::int AS retry_after`);
+  return rows
+    .map((r) => ({ key: r.key, count: Number(r.count), retryAfterSeconds: Number(r.retry_after) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-export async function clearFailures(key: string): Promise<void> {
-  await query(sql`DELETE FROM rate_limits WHERE key = ${key}`);
+export interface Limit {
+  key: string;
+  /** Attempts allowed per window; the one after is refused. */
+  max: number;
+}
+
+export type LimitCheck = { over: false } | { over: true; retryAfterSeconds: number };
+
+/**
+ * Counts one attempt against every limit, then says whether any is now over its `max`: the
+ * count-then-check of countAttempts, in one statement. Refused attempts are counted too.
+ */
+export async function attemptOverLimit(limits: Limit[]): Promise<LimitCheck> {
+  const counted = await countAttempts(limits.map((l) => l.key));
+  const byKey = new Map(counted.map((c) => [c.key, c]));
+  let retry = 0;
+  for (const l of limits) {
+    const c = byKey.get(l.key);
+    if (c && c.count > l.max) retry = Math.max(retry, c.retryAfterSeconds);
+  }
+  return retry > 0 ? { over: true, retryAfterSeconds: retry } : { over: false };
+}
+
+/**
+ * Settles a successful attempt, in one statement: `clear` keys are deleted (their failures are
+ * forgiven), `refund` keys lose the one attempt this success had counted (their other attempts
+ * stay). A refund never takes a count below 0.
+ */
+export async function settleAttempts(s: { clear?: string[]; refund?: string[] }): Promise<void> {
+  const clear = s.clear ?? [];
+  const refund = s.refund ?? [];
+  if (clear.length === 0 && refund.length === 0) return;
+  if (refund.length === 0) {
+    await query(sql`DELETE FROM rate_limits WHERE key IN (${keyList(clear)})`);
+    return;
+  }
+  const update = sql`UPDATE rate_limits SET count = greatest(count - 1, 0) WHERE key IN (${keyList(refund)})`;
+  await query(clear.length ? sql`WITH cleared AS (DELETE FROM rate_limits WHERE key IN (${keyList(clear)})) ${update}` : update);
 }

@@ -3,6 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { getDb } from '../index';
 import { accessTokens, applications, users } from '../schema';
+import { appOwner, appSuspended, ownerOf } from './clients';
 
 export interface UserinfoRow {
   clientId: string;
@@ -13,6 +14,8 @@ export interface UserinfoRow {
   username: string | null;
   email: string | null;
   userActive: boolean | null;
+  /** The application is suspended (its owner is deactivated): the token is not active. */
+  clientSuspended: boolean;
 }
 
 export async function findUserinfoToken(tokenHash: string): Promise<UserinfoRow | null> {
@@ -27,9 +30,11 @@ export async function findUserinfoToken(tokenHash: string): Promise<UserinfoRow 
       username: users.username,
       email: users.email,
       userActive: users.isActive,
+      clientSuspended: appSuspended,
     })
     .from(accessTokens)
     .innerJoin(applications, eq(applications.id, accessTokens.applicationId))
+    .leftJoin(appOwner, ownerOf(applications))
     .leftJoin(users, eq(users.id, accessTokens.userId))
     .where(eq(accessTokens.tokenHash, tokenHash))
     .limit(1);

@@ -97,6 +97,14 @@ async function checkClient(params: Map<string, string>, duplicates: string[]): P
       'Check the Client ID in your client (e.g. Postman) against the one shown at /o/applications/.',
     );
   }
+  if (app.suspended) {
+    return errorPage(
+      'Application suspended',
+      `This application (“${app.name}”) is suspended: its owner’s account has been deactivated, so it cannot ask for access.`,
+      'Contact the application’s developer, or the administrators of this server.',
+      403,
+    );
+  }
   return app;
 }
 

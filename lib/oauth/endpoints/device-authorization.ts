@@ -7,7 +7,7 @@ import { authenticateClient, nameClient } from '../client-auth';
 import { formatUserCode, randomToken, randomUserCode, sha256b64url } from '../random';
 import { resolveRequestedScope, formatScope } from '../scopes';
 import { insertDeviceCode } from '../../db/queries/device';
-import { isRateLimited, recordFailure } from '../../db/queries/rate-limit';
+import { countDeviceAuthorization } from '../../rate-limits';
 import { env } from '../../env';
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -38,13 +38,11 @@ export async function deviceAuthorizationEndpoint(req: OAuthRequest): Promise<OA
     }
     const scope = formatScope(resolveRequestedScope(params.get('scope')));
 
-    // Every request creates a row and a user code to guess against: limit them per client and IP.
+    // Every request creates a row and a user code to guess against: each one counts, per client
+    // and source, before anything is inserted (RFC 8628 §5.2; lib/rate-limits.ts).
     const e = env();
-    const key = `device-authz:${app.clientId}:${req.ip}`;
-    if (await isRateLimited(key)) {
-      throw tooManyRequests('Too many device authorization requests; retry later.', e.RATE_LIMIT_WINDOW_SECONDS);
-    }
-    await recordFailure(key);
+    const limit = await countDeviceAuthorization(app.clientId, req.ip);
+    if (limit.over) throw tooManyRequests('Too many device authorization requests; retry later.', limit.retryAfterSeconds);
 
     const deviceCode = randomToken();
     const interval = e.DEVICE_CODE_INTERVAL_SECONDS;

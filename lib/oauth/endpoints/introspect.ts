@@ -66,7 +66,11 @@ async function refreshTokenAnswer(hash: string, caller: Caller) {
   // the server may limit what a caller learns). Another caller is told it is not active.
   if (row.applicationId !== caller.applicationId) return INACTIVE;
   const live =
-    !row.revokedAt && !row.rotatedAt && (row.expiresAt === null || row.expiresAt.getTime() > Date.now()) && (row.userId === null || row.userActive === true);
+    !row.revokedAt &&
+    !row.rotatedAt &&
+    (row.expiresAt === null || row.expiresAt.getTime() > Date.now()) &&
+    (row.userId === null || row.userActive === true) &&
+    !row.clientSuspended;
   if (!live) return INACTIVE;
   return {
     active: true,

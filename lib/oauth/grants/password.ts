@@ -30,7 +30,7 @@ export const passwordGrant: Grant = {
 
     const result = await checkPassword(username, password, req.ip, { applicationId: client.app.id, via: 'password_grant' });
     if (!result.ok) {
-      if (result.reason === 'rate_limited') throw tooManyRequests('Too many failed sign-ins; retry later.', env().RATE_LIMIT_WINDOW_SECONDS);
+      if (result.reason === 'rate_limited') throw tooManyRequests('Too many failed sign-ins; retry later.', result.retryAfterSeconds);
       // §5.2 invalid_grant: "The provided authorization grant (e.g., … resource owner credentials) is invalid".
       throw invalidGrant(WRONG);
     }

@@ -46,7 +46,7 @@ export async function userinfoEndpoint(req: OAuthRequest): Promise<OAuthResponse
     const row = token.length <= 512 ? await findUserinfoToken(sha256b64url(token)) : null;
     if (!row) throw invalidToken();
     app = await getClient(row.clientId);
-    if (row.revokedAt || row.expiresAt.getTime() <= Date.now() || !row.userId || !row.userActive) throw invalidToken();
+    if (row.revokedAt || row.expiresAt.getTime() <= Date.now() || !row.userId || !row.userActive || row.clientSuspended) throw invalidToken();
     const scopes = parseScope(row.scope);
     // §5.3.1: the access token must have been obtained through an OpenID Connect request.
     if (!scopes.includes('openid')) throw insufficientScope('openid');

@@ -11,6 +11,7 @@ import { grantTypeLabel, parseApplicationId, ALGORITHM_LABELS } from '@/lib/apps
 import type { SearchParams } from '@/lib/admin/schema';
 import { orNotFound, staffActor } from '../../_lib/actor';
 import { Notice } from '../../_components/notice';
+import { AppStatus } from '../../_components/table';
 import { Time } from '../../_components/time';
 import { deleteApplicationAction, resetSecretAction } from '../../actions';
 
@@ -48,6 +49,15 @@ export default async function AdminApplication({ params, searchParams }: { param
           <dd className="break-all font-mono text-xs" data-testid="admin-client-id">{app.clientId}</dd>
           <dt className="text-slate-500">Owner</dt>
           <dd>{app.ownerUsername ?? <span className="text-slate-400">none</span>}</dd>
+          <dt className="text-slate-500">Status</dt>
+          <dd data-testid="admin-app-status" className="space-y-1">
+            <AppStatus suspended={app.suspended} />
+            {app.suspended ? (
+              <p className="text-xs text-slate-600">
+                Its owner is deactivated: it cannot authenticate, and the tokens issued to it are refused. Activating the owner restores it.
+              </p>
+            ) : null}
+          </dd>
           <dt className="text-slate-500">Client type</dt>
           <dd>{app.clientType === 'confidential' ? 'Confidential' : 'Public'}</dd>
           <dt className="text-slate-500">Client secret</dt>

@@ -1,0 +1,146 @@
+// Attempt limits for everything a caller can guess or flood, and their rules, in one place.
+// The counters live in the database (lib/db/queries/rate-limit.ts), shared by every instance, and
+// are counted before the check in one statement, so a parallel burst cannot slip past them.
+//
+// Passwords (login form and legacy password grant) and client secrets (on a miss of the
+// verified-secret cache) — OWASP Authentication Cheat Sheet, "Account Lockout". The subject is an
+// account (its canonical username, lib/canonical.ts, whether or not it exists) or a client_id;
+// the source is the caller's IP address, IPv6 per /64 (one host commonly holds a whole /64).
+//   1. Hard limits, per window of RATE_LIMIT_WINDOW_SECONDS; over either, the attempt is refused
+//      (429) without looking at the secret:
+//        - per (subject, source): RATE_LIMIT_MAX_FAILURES;
+//        - per source, across subjects: RATE_LIMIT_MAX_FAILURES_PER_IP (higher: one NAT or proxy
+//          can carry many honest people).
+//   2. Per subject, across sources: never a block, so nobody can lock an account or a client out.
+//      Beyond RATE_LIMIT_MAX_FAILURES attempts in the window, each attempt on the subject waits a
+//      growing delay (100 ms, doubling, at most RATE_LIMIT_MAX_DELAY_MS), and the first such attempt
+//      raises one audit event (login.throttled, client.auth_throttled). Attempts refused by a hard
+//      limit are not counted here: one source alone can never slow a subject down for others.
+//   What a success does to each counter:
+//        - (subject, this source): cleared. Its failures were this source's own, and it has now
+//          shown the secret. The pairs of other sources are untouched: a success at A never wipes
+//          what an attacker at B piled on the same account.
+//        - this source: only the success's own attempt is taken back; its failures stay, so an
+//          attacker cannot reset the per-source limit by logging into their own account.
+//        - the subject across sources: only the success's own attempt is taken back; failures from
+//          other sources keep their delay and their audit trail until the window ends.
+//
+// Device user codes typed at /o/device/ (RFC 8628 §5.1: ~34.5 bits): per signed-in user
+// RATE_LIMIT_MAX_FAILURES, per source RATE_LIMIT_MAX_FAILURES_PER_IP. A right code takes back only
+// its own attempt: clearing would let a guesser reset the budget with a code of their own device.
+// Device authorization requests (each makes a code to guess against): every request counts, per
+// (client, source), RATE_LIMIT_MAX_FAILURES; nothing is taken back.
+import net from 'node:net';
+import { canonicalUsername } from './canonical';
+import { attemptOverLimit, countAttempts, settleAttempts, type LimitCheck } from './db/queries/rate-limit';
+import { audit } from './db/queries/audit';
+import { env } from './env';
+
+/**
+ * The source an attempt is counted under: the IPv4 address (also when IPv4-mapped in IPv6), the
+ * /64 prefix of an IPv6 address ("2001:db8:1:2::/64"), or the string as given when it is neither.
+ */
+export function rateLimitSource(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return mapped[1];
+  const addr = ip.split('%')[0];
+  if (!net.isIPv6(addr)) return ip;
+  // Expand "::" to the missing zero groups; only the first four groups (64 bits) matter.
+  const [head, tail] = addr.includes('::') ? addr.split('::') : [addr, undefined];
+  const groups = (s: string | undefined) => (s ? s.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  const h = groups(head);
+  const t = groups(tail);
+  const all = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return `${all
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
+
+/** A counter's key from its parts; ':' and '%' inside a part are escaped, so keys never collide. */
+export const limitKey = (...parts: string[]): string =>
+  parts.map((p) => p.replace(/[%:\0]/g, (c) => '%' + c.charCodeAt(0).toString(16).padStart(2, '0'))).join(':');
+
+export type GuessKind = 'login' | 'client';
+
+/** The three counters of one guess at a password or client secret (see the rules above). */
+export interface GuessKeys {
+  /** (subject, source): hard limit RATE_LIMIT_MAX_FAILURES. */
+  pair: string;
+  /** The source, across subjects: hard limit RATE_LIMIT_MAX_FAILURES_PER_IP. */
+  source: string;
+  /** The subject, across sources: delay and audit, never a block. */
+  subject: string;
+}
+
+export function guessKeys(kind: GuessKind, subject: string, ip: string): GuessKeys {
+  const src = rateLimitSource(ip);
+  return { pair: limitKey(kind, 'pair', src, subject), source: limitKey(kind, 'source', src), subject: limitKey(kind, 'subject', subject) };
+}
+
+/** The counters of a password attempt for `username` as typed (canonicalized here, lib/canonical.ts). */
+export const loginKeys = (username: string, ip: string): GuessKeys => guessKeys('login', canonicalUsername(username), ip);
+
+/** The counters of a client secret attempt for `clientId`. */
+export const clientKeys = (clientId: string, ip: string): GuessKeys => guessKeys('client', clientId, ip);
+
+/**
+ * The delay before an attempt on a subject that has had `attempts` attempts (this one included)
+ * in the window, from all sources: 0 up to `max` (RATE_LIMIT_MAX_FAILURES), then 100 ms doubling
+ * per attempt, never more than `ceilingMs` (RATE_LIMIT_MAX_DELAY_MS). In milliseconds.
+ */
+export function throttleDelayMs(attempts: number, max: number, ceilingMs: number): number {
+  if (attempts <= max) return 0;
+  return Math.min(ceilingMs, 100 * 2 ** Math.min(attempts - max - 1, 16));
+}
+
+/** An attempt that may go ahead (call `succeeded` if the secret was right), or a refusal. */
+export type Attempt = { allowed: false; retryAfterSeconds: number } | { allowed: true; delayMs: number; succeeded: () => Promise<void> };
+
+export type Guess = { kind: 'login'; username: string; ip: string } | { kind: 'client'; clientId: string; applicationId: number; ip: string };
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Counts a guess at a password or client secret before it is checked, applying the rules above:
+ * refused over a hard limit; otherwise delayed as the subject's attempts from all sources require.
+ * Resolves after the delay. A failure needs no call: the attempt stays counted.
+ */
+export async function beginGuess(g: Guess): Promise<Attempt> {
+  const keys = g.kind === 'login' ? loginKeys(g.username, g.ip) : clientKeys(g.clientId, g.ip);
+  const e = env();
+  const hard = await attemptOverLimit([
+    { key: keys.pair, max: e.RATE_LIMIT_MAX_FAILURES },
+    { key: keys.source, max: e.RATE_LIMIT_MAX_FAILURES_PER_IP },
+  ]);
+  if (hard.over) return { allowed: false, retryAfterSeconds: hard.retryAfterSeconds };
+  const [subject] = await countAttempts([keys.subject]);
+  if (subject.count === e.RATE_LIMIT_MAX_FAILURES + 1) {
+    const detail = { attempts: subject.count, window_seconds: e.RATE_LIMIT_WINDOW_SECONDS, max_delay_ms: e.RATE_LIMIT_MAX_DELAY_MS };
+    if (g.kind === 'login') audit('login.throttled', { actorLabel: canonicalUsername(g.username), ip: g.ip, detail });
+    else audit('client.auth_throttled', { applicationId: g.applicationId, ip: g.ip, detail: { client_id: g.clientId.slice(0, 64), ...detail } });
+  }
+  const delayMs = throttleDelayMs(subject.count, e.RATE_LIMIT_MAX_FAILURES, e.RATE_LIMIT_MAX_DELAY_MS);
+  if (delayMs > 0) await sleep(delayMs);
+  return { allowed: true, delayMs, succeeded: () => settleAttempts({ clear: [keys.pair], refund: [keys.source, keys.subject] }) };
+}
+
+/**
+ * Counts a user code entered at /o/device/ by `userId` from `ip` (RFC 8628 §5.1), before it is
+ * checked. When allowed, call `succeeded` if the code was right.
+ */
+export async function beginUserCodeEntry(userId: string, ip: string): Promise<Attempt> {
+  const e = env();
+  const keys = [limitKey('device-code', 'user', userId), limitKey('device-code', 'source', rateLimitSource(ip))];
+  const r = await attemptOverLimit([
+    { key: keys[0], max: e.RATE_LIMIT_MAX_FAILURES },
+    { key: keys[1], max: e.RATE_LIMIT_MAX_FAILURES_PER_IP },
+  ]);
+  if (r.over) return { allowed: false, retryAfterSeconds: r.retryAfterSeconds };
+  return { allowed: true, delayMs: 0, succeeded: () => settleAttempts({ refund: keys }) };
+}
+
+/** Counts a device authorization request of `clientId` from `ip` (RFC 8628 §5.2) and says whether it is over the limit. */
+export function countDeviceAuthorization(clientId: string, ip: string): Promise<LimitCheck> {
+  return attemptOverLimit([{ key: limitKey('device-authz', rateLimitSource(ip), clientId), max: env().RATE_LIMIT_MAX_FAILURES }]);
+}
