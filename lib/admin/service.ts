@@ -6,6 +6,7 @@ import * as q from '../db/queries/admin';
 import type { AdminAppRow, AdminAuditRow, AdminTokenRow, AdminUserRow, Page } from '../db/queries/admin';
 import { audit } from '../db/queries/audit';
 import { findUserById } from '../db/queries/users';
+import { revokeUserSessions } from '../db/queries/sessions';
 import {
   ApplicationNotFoundError,
   deleteApplication,
@@ -62,6 +63,7 @@ export async function setUserActive(actor: StaffActor, userId: string, active: b
   if (userId === actor.id && !active) return { ok: false, message: 'You cannot deactivate your own account.' };
   const r = await q.setUserActive(userId, active);
   if (!r.found) throw new AdminNotFoundError();
+  if (!active) await revokeUserSessions(userId, null); // OWASP: their logins end too, and stay ended if reactivated
   adminAudit(actor, active ? 'user.activated' : 'user.deactivated', {
     user_id: userId,
     ...(active ? {} : { revoked_access_tokens: r.accessTokens, revoked_refresh_tokens: r.refreshTokens }),
