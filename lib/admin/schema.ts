@@ -10,6 +10,7 @@ export const AUDIT_TYPES = [
   'login.success',
   'login.failure',
   'user.signup',
+  'user.password_changed',
   'consent.granted',
   'consent.denied',
   'consent.revoked',

@@ -8,6 +8,7 @@ export type AuditType =
   | 'login.success'
   | 'login.failure'
   | 'user.signup'
+  | 'user.password_changed'
   | 'consent.granted'
   | 'consent.denied'
   | 'consent.revoked'
