@@ -41,6 +41,33 @@ test('OWASP Session Management: logout ends the session server-side: the saved o
   await thief.context().close();
 });
 
+test('OWASP Session Management: next-auth’s own sign-out endpoint ends the session server-side too', async ({ page, browser }) => {
+  await signUp(page);
+  const saved = await page.context().cookies();
+  const { csrfToken } = (await (await page.request.get('/accounts/auth/csrf')).json()) as { csrfToken: string };
+  const out = await page.request.post('/accounts/auth/signout', { form: { csrfToken }, maxRedirects: 0 });
+  expect(out.status()).toBe(302);
+  await expectSignedIn(page, false);
+  const copy = await (await browser.newContext()).newPage();
+  await copy.context().addCookies(saved.filter((c) => c.name.endsWith('authjs.session-token')));
+  await expectSignedIn(copy, false);
+  await copy.context().close();
+});
+
+test('OWASP Session Management: logging in again replaces this browser’s session instead of leaving it alive', async ({ page, browser }) => {
+  const { username } = await signUp(page);
+  const before = (await page.context().cookies()).filter((c) => c.name.endsWith('authjs.session-token'));
+  await page.goto('/accounts/login/');
+  await logIn(page, username);
+  await page.waitForURL((u) => u.pathname === '/'); // the header already said "Signed in" before
+  await page.goto('/accounts/sessions/');
+  await expect(sessionRows(page)).toHaveCount(1);
+  const copy = await (await browser.newContext()).newPage();
+  await copy.context().addCookies(before);
+  await expectSignedIn(copy, false);
+  await copy.context().close();
+});
+
 test('OWASP Session Management: "Sign out" on the sessions page ends the other browser’s session', async ({ page, browser }) => {
   const { username } = await signUp(page);
   const laptop = await loggedInBrowser(browser, username);

@@ -5,6 +5,7 @@ import Credentials from 'next-auth/providers/credentials';
 import { authConfig, authSecret } from './config';
 import { checkPassword, credentialsSchema } from './check-password';
 import { sidHash, startSession } from './sessions';
+import { sessionFromCookieHeader } from './session-cookie';
 import { revokeSessionBySid } from '../db/queries/sessions';
 import { clientIp } from '../http/client-ip';
 
@@ -43,6 +44,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
           return null;
         }
         const user = result.user;
+        // A new login replaces this browser's previous session, whoever it was (OWASP: renew the session at login).
+        const previous = await sessionFromCookieHeader(request.headers.get('cookie'));
+        if (previous) await revokeSessionBySid(previous.sidHash);
         const sid = await startSession(user.id, { ip, userAgent: request.headers.get('user-agent') });
         return { id: user.id, name: user.username, email: user.email, isStaff: user.isStaff, sid };
       },
