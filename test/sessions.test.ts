@@ -12,6 +12,7 @@ import { revokeSessionBySid, revokeUserSessions, SESSION_SEEN_EVERY_SECONDS } fr
 import { saveConsent } from '@/lib/db/queries/tokens';
 import { clearExpiredTokens } from '@/lib/db/queries/cleanup';
 import * as admin from '@/lib/admin/service';
+import { changePassword, endMySession, listMySessions } from '@/lib/auth/sessions';
 
 let srv: TestServer;
 beforeAll(async () => {
@@ -98,6 +99,34 @@ describe('OWASP Session Management: sessions are server-side and revocable', () 
     expect(await outcome(app, old.cookie)).toBe('login');
     expect((await sessionRow(old.session.sidHash)).revoked).toBe(true);
     expect(await outcome(app, (await loginSession(user)).cookie)).toBe('code');
+  });
+
+  it('a password change ends every other session of the user and keeps this one; a wrong current password changes nothing', async () => {
+    const user = await makeUser();
+    const app = await makeApp({ skipAuthorization: true });
+    const here = await loginSession(user);
+    const elsewhere = await loginSession(user);
+    const [mine] = (await listMySessions({ id: user.id, name: user.username, sessionId: 0, sidHash: here.session.sidHash })).filter((s) => s.current);
+    const owner = { id: user.id, name: user.username, sessionId: mine.id, sidHash: here.session.sidHash };
+    expect(await changePassword(owner, 'not the password', 'a new password', '127.0.0.1')).toEqual({ ok: false, reason: 'wrong_password' });
+    expect(await outcome(app, elsewhere.cookie)).toBe('code');
+    expect(await changePassword(owner, user.password, 'a new password', '127.0.0.1')).toEqual({ ok: true, endedSessions: 1 });
+    expect(await outcome(app, elsewhere.cookie)).toBe('login');
+    expect(await outcome(app, here.cookie)).toBe('code');
+  });
+
+  it('OWASP Authorization: a user can sign out only their own sessions', async () => {
+    const victim = await makeUser();
+    const attacker = await makeUser();
+    const app = await makeApp({ skipAuthorization: true });
+    const v = await loginSession(victim);
+    const a = await loginSession(attacker);
+    const [victimRow] = await query<{ id: number }>(sql`SELECT id::float8 AS id FROM sessions WHERE sid_hash = ${v.session.sidHash}`);
+    const attackerOwner = { id: attacker.id, name: attacker.username, sessionId: 0, sidHash: a.session.sidHash };
+    expect(await endMySession(attackerOwner, Number(victimRow.id))).toBe(false);
+    expect(await outcome(app, v.cookie)).toBe('code');
+    // The listing shows only one's own sessions.
+    expect((await listMySessions(attackerOwner)).map((s) => s.id)).not.toContain(Number(victimRow.id));
   });
 
   it('an expired session row is dead, whatever the cookie’s own expiry says', async () => {
