@@ -11,7 +11,7 @@ export async function changePasswordAction(_prev: FormState, form: FormData): Pr
   const parsed = passwordChangeSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return { errors: parsed.error.flatten().fieldErrors };
   const h = await headers();
-  const r = await changePassword(user, parsed.data.current_password, parsed.data.new_password, clientIp(h, h.get('x-oauth-client-ip')));
+  const r = await changePassword(user, parsed.data.current_password, parsed.data.new_password, clientIp(h));
   if (!r.ok) {
     const message = r.reason === 'rate_limited' ? 'Too many failed attempts. Wait a few minutes and try again.' : 'This is not your current password.';
     return { errors: { current_password: [message] } };
