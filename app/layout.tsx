@@ -31,6 +31,9 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                   <Link className="text-slate-700 hover:text-indigo-700" href="/o/authorized_tokens/">
                     Authorized apps
                   </Link>
+                  <Link className="text-slate-700 hover:text-indigo-700" href="/accounts/sessions/">
+                    Sessions
+                  </Link>
                   {user.isStaff ? (
                     <Link className="text-slate-700 hover:text-indigo-700" href="/admin/">
                       Admin

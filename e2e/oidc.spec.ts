@@ -157,12 +157,16 @@ test.describe('OpenID Connect sign-in and RP-initiated logout', () => {
     await expect(page.getByTestId('rp-nonce')).toHaveText('nonce ok');
     expect(rp.callbacks).toBe(1);
 
-    // Sign out without an id_token_hint: the provider asks first, then returns with state.
+    // Sign out without an id_token_hint: the provider asks first; nothing names the user, so it
+    // does not redirect by itself but links back to the application, by name, with state.
     await page.getByRole('link', { name: 'Sign out (ask the provider to confirm)' }).click();
     await expect(page).toHaveURL(/\/o\/logout\/confirm\//);
     await expect(page.getByTestId('logout-question')).toContainText('Photo app');
     await expect(page.getByTestId('logout-question')).toContainText(username);
     await page.getByRole('button', { name: 'Yes, log out' }).click();
+    await expect(page.getByTestId('logged-out')).toBeVisible();
+    expect(page.url().startsWith(OP)).toBe(true);
+    await page.getByRole('link', { name: 'Return to Photo app' }).click();
     await expect(page.getByTestId('rp-logged-out')).toHaveText('Signed out (state ok)');
     expect(page.url().startsWith(`${LOGGED_OUT}?`)).toBe(true);
     await expectLoggedOutAtOp(page);
@@ -196,6 +200,41 @@ test.describe('OpenID Connect sign-in and RP-initiated logout', () => {
     await expect(page.getByTestId('logout-question')).toContainText('Strict app');
     await page.getByRole('link', { name: 'Stay logged in' }).click();
     await expect(page.getByTestId('whoami')).toContainText(username);
+  });
+
+  test('RFC 9700 §4.11.2: a valid id_token_hint redirects only the user it names, after ending their session', async ({ page, browser }) => {
+    // The owner of an application signs in to it and keeps the ID token: the "link" they could send around.
+    const { username } = await signUp(page, uniqueName('owner'));
+    const { clientId, secret } = await registerOidcApp(page, 'Lure app');
+    await rp.configure(clientId, secret);
+    await page.goto(`${RP}/login`);
+    await page.getByRole('button', { name: 'Authorize' }).click();
+    await expect(page.getByTestId('rp-user')).toHaveText(`Hello ${username}`);
+    const lure = `/o/logout/?${new URLSearchParams({ id_token_hint: rp.idToken!, post_logout_redirect_uri: LOGGED_OUT, state: 'x' })}`;
+
+    // An anonymous visitor: no redirect; the signed-out page names the application and links to it.
+    const anonymous = await (await browser.newContext()).newPage();
+    await anonymous.goto(lure);
+    await expect(anonymous.getByTestId('logged-out')).toBeVisible();
+    expect(anonymous.url().startsWith(`${OP}/o/logout/confirm/`)).toBe(true);
+    const back = anonymous.getByRole('link', { name: 'Return to Lure app' });
+    expect(await back.getAttribute('href')).toBe(`${LOGGED_OUT}?state=x`);
+    await anonymous.context().close();
+
+    // Another signed-in user, not named by the hint: asked, and still signed in until they say yes.
+    const other = await (await browser.newContext()).newPage();
+    const { username: otherName } = await signUp(other, uniqueName('other'));
+    await other.goto(lure);
+    await expect(other.getByTestId('logout-question')).toContainText('Lure app');
+    expect(other.url().startsWith(OP)).toBe(true);
+    await other.goto('/');
+    await expect(other.getByTestId('whoami')).toContainText(otherName);
+    await other.context().close();
+
+    // The user the hint names, signed in: their session ends and they go back to the application.
+    await page.goto(lure);
+    await expect(page).toHaveURL(new RegExp(`^${LOGGED_OUT}\\?state=x$`));
+    await expectLoggedOutAtOp(page);
   });
 
   test('discovery and JWKS are served to any origin', async ({ request }) => {

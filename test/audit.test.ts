@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { startTestServer, type TestServer } from './helpers/server';
-import { basic, form, makeApp, makeUser, sessionCookie, POSTMAN_CALLBACK } from './helpers/fixtures';
+import { basic, form, makeApp, makeUser, loginSession, sessionCookie, POSTMAN_CALLBACK } from './helpers/fixtures';
 import { query } from '@/lib/db';
 import { flushAudit } from '@/lib/db/queries/audit';
 import { randomToken } from '@/lib/oauth/random';
@@ -54,7 +54,7 @@ describe('audit events', () => {
   it('consent granted and denied (the consent form), with the user, application and IP', async () => {
     const user = await makeUser();
     const app = await makeApp();
-    const session = { userId: user.id, authTime: Math.floor(Date.now() / 1000) };
+    const { session } = await loginSession(user);
     const before = Date.now() - 1000;
     await authorize({ url: consentUrl(app, randomToken()), session, ip: '198.51.100.7', decision: 'allow' });
     await authorize({ url: consentUrl(app, randomToken()), session, ip: '198.51.100.8', decision: 'deny' });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { startTestServer, type TestServer } from './helpers/server';
-import { basic, form, makeApp, makeUser, sessionCookie, POSTMAN_CALLBACK } from './helpers/fixtures';
+import { basic, form, makeApp, makeUser, loginSession, sessionCookie, POSTMAN_CALLBACK } from './helpers/fixtures';
 import { query } from '@/lib/db';
 import { flushAudit } from '@/lib/db/queries/audit';
 import { randomToken, sha256b64url } from '@/lib/oauth/random';
@@ -39,7 +39,7 @@ async function getCode(user: User, app: App, scope = 'read write'): Promise<{ co
     location = first.headers.get('location')!;
   } else {
     expect(first.headers.get('x-test-handoff')).toBe('next');
-    const outcome = await authorize({ url, session: { userId: user.id, authTime: Math.floor(Date.now() / 1000) }, ip: '127.0.0.1', decision: 'allow' });
+    const outcome = await authorize({ url, session: (await loginSession(user)).session, ip: '127.0.0.1', decision: 'allow' });
     if (outcome.kind !== 'redirect') throw new Error(`expected a redirect, got ${outcome.kind}`);
     location = outcome.location;
   }
@@ -161,7 +161,7 @@ describe('revoking an authorized application', () => {
     await authorizeApp(user, app);
     await revokeMyAuthorizedApp({ id: user.id }, app.id);
     const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(randomToken()) });
-    const outcome = await authorize({ url: new URL(`/o/authorize/?${q}`, srv.url), session: { userId: user.id, authTime: Math.floor(Date.now() / 1000) }, ip: '127.0.0.1' });
+    const outcome = await authorize({ url: new URL(`/o/authorize/?${q}`, srv.url), session: (await loginSession(user)).session, ip: '127.0.0.1' });
     expect(outcome.kind).toBe('consent');
   });
 

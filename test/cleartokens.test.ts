@@ -100,7 +100,7 @@ describe('clearExpiredTokens', () => {
     await query(sql`INSERT INTO rate_limits (key, count, window_start) VALUES ('old', 3, now() - interval '1 day'), ('current', 3, now())`);
 
     const r = await clearExpiredTokens();
-    expect(r).toEqual({ accessTokens: 3, refreshTokens: 5, authorizationCodes: 2, deviceCodes: 2, rateLimits: 1 });
+    expect(r).toEqual({ accessTokens: 3, refreshTokens: 5, authorizationCodes: 2, deviceCodes: 2, rateLimits: 1, sessions: 0 });
     expect(await labels('access_tokens')).toEqual(['a-keep-live']);
     expect(await labels('refresh_tokens')).toEqual([
       'r-keep-live',
@@ -116,7 +116,7 @@ describe('clearExpiredTokens', () => {
     expect((await query<{ key: string }>(sql`SELECT key FROM rate_limits`)).map((x) => x.key)).toEqual(['current']);
 
     // Idempotent: a second run finds nothing.
-    expect(await clearExpiredTokens()).toEqual({ accessTokens: 0, refreshTokens: 0, authorizationCodes: 0, deviceCodes: 0, rateLimits: 0 });
+    expect(await clearExpiredTokens()).toEqual({ accessTokens: 0, refreshTokens: 0, authorizationCodes: 0, deviceCodes: 0, rateLimits: 0, sessions: 0 });
   });
 
   it('deletes in batches of the given size until nothing is left', async () => {

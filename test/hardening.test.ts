@@ -1,7 +1,7 @@
 // Findings of the security review, each pinned by a test.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server';
-import { makeApp, makeUser, basic, form, POSTMAN_CALLBACK } from './helpers/fixtures';
+import { makeApp, makeUser, basic, form, loginSession, POSTMAN_CALLBACK } from './helpers/fixtures';
 import { authorize } from '@/lib/oauth/endpoints/authorize';
 import { logUnexpected } from '@/lib/oauth/errors';
 import { s256 } from '@/lib/oauth/pkce';
@@ -41,7 +41,7 @@ describe('hardening', () => {
     const user = await makeUser();
     const app = await makeApp();
     const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256('v'.repeat(43)), scope: 'read' });
-    const session = { userId: user.id, authTime: Math.floor(Date.now() / 1000) - 3600 };
+    const { session } = await loginSession(user, Math.floor(Date.now() / 1000) - 3600);
     for (const extra of [{ prompt: 'login' }, { max_age: '60' }] as Record<string, string>[]) {
       const url = new URL(`/o/authorize/?${q}&${new URLSearchParams(extra)}`, srv.url);
       const o = await authorize({ url, session, ip: '127.0.0.1', decision: 'allow' });

@@ -5,7 +5,7 @@ import { SignJWT } from 'jose';
 import { startTestServer, type TestServer } from './helpers/server';
 import { makeApp, makeUser } from './helpers/fixtures';
 import { exchange, obtainCode } from './helpers/codeflow';
-import { evaluateLogout } from '@/lib/oauth/oidc/logout';
+import { evaluateLogout, postLogoutRedirect } from '@/lib/oauth/oidc/logout';
 import { idTokenClaims, signIdToken } from '@/lib/oauth/oidc/id-token';
 import type { Application, User } from '@/lib/db/schema';
 import { env } from '@/lib/env';
@@ -36,6 +36,7 @@ describe('RP-initiated logout decisions (RP-Initiated Logout 1.0 §2–§3)', ()
       kind: 'logout',
       appName: 'Photo app',
       redirectTo: `${BACK}?state=af0ifjsldkj`,
+      namedUserId: user.id,
     });
     // The URI's own query is kept, and state added.
     const o = await evaluateLogout(q({ id_token_hint: idToken, post_logout_redirect_uri: 'https://rp.example/bye?x=1', state: 's' }), user.id);
@@ -53,27 +54,21 @@ describe('RP-initiated logout decisions (RP-Initiated Logout 1.0 §2–§3)', ()
       kind: 'confirm',
       appName: 'Photo app',
       redirectTo: `${BACK}?state=s`,
+      namedUserId: user.id,
     });
     expect(await evaluateLogout(q({ client_id: app.clientId, post_logout_redirect_uri: BACK, state: 's' }), user.id)).toEqual({
       kind: 'confirm',
       appName: 'Photo app',
       redirectTo: `${BACK}?state=s`,
+      namedUserId: null,
     });
-    expect(await evaluateLogout(q({}), user.id)).toEqual({ kind: 'confirm', appName: null, redirectTo: null });
+    expect(await evaluateLogout(q({}), user.id)).toEqual({ kind: 'confirm', appName: null, redirectTo: null, namedUserId: null });
   });
 
   it('with nobody logged in and no hint of ours, offers the way back but does not redirect by itself (RFC 9700 §4.11.2)', async () => {
-    expect(await evaluateLogout(q({ client_id: app.clientId, post_logout_redirect_uri: BACK }), null)).toEqual({
-      kind: 'logged_out',
-      appName: 'Photo app',
-      redirectTo: BACK,
-      automatic: false,
-    });
-  });
-
-  it('with nobody logged in and a valid RS256 hint, returns to the application at once', async () => {
-    const o = await evaluateLogout(q({ id_token_hint: idToken, post_logout_redirect_uri: BACK }), null);
-    expect(o).toMatchObject({ kind: 'logged_out', redirectTo: BACK, automatic: true });
+    const o = await evaluateLogout(q({ client_id: app.clientId, post_logout_redirect_uri: BACK }), null);
+    expect(o).toEqual({ kind: 'logged_out', appName: 'Photo app', redirectTo: BACK, namedUserId: null });
+    expect(postLogoutRedirect(o, null)).toBeNull();
   });
 
   it('never redirects to an unregistered URI: exact match only (§3)', async () => {
@@ -126,11 +121,10 @@ describe('RP-initiated logout decisions (RP-Initiated Logout 1.0 §2–§3)', ()
     const hs = await makeApp({ skipAuthorization: true, algorithm: 'HS256', secretHashed: false, postLogoutRedirectUris: ['https://hs.example/out'] });
     const c = await obtainCode(srv, hs, user, { scope: 'openid' });
     const hint = (await (await exchange(srv, hs, c)).json()).id_token;
-    expect(await evaluateLogout(q({ id_token_hint: hint, post_logout_redirect_uri: 'https://hs.example/out', state: 'z' }), user.id)).toEqual({
-      kind: 'confirm',
-      appName: hs.name,
-      redirectTo: 'https://hs.example/out?state=z',
-    });
+    const asked = await evaluateLogout(q({ id_token_hint: hint, post_logout_redirect_uri: 'https://hs.example/out', state: 'z' }), user.id);
+    expect(asked).toEqual({ kind: 'confirm', appName: hs.name, redirectTo: 'https://hs.example/out?state=z', namedUserId: null });
+    // Even once the user confirms, a hint the client could have minted names nobody: a link, no redirect.
+    expect(postLogoutRedirect(asked, user.id)).toBeNull();
     // A hint forged with the app's own secret, naming another user, logs nobody out silently.
     const victim = await makeUser();
     const forged = await new SignJWT({ sub: victim.id, aud: hs.clientId })
@@ -146,5 +140,42 @@ describe('RP-initiated logout decisions (RP-Initiated Logout 1.0 §2–§3)', ()
   it('is a Next.js page, not a fast route (the door hands /o/logout/ over)', async () => {
     const r = await fetch(`${srv.url}/o/logout/?client_id=${app.clientId}`, { redirect: 'manual' });
     expect(r.headers.get('x-test-handoff')).toBe('next');
+  });
+});
+
+describe('RFC 9700 §4.11.2 / RP-Initiated Logout 1.0 §3: /o/logout/ is not an open redirector', () => {
+  it('an anonymous visitor with a valid hint is not redirected: the signed-out page links to the application, named', async () => {
+    const o = await evaluateLogout(q({ id_token_hint: idToken, post_logout_redirect_uri: BACK, state: 's' }), null);
+    expect(o).toEqual({ kind: 'logged_out', appName: 'Photo app', redirectTo: `${BACK}?state=s`, namedUserId: user.id });
+    // Nothing was ended by this request, so nothing is followed automatically.
+    expect(postLogoutRedirect(o, null)).toBeNull();
+  });
+
+  it('an expired hint redirects nobody who is not logged in as its user, however old it is', async () => {
+    const old = await signIdToken(app, idTokenClaims({ app, user, scopes: ['openid'], nonce: null, authTime: null, now: Math.floor(Date.now() / 1000) - 400 * 24 * 3600 }));
+    const o = await evaluateLogout(q({ id_token_hint: old, post_logout_redirect_uri: BACK }), null);
+    expect(o.kind).toBe('logged_out');
+    expect(postLogoutRedirect(o, null)).toBeNull();
+  });
+
+  it('a logged-in user named by the hint: the session is ended without asking, then the browser returns to the application', async () => {
+    const o = await evaluateLogout(q({ id_token_hint: idToken, post_logout_redirect_uri: BACK, state: 's' }), user.id);
+    expect(o.kind).toBe('logout');
+    expect(postLogoutRedirect(o, user.id)).toBe(`${BACK}?state=s`);
+    // If the session turned out to be ended already (a second tab), this request ended nothing: no redirect.
+    expect(postLogoutRedirect(o, null)).toBeNull();
+  });
+
+  it('a user not named by the hint is asked; confirming ends their session but links back instead of redirecting', async () => {
+    const someone = await makeUser();
+    const o = await evaluateLogout(q({ id_token_hint: idToken, post_logout_redirect_uri: BACK }), someone.id);
+    expect(o.kind).toBe('confirm');
+    expect(postLogoutRedirect(o, someone.id)).toBeNull();
+  });
+
+  it('without a hint, confirming ends the session and the page links back to the application', async () => {
+    const o = await evaluateLogout(q({ client_id: app.clientId, post_logout_redirect_uri: BACK, state: 's' }), user.id);
+    expect(o.kind).toBe('confirm');
+    expect(postLogoutRedirect(o, user.id)).toBeNull();
   });
 });

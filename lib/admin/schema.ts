@@ -11,6 +11,7 @@ export const AUDIT_TYPES = [
   'login.failure',
   'login.throttled',
   'user.signup',
+  'user.password_changed',
   'consent.granted',
   'consent.denied',
   'consent.revoked',

@@ -2,6 +2,7 @@
 import type { NextAuthConfig } from 'next-auth';
 import { env } from '../env';
 
+/** Lifetime of a login: of the session cookie and of its row in `sessions` (seconds). */
 export const SESSION_MAX_AGE_SECONDS = 14 * 24 * 3600;
 
 export const authConfig = {
@@ -19,9 +20,12 @@ export const authConfig = {
         token.isStaff = (user as { isStaff?: boolean }).isStaff ?? false;
         // OIDC auth_time: when the user last typed their password.
         token.authTime = Math.floor(Date.now() / 1000);
+        // The server-side session this login created (lib/auth/index.ts authorize()).
+        token.sid = user.sid;
       }
       return token;
     },
+    // The sid stays in the encrypted cookie: the session object is also served to the browser.
     session({ session, token }) {
       session.user = {
         ...session.user,

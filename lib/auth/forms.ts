@@ -7,6 +7,9 @@ export const loginSchema = z.object({
   next: z.string().optional(),
 });
 
+/** A new password (sign-up, password change): the one rule for both. */
+const newPassword = z.string().min(8, 'At least 8 characters.').max(1024, 'At most 1024 characters.');
+
 export const signupSchema = z
   .object({
     username: z
@@ -16,15 +19,27 @@ export const signupSchema = z
       .max(150, 'At most 150 characters.')
       .regex(/^[A-Za-z0-9_.@+-]+$/, 'Letters, digits and @ . + - _ only.'),
     email: z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+$/, 'Enter a valid email address.'),
-    password: z.string().min(8, 'At least 8 characters.').max(1024, 'At most 1024 characters.'),
+    password: newPassword,
     password2: z.string(),
     next: z.string().optional(),
   })
   .refine((v) => v.password === v.password2, { path: ['password2'], message: 'The two passwords differ.' });
 
+export const passwordChangeSchema = z
+  .object({
+    current_password: z.string().min(1, 'Enter your current password.').max(1024, 'At most 1024 characters.'),
+    new_password: newPassword,
+    new_password2: z.string(),
+  })
+  .refine((v) => v.new_password === v.new_password2, { path: ['new_password2'], message: 'The two passwords differ.' })
+  .refine((v) => v.new_password !== v.current_password, { path: ['new_password'], message: 'Choose a password different from the current one.' });
+
 export type FieldErrors = Record<string, string[] | undefined>;
 export interface FormState {
   errors?: FieldErrors;
+  /** An error about the whole form. */
   message?: string;
+  /** What a successful submission did. */
+  done?: string;
   values?: Record<string, string>;
 }

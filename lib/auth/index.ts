@@ -1,8 +1,12 @@
-// next-auth with username/password credentials checked against the users table.
+// next-auth with username/password credentials checked against the users table. Each login starts
+// a server-side session (./sessions.ts) whose id goes into the cookie; every sign-out ends it.
 import NextAuth, { CredentialsSignin } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { authConfig, authSecret } from './config';
 import { checkPassword, credentialsSchema } from './check-password';
+import { sidHash, startSession } from './sessions';
+import { sessionFromCookieHeader } from './session-cookie';
+import { revokeSessionBySid } from '../db/queries/sessions';
 import { clientIp } from '../http/client-ip';
 
 
@@ -19,6 +23,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
       if (!(e instanceof CredentialsSignin)) console.error('auth:', e.message);
     },
   },
+  events: {
+    // Every way out (our pages, and next-auth's own /accounts/auth/signout) ends the row, not just the cookie.
+    async signOut(message) {
+      const sid = 'token' in message ? message.token?.sid : undefined;
+      if (typeof sid === 'string') await revokeSessionBySid(sidHash(sid));
+    },
+  },
   providers: [
     Credentials({
       credentials: { username: {}, password: {} },
@@ -26,13 +37,18 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
         const parsed = credentialsSchema.safeParse(raw);
         if (!parsed.success) return null;
         const { username, password } = parsed.data;
-        const result = await checkPassword(username, password, clientIp(request.headers));
+        const ip = clientIp(request.headers);
+        const result = await checkPassword(username, password, ip);
         if (!result.ok) {
           if (result.reason === 'rate_limited') throw new RateLimitedSignin();
           return null;
         }
         const user = result.user;
-        return { id: user.id, name: user.username, email: user.email, isStaff: user.isStaff };
+        // A new login replaces this browser's previous session, whoever it was (OWASP: renew the session at login).
+        const previous = await sessionFromCookieHeader(request.headers.get('cookie'));
+        if (previous) await revokeSessionBySid(previous.sidHash);
+        const sid = await startSession(user.id, { ip, userAgent: request.headers.get('user-agent') });
+        return { id: user.id, name: user.username, email: user.email, isStaff: user.isStaff, sid };
       },
     }),
   ],

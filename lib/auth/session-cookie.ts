@@ -2,6 +2,7 @@
 // The cookie is a JWE keyed from AUTH_SECRET with the cookie name as salt (Auth.js v5 format).
 import { decode } from 'next-auth/jwt';
 import { env } from '../env';
+import { sha256b64url } from '../oauth/random';
 
 /** Our issuer decides the cookie name: Auth.js prefixes `__Secure-` on https. */
 export const SESSION_COOKIE = 'authjs.session-token';
@@ -9,7 +10,10 @@ export const sessionCookieName = () => (env().ISSUER.startsWith('https://') ? `_
 
 export interface SessionClaims {
   userId: string;
+  /** Seconds since the epoch when the user last entered their password. */
   authTime: number;
+  /** SHA-256 (base64url) of the cookie's session id: the key of its row in `sessions`. */
+  sidHash: string;
 }
 
 function readCookie(header: string | null, name: string): string | null {
@@ -35,6 +39,11 @@ type G = typeof globalThis & { [KEY]?: Map<string, Cached> };
 const cache = ((globalThis as G)[KEY] ??= new Map());
 const MAX_CACHED = 5_000;
 
+/**
+ * The claims of the session cookie in a Cookie header, or null (no cookie, not ours, expired, or
+ * without a session id: a cookie from before server-side sessions names no row). This only reads
+ * the cookie: whether its session is still live is the database's answer (lib/db/queries/sessions.ts).
+ */
 export async function sessionFromCookieHeader(cookieHeader: string | null): Promise<SessionClaims | null> {
   const name = sessionCookieName();
   const raw = readCookie(cookieHeader, name);
@@ -46,8 +55,8 @@ export async function sessionFromCookieHeader(cookieHeader: string | null): Prom
   let exp = now + 60_000;
   try {
     const t = await decode({ token: raw, secret: env().AUTH_SECRET, salt: name });
-    if (t?.sub && !(typeof t.exp === 'number' && t.exp * 1000 < now)) {
-      claims = { userId: t.sub, authTime: Number(t.authTime ?? 0) };
+    if (t?.sub && typeof t.sid === 'string' && !(typeof t.exp === 'number' && t.exp * 1000 < now)) {
+      claims = { userId: t.sub, authTime: Number(t.authTime ?? 0), sidHash: sha256b64url(t.sid) };
       if (typeof t.exp === 'number') exp = Math.min(exp, t.exp * 1000);
     }
   } catch {

@@ -1,22 +1,44 @@
-// Page-side helpers: who is signed in, and the login redirect that keeps `next`.
+// Page-side helpers: who is signed in (checked against the server-side session on every read), the
+// login redirect that keeps `next`, and ending the asking browser's session.
+import { headers } from 'next/headers';
 import { redirect, notFound } from 'next/navigation';
-import { auth } from './index';
-import { findUserById } from '../db/queries/users';
+import { signOut } from './index';
+import { sessionFromCookieHeader } from './session-cookie';
+import { findSessionUser, revokeSessionBySid } from '../db/queries/sessions';
 
 export interface SessionUser {
   id: string;
   name: string;
   isStaff: boolean;
+  /** Seconds since the epoch when the user last entered their password (OIDC auth_time). */
   authTime: number;
+  /** This browser's session: its row id and sid hash (never the sid itself). */
+  sessionId: number;
+  sidHash: string;
 }
 
-/** The signed-in, still active user, or null. A deactivated account loses its session at once. */
+/**
+ * The signed-in, still active user of this request's session cookie, or null. One statement reads
+ * the live session row and its user: a revoked or expired session, or a deactivated account, is
+ * no session at once.
+ */
 export async function currentUser(): Promise<SessionUser | null> {
-  const s = await auth();
-  if (!s?.user?.id) return null;
-  const u = await findUserById(s.user.id);
+  const claims = await sessionFromCookieHeader((await headers()).get('cookie'));
+  if (!claims) return null;
+  const u = await findSessionUser(claims.sidHash, claims.userId);
   if (!u || !u.isActive) return null;
-  return { id: u.id, name: u.username, isStaff: u.isStaff, authTime: s.user.authTime };
+  return { id: u.id, name: u.username, isStaff: u.isStaff, authTime: claims.authTime, sessionId: u.sessionId, sidHash: claims.sidHash };
+}
+
+/**
+ * Logs this browser out: ends its session row, then clears the cookie. Returns the id of the user
+ * whose live session this request ended, or null when there was none (no cookie, already ended).
+ */
+export async function endCurrentSession(): Promise<string | null> {
+  const claims = await sessionFromCookieHeader((await headers()).get('cookie'));
+  const ended = claims ? await revokeSessionBySid(claims.sidHash) : null;
+  await signOut({ redirect: false });
+  return ended;
 }
 
 export function loginUrl(next: string): string {

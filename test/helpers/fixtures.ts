@@ -1,4 +1,4 @@
-// Test data made through the real schema (and the real session format of next-auth).
+// Test data made through the real schema (and the real sessions and session cookie format of next-auth).
 import crypto from 'node:crypto';
 import { encode } from 'next-auth/jwt';
 import { getDb } from '@/lib/db';
@@ -8,6 +8,8 @@ import { randomClientId, randomClientSecret } from '@/lib/oauth/random';
 import { env } from '@/lib/env';
 import { canonicalUsername } from '@/lib/canonical';
 import { SESSION_COOKIE } from '@/lib/auth/session-cookie';
+import { sidHash, startSession } from '@/lib/auth/sessions';
+import type { SessionInfo } from '@/lib/oauth/endpoints/authorize';
 
 export async function makeUser(over: Partial<{ username: string; password: string; email: string; isStaff: boolean; isActive: boolean }> = {}): Promise<User & { password: string }> {
   const password = over.password ?? 'correct horse battery staple';
@@ -52,15 +54,31 @@ export async function makeApp(
   return { ...a, secret };
 }
 
-/** A next-auth session cookie for `user`, exactly as a browser would hold it after logging in. */
-export async function sessionCookie(user: Pick<User, 'id' | 'username'>, authTime = Math.floor(Date.now() / 1000)): Promise<string> {
+export interface LoginSession {
+  /** The Cookie header value a browser sends after this login. */
+  cookie: string;
+  /** What the authorize endpoint takes as the session (lib/oauth/endpoints/authorize.ts). */
+  session: SessionInfo;
+}
+
+/**
+ * A login of `user`, exactly as a browser holds it: a real server-side session row (lib/auth/sessions.ts)
+ * and the next-auth session cookie that names it.
+ */
+export async function loginSession(user: Pick<User, 'id' | 'username'>, authTime = Math.floor(Date.now() / 1000)): Promise<LoginSession> {
+  const sid = await startSession(user.id, { ip: '127.0.0.1', userAgent: 'vitest' });
   const token = await encode({
-    token: { sub: user.id, name: user.username, isStaff: false, authTime },
+    token: { sub: user.id, name: user.username, isStaff: false, authTime, sid },
     secret: env().AUTH_SECRET,
     salt: SESSION_COOKIE,
     maxAge: 3600,
   });
-  return `${SESSION_COOKIE}=${token}`;
+  return { cookie: `${SESSION_COOKIE}=${token}`, session: { userId: user.id, authTime, sidHash: sidHash(sid) } };
+}
+
+/** A next-auth session cookie for `user` (a real session row behind it), as a browser holds it after logging in. */
+export async function sessionCookie(user: Pick<User, 'id' | 'username'>, authTime = Math.floor(Date.now() / 1000)): Promise<string> {
+  return (await loginSession(user, authTime)).cookie;
 }
 
 export const basic = (id: string, secret: string) =>

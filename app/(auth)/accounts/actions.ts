@@ -2,7 +2,8 @@
 import { AuthError } from 'next-auth';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { signIn, signOut, RateLimitedSignin } from '@/lib/auth';
+import { signIn, RateLimitedSignin } from '@/lib/auth';
+import { endCurrentSession } from '@/lib/auth/session';
 import { loginSchema, signupSchema, type FormState } from '@/lib/auth/forms';
 import { hashPassword } from '@/lib/auth/password';
 import { createUser, UsernameTakenError } from '@/lib/db/queries/users';
@@ -44,7 +45,8 @@ export async function signupAction(_prev: FormState, form: FormData): Promise<Fo
   return {};
 }
 
+/** "Log out": ends this browser's session server-side (not just its cookie), then goes home. */
 export async function logoutAction(): Promise<void> {
-  await signOut({ redirect: false });
+  await endCurrentSession();
   redirect('/');
 }

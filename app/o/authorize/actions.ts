@@ -18,7 +18,7 @@ export async function decideAction(form: FormData): Promise<void> {
   const url = new URL(`/o/authorize/?${parsed.data.query}`, env().ISSUER);
   const outcome = await authorize({
     url,
-    session: user ? { userId: user.id, authTime: user.authTime } : null,
+    session: user ? { userId: user.id, authTime: user.authTime, sidHash: user.sidHash } : null,
     ip: clientIp(h),
     decision: parsed.data.decision,
   });

@@ -22,7 +22,7 @@ export default async function AuthorizePage({ searchParams }: { searchParams: Pr
   for (const [k, v] of Object.entries(sp)) for (const one of Array.isArray(v) ? v : [v ?? '']) url.searchParams.append(k, one);
   const outcome = await authorize({
     url,
-    session: user ? { userId: user.id, authTime: user.authTime } : null,
+    session: user ? { userId: user.id, authTime: user.authTime, sidHash: user.sidHash } : null,
     ip: clientIp(h),
   });
   if (outcome.kind === 'redirect') redirect(outcome.location);

@@ -1,10 +1,10 @@
-// The end_session_endpoint (OpenID Connect RP-Initiated Logout 1.0 §2: GET and POST). When the
-// id_token_hint names the logged-in user, it logs out at once and returns to the application;
-// otherwise the confirmation page (./confirm) asks first, or explains what is wrong.
+// The end_session_endpoint (OpenID Connect RP-Initiated Logout 1.0 §2: GET and POST). When an
+// id_token_hint signed by us names the logged-in user, it ends their session at once and returns to
+// the application; otherwise the page (./confirm) asks first, says the visitor is signed out (with a
+// link back to the application), or explains what is wrong.
 import { NextResponse } from 'next/server';
-import { signOut } from '@/lib/auth';
-import { currentUser } from '@/lib/auth/session';
-import { evaluateLogout } from '@/lib/oauth/oidc/logout';
+import { currentUser, endCurrentSession } from '@/lib/auth/session';
+import { evaluateLogout, postLogoutRedirect } from '@/lib/oauth/oidc/logout';
 import { payloadTooLarge, readBoundedText } from '@/lib/http/body';
 import { toResponse } from '@/lib/server/next-door';
 import { env } from '@/lib/env';
@@ -24,15 +24,9 @@ async function handle(request: Request): Promise<Response> {
   const user = await currentUser();
   const outcome = await evaluateLogout(params, user?.id ?? null);
   const page = `/o/logout/confirm/?${params.toString()}`;
-  switch (outcome.kind) {
-    case 'logout':
-      await signOut({ redirect: false });
-      return to(outcome.redirectTo ?? page);
-    case 'logged_out':
-      return to(outcome.automatic && outcome.redirectTo ? outcome.redirectTo : page);
-    default:
-      return to(page);
-  }
+  if (outcome.kind !== 'logout') return to(page);
+  const ended = await endCurrentSession();
+  return to(postLogoutRedirect(outcome, ended) ?? page);
 }
 
 export const GET = handle;

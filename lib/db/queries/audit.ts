@@ -10,6 +10,7 @@ export type AuditType =
   /** Attempts on one account from many sources went past RATE_LIMIT_MAX_FAILURES: they are now delayed (lib/rate-limits.ts). */
   | 'login.throttled'
   | 'user.signup'
+  | 'user.password_changed'
   | 'consent.granted'
   | 'consent.denied'
   | 'consent.revoked'

@@ -9,6 +9,7 @@
 //  - authorization codes: deleted once expired (they live 60 s; a used one is useless afterwards).
 //  - device codes: deleted once expired, or consumed (the device already has its tokens).
 //  - rate-limit windows that have ended.
+//  - login sessions once expired or revoked (a revoked session never comes back).
 import { sql, type SQL } from 'drizzle-orm';
 import { query } from '../index';
 import { env } from '../../env';
@@ -23,6 +24,7 @@ export interface CleanupResult {
   authorizationCodes: number;
   deviceCodes: number;
   rateLimits: number;
+  sessions: number;
 }
 
 export interface CleanupOptions {
@@ -69,8 +71,9 @@ export async function clearExpiredTokens(opts: CleanupOptions = {}): Promise<Cle
   );
   const authorizationCodes = await del('grants', sql`expires_at <= now()`);
   const deviceCodes = await del('device_codes', sql`expires_at <= now() OR status = 'consumed'`);
+  const sessions = await del('sessions', sql`expires_at <= now() OR revoked_at IS NOT NULL`);
   const limits = await query<{ n: number }>(sql`
     WITH d AS (DELETE FROM rate_limits WHERE window_start <= now() - make_interval(secs => ${window}) RETURNING 1)
     SELECT count(*)::int AS n FROM d`);
-  return { accessTokens, refreshTokens, authorizationCodes, deviceCodes, rateLimits: Number(limits[0]?.n ?? 0) };
+  return { accessTokens, refreshTokens, authorizationCodes, deviceCodes, rateLimits: Number(limits[0]?.n ?? 0), sessions };
 }

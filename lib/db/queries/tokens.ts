@@ -3,7 +3,7 @@
 // so that of N concurrent requests exactly one wins.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { getDb, query } from '../index';
-import { findUserById } from './users';
+import { findSessionUser, isSessionKey, liveSessionCtes } from './sessions';
 import { accessTokens, consents, grants, refreshTokens, type Grant, type RefreshToken, type User } from '../schema';
 
 // --- authorization codes ------------------------------------------------------------------------
@@ -247,27 +247,29 @@ export async function findAccessToken(tokenHash: string): Promise<LiveAccessToke
 export type NewCode = typeof grants.$inferInsert;
 
 /**
- * The signed-in user, and, when `autoIssue` is given, the authorization code inserted in the same
- * statement if the user is active and either the app skips consent or the user's remembered
- * consent covers every requested scope. One round trip for a returning user.
+ * The user of the live session `session` (sidHash of the cookie's sid, userId its `sub`;
+ * lib/db/queries/sessions.ts), and, when `autoIssue` is given, the authorization code inserted in
+ * the same statement if the user is active and either the app skips consent or the user's
+ * remembered consent covers every requested scope. Null when the session is unknown, revoked or
+ * expired (OWASP Session Management: the server decides whether a session lives). One round trip
+ * for a returning user, which also touches the session's last_seen_at (throttled).
  */
 export async function findUserAndMaybeIssueCode(
-  userId: string,
+  session: { userId: string; sidHash: string },
   applicationId: number,
   autoIssue: { row: NewCode; scopes: string[]; skipConsent: boolean } | null,
 ): Promise<{ user: Pick<User, 'id' | 'username' | 'isActive'>; issued: boolean } | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(userId)) return null;
+  if (!isSessionKey(session.sidHash, session.userId)) return null;
   if (!autoIssue) {
-    const user = await findUserById(userId);
+    const user = await findSessionUser(session.sidHash, session.userId);
     return user ? { user, issued: false } : null;
   }
   const c = autoIssue.row;
   const ts = (d: Date) => d.toISOString();
   const rows = await query<{ id: string; username: string; is_active: boolean; issued: boolean }>(sql`
-    WITH u AS (
+    WITH ${liveSessionCtes(session.sidHash, session.userId)}, u AS (
       SELECT u.id, u.username, u.is_active, c.scope AS consent
-      FROM users u LEFT JOIN consents c ON c.user_id = u.id AND c.application_id = ${applicationId}
-      WHERE u.id = ${userId}
+      FROM s JOIN users u ON u.id = s.user_id LEFT JOIN consents c ON c.user_id = u.id AND c.application_id = ${applicationId}
     ), ins AS (
       INSERT INTO grants (code_hash, application_id, user_id, redirect_uri, redirect_uri_sent, scope, code_challenge,
                           code_challenge_method, nonce, auth_time, expires_at)

@@ -20,6 +20,8 @@ export interface SessionInfo {
   userId: string;
   /** Seconds since the epoch when the user last entered their password. */
   authTime: number;
+  /** Names the server-side session, which must still be live (lib/db/queries/sessions.ts). */
+  sidHash: string;
 }
 
 export interface ErrorPage {
@@ -272,7 +274,7 @@ async function decide(v: ValidRequest, url: URL, session: SessionInfo | null, ip
   // costs one statement: the code is inserted only if the user is active and consent covers it.
   const autoCode = decision === undefined && !v.prompt.has('consent') ? randomToken() : null;
   const found = await findUserAndMaybeIssueCode(
-    session.userId,
+    session,
     v.app.id,
     autoCode ? { row: codeRow(v, session.userId, session.authTime, autoCode), scopes: v.scopes, skipConsent: v.app.skipAuthorization } : null,
   );

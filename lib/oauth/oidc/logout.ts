@@ -1,6 +1,7 @@
 // RP-Initiated Logout 1.0 (the end_session_endpoint, /o/logout/): decides, without any framework,
 // what to do with a logout request. The route and page in app/o/logout/ carry it out.
-// It never redirects to a URI that is not one of the application's Post logout redirect uris.
+// It never redirects to a URI that is not one of the application's Post logout redirect uris, and
+// redirects by itself only after ending the session of the user the hint names (postLogoutRedirect).
 import { OAuthError } from '../errors';
 import { parseParams } from '../http';
 import { getClient } from '../../db/queries/clients';
@@ -13,14 +14,24 @@ export interface LogoutError {
   message: string;
 }
 
+/** What every non-error outcome carries. */
+interface LogoutTarget {
+  /** The application that sent the request (client_id or the hint's audience), by name. */
+  appName: string | null;
+  /** Its registered post_logout_redirect_uri, with state, when one was sent; null otherwise. */
+  redirectTo: string | null;
+  /** The user an id_token_hint signed with our own key names (users.id); null without such a hint. */
+  namedUserId: string | null;
+}
+
 export type LogoutOutcome =
   | LogoutError
-  /** Ask the user first (no valid hint naming them). */
-  | { kind: 'confirm'; appName: string | null; redirectTo: string | null }
-  /** Log out now: the hint is valid and names the logged-in user. */
-  | { kind: 'logout'; appName: string | null; redirectTo: string | null }
+  /** Ask the user first (no hint of ours naming them). */
+  | ({ kind: 'confirm' } & LogoutTarget)
+  /** Log out now: a hint signed by us names the logged-in user. */
+  | ({ kind: 'logout' } & LogoutTarget)
   /** Nobody is logged in: nothing to end. */
-  | { kind: 'logged_out'; appName: string | null; redirectTo: string | null; automatic: boolean };
+  | ({ kind: 'logged_out' } & LogoutTarget);
 
 const fail = (title: string, message: string): LogoutError => ({ kind: 'error', title, message });
 
@@ -84,12 +95,25 @@ export async function evaluateLogout(params: URLSearchParams, currentUserId: str
   }
 
   const appName = app?.name ?? null;
-  // Act without asking only on a hint signed with our own key: a client-signed (HS256) hint could be
-  // forged by that client's owner, and an application anyone can register must not turn this
-  // endpoint into an automatic redirect (RFC 9700 §4.11.2). Otherwise the page shows a link.
-  const trusted = hint?.signedByUs === true;
-  if (!currentUserId) return { kind: 'logged_out', appName, redirectTo, automatic: trusted };
+  // Only a hint signed with our own key names a user: a client-signed (HS256) hint could be forged
+  // by that client's owner for any user.
+  const namedUserId = hint?.signedByUs ? hint.sub : null;
+  const target = { appName, redirectTo, namedUserId };
+  if (!currentUserId) return { kind: 'logged_out', ...target };
   // §2: without a hint naming the logged-in user, "the OP SHOULD ask the End-User whether to log out".
-  if (trusted && hint.sub === currentUserId) return { kind: 'logout', appName, redirectTo };
-  return { kind: 'confirm', appName, redirectTo };
+  if (namedUserId === currentUserId) return { kind: 'logout', ...target };
+  return { kind: 'confirm', ...target };
+}
+
+/**
+ * Where to send the browser once a logout request was carried out: to the application's registered
+ * post_logout_redirect_uri only when THIS request ended a live session (`endedUserId`: whose, or
+ * null when it ended none) of the very user a hint signed by us names. Otherwise null: the
+ * signed-out page shows a named link instead. Anyone can register an application and get an ID
+ * token for their own account, so a valid hint alone must not turn /o/logout/ into an automatic
+ * redirect for every visitor (RFC 9700 §4.11.2 open redirectors; RP-Initiated Logout 1.0 §3).
+ */
+export function postLogoutRedirect(outcome: LogoutOutcome, endedUserId: string | null): string | null {
+  if (outcome.kind === 'error' || !outcome.redirectTo || endedUserId === null) return null;
+  return outcome.namedUserId === endedUserId ? outcome.redirectTo : null;
 }

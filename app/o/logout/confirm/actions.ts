@@ -1,16 +1,16 @@
 'use server';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { signOut } from '@/lib/auth';
-import { currentUser } from '@/lib/auth/session';
-import { evaluateLogout } from '@/lib/oauth/oidc/logout';
+import { currentUser, endCurrentSession } from '@/lib/auth/session';
+import { evaluateLogout, postLogoutRedirect } from '@/lib/oauth/oidc/logout';
 
 const schema = z.object({ query: z.string().max(16_384) });
 
 /**
- * "Log out" on the confirmation page (CSRF-safe: Next.js checks the Origin of server actions).
+ * "Yes, log out" on the confirmation page (CSRF-safe: Next.js checks the Origin of server actions).
  * The request is evaluated again from its original parameters: the redirect target is never taken
- * from the form.
+ * from the form, and is followed only when the session ended is the one the hint names
+ * (postLogoutRedirect); otherwise the page shows the way back as a link.
  */
 export async function confirmLogoutAction(form: FormData): Promise<void> {
   const parsed = schema.safeParse({ query: form.get('query') ?? '' });
@@ -19,6 +19,6 @@ export async function confirmLogoutAction(form: FormData): Promise<void> {
   const user = await currentUser();
   const outcome = await evaluateLogout(new URLSearchParams(query), user?.id ?? null);
   if (outcome.kind === 'error') redirect(page);
-  if (user) await signOut({ redirect: false });
-  redirect(outcome.redirectTo ?? page);
+  const ended = await endCurrentSession();
+  redirect(postLogoutRedirect(outcome, ended) ?? page);
 }

@@ -1,6 +1,7 @@
 // RP-initiated logout: asks the user to confirm (when the request does not prove it comes from the
 // application the user is signed in to), says what is wrong with a bad request, or confirms that the
-// user is logged out. It never links to a post-logout URI that is not registered.
+// user is logged out, with a link (named) back to the application. It never links to a post-logout
+// URI that is not registered.
 import Link from 'next/link';
 import { connection } from 'next/server';
 import { Card } from '@/app/_components/ui';
@@ -42,6 +43,7 @@ export default async function LogoutConfirmPage({ searchParams }: { searchParams
   }
 
   if (outcome.kind === 'logged_out' || !user) {
+    // Never an automatic redirect here: the way back to the application is a link, named.
     return (
       <div className="mx-auto max-w-md">
         <Card title="You are logged out">
@@ -49,7 +51,7 @@ export default async function LogoutConfirmPage({ searchParams }: { searchParams
             You are not signed in to this server.
           </p>
           {outcome.redirectTo ? (
-            <a className="mt-4 inline-flex font-medium text-indigo-700 hover:underline" href={outcome.redirectTo}>
+            <a data-testid="return-to-app" className="mt-4 inline-flex font-medium text-indigo-700 hover:underline" href={outcome.redirectTo}>
               Return to {outcome.appName}
             </a>
           ) : null}

@@ -1,0 +1,26 @@
+'use server';
+// The password change form's action. Thin: validate (zod), call lib/auth/sessions.ts, say what happened.
+import { headers } from 'next/headers';
+import { requireUser } from '@/lib/auth/session';
+import { changePassword } from '@/lib/auth/sessions';
+import { passwordChangeSchema, type FormState } from '@/lib/auth/forms';
+import { clientIp } from '@/lib/http/client-ip';
+
+export async function changePasswordAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const user = await requireUser('/accounts/password/');
+  const parsed = passwordChangeSchema.safeParse(Object.fromEntries(form));
+  if (!parsed.success) return { errors: parsed.error.flatten().fieldErrors };
+  const h = await headers();
+  const r = await changePassword(user, parsed.data.current_password, parsed.data.new_password, clientIp(h));
+  if (!r.ok) {
+    const message = r.reason === 'rate_limited' ? 'Too many failed attempts. Wait a few minutes and try again.' : 'This is not your current password.';
+    return { errors: { current_password: [message] } };
+  }
+  const n = r.endedSessions;
+  return {
+    done:
+      n === 0
+        ? 'Password changed. You had no other sessions to sign out.'
+        : `Password changed. ${n} other ${n === 1 ? 'session was' : 'sessions were'} signed out; this browser stays logged in.`,
+  };
+}

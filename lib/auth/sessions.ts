@@ -1,0 +1,82 @@
+// Server-side login sessions (OWASP Session Management Cheat Sheet), framework-free: a login starts
+// a row in `sessions` named by a random 256-bit session id (sid) that only the encrypted session
+// cookie carries; the database keeps its SHA-256, like every token here. The rows are read and
+// ended through lib/db/queries/sessions.ts; the page-side helpers are in ./session.ts.
+import { randomToken, sha256b64url } from '../oauth/random';
+import { insertSession, listLiveSessions, revokeUserSession, revokeUserSessions, setPasswordEndingOtherSessions } from '../db/queries/sessions';
+import { audit } from '../db/queries/audit';
+import { checkPassword } from './check-password';
+import { hashPassword } from './password';
+import { describeUserAgent } from './user-agent';
+import { SESSION_MAX_AGE_SECONDS } from './config';
+
+/** Column limits: a header is client-controlled, a row is not a place to store kilobytes of it. */
+const MAX_USER_AGENT = 512;
+const MAX_IP = 64;
+
+/** How the database names the session `sid` (SHA-256, base64url). */
+export const sidHash = (sid: string) => sha256b64url(sid);
+
+/**
+ * Starts a session for `userId` (at login): inserts its row, live for SESSION_MAX_AGE_SECONDS (the
+ * cookie's lifetime), and returns the sid to put in the session cookie (43 base64url characters).
+ */
+export async function startSession(userId: string, from: { ip: string; userAgent: string | null }): Promise<string> {
+  const sid = randomToken(32);
+  await insertSession({
+    sidHash: sidHash(sid),
+    userId,
+    ip: from.ip.slice(0, MAX_IP),
+    userAgent: (from.userAgent ?? '').slice(0, MAX_USER_AGENT),
+    expiresAt: new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000),
+  });
+  return sid;
+}
+
+/** The signed-in user and their browser's session, as the pages know them (lib/auth/session.ts SessionUser). */
+export interface SessionOwner {
+  id: string;
+  name: string;
+  sessionId: number;
+  sidHash: string;
+}
+
+export interface SessionView {
+  id: number;
+  /** "Chrome on Linux" (./user-agent.ts). */
+  browser: string;
+  ip: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  /** The browser asking. */
+  current: boolean;
+}
+
+/** The owner's live sessions, most recently seen first. */
+export async function listMySessions(owner: SessionOwner): Promise<SessionView[]> {
+  const rows = await listLiveSessions(owner.id, owner.sidHash);
+  return rows.map((r) => ({ id: r.id, browser: describeUserAgent(r.userAgent), ip: r.ip, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt, current: r.current }));
+}
+
+/** Ends the owner's session `id` ("Sign out" on the sessions page). False when it was not a live session of theirs. */
+export const endMySession = (owner: SessionOwner, id: number): Promise<boolean> => revokeUserSession(owner.id, id);
+
+/** Ends every session of the owner but this browser's ("Sign out all other sessions"). Returns how many. */
+export const endMyOtherSessions = (owner: SessionOwner): Promise<number> => revokeUserSessions(owner.id, owner.sidHash);
+
+export type PasswordChange = { ok: true; endedSessions: number } | { ok: false; reason: 'wrong_password' | 'rate_limited' };
+
+/**
+ * Changes the owner's password after checking the current one (the login's check: same rate limits
+ * and audit, ./check-password.ts), and ends every other session of theirs in the same statement
+ * (OWASP Session Management: a password change ends the other sessions). This browser stays signed in.
+ */
+export async function changePassword(owner: SessionOwner, current: string, next: string, ip: string): Promise<PasswordChange> {
+  const check = await checkPassword(owner.name, current, ip, { via: 'password_change' });
+  if (!check.ok) return { ok: false, reason: check.reason === 'rate_limited' ? 'rate_limited' : 'wrong_password' };
+  if (check.user.id !== owner.id) return { ok: false, reason: 'wrong_password' };
+  const ended = await setPasswordEndingOtherSessions(owner.id, await hashPassword(next), owner.sidHash);
+  if (ended === null) return { ok: false, reason: 'wrong_password' };
+  audit('user.password_changed', { actorUserId: owner.id, actorLabel: owner.name, ip, detail: { ended_sessions: ended } });
+  return { ok: true, endedSessions: ended };
+}
