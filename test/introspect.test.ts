@@ -177,7 +177,7 @@ describe('introspection (RFC 7662)', () => {
   it('answers invalid_request without a token and for GET (§2.1)', async () => {
     const missing = await introspect({}, rsAuth);
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toEqual({ error: 'invalid_request', error_description: 'The parameter "token" is missing.' });
+    expect(await missing.json()).toEqual({ error: 'invalid_request', error_description: "The parameter 'token' is missing." });
     const get = await fetch(`${srv.url}/o/introspect/?token=x`, { headers: rsAuth });
     expect(get.status).toBe(400);
   });

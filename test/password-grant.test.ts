@@ -128,7 +128,7 @@ describe('password grant (RFC 6749 §4.3)', () => {
     const app = await pwApp();
     const r = await token(app, { password: 'x' });
     expect(r.status).toBe(400);
-    expect(await r.json()).toEqual({ error: 'invalid_request', error_description: 'The parameter "username" is missing.' });
+    expect(await r.json()).toEqual({ error: 'invalid_request', error_description: "The parameter 'username' is missing." });
   });
 
   it('is rate-limited like login: after the allowed failures even the right password waits (429, Retry-After)', async () => {

@@ -164,7 +164,7 @@ describe('revocation (RFC 7009)', () => {
     const a = await app();
     const missing = await revoke({}, clientAuth(a));
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toEqual({ error: 'invalid_request', error_description: 'The parameter "token" is missing.' });
+    expect(await missing.json()).toEqual({ error: 'invalid_request', error_description: "The parameter 'token' is missing." });
     const get = await fetch(`${srv.url}/o/revoke_token/?token=x`, { headers: clientAuth(a) });
     expect(get.status).toBe(400);
     expect((await get.json()).error).toBe('invalid_request');

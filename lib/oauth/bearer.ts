@@ -53,7 +53,7 @@ export function bearerTokenFrom(req: Pick<OAuthRequest, 'headers' | 'url'>): str
     return null;
   }
   const token = authz.slice(6).trim();
-  if (token === '' || !B64TOKEN.test(token)) throw malformed('The Authorization header must be "Bearer" followed by one access token.');
+  if (token === '' || !B64TOKEN.test(token)) throw malformed("The Authorization header must be 'Bearer', a space and one access token.");
   return token;
 }
 
