@@ -136,15 +136,23 @@ function checkParams(app: Application, params: Map<string, string>, duplicates: 
   // PKCE (RFC 7636 §4.3, RFC 9700 §2.1.1).
   const e = env();
   const challenge = params.get('code_challenge');
-  const method = (params.get('code_challenge_method') ?? 'S256') as string;
+  const sentMethod = params.get('code_challenge_method');
+  // RFC 7636 §4.3: code_challenge_method "Defaults to "plain" if not present in the request."
+  const method = sentMethod ?? 'plain';
   if (challenge === undefined) {
     if (app.clientType === 'public' || e.PKCE_REQUIRED) {
       throw invalidRequest("code_challenge is required (PKCE). Use 'Authorization Code (With PKCE)' in your client, with code_challenge_method=S256.");
     }
-    if (params.has('code_challenge_method')) throw invalidRequest('code_challenge_method was sent without a code_challenge.');
+    if (sentMethod !== undefined) throw invalidRequest('code_challenge_method was sent without a code_challenge.');
   } else {
     if (method !== 'S256' && method !== 'plain') throw invalidRequest(`code_challenge_method ${quoteValue(method, 20)} is not supported; use S256.`);
-    if (method === 'plain' && !e.PKCE_ALLOW_PLAIN) throw invalidRequest('code_challenge_method=plain is not allowed; use S256.');
+    if (method === 'plain' && !e.PKCE_ALLOW_PLAIN) {
+      throw invalidRequest(
+        sentMethod === undefined
+          ? 'code_challenge_method=S256 is required (an omitted method means plain, RFC 7636 section 4.3, which this server does not allow).'
+          : 'code_challenge_method=S256 is required (plain is not allowed).',
+      );
+    }
     if (!isValidCodeChallenge(challenge, method)) throw invalidRequest('code_challenge is malformed.');
   }
 
