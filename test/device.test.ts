@@ -103,12 +103,17 @@ describe('device authorization endpoint (RFC 8628 §3.1–3.2)', () => {
 
   it('requires a confidential client to authenticate (RFC 8628 §3.1, RFC 6749 §3.2.1)', async () => {
     const app = await deviceApp({ clientType: 'confidential' });
+    // RFC 6749 §5.2: without the Authorization header, 400 and no challenge; with it, 401 and Basic.
     const anon = await post('/o/device-authorization/', form({ client_id: app.clientId }));
-    expect(anon.status).toBe(401);
-    expect(anon.headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect(anon.status).toBe(400);
+    expect(anon.headers.get('www-authenticate')).toBeNull();
     expect((await anon.json()).error).toBe('invalid_client');
+    const wrongPost = await post('/o/device-authorization/', form({ client_id: app.clientId, client_secret: 'wrong-secret-wrong-secret-wrong-secret' }));
+    expect(wrongPost.status).toBe(400);
+    expect(wrongPost.headers.get('www-authenticate')).toBeNull();
     const wrong = await post('/o/device-authorization/', form({}), { authorization: basic(app.clientId, 'wrong-secret-wrong-secret-wrong-secret') });
     expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toMatch(/^Basic realm="[^"]+"$/);
     const ok = await post('/o/device-authorization/', form({}), { authorization: basic(app.clientId, app.secret) });
     expect(ok.status).toBe(200);
   });

@@ -95,7 +95,7 @@ describe('password grant (RFC 6749 §4.3)', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form({ grant_type: 'password', client_id: app.clientId, username: user.username, password: user.password }),
     });
-    expect(r.status).toBe(401);
+    expect(r.status).toBe(400); // RFC 6749 §5.2: no Authorization header, no challenge
     expect((await r.json()).error).toBe('invalid_client');
   });
 

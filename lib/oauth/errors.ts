@@ -126,8 +126,20 @@ export const unsupportedTokenType = make('unsupported_token_type');
 export const tooManyRequests = (description: string, retryAfter: number) =>
   new OAuthError('temporarily_unavailable', description, 429).withHeader('Retry-After', String(retryAfter));
 
-/** RFC 6749 §5.2: 401 with a WWW-Authenticate challenge for the scheme the client tried. */
-export function invalidClient(description = 'Client authentication failed.') {
+/**
+ * RFC 6749 §5.2 invalid_client. "If the client attempted to authenticate via the "Authorization"
+ * request header field, the authorization server MUST respond with an HTTP 401 (Unauthorized) status
+ * code and include the WWW-Authenticate response header field matching the authentication scheme
+ * used by the client." Client authentication here is Basic, so that is the challenge.
+ * Otherwise (credentials in the body, or none) the answer is §5.2's default 400 without a challenge:
+ * a 401 must carry one (RFC 9110 §15.5.2), and a Basic challenge makes a browser's fetch() raise
+ * its own sign-in prompt.
+ *
+ * @param description the error_description
+ * @param opts.challenge true when the request carried an Authorization header
+ */
+export function invalidClient(description = 'Client authentication failed.', opts: { challenge: boolean } = { challenge: false }) {
+  if (!opts.challenge) return new OAuthError('invalid_client', description, 400);
   const e = new OAuthError('invalid_client', description, 401);
   e.scheme = 'Basic';
   return e;
