@@ -9,6 +9,7 @@
  * because URL normalises away exactly the things an attacker plays with
  * (backslashes, case, dot segments, default ports, odd IPv4 forms).
  */
+import { canonicalOrigin } from '../canonical';
 
 const SCHEME_RE = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 // Whitespace, C0 controls, DEL, and anything non-ASCII.
@@ -212,17 +213,9 @@ function isValidPort(p: string): boolean {
 }
 
 /**
- * Parses an Origin header value into lowercase `scheme://host[:port]` with default ports
- * dropped. Returns null for `null`, for anything that is not a serialized http(s) origin.
+ * An Origin header value in canonical form, or null for `null` and anything that is not a
+ * serialized http(s) origin. The one definition is canonicalOrigin() in lib/canonical.ts.
  */
 export function normalizeOrigin(o: string): string | null {
-  if (typeof o !== 'string' || o === '' || o === 'null') return null;
-  const m = ORIGIN_RE.exec(o);
-  if (!m) return null;
-  const scheme = m[1]!.toLowerCase();
-  if (scheme !== 'http' && scheme !== 'https') return null;
-  if (m[3] !== undefined && !/^\d{1,5}$/.test(m[3])) return null;
-  const url = tryParseUrl(o);
-  if (!url || url.origin === 'null' || url.hostname === '') return null;
-  return url.origin;
+  return canonicalOrigin(o);
 }
