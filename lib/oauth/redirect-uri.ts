@@ -9,7 +9,6 @@
  * because URL normalises away exactly the things an attacker plays with
  * (backslashes, case, dot segments, default ports, odd IPv4 forms).
  */
-import { canonicalOrigin } from '../canonical';
 
 const SCHEME_RE = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 // Whitespace, C0 controls, DEL, and anything non-ASCII.
@@ -210,12 +209,4 @@ export function matchRedirectUri(registered: readonly string[], requested: strin
 function isValidPort(p: string): boolean {
   // No leading zeros: keeps one spelling per port.
   return /^[1-9]\d{0,4}$/.test(p) && Number(p) <= 65535;
-}
-
-/**
- * An Origin header value in canonical form, or null for `null` and anything that is not a
- * serialized http(s) origin. The one definition is canonicalOrigin() in lib/canonical.ts.
- */
-export function normalizeOrigin(o: string): string | null {
-  return canonicalOrigin(o);
 }
