@@ -103,8 +103,10 @@ test.describe('applications', () => {
     await expect(postman).toContainText(POSTMAN);
     await expect(postman).toContainText('SHA-256');
     await expect(postman).toContainText('Send as Basic Auth header');
-    await expect(page.getByTestId('curl-code')).toContainText(`curl -X POST ${baseURL}/o/token/`);
-    await expect(page.getByTestId('curl-code')).toContainText(`-u "${clientId}:CLIENT_SECRET"`);
+    // Every value shell-quoted (lib/apps/snippets.ts).
+    await expect(page.getByTestId('curl-code')).toContainText(`curl -X POST '${baseURL}/o/token/'`);
+    await expect(page.getByTestId('curl-code')).toContainText(`-u '${clientId}:CLIENT_SECRET'`);
+    await expect(page.getByTestId('curl-code')).toContainText(`--data-urlencode 'redirect_uri=${POSTMAN}'`);
     await expect(page.getByTestId('curl-client-credentials')).toContainText('grant_type=client_credentials');
     await expect(page.getByTestId('spa-fetch')).toContainText('code_challenge_method');
 

@@ -36,7 +36,7 @@ const tokenPost = (app: App, params: Record<string, string>, secret = app.secret
 /** Code flow through the real door (the app skips the consent screen), then the token endpoint. */
 async function userTokens(user: User, app: App) {
   const verifier = randomToken();
-  const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(verifier) });
+  const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(verifier), code_challenge_method: 'S256' });
   const r = await fetch(`${srv.url}/o/authorize/?${q}`, { headers: { cookie: await sessionCookie(user) }, redirect: 'manual' });
   expect(r.status).toBe(302);
   const code = new URL(r.headers.get('location')!).searchParams.get('code')!;
@@ -169,7 +169,7 @@ describe('users', () => {
     }
     expect(await query(sql`SELECT 1 FROM access_tokens WHERE user_id = ${user.id} AND revoked_at IS NULL`)).toHaveLength(0);
     // A deactivated user cannot authorize either.
-    const q = new URLSearchParams({ response_type: 'code', client_id: app1.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(randomToken()) });
+    const q = new URLSearchParams({ response_type: 'code', client_id: app1.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(randomToken()), code_challenge_method: 'S256' });
     const a = await fetch(`${srv.url}/o/authorize/?${q}`, { headers: { cookie: await sessionCookie(user) }, redirect: 'manual' });
     expect(a.headers.get('location')).toMatch(/^\/accounts\/login\//);
     // Other users are untouched.
@@ -338,7 +338,7 @@ describe('tokens and grants', () => {
     const user = await makeUser();
     const app = await trustedApp();
     const verifier = randomToken();
-    const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(verifier) });
+    const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(verifier), code_challenge_method: 'S256' });
     const r = await fetch(`${srv.url}/o/authorize/?${q}`, { headers: { cookie: await sessionCookie(user) }, redirect: 'manual' });
     const code = new URL(r.headers.get('location')!).searchParams.get('code')!;
     const active = await admin.listTokens(staff, parseTokenFilters({ kind: 'code', app: app.clientId, state: 'active' }));

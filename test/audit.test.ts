@@ -48,7 +48,7 @@ async function events(where: { type: string; applicationId?: number }): Promise<
 }
 
 const consentUrl = (app: App, verifier: string) =>
-  new URL(`/o/authorize/?${new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(verifier) })}`, srv.url);
+  new URL(`/o/authorize/?${new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(verifier), code_challenge_method: 'S256' })}`, srv.url);
 
 describe('audit events', () => {
   it('consent granted and denied (the consent form), with the user, application and IP', async () => {

@@ -61,7 +61,7 @@ describe('PKCE_REQUIRED=false', () => {
 
   it('still enforces a challenge that was sent', async () => {
     const v = newVerifier();
-    const code = redirectParams(await getAuthorize(srv, base(app.clientId, { code_challenge: s256(v) }), cookie)).get('code')!;
+    const code = redirectParams(await getAuthorize(srv, base(app.clientId, { code_challenge: s256(v), code_challenge_method: 'S256' }), cookie)).get('code')!;
     await expectOAuthError(await redeem(code), 400, 'invalid_grant');
   });
 });
@@ -80,9 +80,21 @@ describe('PKCE_ALLOW_PLAIN=true', () => {
     await expectOAuthError(await redeem(code, { code_verifier: newVerifier() }), 400, 'invalid_grant');
   });
 
+  it('RFC 7636 §4.3: an omitted method means plain: the code is bound to the challenge as sent, and the verifier must equal it', async () => {
+    const v = newVerifier();
+    const code = redirectParams(await getAuthorize(srv, base(app.clientId, { code_challenge: v }), cookie)).get('code')!;
+    expect((await codeRow(code)).codeChallengeMethod).toBe('plain');
+    expect((await redeem(code, { code_verifier: v })).status).toBe(200);
+    // A client that sent an S256 challenge but forgot the method cannot redeem with its verifier.
+    const w = newVerifier();
+    const other = redirectParams(await getAuthorize(srv, base(app.clientId, { code_challenge: s256(w) }), cookie)).get('code')!;
+    expect((await codeRow(other)).codeChallengeMethod).toBe('plain');
+    await expectOAuthError(await redeem(other, { code_verifier: w }), 400, 'invalid_grant');
+  });
+
   it('does not accept the S256 challenge itself as a verifier of an S256 code', async () => {
     const v = newVerifier();
-    const code = redirectParams(await getAuthorize(srv, base(app.clientId, { code_challenge: s256(v) }), cookie)).get('code')!;
+    const code = redirectParams(await getAuthorize(srv, base(app.clientId, { code_challenge: s256(v), code_challenge_method: 'S256' }), cookie)).get('code')!;
     await expectOAuthError(await redeem(code, { code_verifier: s256(v) }), 400, 'invalid_grant');
   });
 });

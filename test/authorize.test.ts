@@ -287,8 +287,16 @@ describe('PKCE (RFC 7636 §4.3, §4.4.1; PKCE_REQUIRED defaults to true)', () =>
     expect(p.get('error_description')).toContain('code_challenge');
   });
 
-  it('defaults code_challenge_method to S256 when omitted (stored on the code)', async () => {
-    const p = redirectParams(await getAuthorize(srv, valid(app.clientId, { code_challenge_method: undefined }), cookie));
+  it('RFC 7636 §4.3: an omitted code_challenge_method means plain, so with plain not allowed the answer is invalid_request and no code is issued', async () => {
+    const fresh = await makeApp({ name: 'No method', skipAuthorization: true });
+    const p = expectErrorRedirect(await getAuthorize(srv, valid(fresh.clientId, { code_challenge_method: undefined }), cookie), 'invalid_request');
+    expect(p.get('error_description')).toContain('code_challenge_method=S256 is required');
+    expect(p.get('code')).toBeNull();
+    expect(await (await getDb()).select().from(grants).where(eq(grants.applicationId, fresh.id))).toHaveLength(0);
+  });
+
+  it('stores the S256 method sent with the challenge', async () => {
+    const p = redirectParams(await getAuthorize(srv, valid(app.clientId), cookie));
     const [row] = await (await getDb()).select().from(grants).where(eq(grants.codeHash, sha256b64url(p.get('code')!)));
     expect(row.codeChallengeMethod).toBe('S256');
     expect(row.codeChallenge).toBe(pkce.code_challenge);

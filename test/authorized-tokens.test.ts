@@ -30,7 +30,7 @@ const tokenPost = (app: App, params: Record<string, string>) =>
 /** Gets a code the way a browser does: the consent page (here: its action's lib function) then the redirect. */
 async function getCode(user: User, app: App, scope = 'read write'): Promise<{ code: string; verifier: string }> {
   const verifier = randomToken();
-  const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, scope, code_challenge: s256(verifier), state: 's' });
+  const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, scope, code_challenge: s256(verifier), code_challenge_method: 'S256', state: 's' });
   const url = new URL(`/o/authorize/?${q}`, srv.url);
   // The door hands the consent page to Next.js when consent is needed, or redirects with a code.
   const first = await fetch(url, { headers: { cookie: await sessionCookie(user) }, redirect: 'manual' });
@@ -160,7 +160,7 @@ describe('revoking an authorized application', () => {
     const user = await makeUser();
     await authorizeApp(user, app);
     await revokeMyAuthorizedApp({ id: user.id }, app.id);
-    const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(randomToken()) });
+    const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(randomToken()), code_challenge_method: 'S256' });
     const outcome = await authorize({ url: new URL(`/o/authorize/?${q}`, srv.url), session: (await loginSession(user)).session, ip: '127.0.0.1' });
     expect(outcome.kind).toBe('consent');
   });

@@ -60,8 +60,9 @@ describe('client credentials grant (RFC 6749 §4.4)', () => {
       { grant_type: 'client_credentials', client_id: app.clientId, client_secret: '' },
     ]) {
       const r = await token(body);
-      expect(r.status).toBe(401);
-      expect(r.headers.get('www-authenticate')).toMatch(/^Basic /);
+      // RFC 6749 §5.2: no Authorization header, so 400 and no challenge.
+      expect(r.status).toBe(400);
+      expect(r.headers.get('www-authenticate')).toBeNull();
       expect((await r.json()).error).toBe('invalid_client');
     }
     const db = await getDb();

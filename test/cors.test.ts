@@ -71,6 +71,20 @@ describe('CORS on the token endpoint', () => {
     expect(r.headers.get('access-control-expose-headers')).toMatch(/WWW-Authenticate/);
   });
 
+  it('RFC 6749 §5.2: a page that sent its credentials in the body reads a 400 invalid_client with no WWW-Authenticate (no browser sign-in prompt)', async () => {
+    const o = origin();
+    const app = await spaApp([o]);
+    const r = await fetch(`${srv.url}/o/token/`, {
+      method: 'POST',
+      headers: { 'content-type': FORM, origin: o },
+      body: form({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: 'wrong' }),
+    });
+    expect(r.status).toBe(400);
+    expect(r.headers.get('www-authenticate')).toBeNull();
+    expect(r.headers.get('access-control-allow-origin')).toBe(o);
+    expect((await r.json()).error).toBe('invalid_client');
+  });
+
   it('answers a preflight for an origin any application allows: methods, headers, Max-Age', async () => {
     const o = origin();
     await spaApp([o]);

@@ -9,6 +9,7 @@ import { query } from '@/lib/db';
 import { flushAudit } from '@/lib/db/queries/audit';
 import { sha256b64url } from '@/lib/oauth/random';
 import { decideDevice, enterUserCode, loadDeviceConsent } from '@/lib/oauth/device';
+import { setUserActive } from '@/lib/db/queries/admin';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const MAX_FAILURES = 5;
@@ -104,12 +105,17 @@ describe('device authorization endpoint (RFC 8628 §3.1–3.2)', () => {
 
   it('requires a confidential client to authenticate (RFC 8628 §3.1, RFC 6749 §3.2.1)', async () => {
     const app = await deviceApp({ clientType: 'confidential' });
+    // RFC 6749 §5.2: without the Authorization header, 400 and no challenge; with it, 401 and Basic.
     const anon = await post('/o/device-authorization/', form({ client_id: app.clientId }));
-    expect(anon.status).toBe(401);
-    expect(anon.headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect(anon.status).toBe(400);
+    expect(anon.headers.get('www-authenticate')).toBeNull();
     expect((await anon.json()).error).toBe('invalid_client');
+    const wrongPost = await post('/o/device-authorization/', form({ client_id: app.clientId, client_secret: 'wrong-secret-wrong-secret-wrong-secret' }));
+    expect(wrongPost.status).toBe(400);
+    expect(wrongPost.headers.get('www-authenticate')).toBeNull();
     const wrong = await post('/o/device-authorization/', form({}), { authorization: basic(app.clientId, 'wrong-secret-wrong-secret-wrong-secret') });
     expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toMatch(/^Basic realm="[^"]+"$/);
     const ok = await post('/o/device-authorization/', form({}), { authorization: basic(app.clientId, app.secret) });
     expect(ok.status).toBe(200);
   });
@@ -248,6 +254,35 @@ describe('polling the token endpoint (RFC 8628 §3.4–3.5)', () => {
     expect((await r.json()).error).toBe('access_denied');
     // A denial is final.
     expect(await decideDevice({ userId: user.id, ip }, d.user_code, 'approve')).toEqual({ ok: false });
+    expect(await query(sql`SELECT 1 FROM access_tokens WHERE application_id = ${app.id}`)).toHaveLength(0);
+  });
+
+  it("RFC 8628 §3.5: a deactivated user's device code is refused saying the account is inactive, not that the user denied it", async () => {
+    const app = await deviceApp();
+    const ip = freshIp();
+    // Approved, then deactivated by staff (which also voids the user's pending and approved codes).
+    const byStaff = await makeUser();
+    const a = await startDevice(app);
+    await enterUserCode({ userId: byStaff.id, ip }, a.user_code);
+    await decideDevice({ userId: byStaff.id, ip }, a.user_code, 'approve');
+    expect((await setUserActive(byStaff.id, false)).found).toBe(true);
+    // Entered but not yet decided, then deactivated in the database directly: still pending.
+    const direct = await makeUser();
+    const b = await startDevice(app);
+    await enterUserCode({ userId: direct.id, ip }, b.user_code);
+    // Approved, then deactivated in the database directly: still 'approved'.
+    const c = await startDevice(app);
+    await enterUserCode({ userId: direct.id, ip }, c.user_code);
+    await decideDevice({ userId: direct.id, ip }, c.user_code, 'approve');
+    await query(sql`UPDATE users SET is_active = false WHERE id = ${direct.id}`);
+
+    for (const d of [a, b, c]) {
+      await waitedInterval(d.device_code);
+      const r = await poll(app, d.device_code);
+      const body = await r.json();
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(body).toEqual({ error: 'invalid_grant', error_description: 'The user account is inactive.' });
+    }
     expect(await query(sql`SELECT 1 FROM access_tokens WHERE application_id = ${app.id}`)).toHaveLength(0);
   });
 

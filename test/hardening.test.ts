@@ -40,7 +40,7 @@ describe('hardening', () => {
   it('does not let the consent decision skip the re-login that prompt=login or max_age asks for (OIDC Core §3.1.2.1)', async () => {
     const user = await makeUser();
     const app = await makeApp();
-    const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256('v'.repeat(43)), scope: 'read' });
+    const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256('v'.repeat(43)), code_challenge_method: 'S256', scope: 'read' });
     const { session } = await loginSession(user, Math.floor(Date.now() / 1000) - 3600);
     for (const extra of [{ prompt: 'login' }, { max_age: '60' }] as Record<string, string>[]) {
       const url = new URL(`/o/authorize/?${q}&${new URLSearchParams(extra)}`, srv.url);

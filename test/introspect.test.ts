@@ -119,18 +119,20 @@ describe('introspection (RFC 7662)', () => {
     expect((await introspect({ token: caller }, { authorization: `Bearer ${caller}` })).status).toBe(401);
   });
 
-  it('refuses public clients and unauthenticated callers with 401 invalid_client (§2.1)', async () => {
+  it('refuses public clients and unauthenticated callers with invalid_client (§2.1); RFC 6749 §5.2: 401 with a Basic challenge only for the Authorization header, else 400 without one', async () => {
     const pub = await makeApp({ clientType: 'public' });
     const app = await makeApp({ grantTypes: ['client_credentials'] });
     const token = await clientToken(app, 'read');
-    for (const [body, headers] of [
-      [{ token, client_id: pub.clientId }, {}],
-      [{ token }, {}],
-      [{ token }, { authorization: basic(resourceServer.clientId, 'wrong') }],
+    for (const [body, headers, status] of [
+      [{ token, client_id: pub.clientId }, {}, 400],
+      [{ token }, {}, 400],
+      [{ token, client_id: resourceServer.clientId, client_secret: 'wrong' }, {}, 400],
+      [{ token }, { authorization: basic(resourceServer.clientId, 'wrong') }, 401],
     ] as const) {
       const r = await introspect(body, headers);
-      expect(r.status).toBe(401);
-      expect(r.headers.get('www-authenticate')).toMatch(/^Basic /);
+      expect(r.status).toBe(status);
+      if (status === 401) expect(r.headers.get('www-authenticate')).toMatch(/^Basic realm="[^"]+"$/);
+      else expect(r.headers.get('www-authenticate')).toBeNull();
       expect((await r.json()).error).toBe('invalid_client');
     }
   });
@@ -177,7 +179,7 @@ describe('introspection (RFC 7662)', () => {
   it('answers invalid_request without a token and for GET (§2.1)', async () => {
     const missing = await introspect({}, rsAuth);
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toEqual({ error: 'invalid_request', error_description: 'The parameter "token" is missing.' });
+    expect(await missing.json()).toEqual({ error: 'invalid_request', error_description: "The parameter 'token' is missing." });
     const get = await fetch(`${srv.url}/o/introspect/?token=x`, { headers: rsAuth });
     expect(get.status).toBe(400);
   });

@@ -96,7 +96,7 @@ describe('password grant (RFC 6749 §4.3)', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form({ grant_type: 'password', client_id: app.clientId, username: user.username, password: user.password }),
     });
-    expect(r.status).toBe(401);
+    expect(r.status).toBe(400); // RFC 6749 §5.2: no Authorization header, no challenge
     expect((await r.json()).error).toBe('invalid_client');
   });
 
@@ -129,7 +129,7 @@ describe('password grant (RFC 6749 §4.3)', () => {
     const app = await pwApp();
     const r = await token(app, { password: 'x' });
     expect(r.status).toBe(400);
-    expect(await r.json()).toEqual({ error: 'invalid_request', error_description: 'The parameter "username" is missing.' });
+    expect(await r.json()).toEqual({ error: 'invalid_request', error_description: "The parameter 'username' is missing." });
   });
 
   it('is rate-limited like login: after the allowed failures from a source even the right password waits (429, Retry-After)', async () => {

@@ -144,17 +144,19 @@ describe('revocation (RFC 7009)', () => {
     expect((await hello(t.access_token)).status).toBe(401);
   });
 
-  it('requires client authentication: 401 invalid_client with a Basic challenge (§2.1, RFC 6749 §5.2)', async () => {
+  it('requires client authentication (§2.1); RFC 6749 §5.2: a Basic challenge (401) only when the client used the Authorization header, else 400 without one', async () => {
     const a = await app();
     const t = await userTokens(a);
-    for (const [body, headers] of [
-      [{ token: t.access_token }, {}],
-      [{ token: t.access_token }, { authorization: basic(a.clientId, 'wrong-secret') }],
-      [{ token: t.access_token, client_id: a.clientId }, {}], // a confidential client without its secret
+    for (const [body, headers, status] of [
+      [{ token: t.access_token }, {}, 400],
+      [{ token: t.access_token }, { authorization: basic(a.clientId, 'wrong-secret') }, 401],
+      [{ token: t.access_token, client_id: a.clientId }, {}, 400], // a confidential client without its secret
+      [{ token: t.access_token, client_id: a.clientId, client_secret: 'wrong-secret' }, {}, 400],
     ] as const) {
       const r = await revoke(body, headers);
-      expect(r.status).toBe(401);
-      expect(r.headers.get('www-authenticate')).toMatch(/^Basic /);
+      expect(r.status).toBe(status);
+      if (status === 401) expect(r.headers.get('www-authenticate')).toMatch(/^Basic realm="[^"]+"$/);
+      else expect(r.headers.get('www-authenticate')).toBeNull();
       expect((await r.json()).error).toBe('invalid_client');
     }
     expect((await hello(t.access_token)).status).toBe(200);
@@ -164,7 +166,7 @@ describe('revocation (RFC 7009)', () => {
     const a = await app();
     const missing = await revoke({}, clientAuth(a));
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toEqual({ error: 'invalid_request', error_description: 'The parameter "token" is missing.' });
+    expect(await missing.json()).toEqual({ error: 'invalid_request', error_description: "The parameter 'token' is missing." });
     const get = await fetch(`${srv.url}/o/revoke_token/?token=x`, { headers: clientAuth(a) });
     expect(get.status).toBe(400);
     expect((await get.json()).error).toBe('invalid_request');

@@ -20,9 +20,16 @@ beforeAll(async () => {
 });
 afterAll(async () => srv?.close());
 
+/** RFC 6749 §5.2: the client used the Authorization header, so 401 with a challenge for its scheme. */
 function expectInvalidClient(r: Response) {
   expect(r.headers.get('www-authenticate')).toMatch(/^Basic realm="[^"]+"$/);
   return expectOAuthError(r, 401, 'invalid_client');
+}
+
+/** RFC 6749 §5.2: credentials in the body (or none): 400, and no challenge a browser would prompt for. */
+function expectInvalidClientWithoutChallenge(r: Response) {
+  expect(r.headers.get('www-authenticate')).toBeNull();
+  return expectOAuthError(r, 400, 'invalid_client');
 }
 
 const codeBody = (c: { code: string; verifier: string }, over: Record<string, string | undefined> = {}) => ({
@@ -133,30 +140,35 @@ describe('client authentication (RFC 6749 §2.3.1, §5.2)', () => {
     expect((await exchange(srv, victim, c)).status).toBe(200);
   });
 
-  it('rejects a wrong client_secret_post with 401 invalid_client', async () => {
+  it('RFC 6749 §5.2: a wrong client_secret_post is 400 invalid_client without a WWW-Authenticate challenge', async () => {
     const victim = await makeApp({ skipAuthorization: true });
     const c = await obtainCode(srv, victim, user);
-    await expectInvalidClient(await postToken(srv, codeBody(c, { client_id: victim.clientId, client_secret: 'wrong' })));
+    await expectInvalidClientWithoutChallenge(await postToken(srv, codeBody(c, { client_id: victim.clientId, client_secret: 'wrong' })));
   });
 
   it('rejects an unknown client with 401 invalid_client', async () => {
     await expectInvalidClient(await postToken(srv, { grant_type: 'authorization_code', code: 'x', redirect_uri: POSTMAN_CALLBACK }, { id: 'nobody', secret: 'x' }));
   });
 
-  it('rejects a confidential client that sends no secret', async () => {
+  it('rejects a confidential client that sends no secret (400, no challenge: it did not use the Authorization header)', async () => {
     const c = await obtainCode(srv, app, user);
-    await expectInvalidClient(await postToken(srv, codeBody(c, { client_id: app.clientId })));
+    await expectInvalidClientWithoutChallenge(await postToken(srv, codeBody(c, { client_id: app.clientId })));
   });
 
-  it('rejects a request with no client authentication at all', async () => {
+  it('rejects a request with no client authentication at all (400, no challenge)', async () => {
     const c = await obtainCode(srv, app, user);
-    await expectInvalidClient(await postToken(srv, codeBody(c)));
+    await expectInvalidClientWithoutChallenge(await postToken(srv, codeBody(c)));
   });
 
-  it('rejects a public client that sends a secret', async () => {
+  it('rejects a public client that sends a secret in the body (400, no challenge)', async () => {
     const pub = await makeApp({ skipAuthorization: true, clientType: 'public' });
     const c = await obtainCode(srv, pub, user);
-    await expectInvalidClient(await postToken(srv, codeBody(c, { client_id: pub.clientId, client_secret: 'made-up' })));
+    await expectInvalidClientWithoutChallenge(await postToken(srv, codeBody(c, { client_id: pub.clientId, client_secret: 'made-up' })));
+  });
+
+  it('RFC 6749 §5.2: a failed authentication with a non-Basic Authorization header still gets the Basic challenge (the scheme we support)', async () => {
+    const c = await obtainCode(srv, app, user);
+    await expectInvalidClient(await postToken(srv, codeBody(c, { client_id: app.clientId }), undefined, { authorization: 'Bearer not-a-client-credential' }));
   });
 
   it('rejects malformed Basic credentials with 401', async () => {
@@ -209,7 +221,7 @@ describe('bad input gets an RFC 6749 §5.2 error, never a 500', () => {
 
   it('rejects a missing code with invalid_request naming it', async () => {
     const body = await expectOAuthError(await postToken(srv, { grant_type: 'authorization_code', redirect_uri: POSTMAN_CALLBACK }, creds(app)), 400, 'invalid_request');
-    expect(body.error_description).toContain('"code"');
+    expect(body.error_description).toContain("'code'");
   });
 
   it('rejects duplicate parameters with invalid_request (§3.2)', async () => {

@@ -3,7 +3,7 @@
 // tokens (no user) are refused.
 import { z } from 'zod';
 import { withBearer } from '../oauth/bearer';
-import { invalidRequest } from '../oauth/errors';
+import { invalidRequest, sanitizeDescription } from '../oauth/errors';
 import { jsonResponse, type OAuthResponse } from '../oauth/http';
 import { createNote, listNotes, type Note } from '../db/queries/notes';
 
@@ -26,7 +26,7 @@ const listNotesEndpoint = withBearer({ scopes: ['read'], requireUser: true }, as
 
 const createNoteEndpoint = withBearer({ scopes: ['write'], requireUser: true }, async (req, { user }) => {
   const type = (req.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/json') throw invalidRequest('Send the note as JSON: Content-Type: application/json and {"text": "…"}.');
+  if (type !== 'application/json') throw invalidRequest('Send the note as JSON (Content-Type: application/json): an object with a text member.');
   let body: unknown;
   try {
     body = JSON.parse(req.body);
@@ -34,7 +34,7 @@ const createNoteEndpoint = withBearer({ scopes: ['write'], requireUser: true }, 
     throw invalidRequest('The request body is not valid JSON.');
   }
   const parsed = newNoteSchema.safeParse(body);
-  if (!parsed.success) throw invalidRequest(parsed.error.issues[0]?.message ?? 'Invalid note.');
+  if (!parsed.success) throw invalidRequest(sanitizeDescription(parsed.error.issues[0]?.message ?? 'Invalid note.'));
   const note = await createNote(user!.id, parsed.data.text);
   return jsonResponse({ note: noteJson(note) }, 201);
 });

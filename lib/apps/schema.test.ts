@@ -5,6 +5,7 @@ import {
   GRANT_TYPES,
   GRANT_TYPE_LABELS,
   MESSAGES,
+  canonicalSpellingOf,
   defaultFormValues,
   formValues,
   parseApplicationForm,
@@ -125,6 +126,26 @@ describe('applicationSchema', () => {
     expect(errorsOf({ allowedOrigins: origin }).allowedOrigins![0]).toMatch(re);
   });
 
+  it('RFC 6454: stores allowed origins in canonical form (lower case, punycode, no default port); two spellings of one origin become one', () => {
+    const r = parseApplicationValues(
+      values({ allowedOrigins: 'https://SPA.Example.org https://spa2.example.org:443 https://spa.example.org:443 https://bücher.example http://LOCALHOST:3000' }),
+    );
+    expect(r.success && r.data.allowedOrigins).toEqual(['https://spa.example.org', 'https://spa2.example.org', 'https://xn--bcher-kva.example', 'http://localhost:3000']);
+  });
+
+  it('RFC 9700 §4.1.3: refuses a redirect URI that is not in canonical form, one line per bad value naming it and the form to enter', () => {
+    const e = errorsOf({ redirectUris: `${POSTMAN} HTTPS://App.Example/cb https://app.example:443/cb https://app.example` }).redirectUris;
+    expect(e).toEqual([
+      MESSAGES.redirectNotCanonical('HTTPS://App.Example/cb', 'https://app.example/cb'),
+      MESSAGES.redirectNotCanonical('https://app.example:443/cb', 'https://app.example/cb'),
+      MESSAGES.redirectNotCanonical('https://app.example', 'https://app.example/'),
+    ]);
+    expect(e![0]).toBe('Redirect URI "HTTPS://App.Example/cb" is not in canonical form; enter https://app.example/cb (redirect URIs must match exactly, so clients must send this spelling).');
+    const p = errorsOf({ postLogoutRedirectUris: 'https://App.example/bye' }).postLogoutRedirectUris;
+    expect(p).toEqual([MESSAGES.redirectNotCanonical('https://App.example/bye', 'https://app.example/bye').replace(/^Redirect URI/, 'Post logout redirect URI')]);
+    expect(errorsOf({ redirectUris: 'http://127.0.0.1:80/a/../cb' }).redirectUris![0]).toContain('enter http://127.0.0.1/cb');
+  });
+
   it('needs at least one grant type and refuses unknown ones', () => {
     expect(errorsOf({ grantTypes: [] }).grantTypes).toEqual([MESSAGES.grantRequired]);
     expect(errorsOf({ grantTypes: ['authorization_code', 'magic'] }).grantTypes).toBeDefined();
@@ -214,6 +235,16 @@ describe('parseApplicationForm (FormData)', () => {
     f.set('algorithm', 'HS256');
     const r = parseApplicationForm(f);
     expect(r.success && r.data.hashClientSecret).toBe(false);
+  });
+});
+
+describe('canonicalSpellingOf (the flag on the application page for redirect URIs stored before the forms required the canonical form)', () => {
+  it('names the spelling to enter for a non-canonical URI, and nothing for a canonical one', () => {
+    expect(canonicalSpellingOf('HTTPS://App.Example:443/cb')).toBe('https://app.example/cb');
+    expect(canonicalSpellingOf('https://app.example')).toBe('https://app.example/');
+    expect(canonicalSpellingOf(POSTMAN)).toBeNull();
+    expect(canonicalSpellingOf('com.example.app:/cb')).toBeNull();
+    expect(canonicalSpellingOf('not a uri')).toBeNull();
   });
 });
 

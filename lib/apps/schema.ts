@@ -3,6 +3,7 @@
 // Pure: no Node or Next.js imports, so it can be bundled for the client.
 import { z } from 'zod';
 import { checkAllowedOriginForRegistration, checkRedirectUriForRegistration, parseUriList } from '../oauth/redirect-uri';
+import { canonicalOrigin, canonicalUri } from '../canonical';
 
 export const GRANT_AUTHORIZATION_CODE = 'authorization_code';
 export const GRANT_CLIENT_CREDENTIALS = 'client_credentials';
@@ -89,6 +90,9 @@ export const MESSAGES = {
   secretHashedCannotUnhash:
     'The stored secret is hashed and cannot be recovered. To store it unhashed, enter a new client secret here (or keep Hash client secret checked).',
   ownerUnknown: 'No active user has this username.',
+  /** One line per bad value, naming it and the spelling to enter instead. */
+  redirectNotCanonical: (uri: string, canonical: string) =>
+    `Redirect URI ${JSON.stringify(uri)} is not in canonical form; enter ${canonical} (redirect URIs must match exactly, so clients must send this spelling).`,
   uriListTooLong: 'Too long: at most 100 entries of 2,000 characters.',
 } as const;
 
@@ -116,11 +120,20 @@ export interface ApplicationFormValues {
 const MAX_URIS = 100;
 const MAX_URI_TEXT = 100 * 2001;
 
-function uriList(check: (u: string) => string | null, rename?: (msg: string) => string) {
+/**
+ * A textarea of URIs → the list to store. `canonical` rewrites each entry first (allowed origins
+ * are stored in their RFC 6454 form, so two spellings of one origin become one entry); `check`
+ * then says what is wrong with an entry, or null.
+ */
+function uriList(check: (u: string) => string | null, opts: { rename?: (msg: string) => string; canonical?: (u: string) => string | null } = {}) {
+  const { rename, canonical } = opts;
   return z
     .string()
     .max(MAX_URI_TEXT, MESSAGES.uriListTooLong)
-    .transform((text) => parseUriList(text))
+    .transform((text) => {
+      const list = parseUriList(text);
+      return canonical ? [...new Set(list.map((u) => canonical(u) ?? u))] : list;
+    })
     .superRefine((list, ctx) => {
       if (list.length > MAX_URIS) {
         ctx.addIssue({ code: 'custom', message: MESSAGES.uriListTooLong });
@@ -138,6 +151,30 @@ function uriList(check: (u: string) => string | null, rename?: (msg: string) => 
 }
 
 const postLogoutMessage = (m: string) => m.replace(/^Redirect URI/, 'Post logout redirect URI');
+
+/**
+ * Redirect URIs are matched exactly (RFC 9700 §4.1.3), so one spelled otherwise than its canonical
+ * form (lib/canonical.ts) would never match what clients build from it: refuse it, naming the form
+ * to enter, rather than store a rewrite the owner did not type.
+ */
+function checkRedirectUri(uri: string): string | null {
+  const err = checkRedirectUriForRegistration(uri);
+  if (err) return err;
+  const canonical = canonicalSpellingOf(uri);
+  return canonical ? MESSAGES.redirectNotCanonical(uri, canonical) : null;
+}
+
+/**
+ * The canonical spelling of a (redirect) URI when `uri` is spelled otherwise, else null. The forms
+ * refuse such URIs; rows stored before they did are flagged on the application's page.
+ *
+ * @param uri a URI as stored or typed
+ * @returns the spelling to enter instead, or null when `uri` is canonical (or not a URI at all)
+ */
+export function canonicalSpellingOf(uri: string): string | null {
+  const canonical = canonicalUri(uri);
+  return canonical !== null && canonical !== uri ? canonical : null;
+}
 
 const optionalSecret = z
   .string()
@@ -160,9 +197,10 @@ export const applicationSchema = z
       .transform((s) => (s && CLIENT_ID_RE.test(s) ? s : undefined)),
     clientType: z.enum(CLIENT_TYPES, { error: MESSAGES.clientType }),
     grantTypes: z.array(z.enum(GRANT_TYPES, { error: MESSAGES.grantUnknown })).transform((gs) => GRANT_TYPES.filter((g) => gs.includes(g))),
-    redirectUris: uriList(checkRedirectUriForRegistration),
-    postLogoutRedirectUris: uriList(checkRedirectUriForRegistration, postLogoutMessage),
-    allowedOrigins: uriList(checkAllowedOriginForRegistration),
+    redirectUris: uriList(checkRedirectUri),
+    postLogoutRedirectUris: uriList(checkRedirectUri, { rename: postLogoutMessage }),
+    // Stored canonical (RFC 6454): a browser's Origin header is compared with them as is.
+    allowedOrigins: uriList(checkAllowedOriginForRegistration, { canonical: canonicalOrigin }),
     algorithm: z.enum(ALGORITHMS, { error: MESSAGES.algorithm }),
     hashClientSecret: z.boolean(),
     skipAuthorization: z.boolean(),

@@ -30,8 +30,13 @@ export type BearerHandler = (req: OAuthRequest, ctx: BearerContext) => Promise<O
 
 /** Tokens we issue are 43 characters; anything far longer is not ours and costs no query. */
 const MAX_TOKEN_LENGTH = 512;
-/** RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/**
+ * RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token, with
+ * b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". The scheme is
+ * case-insensitive (RFC 9110 §11.1). The separator is one or more spaces and nothing else: neither
+ * grammar (nor RFC 9110 §11.4's credentials) allows a tab there, so "Bearer<TAB>token" is malformed.
+ */
+const BEARER_CREDENTIALS = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /** RFC 6750 §3.1 invalid_request (400), with a Bearer challenge. */
 function malformed(description: string): OAuthError {
@@ -41,19 +46,35 @@ function malformed(description: string): OAuthError {
 }
 
 /**
- * The token of `Authorization: Bearer <token>`, or null when the request carries none (or another
- * scheme: RFC 6750 §3.1 "If the request lacks any authentication information … the resource
- * server SHOULD NOT include an error code").
+ * The one parser of `Authorization: Bearer` (RFC 6750 §2.1), for every endpoint that takes a bearer
+ * token (/api/*, /o/userinfo/, /o/introspect/).
+ *
+ * @param header the Authorization header's value, or null when absent
+ * @returns the b64token; null when there is no header or it names another scheme (§3.1: "If the
+ *   request lacks any authentication information … the resource server SHOULD NOT include an
+ *   error code")
+ * @throws OAuthError invalid_request (400, Bearer challenge) when the scheme is Bearer but the rest
+ *   is not 1*SP b64token (no token, two tokens, a tab, other characters)
+ */
+export function parseBearerAuthorization(header: string | null): string | null {
+  if (header === null) return null;
+  // The scheme is the first token, ended by a space or a tab (RFC 9110 §11.4).
+  const scheme = header.split(/[ \t]/, 1)[0];
+  if (scheme.toLowerCase() !== 'bearer') return null;
+  const m = BEARER_CREDENTIALS.exec(header);
+  if (!m) throw malformed("The Authorization header must be 'Bearer', a space and one access token.");
+  return m[1];
+}
+
+/**
+ * The token of `Authorization: Bearer <token>` (parseBearerAuthorization), or null when the request
+ * carries none. A token in the query (§2.3) is refused: it ends up in logs and Referer headers.
  */
 export function bearerTokenFrom(req: Pick<OAuthRequest, 'headers' | 'url'>): string | null {
-  const authz = req.headers.get('authorization');
-  if (authz === null || !/^bearer(\s|$)/i.test(authz)) {
-    // §2.3 allows the token in the query, but it ends up in logs and Referer headers: refuse clearly.
-    if (req.url.searchParams.has('access_token')) throw malformed('Send the access token in the Authorization header (Bearer), not in the URL.');
-    return null;
+  const token = parseBearerAuthorization(req.headers.get('authorization'));
+  if (token === null && req.url.searchParams.has('access_token')) {
+    throw malformed('Send the access token in the Authorization header (Bearer), not in the URL.');
   }
-  const token = authz.slice(6).trim();
-  if (token === '' || !B64TOKEN.test(token)) throw malformed('The Authorization header must be "Bearer" followed by one access token.');
   return token;
 }
 

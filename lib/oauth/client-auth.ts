@@ -26,14 +26,18 @@ interface Presented {
 function fromBasic(header: string): Presented {
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const i = decoded.indexOf(':');
-  if (i < 0) throw invalidClient('The Basic credentials are malformed.');
+  if (i < 0) throw invalidClient('The Basic credentials are malformed.', { challenge: true });
   try {
     const dec = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
     return { clientId: dec(decoded.slice(0, i)), secret: dec(decoded.slice(i + 1)), method: 'client_secret_basic' };
   } catch {
-    throw invalidClient('The Basic credentials are malformed.');
+    throw invalidClient('The Basic credentials are malformed.', { challenge: true });
   }
 }
+
+/** invalid_client, with a Basic challenge only when the client used the Authorization header (RFC 6749 §5.2). */
+const refused = (req: Pick<OAuthRequest, 'headers'>, description?: string) =>
+  invalidClient(description, { challenge: req.headers.get('authorization') !== null });
 
 /** Reads the credentials the request carries, refusing more than one method (§2.3). */
 function presentedCredentials(req: OAuthRequest, params: Params): Presented | null {
@@ -42,7 +46,7 @@ function presentedCredentials(req: OAuthRequest, params: Params): Presented | nu
   const postSecret = params.get('client_secret');
   const bodyId = params.get('client_id');
   // PostgreSQL text cannot hold NUL: such a client_id would fail the lookup with a 500.
-  if (basic?.clientId.includes('\0') || bodyId?.includes('\0')) throw invalidClient();
+  if (basic?.clientId.includes('\0') || bodyId?.includes('\0')) throw refused(req);
   if (basic) {
     // "The client MUST NOT use more than one authentication method in each request."
     if (postSecret !== undefined) throw invalidRequest('Use one client authentication method: Basic or client_secret in the body, not both.');
@@ -130,15 +134,16 @@ export async function nameClient(req: OAuthRequest, params: Params): Promise<Nam
 
 /**
  * Authenticates the named client. `allowPublic` lets public clients identify with client_id alone.
- * Throws invalid_client (401) for every failure, without saying which part was wrong; a client that
+ * Throws invalid_client for every failure, without saying which part was wrong: 401 with a Basic
+ * challenge when the client used the Authorization header, else 400 (RFC 6749 §5.2). A client that
  * authenticated but is suspended (its owner is deactivated) is told so.
  */
 export async function authenticateClient(req: OAuthRequest, named: NamedClient, opts: { allowPublic: boolean }): Promise<AuthenticatedClient> {
   const { presented: p, app } = named;
-  if (!p) throw invalidClient('Client authentication is required (HTTP Basic, or client_id and client_secret in the body).');
+  if (!p) throw refused(req, 'Client authentication is required (HTTP Basic, or client_id and client_secret in the body).');
   const fail = (why: string, description?: string) => {
     audit('client.auth_failed', { applicationId: app?.id ?? null, ip: req.ip, detail: { client_id: p.clientId.slice(0, 64), why } });
-    return invalidClient(description);
+    return refused(req, description);
   };
   if (!app) throw fail('unknown client');
   // Checked once the client has shown its credentials, so that a wrong secret still counts as one.

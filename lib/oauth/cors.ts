@@ -4,19 +4,22 @@
 import { sql } from 'drizzle-orm';
 import type { OAuthRequest, OAuthResponse } from './http';
 import type { Application } from '../db/schema';
-import { normalizeOrigin } from './redirect-uri';
+import { canonicalOrigin } from '../canonical';
 import { query } from '../db/index';
 import { env } from '../env';
 
 const ALLOW_METHODS = 'GET, POST, OPTIONS';
 const ALLOW_HEADERS = 'Authorization, Content-Type';
 
-/** Adds CORS headers when the request's Origin is one of `app`'s allowed origins. */
+/**
+ * Adds CORS headers when the request's Origin, in canonical form (RFC 6454), is one of `app`'s
+ * allowed origins (stored canonical by the application forms and migration 0002).
+ */
 export function withCors(res: OAuthResponse, req: OAuthRequest, app: Pick<Application, 'allowedOrigins'> | null | undefined): OAuthResponse {
   const origin = req.headers.get('origin');
   if (!origin) return res;
   res.headers.vary = res.headers.vary ? `${res.headers.vary}, Origin` : 'Origin';
-  const o = normalizeOrigin(origin);
+  const o = canonicalOrigin(origin);
   if (o && app?.allowedOrigins.includes(o)) {
     res.headers['access-control-allow-origin'] = o;
     res.headers['access-control-expose-headers'] = 'WWW-Authenticate';
@@ -47,7 +50,7 @@ async function anyAppAllows(origin: string): Promise<boolean> {
 
 export async function preflight(req: OAuthRequest): Promise<OAuthResponse> {
   const res: OAuthResponse = { status: 204, headers: { vary: 'Origin' }, body: '' };
-  const o = normalizeOrigin(req.headers.get('origin') ?? '');
+  const o = canonicalOrigin(req.headers.get('origin') ?? '');
   if (o && (await anyAppAllows(o))) {
     Object.assign(res.headers, {
       'access-control-allow-origin': o,

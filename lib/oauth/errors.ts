@@ -26,6 +26,44 @@ export type OAuthErrorCode =
   | 'invalid_redirect_uri'
   | 'invalid_client_id';
 
+/**
+ * RFC 6749 §5.2: error_description = 1*( %x20-21 / %x23-5B / %x5D-7E ), printable ASCII without
+ * '"' and '\\' (so it also fits a quoted-string in WWW-Authenticate, RFC 6750 §3). Strict clients
+ * reject anything else.
+ */
+const DESCRIPTION = /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/;
+const NOT_DESCRIPTION_CHARS = /[^\x20-\x21\x23-\x5b\x5d-\x7e]/g;
+
+/** True when `s` may be sent as an error_description (RFC 6749 §5.2: one or more allowed characters). */
+export function isValidErrorDescription(s: string): boolean {
+  return typeof s === 'string' && DESCRIPTION.test(s);
+}
+
+/**
+ * Text we did not write (a request value, a library's message) made fit for an error_description:
+ * at most `max` characters (then '...'), and every character RFC 6749 §5.2 forbids replaced by '?'.
+ *
+ * @param text any string, e.g. a parameter name or value from the request
+ * @param max the longest part of `text` kept, in UTF-16 code units
+ * @returns a string of allowed characters only ('?' for an empty input)
+ */
+export function sanitizeDescription(text: string, max = 200): string {
+  const s = String(text);
+  const cut = s.length > max ? `${s.slice(0, max)}...` : s;
+  return cut.replace(NOT_DESCRIPTION_CHARS, '?') || '?';
+}
+
+/**
+ * A request value quoted into an error_description, in single quotes: `'value'`. Values echoed
+ * from the request must go through here (or sanitizeDescription), never straight into a message.
+ *
+ * @param value the value as received
+ * @param max the longest part of `value` kept (default 50 characters)
+ */
+export function quoteValue(value: string, max = 50): string {
+  return `'${sanitizeDescription(value, max)}'`;
+}
+
 export class OAuthError extends Error {
   /** Extra response headers (e.g. Retry-After). */
   headers: Record<string, string> = {};
@@ -34,6 +72,13 @@ export class OAuthError extends Error {
   /** Scope to name in a Bearer insufficient_scope challenge. */
   requiredScope?: string;
 
+  /**
+   * @param code the RFC 6749 §5.2 / RFC 6750 §3.1 / RFC 8628 §3.5 error code
+   * @param description human-readable text for the client developer; only the characters RFC 6749
+   *   §5.2 allows (see isValidErrorDescription), else a TypeError: a programming error, caught by
+   *   lib/oauth/errors.test.ts, which builds every message in lib/. Echo request values with quoteValue().
+   * @param status the HTTP status of the answer
+   */
   constructor(
     public code: OAuthErrorCode,
     public description?: string,
@@ -41,6 +86,12 @@ export class OAuthError extends Error {
   ) {
     super(description ? `${code}: ${description}` : code);
     this.name = 'OAuthError';
+    if (description !== undefined && !isValidErrorDescription(description)) {
+      // Names the first bad character only: the text may hold a request value, which is not logged.
+      const at = description.search(NOT_DESCRIPTION_CHARS);
+      const cp = at < 0 ? 'none (empty)' : `U+${description.codePointAt(at)!.toString(16).toUpperCase().padStart(4, '0')} at ${at}`;
+      throw new TypeError(`error_description of ${code} has a character RFC 6749 section 5.2 forbids: ${cp}`);
+    }
   }
 
   withHeader(name: string, value: string): this {
@@ -75,8 +126,20 @@ export const unsupportedTokenType = make('unsupported_token_type');
 export const tooManyRequests = (description: string, retryAfter: number) =>
   new OAuthError('temporarily_unavailable', description, 429).withHeader('Retry-After', String(retryAfter));
 
-/** RFC 6749 §5.2: 401 with a WWW-Authenticate challenge for the scheme the client tried. */
-export function invalidClient(description = 'Client authentication failed.') {
+/**
+ * RFC 6749 §5.2 invalid_client. "If the client attempted to authenticate via the "Authorization"
+ * request header field, the authorization server MUST respond with an HTTP 401 (Unauthorized) status
+ * code and include the WWW-Authenticate response header field matching the authentication scheme
+ * used by the client." Client authentication here is Basic, so that is the challenge.
+ * Otherwise (credentials in the body, or none) the answer is §5.2's default 400 without a challenge:
+ * a 401 must carry one (RFC 9110 §15.5.2), and a Basic challenge makes a browser's fetch() raise
+ * its own sign-in prompt.
+ *
+ * @param description the error_description
+ * @param opts.challenge true when the request carried an Authorization header
+ */
+export function invalidClient(description = 'Client authentication failed.', opts: { challenge: boolean } = { challenge: false }) {
+  if (!opts.challenge) return new OAuthError('invalid_client', description, 400);
   const e = new OAuthError('invalid_client', description, 401);
   e.scheme = 'Basic';
   return e;
@@ -97,7 +160,7 @@ export function missingToken() {
 }
 
 export function insufficientScope(required: string) {
-  const e = new OAuthError('insufficient_scope', `This resource needs the scope "${required}".`, 403);
+  const e = new OAuthError('insufficient_scope', `This resource needs the scope '${sanitizeDescription(required)}'.`, 403);
   e.scheme = 'Bearer';
   e.requiredScope = required;
   return e;

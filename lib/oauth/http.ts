@@ -1,6 +1,6 @@
 // A minimal, framework-free request/response shape for the protocol core. The custom Node server
 // and the Next.js route handlers both adapt to it (lib/server/*), so each endpoint is one function.
-import { invalidRequest } from './errors';
+import { invalidRequest, quoteValue } from './errors';
 
 export interface HeaderReader {
   get(name: string): string | null;
@@ -51,9 +51,9 @@ export type Params = Map<string, string>;
 export function parseParams(search: URLSearchParams): Params {
   const out: Params = new Map();
   for (const [k, v] of search) {
-    if (out.has(k)) throw invalidRequest(`The parameter "${k}" was sent more than once.`);
+    if (out.has(k)) throw invalidRequest(`The parameter ${quoteValue(k)} was sent more than once.`);
     // No parameter of ours may hold a NUL (and PostgreSQL text cannot store one).
-    if (v.includes('\0') || k.includes('\0')) throw invalidRequest(`The parameter "${k.replace(/\0/g, '')}" contains a NUL character.`);
+    if (v.includes('\0') || k.includes('\0')) throw invalidRequest(`The parameter ${quoteValue(k)} contains a NUL character.`);
     if (v !== '') out.set(k, v);
   }
   return out;
@@ -71,6 +71,6 @@ export function parseForm(req: OAuthRequest): Params {
 
 export function required(p: Params, name: string): string {
   const v = p.get(name);
-  if (v === undefined) throw invalidRequest(`The parameter "${name}" is missing.`);
+  if (v === undefined) throw invalidRequest(`The parameter '${name}' is missing.`);
   return v;
 }

@@ -4,7 +4,6 @@ import {
   checkRedirectUriForRegistration,
   isLoopbackHost,
   matchRedirectUri,
-  normalizeOrigin,
   parseUriList,
 } from './redirect-uri';
 
@@ -330,46 +329,5 @@ describe('matchRedirectUri', () => {
       expect(matchRedirectUri(['http://127.0.0.1'], 'http://127.0.0.1:5000/')).toBeNull();
       expect(matchRedirectUri(['http://127.0.0.1'], 'http://127.0.0.1:5000/evil')).toBeNull();
     });
-  });
-});
-
-describe('normalizeOrigin', () => {
-  it('lowercases scheme and host and drops default ports', () => {
-    expect(normalizeOrigin('HTTPS://App.Example.COM')).toBe('https://app.example.com');
-    expect(normalizeOrigin('https://app.example.com:443')).toBe('https://app.example.com');
-    expect(normalizeOrigin('http://localhost:80')).toBe('http://localhost');
-  });
-
-  it('keeps non-default ports and IP literals', () => {
-    expect(normalizeOrigin('http://localhost:3000')).toBe('http://localhost:3000');
-    expect(normalizeOrigin('https://app.example.com:8443')).toBe('https://app.example.com:8443');
-    expect(normalizeOrigin('http://[::1]:8080')).toBe('http://[::1]:8080');
-    expect(normalizeOrigin('http://127.0.0.1:5173')).toBe('http://127.0.0.1:5173');
-  });
-
-  it('returns null for the opaque origin "null" (RFC 6454 §7.1)', () => {
-    expect(normalizeOrigin('null')).toBeNull();
-  });
-
-  it('returns null for values that are not a serialized http(s) origin', () => {
-    for (const o of [
-      '',
-      '*',
-      'app.example.com',
-      'https://app.example.com/',
-      'https://app.example.com/path',
-      'https://app.example.com?x',
-      'https://app.example.com#x',
-      'https://u@app.example.com',
-      'http://localhost@evil.com',
-      'https://app.example.com:99999',
-      'https://app.example.com:',
-      'ftp://app.example.com',
-      'chrome-extension://abcdef',
-      'https://ex%61mple.com',
-      ' https://app.example.com',
-    ]) {
-      expect(normalizeOrigin(o), JSON.stringify(o)).toBeNull();
-    }
   });
 });

@@ -210,19 +210,3 @@ function isValidPort(p: string): boolean {
   // No leading zeros: keeps one spelling per port.
   return /^[1-9]\d{0,4}$/.test(p) && Number(p) <= 65535;
 }
-
-/**
- * Parses an Origin header value into lowercase `scheme://host[:port]` with default ports
- * dropped. Returns null for `null`, for anything that is not a serialized http(s) origin.
- */
-export function normalizeOrigin(o: string): string | null {
-  if (typeof o !== 'string' || o === '' || o === 'null') return null;
-  const m = ORIGIN_RE.exec(o);
-  if (!m) return null;
-  const scheme = m[1]!.toLowerCase();
-  if (scheme !== 'http' && scheme !== 'https') return null;
-  if (m[3] !== undefined && !/^\d{1,5}$/.test(m[3])) return null;
-  const url = tryParseUrl(o);
-  if (!url || url.origin === 'null' || url.hostname === '') return null;
-  return url.origin;
-}

@@ -1,6 +1,6 @@
 // The scopes this server knows: the configured API scopes (SCOPES) plus OpenID Connect's.
 import { env } from '../env';
-import { invalidScope } from './errors';
+import { invalidScope, quoteValue } from './errors';
 import { formatScope, isValidScopeToken, parseScope } from './scope';
 
 export const OIDC_SCOPES = ['openid', 'profile', 'email'] as const;
@@ -29,7 +29,7 @@ export function resolveRequestedScope(raw: string | undefined): string[] {
   const list = parseScope(raw);
   const known = knownScopes();
   const bad = list.find((s) => !isValidScopeToken(s) || !known.includes(s));
-  if (bad !== undefined) throw invalidScope(`Unknown scope "${bad.slice(0, 64)}". Known scopes: ${known.join(' ')}.`);
+  if (bad !== undefined) throw invalidScope(`Unknown scope ${quoteValue(bad, 64)}. Known scopes: ${known.join(' ')}.`);
   if (list.length === 0) return [...env().DEFAULT_SCOPES];
   return list;
 }

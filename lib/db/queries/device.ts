@@ -35,6 +35,8 @@ export interface PolledDeviceCode {
   expired: boolean;
   /** This poll came before `interval` seconds had passed since the previous one. */
   tooFast: boolean;
+  /** Whether the user who entered the code is active; null while nobody has entered it. */
+  userActive: boolean | null;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function pollDeviceCode(deviceCodeHash: string, applicationId: numb
     interval: number;
     expired: boolean;
     too_fast: boolean;
+    user_active: boolean | null;
   }>(sql`
     UPDATE device_codes d SET
       last_polled_at = now(),
@@ -65,7 +68,8 @@ export async function pollDeviceCode(deviceCodeHash: string, applicationId: numb
       FOR UPDATE
     ) o
     WHERE d.id = o.id
-    RETURNING d.id::int AS id, d.status, d.user_id, d.scope, d.interval, (d.expires_at <= now()) AS expired, o.too_fast`);
+    RETURNING d.id::int AS id, d.status, d.user_id, d.scope, d.interval, (d.expires_at <= now()) AS expired, o.too_fast,
+              (SELECT u.is_active FROM users u WHERE u.id = d.user_id) AS user_active`);
   const r = rows[0];
   if (!r) return null;
   return {
@@ -76,14 +80,19 @@ export async function pollDeviceCode(deviceCodeHash: string, applicationId: numb
     interval: Number(r.interval),
     expired: Boolean(r.expired),
     tooFast: Boolean(r.too_fast),
+    userActive: r.user_active === null ? null : Boolean(r.user_active),
   };
 }
 
-/** approved → consumed, once: of concurrent polls exactly one gets the row (and the tokens). */
+/**
+ * approved → consumed, once: of concurrent polls exactly one gets the row (and the tokens). Only
+ * while the approving user is active (a deactivation racing the poll must not yield tokens).
+ */
 export async function consumeApprovedDeviceCode(id: number): Promise<{ userId: string; scope: string } | null> {
   const rows = await query<{ user_id: string; scope: string }>(sql`
     UPDATE device_codes SET status = 'consumed'
     WHERE id = ${id} AND status = 'approved' AND user_id IS NOT NULL AND expires_at > now()
+      AND EXISTS (SELECT 1 FROM users u WHERE u.id = device_codes.user_id AND u.is_active)
     RETURNING user_id, scope`);
   return rows[0] ? { userId: rows[0].user_id, scope: rows[0].scope } : null;
 }

@@ -2,7 +2,7 @@
 // named checks. Until client_id and redirect_uri are verified, every error is an HTML error page
 // (never a redirect, even with prompt=none: DOT #1719); afterwards errors go back to the client
 // with state and iss (RFC 9207).
-import { invalidRequest, OAuthError, unsupportedResponseType, loginRequired, consentRequired, accessDenied, logUnexpected } from '../errors';
+import { invalidRequest, OAuthError, unsupportedResponseType, loginRequired, consentRequired, accessDenied, logUnexpected, quoteValue } from '../errors';
 import { matchRedirectUri } from '../redirect-uri';
 import { isValidCodeChallenge, type PkceMethod } from '../pkce';
 import { randomToken, sha256b64url } from '../random';
@@ -132,34 +132,42 @@ function checkRedirectUri(app: Application, params: Map<string, string>, duplica
 }
 
 function checkParams(app: Application, params: Map<string, string>, duplicates: string[], base: Pick<ValidRequest, 'redirectUri' | 'state'>): ValidRequest {
-  if (duplicates.length) throw invalidRequest(`The parameter "${duplicates[0]}" was sent more than once.`);
+  if (duplicates.length) throw invalidRequest(`The parameter ${quoteValue(duplicates[0])} was sent more than once.`);
   // Values reach the database (nonce, scope): PostgreSQL text cannot hold NUL.
-  for (const [k, v] of params) if (v.includes('\0')) throw invalidRequest(`The parameter "${k.slice(0, 50)}" contains a NUL character.`);
+  for (const [k, v] of params) if (v.includes('\0')) throw invalidRequest(`The parameter ${quoteValue(k)} contains a NUL character.`);
   const responseType = params.get('response_type');
   if (!responseType) throw invalidRequest('The response_type parameter is missing (use response_type=code).');
-  if (responseType !== 'code') throw unsupportedResponseType(`Only response_type=code is supported; "${responseType.slice(0, 50)}" is not.`);
+  if (responseType !== 'code') throw unsupportedResponseType(`Only response_type=code is supported; ${quoteValue(responseType)} is not.`);
   if (!app.grantTypes.includes('authorization_code')) {
-    throw unsupportedResponseType('This application may not use the authorization code flow. Enable “Authorization code” in its settings.');
+    throw unsupportedResponseType("This application may not use the authorization code flow. Enable 'Authorization code' in its settings.");
   }
   const scopes = resolveRequestedScope(params.get('scope'));
 
   // PKCE (RFC 7636 §4.3, RFC 9700 §2.1.1).
   const e = env();
   const challenge = params.get('code_challenge');
-  const method = (params.get('code_challenge_method') ?? 'S256') as string;
+  const sentMethod = params.get('code_challenge_method');
+  // RFC 7636 §4.3: code_challenge_method "Defaults to "plain" if not present in the request."
+  const method = sentMethod ?? 'plain';
   if (challenge === undefined) {
     if (app.clientType === 'public' || e.PKCE_REQUIRED) {
-      throw invalidRequest('code_challenge is required (PKCE). Use “Authorization Code (With PKCE)” in your client, with code_challenge_method=S256.');
+      throw invalidRequest("code_challenge is required (PKCE). Use 'Authorization Code (With PKCE)' in your client, with code_challenge_method=S256.");
     }
-    if (params.has('code_challenge_method')) throw invalidRequest('code_challenge_method was sent without a code_challenge.');
+    if (sentMethod !== undefined) throw invalidRequest('code_challenge_method was sent without a code_challenge.');
   } else {
-    if (method !== 'S256' && method !== 'plain') throw invalidRequest(`code_challenge_method "${method.slice(0, 20)}" is not supported; use S256.`);
-    if (method === 'plain' && !e.PKCE_ALLOW_PLAIN) throw invalidRequest('code_challenge_method=plain is not allowed; use S256.');
+    if (method !== 'S256' && method !== 'plain') throw invalidRequest(`code_challenge_method ${quoteValue(method, 20)} is not supported; use S256.`);
+    if (method === 'plain' && !e.PKCE_ALLOW_PLAIN) {
+      throw invalidRequest(
+        sentMethod === undefined
+          ? 'code_challenge_method=S256 is required (an omitted method means plain, RFC 7636 section 4.3, which this server does not allow).'
+          : 'code_challenge_method=S256 is required (plain is not allowed).',
+      );
+    }
     if (!isValidCodeChallenge(challenge, method)) throw invalidRequest('code_challenge is malformed.');
   }
 
   const prompt = new Set(parseScope(params.get('prompt')));
-  for (const p of prompt) if (!['none', 'login', 'consent', 'select_account'].includes(p)) throw invalidRequest(`Unknown prompt value "${p.slice(0, 20)}".`);
+  for (const p of prompt) if (!['none', 'login', 'consent', 'select_account'].includes(p)) throw invalidRequest(`Unknown prompt value ${quoteValue(p, 20)}.`);
   if (prompt.has('none') && prompt.size > 1) throw invalidRequest('prompt=none cannot be combined with other values.');
   let maxAge: number | undefined;
   if (params.has('max_age')) {

@@ -34,7 +34,7 @@ export async function deviceAuthorizationEndpoint(req: OAuthRequest): Promise<OA
     const client = await authenticateClient(req, await nameClient(req, params), { allowPublic: true });
     const app = client.app;
     if (!app.grantTypes.includes(DEVICE_CODE_GRANT)) {
-      throw unauthorizedClient('This application may not use the device flow. Enable “Device code” in its settings.');
+      throw unauthorizedClient("This application may not use the device flow. Enable 'Device code' in its settings.");
     }
     const scope = formatScope(resolveRequestedScope(params.get('scope')));
 

@@ -1,6 +1,6 @@
 // The token endpoint (RFC 6749 §3.2): parse → authenticate the client → run the grant → JSON.
 import { parseForm, jsonResponse, required, type OAuthRequest, type OAuthResponse } from '../http';
-import { toErrorResponse, unauthorizedClient, unsupportedGrantType, invalidRequest } from '../errors';
+import { toErrorResponse, unauthorizedClient, unsupportedGrantType, invalidRequest, quoteValue } from '../errors';
 import { authenticateClient, nameClient } from '../client-auth';
 import { withCors, preflight } from '../cors';
 import type { Grant } from '../grants/types';
@@ -33,7 +33,7 @@ export async function tokenEndpoint(req: OAuthRequest): Promise<OAuthResponse> {
 
     const grantType = required(params, 'grant_type');
     const grant = grants.get(grantType);
-    if (!grant) throw unsupportedGrantType(`The grant type "${grantType.slice(0, 100)}" is not supported.`);
+    if (!grant) throw unsupportedGrantType(`The grant type ${quoteValue(grantType, 100)} is not supported.`);
     const client = await authenticateClient(req, named, { allowPublic: grant.allowPublic });
     if (!client.app.grantTypes.includes(grantType)) {
       throw unauthorizedClient(`This application may not use the ${grantType} grant. Enable it in the application's settings.`);

@@ -2,7 +2,7 @@
 import type { Grant } from './types';
 import { resolveRequestedScope, formatScope } from '../scopes';
 import { OIDC_SCOPES } from '../scopes';
-import { invalidScope } from '../errors';
+import { invalidScope, quoteValue } from '../errors';
 import { issueTokens } from '../tokens';
 
 export const clientCredentialsGrant: Grant = {
@@ -12,7 +12,7 @@ export const clientCredentialsGrant: Grant = {
     const scopes = resolveRequestedScope(params.get('scope'));
     // There is no user: identity scopes make no sense here.
     const bad = scopes.find((s) => (OIDC_SCOPES as readonly string[]).includes(s));
-    if (bad) throw invalidScope(`The scope "${bad}" needs a user; client credentials have none.`);
+    if (bad) throw invalidScope(`The scope ${quoteValue(bad)} needs a user; client credentials have none.`);
     const { response } = await issueTokens({
       app: client.app,
       userId: null,

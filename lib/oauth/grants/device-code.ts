@@ -10,6 +10,7 @@ import { attachIdToken } from '../oidc/attach';
 import { DEVICE_CODE_GRANT } from '../endpoints/device-authorization';
 
 const INVALID = 'The device code is invalid or was already used.';
+const INACTIVE = 'The user account is inactive.';
 
 export const deviceCodeGrant: Grant = {
   grantType: DEVICE_CODE_GRANT,
@@ -24,6 +25,10 @@ export const deviceCodeGrant: Grant = {
     // §3.5 expired_token: "The "device_code" has expired, and the device authorization session has
     // concluded. The client MAY commence a new device authorization request".
     if (row.expired) throw expiredToken('The device code has expired; start a new device authorization request.');
+    // The user who entered the code was deactivated. Deactivation also marks their codes denied,
+    // but the device must learn the real reason, not that the user said no (RFC 6749 §5.2
+    // invalid_grant, as for their refresh tokens).
+    if (row.userActive === false && row.status !== 'consumed') throw invalidGrant(INACTIVE);
     switch (row.status) {
       case 'pending':
         // §3.5 slow_down: "the authorization request is still pending and polling should continue,

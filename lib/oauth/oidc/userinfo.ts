@@ -4,6 +4,7 @@
 import { jsonResponse, parseParams, type OAuthRequest, type OAuthResponse } from '../http';
 import { insufficientScope, invalidRequest, invalidToken, missingToken, toErrorResponse } from '../errors';
 import { preflight, withCors } from '../cors';
+import { bearerTokenFrom } from '../bearer';
 import { sha256b64url } from '../random';
 import { parseScope } from '../scope';
 import type { Application } from '../../db/schema';
@@ -11,19 +12,14 @@ import { getClient } from '../../db/queries/clients';
 import { findUserinfoToken } from '../../db/queries/userinfo';
 import { scopeClaims } from './id-token';
 
-// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-
-/** The access token from the Authorization header (§2.1) or, on POST, the form body (§2.2). */
+/**
+ * The access token from the Authorization header (RFC 6750 §2.1, the shared parser) or, on POST,
+ * the form body (§2.2). Throws missingToken() when there is none.
+ */
 function bearerToken(req: OAuthRequest): string {
   const found: string[] = [];
-  const header = req.headers.get('authorization');
-  if (header !== null) {
-    const m = /^Bearer +(.*)$/i.exec(header.trim());
-    if (!m) throw missingToken(); // another scheme: answer with our challenge, as for no token
-    if (!B64TOKEN.test(m[1])) throw invalidToken('The Authorization header is malformed.');
-    found.push(m[1]);
-  }
+  const header = bearerTokenFrom(req);
+  if (header !== null) found.push(header);
   if (req.method === 'POST') {
     const type = (req.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
     if (type === 'application/x-www-form-urlencoded') {
@@ -33,7 +29,7 @@ function bearerToken(req: OAuthRequest): string {
   }
   // §2: "Clients MUST NOT use more than one method to transmit the token in each request."
   if (found.length > 1) throw invalidRequest('Send the access token in one place only (the Authorization header).');
-  if (found.length === 0) throw missingToken();
+  if (found.length === 0) throw missingToken(); // none, or another scheme: our challenge, no error code
   return found[0];
 }
 

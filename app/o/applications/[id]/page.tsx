@@ -2,7 +2,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Card, PageTitle } from '@/app/_components/ui';
 import { env } from '@/lib/env';
-import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, grantTypeLabel } from '@/lib/apps/schema';
+import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, canonicalSpellingOf, grantTypeLabel } from '@/lib/apps/schema';
 import { loadApplication } from '../_lib/load';
 import { regenerateSecretAction } from '../actions';
 import { ConnectPanel } from '../_components/connect-panel';
@@ -11,15 +11,28 @@ import { RegenerateSecret } from '../_components/regenerate-secret';
 
 export const metadata = { title: 'Application' };
 
-function UriList({ uris, empty }: { uris: string[]; empty: string }) {
+/**
+ * The stored URIs. With `flagNonCanonical` (redirect URIs, matched exactly: RFC 9700 §4.1.3), one
+ * stored before the forms required the canonical form gets a note naming the spelling to enter.
+ */
+function UriList({ uris, empty, flagNonCanonical = false }: { uris: string[]; empty: string; flagNonCanonical?: boolean }) {
   if (uris.length === 0) return <span className="text-slate-500">{empty}</span>;
   return (
-    <ul className="space-y-0.5">
-      {uris.map((u) => (
-        <li key={u} className="break-all font-mono text-xs">
-          {u}
-        </li>
-      ))}
+    <ul className="space-y-1">
+      {uris.map((u) => {
+        const canonical = flagNonCanonical ? canonicalSpellingOf(u) : null;
+        return (
+          <li key={u} className="break-all">
+            <span className="font-mono text-xs">{u}</span>
+            {canonical ? (
+              <p data-testid="non-canonical-uri" className="mt-1 rounded bg-amber-50 px-2 py-1 text-xs text-amber-900 ring-1 ring-amber-200">
+                Not in canonical form: it matches only a client that sends exactly this spelling. Edit the application and enter{' '}
+                <code className="font-mono">{canonical}</code> instead.
+              </p>
+            ) : null}
+          </li>
+        );
+      })}
     </ul>
   );
 }
@@ -41,8 +54,8 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
         ))}
       </span>,
     ],
-    ['Redirect uris', <UriList key="r" uris={app.redirectUris} empty="None" />],
-    ['Post logout redirect uris', <UriList key="p" uris={app.postLogoutRedirectUris} empty="None" />],
+    ['Redirect uris', <UriList key="r" uris={app.redirectUris} empty="None" flagNonCanonical />],
+    ['Post logout redirect uris', <UriList key="p" uris={app.postLogoutRedirectUris} empty="None" flagNonCanonical />],
     ['Allowed origins', <UriList key="o" uris={app.allowedOrigins} empty="None (no CORS)" />],
     ['Algorithm', ALGORITHM_LABELS[app.algorithm]],
     ['Hash client secret', app.secretHashed ? 'Yes' : 'No'],

@@ -246,7 +246,7 @@ export function ApplicationForm({
         error={err('redirectUris')}
         spellCheck={false}
         placeholder="https://www.getpostman.com/oauth2/callback"
-        hint="Space- or newline-separated. Exact match. https, http only on 127.0.0.1, [::1] or localhost, or a private-use scheme such as com.example.app:/callback."
+        hint="Space- or newline-separated. Exact match, so in canonical form (lower-case scheme and host, no default port, a path such as /). https, http only on 127.0.0.1, [::1] or localhost, or a private-use scheme such as com.example.app:/callback."
       />
       <TextAreaField
         id="postLogoutRedirectUris"
@@ -263,7 +263,7 @@ export function ApplicationForm({
         error={err('allowedOrigins')}
         spellCheck={false}
         placeholder="https://app.example.com http://localhost:3000"
-        hint="Browser apps that call the token endpoint (CORS): scheme://host[:port], no path. Redirect uris are not included automatically."
+        hint="Browser apps that call the token endpoint (CORS): scheme://host[:port], no path. Saved as browsers send them: lower case, no default port, IDN as punycode. Redirect uris are not included automatically."
       />
 
       <div className="grid gap-6 md:grid-cols-2">

@@ -1,8 +1,9 @@
 // "Connect": the endpoints and ready-to-paste settings for Postman, curl and a browser SPA.
-// Built from env().ISSUER. The secret is never printed: snippets say where it goes.
+// Built from env().ISSUER by lib/apps/snippets.ts. The secret is never printed: snippets say where it goes.
 import type { ReactNode } from 'react';
 import type { ApplicationView } from '@/lib/apps/service';
 import { GRANT_AUTHORIZATION_CODE, GRANT_CLIENT_CREDENTIALS } from '@/lib/apps/schema';
+import { connectSnippets } from '@/lib/apps/snippets';
 import { CopyButton } from './copy-button';
 
 function Snippet({ id, title, code, note, copyLabel }: { id: string; title: string; code: string; note?: ReactNode; copyLabel: string }) {
@@ -31,84 +32,12 @@ const NotEnabled = ({ grant }: { grant: string }) => (
 );
 
 export function ConnectPanel({ app, issuer }: { app: ApplicationView; issuer: string }) {
-  const authUrl = `${issuer}/o/authorize/`;
-  const tokenUrl = `${issuer}/o/token/`;
-  const callback = app.redirectUris[0] ?? null;
-  const redirect = callback ?? 'REDIRECT_URI';
   const confidential = app.clientType === 'confidential';
   const hasCode = app.grantTypes.includes(GRANT_AUTHORIZATION_CODE);
   const hasCc = app.grantTypes.includes(GRANT_CLIENT_CREDENTIALS);
-  const origin = (() => {
-    try {
-      return callback && /^https?:/.test(callback) ? new URL(callback).origin : null;
-    } catch {
-      return null;
-    }
-  })();
-
-  const authorizeLink =
-    `${authUrl}?` +
-    new URLSearchParams({
-      response_type: 'code',
-      client_id: app.clientId,
-      redirect_uri: redirect,
-      scope: 'read',
-      state: 'STATE',
-      code_challenge: 'CODE_CHALLENGE',
-      code_challenge_method: 'S256',
-    }).toString();
-
-  const curlCode = [
-    `curl -X POST ${tokenUrl} \\`,
-    confidential ? `  -u "${app.clientId}:CLIENT_SECRET" \\` : `  -d client_id=${app.clientId} \\`,
-    `  -d grant_type=authorization_code \\`,
-    `  -d code=AUTHORIZATION_CODE \\`,
-    `  --data-urlencode redirect_uri=${redirect} \\`,
-    `  -d code_verifier=CODE_VERIFIER`,
-  ].join('\n');
-
-  const curlCc = [
-    `curl -X POST ${tokenUrl} \\`,
-    `  -u "${app.clientId}:CLIENT_SECRET" \\`,
-    `  -d grant_type=client_credentials \\`,
-    `  -d scope=read`,
-  ].join('\n');
-
-  const spa = `// 1. Sign in: create a PKCE verifier, keep it for the callback, go to the Auth URL.
-const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
-  .replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
-const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
-const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-const state = b64url(crypto.getRandomValues(new Uint8Array(16)));
-sessionStorage.setItem('pkce', JSON.stringify({ verifier, state }));
-location.assign('${authUrl}?' + new URLSearchParams({
-  response_type: 'code',
-  client_id: '${app.clientId}',
-  redirect_uri: '${redirect}',
-  scope: 'read',
-  state,
-  code_challenge: challenge,
-  code_challenge_method: 'S256',
-}));
-
-// 2. On the redirect URI page: check state, exchange the code (CORS: add this page's origin
-//    to Allowed origins). A public client sends no secret: the verifier proves it started the flow.
-const params = new URLSearchParams(location.search);
-const saved = JSON.parse(sessionStorage.getItem('pkce'));
-sessionStorage.removeItem('pkce');
-if (!saved || params.get('state') !== saved.state) throw new Error('state mismatch');
-const res = await fetch('${tokenUrl}', {
-  method: 'POST',
-  headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams({
-    grant_type: 'authorization_code',
-    code: params.get('code'),
-    redirect_uri: '${redirect}',
-    client_id: '${app.clientId}',
-    code_verifier: saved.verifier,
-  }),
-});
-const tokens = await res.json(); // { access_token, token_type, expires_in, refresh_token?, scope }`;
+  // Every value in these is quoted for its language (lib/apps/snippets.ts).
+  const { authUrl, tokenUrl, callback, callbackOrigin: origin, authorizeUrl: authorizeLink, curlCode, curlClientCredentials: curlCc, spaFetch: spa } =
+    connectSnippets(app, issuer);
 
   const postman: [string, ReactNode][] = [
     ['Grant type', 'Authorization code (With PKCE)'],
