@@ -4,6 +4,7 @@ import Credentials from 'next-auth/providers/credentials';
 import { authConfig, authSecret } from './config';
 import { checkPassword, credentialsSchema } from './check-password';
 import { clientIp } from '../http/client-ip';
+import { logAuthError } from '../log';
 
 
 export class RateLimitedSignin extends CredentialsSignin {
@@ -16,7 +17,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   // A wrong password is an expected event, not an error with a stack trace.
   logger: {
     error: (e: Error) => {
-      if (!(e instanceof CredentialsSignin)) console.error('auth:', e.message);
+      if (!(e instanceof CredentialsSignin)) logAuthError(e);
     },
   },
   providers: [

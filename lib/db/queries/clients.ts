@@ -4,6 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { getDb, getHandle } from '../index';
 import { applications, type Application } from '../schema';
+import { log } from '../../log';
 
 const TTL_MS = 60_000;
 const CHANNEL = 'oauth_client_changed';
@@ -29,7 +30,7 @@ export async function getClient(clientId: string): Promise<Application | null> {
   const hit = state.byClientId.get(clientId);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.app;
   state.listening ??= listen().catch((e) => {
-    console.error('client cache: LISTEN failed, relying on TTL:', (e as Error).message);
+    log.warn('client_cache.listen_failed', { err: e, msg: 'relying on the TTL' });
   });
   const db = await getDb();
   const [app] = await db.select().from(applications).where(eq(applications.clientId, clientId)).limit(1);
