@@ -8,14 +8,16 @@ import { DatabaseLockedError } from './lib/db/pglite-lock';
 import { createFrontDoor } from './lib/server/front-door';
 import { registerFastRoutes } from './lib/server/fast-routes';
 import { flushAudit } from './lib/db/queries/audit';
+import { log, routeConsoleToLog } from './lib/log';
 
 function fail(err: unknown): never {
-  if (err instanceof ConfigError || err instanceof DatabaseLockedError) console.error(err.message);
-  else console.error('Startup failed:', err instanceof Error ? err.message : err);
+  if (err instanceof ConfigError || err instanceof DatabaseLockedError) log.error('startup.failed', { msg: err.message });
+  else log.error('startup.failed', { err });
   process.exit(1);
 }
 
 async function main() {
+  routeConsoleToLog(); // what Next.js, next-auth and React print obeys the logger's rules too
   let e;
   try {
     e = env();
@@ -25,10 +27,10 @@ async function main() {
   const dev = e.NODE_ENV !== 'production';
   const workers = e.DATABASE_URL ? e.WEB_CONCURRENCY : 1; // PGlite lives in one process
   if (!dev && workers > 1 && cluster.isPrimary) {
-    console.log(`Starting ${workers} workers`);
+    log.info('cluster.starting', { workers });
     for (let i = 0; i < workers; i++) cluster.fork();
     cluster.on('exit', (w, code) => {
-      console.error(`worker ${w.process.pid} exited (${code}); starting another`);
+      log.error('cluster.worker_exited', { pid: w.process.pid, exit_code: code, msg: 'starting another' });
       cluster.fork();
     });
     return;
@@ -48,7 +50,7 @@ async function main() {
   const server = createFrontDoor((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
   server.listen(e.PORT, e.HOST, () => {
-    console.log(`▲ OAuth provider ready on ${e.ISSUER} (${dev ? 'dev' : 'production'}, ${e.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite in ' + e.DATA_DIR})`);
+    log.info('server.ready', { issuer: e.ISSUER, mode: dev ? 'dev' : 'production', database: e.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite in ' + e.DATA_DIR });
   });
 
   const stop = async () => {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { z } from 'zod';
+import { log } from './log';
 
 const bool = (def: boolean) =>
   z
@@ -137,7 +138,7 @@ function loadOrCreateDevSecret(dataDir: string): string {
     const secret = crypto.randomBytes(33).toString('base64url');
     try {
       fs.writeFileSync(file, secret + '\n', { flag: 'wx', mode: 0o600 });
-      console.warn(`⚠ AUTH_SECRET is not set: generated one for development in ${file}. Set AUTH_SECRET in production.`);
+      log.warn('config.auth_secret_generated', { file, msg: 'AUTH_SECRET is not set: generated one for development. Set AUTH_SECRET in production.' });
       return secret;
     } catch {
       return fs.readFileSync(file, 'utf8').trim(); // another process won the race

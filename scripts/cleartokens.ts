@@ -8,13 +8,14 @@ import { ConfigError, env } from '../lib/env';
 import { closeDb, getHandle } from '../lib/db';
 import { DatabaseLockedError } from '../lib/db/pglite-lock';
 import { CLEANUP_BATCH_SIZE, clearExpiredTokens, revokedRefreshRetentionSeconds } from '../lib/db/queries/cleanup';
+import { log } from '../lib/log';
 
 function batchSizeArg(argv: string[]): number {
   const i = argv.findIndex((a) => a === '--batch-size' || a.startsWith('--batch-size='));
   if (i < 0) return CLEANUP_BATCH_SIZE;
   const v = argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
   if (!v || !/^[1-9][0-9]{0,6}$/.test(v)) {
-    console.error('--batch-size must be a whole number between 1 and 9999999.');
+    log.error('cleartokens.usage', { msg: '--batch-size must be a whole number between 1 and 9999999.' });
     process.exit(64);
   }
   return Number(v);
@@ -27,11 +28,11 @@ async function main() {
     await getHandle();
   } catch (err) {
     if (err instanceof DatabaseLockedError) {
-      console.error(`cleartokens: nothing was deleted. ${err.message}`);
+      log.error('cleartokens.failed', { msg: `nothing was deleted. ${err.message}` });
       process.exit(2);
     }
     if (err instanceof ConfigError) {
-      console.error(err.message);
+      log.error('cleartokens.failed', { msg: err.message });
       process.exit(1);
     }
     throw err;
@@ -51,7 +52,7 @@ async function main() {
 }
 
 main().catch(async (err) => {
-  console.error('cleartokens failed:', err instanceof Error ? err.message : err);
+  log.error('cleartokens.failed', { err });
   await closeDb().catch(() => {});
   process.exit(1);
 });

@@ -3,6 +3,7 @@ import { ConfigError, env } from '../lib/env';
 import { DatabaseLockedError } from '../lib/db/pglite-lock';
 import { closeDb, getHandle } from '../lib/db';
 import { flushAudit } from '../lib/db/queries/audit';
+import { log } from '../lib/log';
 
 export async function runCli(main: () => Promise<void>): Promise<void> {
   try {
@@ -13,8 +14,8 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
     await closeDb();
     process.exit(0);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof DatabaseLockedError || err instanceof CliError) console.error(err.message);
-    else console.error('Error:', err instanceof Error ? err.message : err);
+    if (err instanceof ConfigError || err instanceof DatabaseLockedError || err instanceof CliError) log.error('cli.failed', { msg: err.message });
+    else log.error('cli.failed', { err });
     await closeDb().catch(() => {});
     process.exit(1);
   }

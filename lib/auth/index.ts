@@ -8,6 +8,7 @@ import { sidHash, startSession } from './sessions';
 import { sessionFromCookieHeader } from './session-cookie';
 import { revokeSessionBySid } from '../db/queries/sessions';
 import { clientIp } from '../http/client-ip';
+import { logAuthError } from '../log';
 
 
 export class RateLimitedSignin extends CredentialsSignin {
@@ -20,7 +21,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   // A wrong password is an expected event, not an error with a stack trace.
   logger: {
     error: (e: Error) => {
-      if (!(e instanceof CredentialsSignin)) console.error('auth:', e.message);
+      if (!(e instanceof CredentialsSignin)) logAuthError(e);
     },
   },
   events: {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { sql, type SQL } from 'drizzle-orm';
+import { PgPreparedQuery } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 import { env } from '../env';
 import { acquirePgliteLock } from './pglite-lock';
@@ -67,10 +68,106 @@ async function openPglite(dir: string): Promise<Handle> {
   };
 }
 
+/**
+ * A failed SQL statement, without its bound values. Drizzle's own error puts every bound value in
+ * its message ("Failed query: … params: …"), the drivers hang them on the cause (PGlite `params`,
+ * postgres.js `parameters`), and Next.js prints a thrown error whole: a failed save would log the
+ * client secret or password hash it was storing. This error carries only
+ *  - `message`: `Database error <SQLSTATE>: <server message> in: <SQL text>`, any bound value that
+ *    the server quoted in its message masked;
+ *  - `code`: the SQLSTATE (e.g. `23505`, `22021`), `constraint`, `table`, `column` when the server
+ *    named them; `query`: the SQL text with `$1…` placeholders.
+ * It has no `cause`: nothing else is reachable from it.
+ */
+export class DatabaseError extends Error {
+  // `declare`: no own property unless the server named it (Node prints every own property).
+  declare readonly code?: string;
+  declare readonly constraint?: string;
+  declare readonly table?: string;
+  declare readonly column?: string;
+
+  constructor(
+    serverMessage: string,
+    readonly query: string,
+    fields: { code?: string; constraint?: string; table?: string; column?: string },
+  ) {
+    super(`Database error${fields.code ? ' ' + fields.code : ''}: ${serverMessage} in: ${query}`);
+    this.name = 'DatabaseError';
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) Object.assign(this, { [k]: v });
+  }
+}
+
+const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+
+/** Every string among the bound values (arrays and JSON included), longest first. */
+function boundStrings(params: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, depth: number) => {
+    if (typeof v === 'string') out.push(v);
+    else if (typeof v === 'number' || typeof v === 'bigint') out.push(String(v));
+    else if (v && typeof v === 'object' && depth < 4) {
+      if (!(v instanceof Date)) out.push(JSON.stringify(v));
+      for (const x of Object.values(v)) walk(x, depth + 1);
+    }
+  };
+  walk(params, 0);
+  return [...new Set(out)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+/**
+ * A driver or drizzle error → DatabaseError (anything else is returned unchanged). `queryText` and
+ * `params` are the statement's, when known: the server message is cleaned of the bound values.
+ */
+export function toDatabaseError(err: unknown, queryText?: string, params?: unknown[]): unknown {
+  if (err instanceof DatabaseError || !(err instanceof Error)) return err;
+  const drizzle = err as Error & { query?: unknown; params?: unknown };
+  const isDrizzle = err.message.startsWith('Failed query: ') && 'params' in drizzle;
+  const driver = (isDrizzle ? err.cause : err) as (Error & Record<string, unknown>) | undefined;
+  const isDriver = !!driver && (typeof driver.severity === 'string' || driver.name === 'PostgresError');
+  if (!isDrizzle && !isDriver && queryText === undefined) return err;
+  const text = queryText ?? str(drizzle.query) ?? str(driver?.query) ?? '(unknown statement)';
+  let message = driver instanceof Error ? driver.message : 'failed';
+  for (const v of boundStrings(params ?? drizzle.params ?? driver?.params ?? driver?.parameters)) message = message.split(v).join('[value]');
+  const d: Record<string, unknown> = driver ?? {};
+  // PGlite names them like libpq (constraint), postgres.js with a suffix (constraint_name).
+  const field = (n: string) => str(d[n]) ?? str(d[`${n}_name`]);
+  return new DatabaseError(message, text, { code: str(d.code), constraint: field('constraint'), table: field('table'), column: field('column') });
+}
+
+const GUARDED = Symbol.for('oauth.db.guarded');
+
+/**
+ * Puts every statement's failure through toDatabaseError. Both drivers' prepared queries extend
+ * drizzle's PgPreparedQuery and run each statement through its queryWithCache, which is where
+ * drizzle wraps a failure with the bound values: query builders, db.execute, relational queries,
+ * .prepare()d statements, migrations, and the statements of every transaction and savepoint
+ * (each gets a new session, but the same class). Patched once per loaded copy of drizzle.
+ */
+function guardQueryErrors(): void {
+  const proto = PgPreparedQuery.prototype as unknown as {
+    [GUARDED]?: true;
+    queryWithCache?: (queryString: string, params: unknown[], query: () => Promise<unknown>) => Promise<unknown>;
+  };
+  if (proto[GUARDED]) return;
+  const original = proto.queryWithCache;
+  if (typeof original !== 'function') {
+    throw new Error('drizzle-orm changed: PgPreparedQuery.queryWithCache is gone, so lib/db/index.ts cannot keep bound values out of errors');
+  }
+  proto.queryWithCache = function (queryString, params, query) {
+    return original.call(this, queryString, params, query).catch(function onQueryError(e: unknown) {
+      const clean = toDatabaseError(e, queryString, params);
+      if (clean instanceof DatabaseError) Error.captureStackTrace(clean, onQueryError); // start at the caller's frames
+      throw clean;
+    });
+  };
+  proto[GUARDED] = true;
+}
+
 /** The process-wide database handle (opened and migrated once, shared across module instances). */
 export function getHandle(): Promise<Handle> {
   const g = globalThis as G;
   if (!g[KEY]) {
+    guardQueryErrors();
     const e = env();
     g[KEY] = e.DATABASE_URL ? openPostgres(e.DATABASE_URL) : openPglite(path.join(e.DATA_DIR, 'pglite'));
     g[KEY].catch(() => delete g[KEY]);
@@ -89,10 +186,14 @@ export async function closeDb(): Promise<void> {
   if (h) await (await h).close();
 }
 
-/** Run fn in a transaction (both drivers). */
+/** Run fn in a transaction (both drivers). A failed BEGIN or COMMIT is a DatabaseError too. */
 export async function tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   const db = await getDb();
-  return db.transaction((t) => fn(t as unknown as Db));
+  try {
+    return await db.transaction((t) => fn(t as unknown as Db));
+  } catch (e) {
+    throw toDatabaseError(e);
+  }
 }
 
 /** Raw SQL returning rows; hides the drivers' different result shapes (array vs { rows }). */

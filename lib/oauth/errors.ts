@@ -2,6 +2,7 @@
 // Endpoints throw OAuthError; exactly one place (toErrorResponse / the authorize renderer)
 // turns it into HTTP. Anything else that escapes becomes `server_error`, logged and never shown.
 import { jsonResponse, type OAuthResponse } from './http';
+import { log } from '../log';
 
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -193,12 +194,10 @@ export function toErrorResponse(err: unknown, realm = 'oauth'): OAuthResponse {
 }
 
 /**
- * Logs an unexpected error without its query parameters: a failed query's message lists them, and
- * they can hold a code_verifier, a token hash or a client secret.
+ * Logs an unexpected error (lib/log.ts: message, causes and our own stack frames; never bound
+ * values, tokens or secrets) and returns the `server_error` to answer with.
  */
 export function logUnexpected(err: unknown): OAuthError {
-  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  const cause = err instanceof Error && err.cause instanceof Error ? ` (cause: ${err.cause.message})` : '';
-  console.error('server_error:', text.replace(/\nparams: [^\n]*/g, '\nparams: [redacted]') + cause);
+  log.error('server_error', { err });
   return serverError();
 }

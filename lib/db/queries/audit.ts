@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { query } from '../index';
 import { auditEvents } from '../schema';
+import { log } from '../../log';
 
 export type AuditType =
   | 'login.success'
@@ -78,7 +79,7 @@ export async function flushAudit(): Promise<void> {
                (e->>'application_id')::bigint, e->>'ip', NULLIF(e->'detail', 'null'::jsonb)
         FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) AS e`);
     } catch (err) {
-      console.error('audit: could not write %d events: %s', batch.length, (err as Error).message);
+      log.error('audit.write_failed', { events: batch.length, err });
     } finally {
       state.flushing = null;
     }

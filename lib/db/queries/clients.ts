@@ -6,6 +6,7 @@ import { eq, getTableColumns, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { getDb, getHandle } from '../index';
 import { applications, users, type Application } from '../schema';
+import { log } from '../../log';
 
 /**
  * The owner of an application, under its own name: the token queries also join the token's user.
@@ -52,7 +53,7 @@ export async function getClient(clientId: string): Promise<Client | null> {
   const hit = state.byClientId.get(clientId);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.app;
   state.listening ??= listen().catch((e) => {
-    console.error('client cache: LISTEN failed, relying on TTL:', (e as Error).message);
+    log.warn('client_cache.listen_failed', { err: e, msg: 'relying on the TTL' });
   });
   const db = await getDb();
   const [app] = await db

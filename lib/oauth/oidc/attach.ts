@@ -6,6 +6,7 @@ import { parseScope } from '../scope';
 import { invalidGrant, serverError } from '../errors';
 import { findUserById } from '../../db/queries/users';
 import { idTokenClaims, signIdToken } from './id-token';
+import { log } from '../../log';
 
 export interface IdTokenContext {
   app: Application;
@@ -22,7 +23,7 @@ export async function attachIdToken(issued: Issued, ctx: IdTokenContext): Promis
   // One query, only here: the profile and email claims need the user's current username and email.
   const user = await findUserById(ctx.userId);
   if (!user) {
-    console.error(`server_error: no user ${ctx.userId} for an ID token`);
+    log.error('id_token.unavailable', { user_id: ctx.userId, reason: 'no such user' });
     throw serverError();
   }
   // A deactivated account signs in nowhere, not even through a refresh token issued before.

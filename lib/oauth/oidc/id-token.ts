@@ -6,6 +6,7 @@ import type { Application, User } from '../../db/schema';
 import { serverError } from '../errors';
 import { env } from '../../env';
 import { currentSigningKey } from './keys';
+import { log } from '../../log';
 
 export type ClaimsUser = Pick<User, 'id' | 'username' | 'email'>;
 
@@ -91,11 +92,11 @@ export async function signIdToken(app: Pick<Application, 'clientId' | 'algorithm
     const problem = hs256Problem(app);
     if (problem) {
       // Refuse rather than sign with the hash: no client could verify it, and it invites DOT #1737.
-      console.error(`server_error: no HS256 ID token for client ${app.clientId}: ${problem}. Set a new, unhashed secret, or switch the application to RS256.`);
+      log.error('id_token.unavailable', { client_id: app.clientId, reason: `no HS256 ID token: ${problem}. Set a new, unhashed secret, or switch the application to RS256.` });
       throw serverError();
     }
     return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(app.clientSecret));
   }
-  console.error(`server_error: client ${app.clientId} has no ID token algorithm`);
+  log.error('id_token.unavailable', { client_id: app.clientId, reason: 'the application has no ID token algorithm' });
   throw serverError();
 }

@@ -16,6 +16,7 @@ import {
 } from 'jose';
 import { env } from '../../env';
 import { serverError } from '../errors';
+import { log } from '../../log';
 import {
   insertFirstKey,
   listPublishedKeys,
@@ -146,7 +147,7 @@ function publicJwkOf(r: SigningKeyRow): JWK {
 function reload(): Promise<KeySet> {
   if (!state.loading) {
     state.listening ??= onKeysChanged(() => invalidateKeys()).catch((e) => {
-      console.error('signing keys: LISTEN failed, relying on the periodic refresh:', (e as Error).message);
+      log.warn('signing_keys.listen_failed', { err: e, msg: 'relying on the periodic refresh' });
     });
     state.loading = load(state.set)
       .then((s) => (state.set = s))
@@ -160,7 +161,7 @@ async function keySet(): Promise<KeySet> {
   const s = state.set;
   if (!s) return reload();
   if (Date.now() - s.at > KEYS_REFRESH_MS) {
-    reload().catch((e) => console.error('signing keys: refresh failed:', (e as Error).message));
+    reload().catch((e) => log.error('signing_keys.refresh_failed', { err: e }));
   }
   return s;
 }
@@ -187,7 +188,7 @@ export async function currentSigningKey(): Promise<SigningKey> {
   // After a rotation (invalidateKeys) wait for the new key rather than sign with the retired one.
   const set = s && s.at === 0 ? await reload() : await keySet();
   if (set.current) return set.current;
-  console.error(`server_error: ${set.currentError?.message ?? 'no signing key'}`);
+  log.error('signing_keys.unavailable', { reason: set.currentError?.message ?? 'no signing key' });
   throw serverError();
 }
 
