@@ -8,7 +8,7 @@ export default defineConfig({
     include: ['lib/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    hookTimeout: 180_000,
     pool: 'forks',
     maxWorkers: 2,
     // Each file gets its own process, server and database.

@@ -154,7 +154,10 @@ async function main() {
     await db`INSERT INTO consents (user_id, application_id, scope) VALUES (${user.id}, ${codeApp.id}, 'read write')`;
     void cc;
     const cookieName = 'authjs.session-token';
-    const session = await encode({ token: { sub: user.id, name: 'bench', authTime: Math.floor(Date.now() / 1000) }, secret: AUTH_SECRET, salt: cookieName, maxAge: 3600 });
+    // A server-side session row, as a login makes it (lib/auth/index.ts): the cookie names it by its sid.
+    const sid = crypto.randomBytes(32).toString('base64url');
+    await db`INSERT INTO sessions (sid_hash, user_id, expires_at) VALUES (${s256(sid)}, ${user.id}, now() + interval '1 hour')`;
+    const session = await encode({ token: { sub: user.id, name: 'bench', authTime: Math.floor(Date.now() / 1000), sid }, secret: AUTH_SECRET, salt: cookieName, maxAge: 3600 });
     const cookie = `${cookieName}=${session}`;
     const ccAuth = 'Basic ' + b64(`${ccId}:${ccSecret}`);
     const codeAuth = 'Basic ' + b64(`${codeId}:${codeSecret}`);
