@@ -79,14 +79,22 @@ function seeOtherAfterPost(res: ServerResponse): void {
 }
 
 /**
- * The node:http server for the whole app. For each request: the client IP (CLIENT_IP_HEADER),
- * an origin-form target (toOriginForm), the request gate (body limits, 413), 303 for POST redirects, then the door's route if the
- * path has one, else `toNext`. `Expect: 100-continue` is answered by the gate: a body over the
+ * The node:http server for the whole app. For each request: the client IP (CLIENT_IP_HEADER), an
+ * origin-form target (toOriginForm), the request gate (body limits, 413), 303 for POST redirects,
+ * then the door's route if the path has one, else `toNext`. Requests that arrive too slowly get 408 (REQUEST_HEADERS_TIMEOUT_MS,
+ * REQUEST_TIMEOUT_MS). `Expect: 100-continue` is answered by the gate: a body over the
  * limit gets its 413 before the client sends it.
  */
 export function createFrontDoor(toNext: Fallback): http.Server {
   trustClientIpHeader();
-  const server = http.createServer();
+  const e = env();
+  // OWASP DoS (slow HTTP): node's defaults (60 s for headers, 300 s for a request, checked every
+  // 30 s) let a client trickling bytes hold a connection for minutes. Answer 408 and close sooner.
+  const server = http.createServer({
+    headersTimeout: e.REQUEST_HEADERS_TIMEOUT_MS,
+    requestTimeout: Math.max(e.REQUEST_TIMEOUT_MS, e.REQUEST_HEADERS_TIMEOUT_MS),
+    connectionsCheckingInterval: Math.min(1000, e.REQUEST_HEADERS_TIMEOUT_MS),
+  });
   const serve = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => {
     setClientIp(req);
     if (!toOriginForm(req, res)) return;
