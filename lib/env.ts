@@ -86,6 +86,10 @@ const schema = z.object({
   /** Request bodies: OAuth endpoints, form posts and everything else; server actions get the larger one. */
   MAX_BODY_BYTES: int(64 * 1024, 1024, 16 * 1024 * 1024),
   MAX_ACTION_BODY_BYTES: int(1024 * 1024, 1024, 16 * 1024 * 1024),
+  /** Slow clients (OWASP DoS, slowloris): a request's headers must arrive within this (ms), else 408. */
+  REQUEST_HEADERS_TIMEOUT_MS: int(15_000, 1000, 600_000),
+  /** A whole request, headers and body, must arrive within this (ms), else 408. 1 MiB in 60 s needs ~17 KB/s. */
+  REQUEST_TIMEOUT_MS: int(60_000, 1000, 600_000),
   /** Worker processes (node:cluster). PostgreSQL only; PGlite is single-process. */
   WEB_CONCURRENCY: int(1, 1, 64),
   /**

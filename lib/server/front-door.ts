@@ -5,6 +5,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { CLIENT_IP_HEADER, resolveClientIp, trustClientIpHeader } from '../http/client-ip';
 import { env } from '../env';
 import { gateRequest, requestPolicy } from './request-gate';
+import { htmlErrorPage } from '../oauth/error-page';
 import { serveFast, type Fallback } from './node-door';
 
 /**
@@ -20,6 +21,43 @@ function setClientIp(req: IncomingMessage): void {
     if (req.rawHeaders[i].toLowerCase() !== CLIENT_IP_HEADER) raw.push(req.rawHeaders[i], req.rawHeaders[i + 1]);
   }
   req.rawHeaders = [...raw, CLIENT_IP_HEADER, ip];
+}
+
+/** The methods this server answers (RFC 9110 §9.3.7: the answer to `OPTIONS *`). */
+const ALLOW = 'GET, HEAD, POST, OPTIONS';
+
+/**
+ * Brings the request-target to origin-form (RFC 9112 §3.2), the only form the routes, the body
+ * limits and Next.js understand, or answers the request itself:
+ * - origin-form (`/path?query`): unchanged;
+ * - absolute-form (`http://host/path?query`, §3.2.2): its path and query. Its authority is ignored,
+ *   as Host is: every URL we build comes from ISSUER;
+ * - asterisk-form (`*`, §3.2.4): `OPTIONS *` gets 204 with Allow; any other method, 400;
+ * - anything else (authority-form outside CONNECT, garbage): 400 page.
+ * Answered here means `Connection: close`: a body the request may carry is never read.
+ * @returns true when the request goes on (req.url is now origin-form), false when it was answered
+ */
+function toOriginForm(req: IncomingMessage, res: ServerResponse): boolean {
+  const target = req.url ?? '';
+  if (target.startsWith('/')) return true;
+  if (target === '*' && req.method === 'OPTIONS') {
+    res.writeHead(204, { allow: ALLOW, connection: 'close' });
+    res.end();
+    return false;
+  }
+  if (/^https?:\/\//i.test(target)) {
+    try {
+      const u = new URL(target);
+      req.url = u.pathname + u.search;
+      return true;
+    } catch {
+      // not a URL: refused below
+    }
+  }
+  const r = htmlErrorPage({ status: 400, title: 'Invalid request', message: 'The request target is not a path on this server.' });
+  res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body), connection: 'close' });
+  res.end(r.body);
+  return false;
 }
 
 const REDIRECTS = new Set([301, 302, 307, 308]);
@@ -41,16 +79,25 @@ function seeOtherAfterPost(res: ServerResponse): void {
 }
 
 /**
- * The node:http server for the whole app. For each request: the client IP (CLIENT_IP_HEADER),
- * the request gate (body limits, 413), 303 for POST redirects, then the door's route if the
- * path has one, else `toNext`. `Expect: 100-continue` is answered by the gate: a body over the
+ * The node:http server for the whole app. For each request: the client IP (CLIENT_IP_HEADER), an
+ * origin-form target (toOriginForm), the request gate (body limits, 413), 303 for POST redirects,
+ * then the door's route if the path has one, else `toNext`. Requests that arrive too slowly get 408 (REQUEST_HEADERS_TIMEOUT_MS,
+ * REQUEST_TIMEOUT_MS). `Expect: 100-continue` is answered by the gate: a body over the
  * limit gets its 413 before the client sends it.
  */
 export function createFrontDoor(toNext: Fallback): http.Server {
   trustClientIpHeader();
-  const server = http.createServer();
+  const e = env();
+  // OWASP DoS (slow HTTP): node's defaults (60 s for headers, 300 s for a request, checked every
+  // 30 s) let a client trickling bytes hold a connection for minutes. Answer 408 and close sooner.
+  const server = http.createServer({
+    headersTimeout: e.REQUEST_HEADERS_TIMEOUT_MS,
+    requestTimeout: Math.max(e.REQUEST_TIMEOUT_MS, e.REQUEST_HEADERS_TIMEOUT_MS),
+    connectionsCheckingInterval: Math.min(1000, e.REQUEST_HEADERS_TIMEOUT_MS),
+  });
   const serve = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => {
     setClientIp(req);
+    if (!toOriginForm(req, res)) return;
     const policy = requestPolicy(req);
     if (req.method === 'POST') seeOtherAfterPost(res);
     gateRequest(req, res, policy, expectsContinue, (bounded) => {
