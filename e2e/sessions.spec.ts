@@ -46,11 +46,25 @@ test('OWASP Session Management: next-auth’s own sign-out endpoint ends the ses
   const saved = await page.context().cookies();
   const { csrfToken } = (await (await page.request.get('/accounts/auth/csrf')).json()) as { csrfToken: string };
   const out = await page.request.post('/accounts/auth/signout', { form: { csrfToken }, maxRedirects: 0 });
-  expect(out.status()).toBe(302);
+  expect(out.status()).toBe(303); // RFC 9700 §4.12: the front door answers every POST redirect with 303
   await expectSignedIn(page, false);
   const copy = await (await browser.newContext()).newPage();
   await copy.context().addCookies(saved.filter((c) => c.name.endsWith('authjs.session-token')));
   await expectSignedIn(copy, false);
+  await copy.context().close();
+});
+
+test('OWASP Session Management: after logout, next-auth’s own session endpoint answers the saved old cookie with no session', async ({ page, browser }) => {
+  const { username } = await signUp(page);
+  const saved = (await page.context().cookies()).filter((c) => c.name.endsWith('authjs.session-token'));
+  const live = (await (await page.request.get('/accounts/auth/session')).json()) as { user?: { name?: string } } | null;
+  expect(live?.user?.name).toBe(username);
+  await logOut(page);
+  const copy = await (await browser.newContext()).newPage();
+  await copy.context().addCookies(saved);
+  const r = await copy.request.get('/accounts/auth/session');
+  expect(r.status()).toBe(200);
+  expect(await r.json()).toBeNull(); // no name, e-mail or id for a session that has ended
   await copy.context().close();
 });
 

@@ -6,7 +6,7 @@ import { authConfig, authSecret } from './config';
 import { checkPassword, credentialsSchema } from './check-password';
 import { sidHash, startSession } from './sessions';
 import { sessionFromCookieHeader } from './session-cookie';
-import { revokeSessionBySid } from '../db/queries/sessions';
+import { findSessionUser, revokeSessionBySid } from '../db/queries/sessions';
 import { clientIp } from '../http/client-ip';
 import { logAuthError } from '../log';
 
@@ -18,6 +18,19 @@ export class RateLimitedSignin extends CredentialsSignin {
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   ...authConfig,
   secret: authSecret(),
+  callbacks: {
+    ...authConfig.callbacks,
+    // Every read of an existing cookie by next-auth itself (GET /accounts/auth/session, auth())
+    // checks its server-side session, as currentUser() does: a cookie whose session ended (logout,
+    // password change, deactivation) is no session, and next-auth clears it (null ends it).
+    async jwt(params) {
+      if (params.user) return authConfig.callbacks.jwt(params);
+      const { token } = params;
+      if (typeof token.sub !== 'string' || typeof token.sid !== 'string') return null;
+      const live = await findSessionUser(sidHash(token.sid), token.sub);
+      return live?.isActive ? token : null;
+    },
+  },
   // A wrong password is an expected event, not an error with a stack trace.
   logger: {
     error: (e: Error) => {
