@@ -91,7 +91,7 @@ describe('openid-client v6 as the relying party', () => {
     const url = client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: LOGGED_OUT, state: 'bye' });
     expect(`${url.origin}${url.pathname}`).toBe(`${srv.url}/o/logout/`);
     const outcome = await evaluateLogout(url.searchParams, user.id);
-    expect(outcome).toEqual({ kind: 'logout', appName: app.name, redirectTo: `${LOGGED_OUT}?state=bye` });
+    expect(outcome).toEqual({ kind: 'logout', appName: app.name, redirectTo: `${LOGGED_OUT}?state=bye`, namedUserId: user.id });
   });
 });
 

@@ -31,7 +31,7 @@ const tokenPost = (app: Pick<App, 'clientId' | 'secret'>, params: Record<string,
   });
 
 function authorizeUrl(app: App, verifier = randomToken()) {
-  const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(verifier), scope: 'openid read' });
+  const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(verifier), code_challenge_method: 'S256', scope: 'openid read' });
   return `${srv.url}/o/authorize/?${q}`;
 }
 
