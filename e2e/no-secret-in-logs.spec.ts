@@ -190,7 +190,7 @@ test('OWASP Logging Cheat Sheet: no password, secret, token, code, verifier or h
   // Wrong secrets and malformed requests.
   const wrong = keep('wrong client secret', `wrong-${crypto.randomBytes(40).toString('base64url')}`);
   expect((await post('/o/token/', form({ grant_type: 'client_credentials' }), { authorization: basic(conf.clientId, wrong) })).status).toBe(401);
-  expect((await post('/o/token/', form({ grant_type: 'client_credentials', client_id: conf.clientId, client_secret: wrong }))).status).toBe(401);
+  expect((await post('/o/token/', form({ grant_type: 'client_credentials', client_id: conf.clientId, client_secret: wrong }))).status).toBe(400); // RFC 6749 §5.2: 401 only when the client used the Authorization header
   const wrongPw = keep('wrong password (password grant)', randomPassword());
   expect((await post('/o/token/', form({ grant_type: 'password', username: dev.username, password: wrongPw }), { authorization: basic(conf.clientId, conf.secret) })).json.error).toBe('invalid_grant');
   // A replayed code (it also revokes the tokens issued from it).
