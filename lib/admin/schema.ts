@@ -1,8 +1,9 @@
 // zod schemas of the admin area: the list filters (from the query string) and the action forms.
-// Pure: no Node or Next.js imports. A malformed filter is dropped (the list shows unfiltered),
-// never an error page: these URLs are typed and edited by hand.
+// Pure: no Node or Next.js imports. Never an error page for a filter: these URLs are typed and
+// edited by hand. A text filter that breaks its field rule gets its message next to its field.
 import { z } from 'zod';
 import type { AuditType } from '../db/queries/audit';
+import { filterText, isRowId, rowIdField, uuidField, visibleText } from '../fields';
 
 export const PAGE_SIZE = 50;
 
@@ -42,73 +43,88 @@ export const TOKEN_KIND_LABELS: Record<TokenKind, string> = {
 export const TOKEN_STATES = ['active', 'expired', 'revoked', 'used'] as const;
 export type TokenState = (typeof TOKEN_STATES)[number];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ID = /^[1-9][0-9]{0,15}$/;
-
 export type SearchParams = Record<string, string | string[] | undefined>;
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
-/** Each field parsed on its own: a bad one becomes its default, the others still apply. */
-function pick<T extends z.ZodRawShape>(shape: T, sp: SearchParams): z.infer<z.ZodObject<T>> {
+/** A list's filters as parsed, with the message for each filter that was refused (shown next to its field). */
+export type Parsed<T> = T & {
+  /** Filter name → why its value was refused; a refused filter is not applied (the page lists nothing until it is fixed). */
+  errors: Partial<Record<keyof T & string, string>>;
+  /** Refused values as typed, shown back in their fields (control characters made visible). */
+  typed: Partial<Record<keyof T & string, string>>;
+};
+
+/**
+ * Each field parsed on its own. A malformed cursor or choice (a link edited by hand) becomes its
+ * default; a text filter that breaks its rule (lib/fields.ts: control characters, length) is
+ * refused with its message, never silently dropped nor passed to a query.
+ */
+function pick<T extends z.ZodRawShape>(shape: T, textFields: readonly (keyof T & string)[], sp: SearchParams): Parsed<z.infer<z.ZodObject<T>>> {
   const out: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
+  const typed: Record<string, string> = {};
   for (const [k, schema] of Object.entries(shape)) {
-    const r = (schema as z.ZodType).safeParse(first(sp[k]));
+    const raw = first(sp[k]);
+    const r = (schema as z.ZodType).safeParse(raw);
     out[k] = r.success ? r.data : (schema as z.ZodType).parse(undefined);
+    if (!r.success && textFields.includes(k) && typeof raw === 'string') {
+      errors[k] = r.error.issues[0]?.message ?? 'Invalid filter.';
+      typed[k] = visibleText(raw.slice(0, 1000));
+    }
   }
-  return out as z.infer<z.ZodObject<T>>;
+  return { ...(out as z.infer<z.ZodObject<T>>), errors, typed } as Parsed<z.infer<z.ZodObject<T>>>;
 }
 
-const text = (max: number) => z.string().trim().max(max).optional().default('');
-const idCursor = z.string().regex(ID).optional();
-const uuidCursor = z.string().regex(UUID).optional();
+const idCursor = z.string().refine(isRowId).optional();
+const uuidCursor = uuidField().optional();
 
-const userFilterShape = { q: text(150), after: uuidCursor };
+const userFilterShape = { q: filterText(150), after: uuidCursor };
 export type UserFilters = z.infer<z.ZodObject<typeof userFilterShape>>;
-export const parseUserFilters = (sp: SearchParams): UserFilters => pick(userFilterShape, sp);
+export const parseUserFilters = (sp: SearchParams): Parsed<UserFilters> => pick(userFilterShape, ['q'], sp);
 
-const appFilterShape = { q: text(200), after: idCursor };
+const appFilterShape = { q: filterText(200), after: idCursor };
 export type AppFilters = z.infer<z.ZodObject<typeof appFilterShape>>;
-export const parseAppFilters = (sp: SearchParams): AppFilters => pick(appFilterShape, sp);
+export const parseAppFilters = (sp: SearchParams): Parsed<AppFilters> => pick(appFilterShape, ['q'], sp);
 
 const tokenFilterShape = {
   kind: z.enum(TOKEN_KINDS).optional().default('access'),
   /** Application: numeric id or client_id. */
-  app: text(200),
+  app: filterText(200),
   /** User: username or id. */
-  user: text(150),
+  user: filterText(150),
   state: z.enum(TOKEN_STATES).optional(),
   after: idCursor,
 };
 export type TokenFilters = z.infer<z.ZodObject<typeof tokenFilterShape>>;
-export const parseTokenFilters = (sp: SearchParams): TokenFilters => pick(tokenFilterShape, sp);
+export const parseTokenFilters = (sp: SearchParams): Parsed<TokenFilters> => pick(tokenFilterShape, ['app', 'user'], sp);
 
 const auditFilterShape = {
   type: z.enum(AUDIT_TYPES).optional(),
   /** Actor: username (also matches the label of failed logins) or user id. */
-  actor: text(150),
-  app: text(200),
-  ip: text(64),
+  actor: filterText(150),
+  app: filterText(200),
+  ip: filterText(64),
   after: idCursor,
 };
 export type AuditFilters = z.infer<z.ZodObject<typeof auditFilterShape>>;
-export const parseAuditFilters = (sp: SearchParams): AuditFilters => pick(auditFilterShape, sp);
+export const parseAuditFilters = (sp: SearchParams): Parsed<AuditFilters> => pick(auditFilterShape, ['actor', 'app', 'ip'], sp);
+
+/** True when a list's filters were all accepted (otherwise the page shows their errors and lists nothing). */
+export const filtersValid = (f: { errors: object }): boolean => Object.keys(f.errors).length === 0;
 
 // --- action forms ---------------------------------------------------------------------------------
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-export const userFlagForm = z.object({ user_id: z.string().regex(UUID, 'Unknown user.'), value: bool });
+export const userFlagForm = z.object({ user_id: uuidField('Unknown user.'), value: bool });
 export const revokeTokensForm = z.object({
   kind: z.enum(TOKEN_KINDS),
   ids: z
-    .array(z.string().regex(ID).transform(Number))
+    .array(rowIdField())
     .min(1, 'Select at least one row.')
     .max(PAGE_SIZE * 4, 'Too many rows selected.'),
 });
-export const applicationIdForm = z.object({ id: z.string().regex(ID).transform(Number) });
-
-export const isUuid = (s: string) => UUID.test(s);
-export const isNumericId = (s: string) => ID.test(s);
+export const applicationIdForm = z.object({ id: rowIdField() });
 
 /** Rebuilds a list URL from its filters (dropping empty ones), e.g. for the Next page link. */
 export function listHref(path: string, params: Record<string, string | undefined | null>): string {

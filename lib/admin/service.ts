@@ -17,7 +17,8 @@ import {
   type ApplicationView,
   type RegenerateResult,
 } from '../apps/service';
-import { PAGE_SIZE, isNumericId, isUuid, type AppFilters, type AuditFilters, type TokenFilters, type TokenKind, type UserFilters } from './schema';
+import { isRowId, isUuid } from '../fields';
+import { PAGE_SIZE, type AppFilters, type AuditFilters, type TokenFilters, type TokenKind, type UserFilters } from './schema';
 
 export type { AdminAppRow, AdminAuditRow, AdminTokenRow, AdminUserRow, OwnedApp, Page };
 
@@ -180,7 +181,7 @@ export async function listAuditEvents(actor: StaffActor, f: AuditFilters): Promi
     const a = await q.findApplicationForAdmin(f.app);
     // A deleted application's events keep its numeric id.
     if (a) applicationId = a.id;
-    else if (isNumericId(f.app)) applicationId = Number(f.app);
+    else if (isRowId(f.app)) applicationId = Number(f.app);
     else return { rows: [], next: null, unknown: 'application' };
   }
   let actorUserId: string | undefined;

@@ -6,15 +6,20 @@ import { withBearer } from '../oauth/bearer';
 import { invalidRequest, sanitizeDescription } from '../oauth/errors';
 import { jsonResponse, type OAuthResponse } from '../oauth/http';
 import { createNote, listNotes, type Note } from '../db/queries/notes';
+import { multiLineText } from '../fields';
 
 export const NOTE_MAX_LENGTH = 1000;
 
 export const newNoteSchema = z.object({
-  text: z
-    .string({ error: 'text must be a string.' })
-    .trim()
-    .min(1, 'text must not be empty.')
-    .max(NOTE_MAX_LENGTH, `text must be at most ${NOTE_MAX_LENGTH} characters.`),
+  text: z.string({ error: 'text must be a string.' }).pipe(
+    multiLineText({
+      min: 1,
+      minMessage: 'text must not be empty.',
+      max: NOTE_MAX_LENGTH,
+      maxMessage: `text must be at most ${NOTE_MAX_LENGTH} characters.`,
+      controlMessage: 'text must not contain control characters such as NUL (tabs and line breaks are fine).',
+    }),
+  ),
 });
 
 const noteJson = (n: Note) => ({ id: n.id, text: n.text, created_at: n.createdAt.toISOString() });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { checkAllowedOriginForRegistration, checkRedirectUriForRegistration, parseUriList } from '../oauth/redirect-uri';
 import { canonicalOrigin, canonicalUri } from '../canonical';
+import { multiLineText, parseRowId, singleLineText } from '../fields';
 
 export const GRANT_AUTHORIZATION_CODE = 'authorization_code';
 export const GRANT_CLIENT_CREDENTIALS = 'client_credentials';
@@ -127,9 +128,7 @@ const MAX_URI_TEXT = 100 * 2001;
  */
 function uriList(check: (u: string) => string | null, opts: { rename?: (msg: string) => string; canonical?: (u: string) => string | null } = {}) {
   const { rename, canonical } = opts;
-  return z
-    .string()
-    .max(MAX_URI_TEXT, MESSAGES.uriListTooLong)
+  return multiLineText({ max: MAX_URI_TEXT, maxMessage: MESSAGES.uriListTooLong })
     .transform((text) => {
       const list = parseUriList(text);
       return canonical ? [...new Set(list.map((u) => canonical(u) ?? u))] : list;
@@ -190,7 +189,7 @@ const optionalSecret = z
 
 export const applicationSchema = z
   .object({
-    name: z.string().trim().min(1, MESSAGES.nameRequired).max(255, MESSAGES.nameTooLong),
+    name: singleLineText({ min: 1, minMessage: MESSAGES.nameRequired, max: 255, maxMessage: MESSAGES.nameTooLong }),
     clientId: z
       .string()
       .optional()
@@ -204,10 +203,7 @@ export const applicationSchema = z
     algorithm: z.enum(ALGORITHMS, { error: MESSAGES.algorithm }),
     hashClientSecret: z.boolean(),
     skipAuthorization: z.boolean(),
-    owner: z
-      .string()
-      .trim()
-      .max(150)
+    owner: singleLineText({ max: 150 })
       .optional()
       .transform((s) => (s ? s : undefined)),
     clientSecret: optionalSecret,
@@ -301,12 +297,7 @@ export function defaultFormValues(clientId: string, owner?: string): Application
   };
 }
 
-/** Route segment → application id, or null (then the page answers 404 like an unknown id). */
-export function parseApplicationId(raw: unknown): number | null {
-  if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw > 0 ? raw : null;
-  if (typeof raw !== 'string' || !/^[1-9][0-9]{0,15}$/.test(raw)) return null;
-  const n = Number(raw);
-  return Number.isSafeInteger(n) ? n : null;
-}
+/** Route segment (or bound action argument) → application id, or null (then the page answers 404 like an unknown id). */
+export const parseApplicationId = (raw: unknown): number | null => parseRowId(raw);
 
 export const grantTypeLabel = (g: string) => (GRANT_TYPE_LABELS as Record<string, string>)[g] ?? g;

@@ -1,8 +1,9 @@
 // zod schemas of the account forms, shared by the pages and their server actions.
 import { z } from 'zod';
+import { emailAddress, singleLineText } from '../fields';
 
 export const loginSchema = z.object({
-  username: z.string().trim().min(1, 'Enter your username.').max(150),
+  username: singleLineText({ min: 1, minMessage: 'Enter your username.', max: 150 }),
   password: z.string().min(1, 'Enter your password.').max(1024),
   next: z.string().optional(),
 });
@@ -12,13 +13,8 @@ const newPassword = z.string().min(8, 'At least 8 characters.').max(1024, 'At mo
 
 export const signupSchema = z
   .object({
-    username: z
-      .string()
-      .trim()
-      .min(3, 'At least 3 characters.')
-      .max(150, 'At most 150 characters.')
-      .regex(/^[A-Za-z0-9_.@+-]+$/, 'Letters, digits and @ . + - _ only.'),
-    email: z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+$/, 'Enter a valid email address.'),
+    username: singleLineText({ min: 3, max: 150 }).regex(/^[A-Za-z0-9_.@+-]+$/, 'Letters, digits and @ . + - _ only.'),
+    email: emailAddress(),
     password: newPassword,
     password2: z.string(),
     next: z.string().optional(),

@@ -9,6 +9,7 @@ import type { Application } from '../db/schema';
 import { getClient, type Client } from '../db/queries/clients';
 import { beginGuess } from '../rate-limits';
 import { audit } from '../db/queries/audit';
+import { hasNul } from '../fields';
 
 export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 export interface AuthenticatedClient {
@@ -46,7 +47,7 @@ function presentedCredentials(req: OAuthRequest, params: Params): Presented | nu
   const postSecret = params.get('client_secret');
   const bodyId = params.get('client_id');
   // PostgreSQL text cannot hold NUL: such a client_id would fail the lookup with a 500.
-  if (basic?.clientId.includes('\0') || bodyId?.includes('\0')) throw refused(req);
+  if (hasNul(basic?.clientId ?? '') || hasNul(bodyId ?? '')) throw refused(req);
   if (basic) {
     // "The client MUST NOT use more than one authentication method in each request."
     if (postSecret !== undefined) throw invalidRequest('Use one client authentication method: Basic or client_secret in the body, not both.');

@@ -1,6 +1,7 @@
 // A minimal, framework-free request/response shape for the protocol core. The custom Node server
 // and the Next.js route handlers both adapt to it (lib/server/*), so each endpoint is one function.
 import { invalidRequest, quoteValue } from './errors';
+import { hasNul } from '../fields';
 
 export interface HeaderReader {
   get(name: string): string | null;
@@ -53,7 +54,7 @@ export function parseParams(search: URLSearchParams): Params {
   for (const [k, v] of search) {
     if (out.has(k)) throw invalidRequest(`The parameter ${quoteValue(k)} was sent more than once.`);
     // No parameter of ours may hold a NUL (and PostgreSQL text cannot store one).
-    if (v.includes('\0') || k.includes('\0')) throw invalidRequest(`The parameter ${quoteValue(k)} contains a NUL character.`);
+    if (hasNul(v) || hasNul(k)) throw invalidRequest(`The parameter ${quoteValue(k)} contains a NUL character.`);
     if (v !== '') out.set(k, v);
   }
   return out;

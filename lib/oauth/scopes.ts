@@ -2,6 +2,7 @@
 import { env } from '../env';
 import { invalidScope, quoteValue } from './errors';
 import { formatScope, isValidScopeToken, parseScope } from './scope';
+import { ownEntry } from '../fields';
 
 export const OIDC_SCOPES = ['openid', 'profile', 'email'] as const;
 
@@ -14,7 +15,7 @@ const DESCRIPTIONS: Record<string, string> = {
   email: 'See your email address',
 };
 
-export const describeScope = (s: string) => DESCRIPTIONS[s] ?? `Access “${s}”`;
+export const describeScope = (s: string) => ownEntry(DESCRIPTIONS, s) ?? `Access “${s}”`;
 
 export function knownScopes(): string[] {
   return [...new Set([...env().SCOPES, ...OIDC_SCOPES])];

@@ -1,10 +1,13 @@
 // Small GET-form fields for the list filters (each with a visible label).
 import { TextField } from '@/app/_components/ui';
 
-/** A text filter is the shared TextField. */
-export function FilterText(props: { id: string; label: string; defaultValue?: string; placeholder?: string }) {
+/** A text filter is the shared TextField; `error` is why its value was refused (lib/admin/schema.ts), shown under it. */
+export function FilterText(props: { id: string; label: string; defaultValue?: string; placeholder?: string; error?: string }) {
   return <TextField {...props} />;
 }
+
+/** The table's empty line when a filter was refused: nothing was looked up. */
+export const FILTER_REFUSED = 'Correct the filter above to see the list.';
 
 export function FilterSelect({ id, label, defaultValue, options }: { id: string; label: string; defaultValue?: string; options: Array<[string, string]> }) {
   return (

@@ -1,6 +1,7 @@
 // The one-line result of the last action, from the ?notice= code it redirected with (codes only:
 // a crafted link cannot put arbitrary text on an admin page).
 import { Alert } from '@/app/_components/ui';
+import { ownEntry } from '@/lib/fields';
 
 const MESSAGES: Record<string, [kind: 'success' | 'error' | 'info', text: (n: number) => string]> = {
   activated: ['success', () => 'User activated; the applications they own work again.'],
@@ -16,7 +17,7 @@ const MESSAGES: Record<string, [kind: 'success' | 'error' | 'info', text: (n: nu
 };
 
 export function Notice({ code, n }: { code?: string | string[]; n?: string | string[] }) {
-  const entry = typeof code === 'string' ? MESSAGES[code] : undefined;
+  const entry = ownEntry(MESSAGES, code);
   if (!entry) return null;
   const count = typeof n === 'string' && /^\d{1,6}$/.test(n) ? Number(n) : 0;
   return (

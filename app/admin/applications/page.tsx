@@ -4,10 +4,10 @@ import { PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { listApplications } from '@/lib/admin/service';
 import { grantTypeLabel } from '@/lib/apps/schema';
-import { listHref, parseAppFilters, type SearchParams } from '@/lib/admin/schema';
+import { filtersValid, listHref, parseAppFilters, type SearchParams } from '@/lib/admin/schema';
 import { orNotFound, staffActor } from '../_lib/actor';
 import { AppStatus, Badge, Empty, Table, td } from '../_components/table';
-import { FilterText } from '../_components/filter-field';
+import { FILTER_REFUSED, FilterText } from '../_components/filter-field';
 import { Pager } from '../_components/pager';
 import { Notice } from '../_components/notice';
 import { Time } from '../_components/time';
@@ -18,19 +18,20 @@ export default async function AdminApplications({ searchParams }: { searchParams
   const sp = await searchParams;
   const f = parseAppFilters(sp);
   const actor = await staffActor(listHref('/admin/applications/', { q: f.q, after: f.after }));
-  const page = await orNotFound(listApplications(actor, f));
+  const valid = filtersValid(f);
+  const page = valid ? await orNotFound(listApplications(actor, f)) : { rows: [], next: null };
   return (
     <div>
       <PageTitle sub="Applications of every owner. Open one to edit it, reset its secret or delete it.">Applications</PageTitle>
       <Notice code={sp.notice} n={sp.n} />
       <form method="get" action="/admin/applications/" className="mb-4 flex flex-wrap items-end gap-3" role="search">
         <div className="w-80">
-          <FilterText id="q" label="Search applications" defaultValue={f.q} placeholder="Name, client ID or owner's username" />
+          <FilterText id="q" label="Search applications" defaultValue={f.typed.q ?? f.q} error={f.errors.q} placeholder="Name, client ID or owner's username" />
         </div>
         <SubmitButton variant="secondary">Search</SubmitButton>
       </form>
       <Table label="Applications" head={['Name', 'Client ID', 'Owner', 'Type', 'Grant types', 'Status', 'Created']}>
-        {page.rows.length === 0 ? <Empty cols={7}>No application matches.</Empty> : null}
+        {page.rows.length === 0 ? <Empty cols={7}>{valid ? 'No application matches.' : FILTER_REFUSED}</Empty> : null}
         {page.rows.map((a) => (
           <tr key={a.id} data-testid="app-row">
             <td className={`${td} font-medium`}>

@@ -2,10 +2,10 @@
 import { PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { listAuditEvents } from '@/lib/admin/service';
-import { AUDIT_TYPES, listHref, parseAuditFilters, type SearchParams } from '@/lib/admin/schema';
+import { AUDIT_TYPES, filtersValid, listHref, parseAuditFilters, type SearchParams } from '@/lib/admin/schema';
 import { orNotFound, staffActor } from '../_lib/actor';
 import { Badge, Empty, Table, td } from '../_components/table';
-import { FilterSelect, FilterText } from '../_components/filter-field';
+import { FILTER_REFUSED, FilterSelect, FilterText } from '../_components/filter-field';
 import { Pager } from '../_components/pager';
 import { Time } from '../_components/time';
 
@@ -33,15 +33,16 @@ export default async function AdminAudit({ searchParams }: { searchParams: Promi
   const f = parseAuditFilters(sp);
   const filters = { type: f.type, actor: f.actor, app: f.app, ip: f.ip };
   const actor = await staffActor(listHref('/admin/audit/', { ...filters, after: f.after }));
-  const page = await orNotFound(listAuditEvents(actor, f));
+  const valid = filtersValid(f);
+  const page = valid ? await orNotFound(listAuditEvents(actor, f)) : { rows: [], next: null };
   return (
     <div>
       <PageTitle sub="Security events written by the server. Times are UTC.">Audit log</PageTitle>
       <form method="get" action="/admin/audit/" className="mb-4 grid items-end gap-3 sm:grid-cols-[repeat(4,minmax(0,1fr))_auto]" role="search">
         <FilterSelect id="type" label="Event" defaultValue={f.type ?? ''} options={[['', 'All events'], ...AUDIT_TYPES.map((t): [string, string] => [t, t])]} />
-        <FilterText id="actor" label="Actor" defaultValue={f.actor} placeholder="Username" />
-        <FilterText id="app" label="Application" defaultValue={f.app} placeholder="Client ID or number" />
-        <FilterText id="ip" label="IP address" defaultValue={f.ip} />
+        <FilterText id="actor" label="Actor" defaultValue={f.typed.actor ?? f.actor} error={f.errors.actor} placeholder="Username" />
+        <FilterText id="app" label="Application" defaultValue={f.typed.app ?? f.app} error={f.errors.app} placeholder="Client ID or number" />
+        <FilterText id="ip" label="IP address" defaultValue={f.typed.ip ?? f.ip} error={f.errors.ip} />
         <SubmitButton variant="secondary">Filter</SubmitButton>
       </form>
       {page.unknown ? (
@@ -50,7 +51,7 @@ export default async function AdminAudit({ searchParams }: { searchParams: Promi
         </p>
       ) : null}
       <Table label="Audit events" head={['Time', 'Event', 'Actor', 'Application', 'IP', 'Details']}>
-        {page.rows.length === 0 ? <Empty cols={6}>No event matches.</Empty> : null}
+        {page.rows.length === 0 ? <Empty cols={6}>{valid ? 'No event matches.' : FILTER_REFUSED}</Empty> : null}
         {page.rows.map((e) => (
           <tr key={e.id} data-testid="audit-row">
             <td className={td}>

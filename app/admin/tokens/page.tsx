@@ -4,10 +4,10 @@ import { PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { listTokens } from '@/lib/admin/service';
 import { grantTypeLabel } from '@/lib/apps/schema';
-import { listHref, parseTokenFilters, TOKEN_KINDS, TOKEN_KIND_LABELS, TOKEN_STATES, type SearchParams } from '@/lib/admin/schema';
+import { filtersValid, listHref, parseTokenFilters, TOKEN_KINDS, TOKEN_KIND_LABELS, TOKEN_STATES, type SearchParams } from '@/lib/admin/schema';
 import { orNotFound, staffActor } from '../_lib/actor';
 import { Badge, Empty, Table, td } from '../_components/table';
-import { FilterSelect, FilterText } from '../_components/filter-field';
+import { FILTER_REFUSED, FilterSelect, FilterText } from '../_components/filter-field';
 import { Pager } from '../_components/pager';
 import { Notice } from '../_components/notice';
 import { Time } from '../_components/time';
@@ -23,7 +23,8 @@ export default async function AdminTokens({ searchParams }: { searchParams: Prom
   const f = parseTokenFilters(sp);
   const filters = { kind: f.kind, app: f.app, user: f.user, state: f.state };
   const actor = await staffActor(listHref('/admin/tokens/', { ...filters, after: f.after }));
-  const page = await orNotFound(listTokens(actor, f));
+  const valid = filtersValid(f);
+  const page = valid ? await orNotFound(listTokens(actor, f)) : { rows: [], next: null };
   const back = new URLSearchParams(Object.entries({ ...filters, after: f.after }).filter((e): e is [string, string] => !!e[1])).toString();
   const isCode = f.kind === 'code';
   return (
@@ -34,8 +35,8 @@ export default async function AdminTokens({ searchParams }: { searchParams: Prom
       <Notice code={sp.notice} n={sp.n} />
       <form method="get" action="/admin/tokens/" className="mb-4 grid items-end gap-3 sm:grid-cols-[repeat(4,minmax(0,1fr))_auto]" role="search">
         <FilterSelect id="kind" label="Kind" defaultValue={f.kind} options={TOKEN_KINDS.map((k) => [k, TOKEN_KIND_LABELS[k]])} />
-        <FilterText id="app" label="Application" defaultValue={f.app} placeholder="Client ID or number" />
-        <FilterText id="user" label="User" defaultValue={f.user} placeholder="Username" />
+        <FilterText id="app" label="Application" defaultValue={f.typed.app ?? f.app} error={f.errors.app} placeholder="Client ID or number" />
+        <FilterText id="user" label="User" defaultValue={f.typed.user ?? f.user} error={f.errors.user} placeholder="Username" />
         <FilterSelect id="state" label="State" defaultValue={f.state ?? ''} options={[['', 'Any'], ...TOKEN_STATES.map((s): [string, string] => [s, STATE_LABEL[s]])]} />
         <SubmitButton variant="secondary">Filter</SubmitButton>
       </form>
@@ -48,7 +49,7 @@ export default async function AdminTokens({ searchParams }: { searchParams: Prom
         <input type="hidden" name="kind" value={f.kind} />
         <input type="hidden" name="back" value={back} />
         <Table label={TOKEN_KIND_LABELS[f.kind]} head={['Select', 'Application', 'User', 'Scope', isCode ? 'Flow' : 'Grant type', 'Created', 'Expires', 'State']}>
-          {page.rows.length === 0 ? <Empty cols={8}>Nothing matches these filters.</Empty> : null}
+          {page.rows.length === 0 ? <Empty cols={8}>{valid ? 'Nothing matches these filters.' : FILTER_REFUSED}</Empty> : null}
           {page.rows.map((t) => (
             <tr key={t.id} data-testid="token-row">
               <td className={td}>

@@ -3,10 +3,10 @@ import { PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
 import Link from 'next/link';
 import { listUsers, type OwnedApp } from '@/lib/admin/service';
-import { listHref, parseUserFilters, type SearchParams } from '@/lib/admin/schema';
+import { filtersValid, listHref, parseUserFilters, type SearchParams } from '@/lib/admin/schema';
 import { orNotFound, staffActor } from '../_lib/actor';
 import { Badge, Empty, Table, td } from '../_components/table';
-import { FilterText } from '../_components/filter-field';
+import { FILTER_REFUSED, FilterText } from '../_components/filter-field';
 import { Pager } from '../_components/pager';
 import { Notice } from '../_components/notice';
 import { Time } from '../_components/time';
@@ -44,7 +44,8 @@ export default async function AdminUsers({ searchParams }: { searchParams: Promi
   const sp = await searchParams;
   const f = parseUserFilters(sp);
   const actor = await staffActor(listHref('/admin/users/', { q: f.q, after: f.after }));
-  const page = await orNotFound(listUsers(actor, f));
+  const valid = filtersValid(f);
+  const page = valid ? await orNotFound(listUsers(actor, f)) : { rows: [], next: null };
   const back = new URLSearchParams(Object.entries({ q: f.q, after: f.after }).filter((e): e is [string, string] => !!e[1])).toString();
   return (
     <div>
@@ -52,12 +53,12 @@ export default async function AdminUsers({ searchParams }: { searchParams: Promi
       <Notice code={sp.notice} n={sp.n} />
       <form method="get" action="/admin/users/" className="mb-4 flex flex-wrap items-end gap-3" role="search">
         <div className="w-72">
-          <FilterText id="q" label="Search users" defaultValue={f.q} placeholder="Username or email" />
+          <FilterText id="q" label="Search users" defaultValue={f.typed.q ?? f.q} error={f.errors.q} placeholder="Username or email" />
         </div>
         <SubmitButton variant="secondary">Search</SubmitButton>
       </form>
       <Table label="Users" head={['Username', 'Email', 'Joined', 'Last login', 'Status', 'Applications', 'Actions']}>
-        {page.rows.length === 0 ? <Empty cols={7}>No user matches.</Empty> : null}
+        {page.rows.length === 0 ? <Empty cols={7}>{valid ? 'No user matches.' : FILTER_REFUSED}</Empty> : null}
         {page.rows.map((u) => (
           <tr key={u.id} data-testid="user-row">
             <td className={`${td} font-medium`}>

@@ -7,6 +7,7 @@ import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql, type SQL } from
 import { getDb, query } from '../index';
 import { accessTokens, applications, auditEvents, grants, refreshTokens, users } from '../schema';
 import { canonicalUsername } from '../../canonical';
+import { hasNul, isRowId, isUuid } from '../../fields';
 import { appOwner, appSuspended, ownerOf } from './clients';
 
 export interface Page<T> {
@@ -94,8 +95,9 @@ async function applicationsOwnedBy(userIds: string[]): Promise<Map<string, Owned
 }
 
 export async function findUserForAdmin(idOrUsername: string): Promise<{ id: string; username: string } | null> {
+  if (hasNul(idOrUsername)) return null;
   const db = await getDb();
-  const isId = /^[0-9a-f-]{36}$/i.test(idOrUsername);
+  const isId = isUuid(idOrUsername);
   const [u] = await db
     .select({ id: users.id, username: users.username })
     .from(users)
@@ -204,8 +206,9 @@ export async function isApplicationSuspended(id: number): Promise<boolean> {
 }
 
 export async function findApplicationForAdmin(idOrClientId: string): Promise<{ id: number; name: string } | null> {
+  if (hasNul(idOrClientId)) return null;
   const db = await getDb();
-  const where = /^[1-9][0-9]{0,15}$/.test(idOrClientId)
+  const where = isRowId(idOrClientId)
     ? or(eq(applications.id, Number(idOrClientId)), eq(applications.clientId, idOrClientId))
     : eq(applications.clientId, idOrClientId);
   const [a] = await db.select({ id: applications.id, name: applications.name }).from(applications).where(where).limit(1);

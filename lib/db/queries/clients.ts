@@ -7,6 +7,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import { getDb, getHandle } from '../index';
 import { applications, users, type Application } from '../schema';
 import { log } from '../../log';
+import { hasNul } from '../../fields';
 
 /**
  * The owner of an application, under its own name: the token queries also join the token's user.
@@ -49,7 +50,7 @@ async function listen(): Promise<void> {
  */
 export async function getClient(clientId: string): Promise<Client | null> {
   // PostgreSQL text cannot hold NUL; such an id can match nothing, so do not send it.
-  if (clientId.includes('\0') || clientId.length > 255) return null;
+  if (hasNul(clientId) || clientId.length > 255) return null;
   const hit = state.byClientId.get(clientId);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.app;
   state.listening ??= listen().catch((e) => {

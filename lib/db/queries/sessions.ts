@@ -4,13 +4,13 @@
 // statement as the user it returns, so a revoked session is dead at once on every door.
 import { sql, type SQL } from 'drizzle-orm';
 import { query } from '../index';
+import { isUuid } from '../../fields';
 
 /** last_seen_at is written at most this often per session (seconds): reads stay reads. */
 export const SESSION_SEEN_EVERY_SECONDS = 300;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A user id and sid hash worth asking the database about (anything else names no session). */
-export const isSessionKey = (sidHash: string, userId: string) => UUID.test(userId) && /^[A-Za-z0-9_-]{43}$/.test(sidHash);
+export const isSessionKey = (sidHash: string, userId: string) => isUuid(userId) && /^[A-Za-z0-9_-]{43}$/.test(sidHash);
 
 /**
  * SQL for two CTEs, `s` (the live session `sidHash` of `userId`: columns id, user_id; at most one
@@ -80,7 +80,7 @@ export interface SessionRow {
 
 /** The live sessions of `userId`, most recently seen first. `currentSidHash` marks the asking browser's. */
 export async function listLiveSessions(userId: string, currentSidHash: string): Promise<SessionRow[]> {
-  if (!UUID.test(userId)) return [];
+  if (!isUuid(userId)) return [];
   const rows = await query<{ id: number; ip: string; user_agent: string; created_at: Date | string; last_seen_at: Date | string; expires_at: Date | string; current: boolean }>(sql`
     SELECT id::float8 AS id, ip, user_agent, created_at, last_seen_at, expires_at, sid_hash = ${currentSidHash} AS current
     FROM sessions
@@ -112,7 +112,7 @@ export async function revokeSessionBySid(sidHash: string): Promise<string | null
 
 /** Ends session `id` if it is a live session of `userId` ("Sign out" on the sessions page). Whether it was. */
 export async function revokeUserSession(userId: string, id: number): Promise<boolean> {
-  if (!UUID.test(userId)) return false;
+  if (!isUuid(userId)) return false;
   const rows = await query<{ n: number }>(sql`
     WITH d AS (
       UPDATE sessions SET revoked_at = now()
@@ -127,7 +127,7 @@ export async function revokeUserSession(userId: string, id: number): Promise<boo
  * deactivation, "sign out everywhere"). Returns how many were ended.
  */
 export async function revokeUserSessions(userId: string, keepSidHash: string | null): Promise<number> {
-  if (!UUID.test(userId)) return 0;
+  if (!isUuid(userId)) return 0;
   const rows = await query<{ n: number }>(sql`
     WITH d AS (
       UPDATE sessions SET revoked_at = now()
@@ -144,7 +144,7 @@ export async function revokeUserSessions(userId: string, keepSidHash: string | n
  * or null when the user does not exist.
  */
 export async function setPasswordEndingOtherSessions(userId: string, passwordHash: string, keepSidHash: string): Promise<number | null> {
-  if (!UUID.test(userId)) return null;
+  if (!isUuid(userId)) return null;
   const rows = await query<{ found: number; n: number }>(sql`
     WITH u AS (
       UPDATE users SET password_hash = ${passwordHash} WHERE id = ${userId} RETURNING id

@@ -2,18 +2,19 @@ import { eq } from 'drizzle-orm';
 import { getDb } from '../index';
 import { users, type User } from '../schema';
 import { canonicalUsername } from '../../canonical';
+import { hasNul, isUuid } from '../../fields';
 
 /** The user whose canonical username equals that of `username` (lib/canonical.ts), if any. */
 export async function findUserByUsername(username: string): Promise<User | undefined> {
   const canonical = canonicalUsername(username);
-  if (!canonical || canonical.includes('\0')) return undefined;
+  if (!canonical || hasNul(canonical)) return undefined;
   const db = await getDb();
   const [u] = await db.select().from(users).where(eq(users.usernameCanonical, canonical)).limit(1);
   return u;
 }
 
 export async function findUserById(id: string): Promise<User | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const db = await getDb();
   const [u] = await db.select().from(users).where(eq(users.id, id)).limit(1);
   return u;

@@ -14,6 +14,7 @@ import { findUserById } from '../../db/queries/users';
 import { audit } from '../../db/queries/audit';
 import type { Application, User } from '../../db/schema';
 import { env } from '../../env';
+import { hasNul } from '../../fields';
 import { verifyIdTokenHint } from '../oidc/id-token-hint';
 
 export interface SessionInfo {
@@ -91,7 +92,7 @@ async function checkClient(params: Map<string, string>, duplicates: string[]): P
   if (!clientId) {
     return errorPage('Missing client_id', 'This authorization request does not say which application is asking.', 'The client must send its client_id, as shown on the application’s page.');
   }
-  const app = clientId.length <= 200 && !clientId.includes('\0') ? await getClient(clientId) : null;
+  const app = clientId.length <= 200 && !hasNul(clientId) ? await getClient(clientId) : null;
   if (!app) {
     return errorPage(
       'Invalid client',
@@ -134,7 +135,7 @@ function checkRedirectUri(app: Application, params: Map<string, string>, duplica
 function checkParams(app: Application, params: Map<string, string>, duplicates: string[], base: Pick<ValidRequest, 'redirectUri' | 'state'>): ValidRequest {
   if (duplicates.length) throw invalidRequest(`The parameter ${quoteValue(duplicates[0])} was sent more than once.`);
   // Values reach the database (nonce, scope): PostgreSQL text cannot hold NUL.
-  for (const [k, v] of params) if (v.includes('\0')) throw invalidRequest(`The parameter ${quoteValue(k)} contains a NUL character.`);
+  for (const [k, v] of params) if (hasNul(v)) throw invalidRequest(`The parameter ${quoteValue(k)} contains a NUL character.`);
   const responseType = params.get('response_type');
   if (!responseType) throw invalidRequest('The response_type parameter is missing (use response_type=code).');
   if (responseType !== 'code') throw unsupportedResponseType(`Only response_type=code is supported; ${quoteValue(responseType)} is not.`);

@@ -8,6 +8,7 @@ import { Alert, Card, PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { Time } from '@/app/admin/_components/time';
 import { logoutAction } from '../actions';
+import { ownEntry } from '@/lib/fields';
 import { endOtherSessionsAction, endSessionAction } from './actions';
 
 export const metadata = { title: 'Sessions' };
@@ -26,7 +27,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
   const user = await requireUser('/accounts/sessions/');
   const sp = await searchParams;
   const sessions = await listMySessions(user);
-  const notice = typeof sp.notice === 'string' ? NOTICES[sp.notice] : undefined;
+  const notice = ownEntry(NOTICES, sp.notice);
   const n = typeof sp.n === 'string' && /^\d{1,6}$/.test(sp.n) ? Number(sp.n) : 0;
   const others = sessions.filter((s) => !s.current).length;
   return (
