@@ -8,11 +8,12 @@ import { deleteApplicationAsAdmin, resetApplicationSecret, revokeTokens, setUser
 import { parseApplicationId } from '@/lib/apps/schema';
 import type { RegenerateState } from '@/app/o/applications/_lib/state';
 import { orNotFound, staffActor } from './_lib/actor';
+import { formArg, formText, previousSeq } from '@/app/_lib/action-args';
 
 /** Only back to the list it came from (its own query string), never elsewhere. */
 function back(form: FormData, path: string): string {
-  const raw = form.get('back');
-  if (typeof raw !== 'string' || raw.length > 2000) return path;
+  const raw = formText(form, 'back');
+  if (raw.length > 2000) return path;
   const q = new URLSearchParams(raw);
   q.delete('notice');
   q.delete('n');
@@ -27,7 +28,8 @@ function withNotice(url: string, notice: string, n?: number): string {
   return u.pathname + u.search;
 }
 
-export async function setUserActiveAction(form: FormData): Promise<void> {
+export async function setUserActiveAction(rawForm: unknown): Promise<void> {
+  const form = formArg(rawForm);
   const actor = await staffActor('/admin/users/');
   const parsed = userFlagForm.safeParse({ user_id: form.get('user_id'), value: form.get('value') });
   if (!parsed.success) notFound();
@@ -36,7 +38,8 @@ export async function setUserActiveAction(form: FormData): Promise<void> {
   redirect(withNotice(back(form, '/admin/users/'), r.ok ? (parsed.data.value ? 'activated' : 'deactivated') : 'self_deactivate'));
 }
 
-export async function setUserStaffAction(form: FormData): Promise<void> {
+export async function setUserStaffAction(rawForm: unknown): Promise<void> {
+  const form = formArg(rawForm);
   const actor = await staffActor('/admin/users/');
   const parsed = userFlagForm.safeParse({ user_id: form.get('user_id'), value: form.get('value') });
   if (!parsed.success) notFound();
@@ -45,7 +48,8 @@ export async function setUserStaffAction(form: FormData): Promise<void> {
   redirect(withNotice(back(form, '/admin/users/'), r.ok ? (parsed.data.value ? 'made_staff' : 'staff_removed') : 'self_demote'));
 }
 
-export async function revokeTokensAction(form: FormData): Promise<void> {
+export async function revokeTokensAction(rawForm: unknown): Promise<void> {
+  const form = formArg(rawForm);
   const actor = await staffActor('/admin/tokens/');
   const parsed = revokeTokensForm.safeParse({ kind: form.get('kind'), ids: form.getAll('ids') });
   const to = back(form, '/admin/tokens/');
@@ -56,17 +60,18 @@ export async function revokeTokensAction(form: FormData): Promise<void> {
 }
 
 /** For the reused RegenerateSecret component: (state, form) with the id bound. */
-export async function resetSecretAction(rawId: unknown, prev: RegenerateState): Promise<RegenerateState> {
+export async function resetSecretAction(rawId: unknown, prev: unknown): Promise<RegenerateState> {
   const id = parseApplicationId(rawId);
   if (id === null) notFound();
   const actor = await staffActor(`/admin/applications/${id}/`);
-  const seq = (prev.seq ?? 0) + 1;
+  const seq = previousSeq(prev) + 1;
   const r = await orNotFound(resetApplicationSecret(actor, id));
   if (!r.ok) return { seq, message: r.message };
   return { seq, secret: r.plainSecret, secretHashed: r.application.secretHashed };
 }
 
-export async function deleteApplicationAction(form: FormData): Promise<void> {
+export async function deleteApplicationAction(rawForm: unknown): Promise<void> {
+  const form = formArg(rawForm);
   const parsed = applicationIdForm.safeParse({ id: form.get('id') });
   if (!parsed.success) notFound();
   const actor = await staffActor(`/admin/applications/${parsed.data.id}/`);

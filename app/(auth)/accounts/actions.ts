@@ -10,11 +10,14 @@ import { createUser, UsernameTakenError } from '@/lib/db/queries/users';
 import { audit } from '@/lib/db/queries/audit';
 import { safeNextPath } from '@/lib/http/safe-next';
 import { clientIp } from '@/lib/http/client-ip';
+import { formArg, formText } from '@/app/_lib/action-args';
 
-const values = (f: FormData, ...names: string[]) => Object.fromEntries(names.map((n) => [n, String(f.get(n) ?? '')]));
+/** The named fields as text (a file or a missing field is ''), for the schema and for refilling the form. */
+const values = (f: FormData, ...names: string[]) => Object.fromEntries(names.map((n) => [n, formText(f, n)]));
 
-export async function loginAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const parsed = loginSchema.safeParse(Object.fromEntries(form));
+export async function loginAction(_prev: unknown, rawForm: unknown): Promise<FormState> {
+  const form = formArg(rawForm);
+  const parsed = loginSchema.safeParse(values(form, 'username', 'password', 'next'));
   const kept = values(form, 'username', 'next');
   if (!parsed.success) return { errors: parsed.error.flatten().fieldErrors, values: kept };
   const { username, password, next } = parsed.data;
@@ -29,8 +32,9 @@ export async function loginAction(_prev: FormState, form: FormData): Promise<For
   return {};
 }
 
-export async function signupAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const parsed = signupSchema.safeParse(Object.fromEntries(form));
+export async function signupAction(_prev: unknown, rawForm: unknown): Promise<FormState> {
+  const form = formArg(rawForm);
+  const parsed = signupSchema.safeParse(values(form, 'username', 'email', 'password', 'password2', 'next'));
   const kept = values(form, 'username', 'email', 'next');
   if (!parsed.success) return { errors: parsed.error.flatten().fieldErrors, values: kept };
   const { username, email, password, next } = parsed.data;

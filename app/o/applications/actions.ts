@@ -16,6 +16,7 @@ import {
   type Actor,
 } from '@/lib/apps/service';
 import type { AppFormState, RegenerateState } from './_lib/state';
+import { formArg, previousSeq } from '@/app/_lib/action-args';
 
 async function actor(user: SessionUser): Promise<Actor> {
   const h = await headers();
@@ -38,9 +39,10 @@ async function orNotFound<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-export async function createApplicationAction(prev: AppFormState, form: FormData): Promise<AppFormState> {
+export async function createApplicationAction(prev: unknown, rawForm: unknown): Promise<AppFormState> {
+  const form = formArg(rawForm);
   const user = await requireUser('/o/applications/register/');
-  const seq = (prev.seq ?? 0) + 1;
+  const seq = previousSeq(prev) + 1;
   const values = formValues(form);
   const parsed = parseApplicationValues(values);
   if (!parsed.success) return { seq, errors: parsed.errors, values };
@@ -51,10 +53,11 @@ export async function createApplicationAction(prev: AppFormState, form: FormData
   return { seq, saved: { id: a.id, name: a.name, clientId: a.clientId, clientSecret: r.plainSecret, secretHashed: a.secretHashed } };
 }
 
-export async function updateApplicationAction(rawId: unknown, prev: AppFormState, form: FormData): Promise<AppFormState> {
+export async function updateApplicationAction(rawId: unknown, prev: unknown, rawForm: unknown): Promise<AppFormState> {
   const id = idOrNotFound(rawId);
+  const form = formArg(rawForm);
   const user = await requireUser(`/o/applications/${id}/update/`);
-  const seq = (prev.seq ?? 0) + 1;
+  const seq = previousSeq(prev) + 1;
   const values = formValues(form);
   const parsed = parseApplicationValues(values);
   if (!parsed.success) return { seq, errors: parsed.errors, values };
@@ -69,10 +72,10 @@ export async function updateApplicationAction(rawId: unknown, prev: AppFormState
   redirect(`/o/applications/${id}/`);
 }
 
-export async function regenerateSecretAction(rawId: unknown, prev: RegenerateState): Promise<RegenerateState> {
+export async function regenerateSecretAction(rawId: unknown, prev: unknown): Promise<RegenerateState> {
   const id = idOrNotFound(rawId);
   const user = await requireUser(`/o/applications/${id}/`);
-  const seq = (prev.seq ?? 0) + 1;
+  const seq = previousSeq(prev) + 1;
   const r = await orNotFound(regenerateSecret(id, await actor(user)));
   if (!r.ok) return { seq, message: r.message };
   return { seq, secret: r.plainSecret, secretHashed: r.application.secretHashed };

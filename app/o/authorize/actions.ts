@@ -6,11 +6,13 @@ import { authorize } from '@/lib/oauth/endpoints/authorize';
 import { currentUser } from '@/lib/auth/session';
 import { env } from '@/lib/env';
 import { clientIp } from '@/lib/http/client-ip';
+import { formArg } from '@/app/_lib/action-args';
 
 const decisionSchema = z.object({ query: z.string().max(16_384), decision: z.enum(['allow', 'deny']) });
 
 /** The consent form's POST (CSRF-safe: Next.js checks the Origin of server actions). */
-export async function decideAction(form: FormData): Promise<void> {
+export async function decideAction(rawForm: unknown): Promise<void> {
+  const form = formArg(rawForm);
   const parsed = decisionSchema.safeParse({ query: form.get('query'), decision: form.get('decision') });
   if (!parsed.success) redirect('/o/authorize/');
   const user = await currentUser();

@@ -7,10 +7,13 @@ import { z } from 'zod';
 import { requireUser } from '@/lib/auth/session';
 import { clientIp } from '@/lib/http/client-ip';
 import { AuthorizationNotFoundError, revokeMyAuthorizedApp } from '@/lib/admin/authorized';
+import { rowIdField } from '@/lib/fields';
+import { formArg } from '@/app/_lib/action-args';
 
-const revokeSchema = z.object({ application_id: z.string().regex(/^[1-9][0-9]{0,15}$/).transform(Number) });
+const revokeSchema = z.object({ application_id: rowIdField() });
 
-export async function revokeAuthorizedAppAction(form: FormData): Promise<void> {
+export async function revokeAuthorizedAppAction(rawForm: unknown): Promise<void> {
+  const form = formArg(rawForm);
   const user = await requireUser('/o/authorized_tokens/');
   const parsed = revokeSchema.safeParse({ application_id: form.get('application_id') });
   if (!parsed.success) notFound();

@@ -8,9 +8,12 @@ import { requireUser } from '@/lib/auth/session';
 import { clientIp } from '@/lib/http/client-ip';
 import { decideDevice, enterUserCode } from '@/lib/oauth/device';
 import type { CodeFormState } from './state';
+import { singleLineText } from '@/lib/fields';
+import { formArg, formText } from '@/app/_lib/action-args';
 
-const enterSchema = z.object({ user_code: z.string().trim().min(1, 'Enter the code shown on your device.').max(64) });
-const decideSchema = z.object({ user_code: z.string().max(64), decision: z.enum(['approve', 'deny']) });
+const userCode = (min: number) => singleLineText({ min, minMessage: 'Enter the code shown on your device.', max: 64 });
+const enterSchema = z.object({ user_code: userCode(1) });
+const decideSchema = z.object({ user_code: userCode(0), decision: z.enum(['approve', 'deny']) });
 
 const MESSAGES = {
   invalid: 'That code is not valid. Check the code shown on your device: it may have expired or been used already.',
@@ -22,9 +25,10 @@ async function ip(): Promise<string> {
   return clientIp(h);
 }
 
-export async function enterCodeAction(_prev: CodeFormState, form: FormData): Promise<CodeFormState> {
+export async function enterCodeAction(_prev: unknown, rawForm: unknown): Promise<CodeFormState> {
+  const form = formArg(rawForm);
   const user = await requireUser('/o/device/');
-  const raw = typeof form.get('user_code') === 'string' ? String(form.get('user_code')).slice(0, 64) : '';
+  const raw = formText(form, 'user_code').slice(0, 64);
   const parsed = enterSchema.safeParse({ user_code: raw });
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? MESSAGES.invalid, value: raw };
   const r = await enterUserCode({ userId: user.id, ip: await ip() }, parsed.data.user_code);
@@ -32,7 +36,8 @@ export async function enterCodeAction(_prev: CodeFormState, form: FormData): Pro
   redirect(`/o/device/?user_code=${encodeURIComponent(r.userCode)}&step=consent`);
 }
 
-export async function decideDeviceAction(form: FormData): Promise<void> {
+export async function decideDeviceAction(rawForm: unknown): Promise<void> {
+  const form = formArg(rawForm);
   const user = await requireUser('/o/device/');
   const parsed = decideSchema.safeParse({ user_code: form.get('user_code'), decision: form.get('decision') });
   if (!parsed.success) redirect('/o/device/');

@@ -5,10 +5,13 @@ import { requireUser } from '@/lib/auth/session';
 import { changePassword } from '@/lib/auth/sessions';
 import { passwordChangeSchema, type FormState } from '@/lib/auth/forms';
 import { clientIp } from '@/lib/http/client-ip';
+import { formArg, formText } from '@/app/_lib/action-args';
 
-export async function changePasswordAction(_prev: FormState, form: FormData): Promise<FormState> {
+export async function changePasswordAction(_prev: unknown, rawForm: unknown): Promise<FormState> {
+  const form = formArg(rawForm);
   const user = await requireUser('/accounts/password/');
-  const parsed = passwordChangeSchema.safeParse(Object.fromEntries(form));
+  const names = ['current_password', 'new_password', 'new_password2'];
+  const parsed = passwordChangeSchema.safeParse(Object.fromEntries(names.map((n) => [n, formText(form, n)])));
   if (!parsed.success) return { errors: parsed.error.flatten().fieldErrors };
   const h = await headers();
   const r = await changePassword(user, parsed.data.current_password, parsed.data.new_password, clientIp(h));

@@ -5,11 +5,14 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { requireUser } from '@/lib/auth/session';
 import { endMyOtherSessions, endMySession } from '@/lib/auth/sessions';
+import { rowIdField } from '@/lib/fields';
+import { formArg } from '@/app/_lib/action-args';
 
 const PAGE = '/accounts/sessions/';
-const endSchema = z.object({ session_id: z.string().regex(/^[1-9][0-9]{0,15}$/).transform(Number) });
+const endSchema = z.object({ session_id: rowIdField() });
 
-export async function endSessionAction(form: FormData): Promise<void> {
+export async function endSessionAction(rawForm: unknown): Promise<void> {
+  const form = formArg(rawForm);
   const user = await requireUser(PAGE);
   const parsed = endSchema.safeParse({ session_id: form.get('session_id') });
   const ended = parsed.success && parsed.data.session_id !== user.sessionId && (await endMySession(user, parsed.data.session_id));

@@ -3,6 +3,7 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { currentUser, endCurrentSession } from '@/lib/auth/session';
 import { evaluateLogout, postLogoutRedirect } from '@/lib/oauth/oidc/logout';
+import { formArg } from '@/app/_lib/action-args';
 
 const schema = z.object({ query: z.string().max(16_384) });
 
@@ -12,7 +13,8 @@ const schema = z.object({ query: z.string().max(16_384) });
  * from the form, and is followed only when the session ended is the one the hint names
  * (postLogoutRedirect); otherwise the page shows the way back as a link.
  */
-export async function confirmLogoutAction(form: FormData): Promise<void> {
+export async function confirmLogoutAction(rawForm: unknown): Promise<void> {
+  const form = formArg(rawForm);
   const parsed = schema.safeParse({ query: form.get('query') ?? '' });
   const query = parsed.success ? parsed.data.query : '';
   const page = `/o/logout/confirm/?${query}`;
