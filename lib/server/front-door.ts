@@ -7,6 +7,7 @@ import { env } from '../env';
 import { gateRequest, requestPolicy } from './request-gate';
 import { htmlErrorPage } from '../oauth/error-page';
 import { serveFast, type Fallback } from './node-door';
+import { guardServerAction, isPossibleServerAction } from './action-request';
 
 /**
  * Resolves the client IP (lib/http/client-ip.ts: socket address, and trusted proxies' header)
@@ -81,7 +82,8 @@ function seeOtherAfterPost(res: ServerResponse): void {
 /**
  * The node:http server for the whole app. For each request: the client IP (CLIENT_IP_HEADER), an
  * origin-form target (toOriginForm), the request gate (body limits, 413), 303 for POST redirects,
- * then the door's route if the path has one, else `toNext`. Requests that arrive too slowly get 408 (REQUEST_HEADERS_TIMEOUT_MS,
+ * then the door's route if the path has one, else `toNext` (a possible server action only after
+ * the action guard, action-request.ts: 403 from another origin, 400 for a body it cannot decode). Requests that arrive too slowly get 408 (REQUEST_HEADERS_TIMEOUT_MS,
  * REQUEST_TIMEOUT_MS). `Expect: 100-continue` is answered by the gate: a body over the
  * limit gets its 413 before the client sends it.
  */
@@ -102,6 +104,7 @@ export function createFrontDoor(toNext: Fallback): http.Server {
     if (req.method === 'POST') seeOtherAfterPost(res);
     gateRequest(req, res, policy, expectsContinue, (bounded) => {
       if (policy.route) serveFast(bounded, res, policy.route, toNext);
+      else if (isPossibleServerAction(bounded)) guardServerAction(bounded, res, (checked) => toNext(checked, res));
       else toNext(bounded, res);
     });
   };

@@ -82,7 +82,7 @@ export function refuseTooLarge(res: ServerResponse, form: ErrorForm, limit: numb
  * that reads the request stream itself (Next.js). It carries a Content-Length instead of
  * Transfer-Encoding, as if the client had sent one.
  */
-class ReplayedRequest extends IncomingMessage {
+export class ReplayedRequest extends IncomingMessage {
   constructor(from: IncomingMessage, body: Buffer) {
     super(from.socket);
     this.method = from.method;
