@@ -5,6 +5,7 @@ import { toErrorResponse } from '../oauth/errors';
 import { clientIp } from '../http/client-ip';
 import { payloadTooLarge, readBoundedText } from '../http/body';
 import { env } from '../env';
+import { endpointMethod } from './routes';
 
 export type Endpoint = (req: OAuthRequest) => Promise<OAuthResponse>;
 
@@ -14,7 +15,7 @@ export async function toOAuthRequest(request: Request): Promise<OAuthRequest | n
   if (body === null) return null;
   const u = new URL(request.url);
   return {
-    method: request.method,
+    method: endpointMethod(request.method),
     url: new URL(u.pathname + u.search, env().ISSUER),
     headers: request.headers,
     body,
@@ -22,18 +23,34 @@ export async function toOAuthRequest(request: Request): Promise<OAuthRequest | n
   };
 }
 
-export function toResponse(r: OAuthResponse): Response {
-  return new Response(r.status === 204 || r.status === 304 ? null : r.body, { status: r.status, headers: r.headers });
+/**
+ * The endpoint's answer as a Fetch-API Response.
+ * @param head the request was HEAD: the same status and headers, no content (RFC 9110 §9.3.2)
+ */
+export function toResponse(r: OAuthResponse, head = false): Response {
+  return new Response(head || r.status === 204 || r.status === 304 ? null : r.body, { status: r.status, headers: r.headers });
+}
+
+/**
+ * A HEAD handler for a Next.js route whose GET handler knows only GET (next-auth's): the request
+ * runs as GET and the answer goes out without its content (RFC 9110 §9.3.2).
+ */
+export function headAsGet<R extends Request>(get: (req: R) => Promise<Response>, asGet: (req: R) => R) {
+  return async (request: R): Promise<Response> => {
+    const r = await get(asGet(request));
+    return new Response(null, { status: r.status, statusText: r.statusText, headers: r.headers });
+  };
 }
 
 export function nextDoor(endpoint: Endpoint) {
   return async (request: Request): Promise<Response> => {
     try {
       const req = await toOAuthRequest(request);
-      if (!req) return toResponse(payloadTooLarge('json', env().MAX_BODY_BYTES));
-      return toResponse(await endpoint(req));
+      const head = request.method === 'HEAD';
+      if (!req) return toResponse(payloadTooLarge('json', env().MAX_BODY_BYTES), head);
+      return toResponse(await endpoint(req), head);
     } catch (err) {
-      return toResponse(toErrorResponse(err));
+      return toResponse(toErrorResponse(err), request.method === 'HEAD');
     }
   };
 }

@@ -7,7 +7,7 @@ import { toErrorResponse } from '../oauth/errors';
 import { clientIp } from '../http/client-ip';
 import { env } from '../env';
 import { refuseTooLarge } from './request-gate';
-import type { RouteEntry } from './routes';
+import { endpointMethod, type RouteEntry } from './routes';
 
 export type Fallback = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -54,7 +54,8 @@ export function serveFast(req: IncomingMessage, res: ServerResponse, entry: Rout
         const v = headers[n.toLowerCase()];
         return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
       };
-      const oreq: OAuthRequest = { method: req.method ?? 'GET', url: new URL(req.url ?? '/', env().ISSUER), headers: { get }, body, ip: clientIp({ get }) };
+      // node:http sends no content in the answer to a HEAD (RFC 9110 §9.3.2), only its headers.
+      const oreq: OAuthRequest = { method: endpointMethod(req.method ?? 'GET'), url: new URL(req.url ?? '/', env().ISSUER), headers: { get }, body, ip: clientIp({ get }) };
       const out = await entry.route(oreq);
       if (out === null) return fallback(req, res);
       write(res, out);

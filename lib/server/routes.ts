@@ -28,6 +28,13 @@ const KEY = Symbol.for('oauth.fastRoutes');
 type G = typeof globalThis & { [KEY]?: Map<string, Entry> };
 const table = ((globalThis as G)[KEY] ??= new Map());
 
+/**
+ * The method an endpoint is run with: HEAD runs as GET, and the adapters send the answer without
+ * its content (RFC 9110 §9.3.2: "identical to GET except that the server MUST NOT send content").
+ * Endpoints therefore never see HEAD, and each GET route answers HEAD the same way.
+ */
+export const endpointMethod = (method: string): string => (method === 'HEAD' ? 'GET' : method);
+
 /** Registers a fast route for a path (stored without its trailing slash). */
 export function fastRoute(path: string, route: Route, opts: RouteOptions = {}) {
   table.set(path.replace(/\/+$/, '') || '/', { route, methods: opts.methods, errors: opts.errors ?? 'json', serverActions: opts.serverActions ?? false });
