@@ -186,6 +186,17 @@ describe('regressions, each named for its rule', () => {
     }
   });
 
+  it('RFC 3986 §2.1: a path with a malformed percent-encoding (a lone %, %ZZ, non-UTF-8 %FF) is a 400 page, not a 500 from Next.js', async () => {
+    for (const p of ['/o/applications/%/', '/admin/applications/%ZZ/', '/o/applications/%FF/', '/%E0%A4%A/']) {
+      const r = await fetch(`${srv.url}${p}`);
+      expect(r.status, p).toBe(400);
+      expect(r.headers.get('x-test-handoff'), p).toBeNull();
+      expect(await r.text()).toContain('malformed percent-encoding');
+    }
+    // Encoded, the same characters are an ordinary path.
+    expect((await fetch(`${srv.url}/o/applications/%25/`)).headers.get('x-test-handoff')).toBe('next');
+  });
+
   it('a server action body that is not React\'s encoding (undecodable arguments) is 400 before Next.js', async () => {
     for (const b of ['garbage{', '"x"', '["$@1"]', '["$nabc"]']) {
       const r = await fetch(`${srv.url}/`, { method: 'POST', headers: { 'next-action': '00480f2210e03e363434f1b85bb99c7e8abec6efa1', 'content-type': 'text/plain;charset=UTF-8' }, body: b });

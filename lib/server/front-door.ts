@@ -30,7 +30,7 @@ const ALLOW = 'GET, HEAD, POST, OPTIONS';
 /**
  * Brings the request-target to origin-form (RFC 9112 §3.2), the only form the routes, the body
  * limits and Next.js understand, or answers the request itself:
- * - origin-form (`/path?query`): unchanged;
+ * - origin-form (`/path?query`): unchanged, if its path decodes (hasDecodablePath);
  * - absolute-form (`http://host/path?query`, §3.2.2): its path and query. Its authority is ignored,
  *   as Host is: every URL we build comes from ISSUER;
  * - asterisk-form (`*`, §3.2.4): `OPTIONS *` gets 204 with Allow; any other method, 400;
@@ -40,7 +40,7 @@ const ALLOW = 'GET, HEAD, POST, OPTIONS';
  */
 function toOriginForm(req: IncomingMessage, res: ServerResponse): boolean {
   const target = req.url ?? '';
-  if (target.startsWith('/')) return true;
+  if (target.startsWith('/')) return hasDecodablePath(req, res);
   if (target === '*' && req.method === 'OPTIONS') {
     res.writeHead(204, { allow: ALLOW, connection: 'close' });
     res.end();
@@ -50,7 +50,7 @@ function toOriginForm(req: IncomingMessage, res: ServerResponse): boolean {
     try {
       const u = new URL(target);
       req.url = u.pathname + u.search;
-      return true;
+      return hasDecodablePath(req, res);
     } catch {
       // not a URL: refused below
     }
@@ -59,6 +59,26 @@ function toOriginForm(req: IncomingMessage, res: ServerResponse): boolean {
   res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body), connection: 'close' });
   res.end(r.body);
   return false;
+}
+
+/**
+ * RFC 3986 §2.1: a `%` in a path starts a pct-encoded octet, and the octets must be UTF-8 (§2.5)
+ * for the path to mean anything to Next.js, which decodes each segment and answers a malformed
+ * one (`/o/applications/%/`, `%FF`) with a 500. Such a path names nothing here: 400 page.
+ * @returns true when the path decodes, false when it was answered
+ */
+function hasDecodablePath(req: IncomingMessage, res: ServerResponse): boolean {
+  const target = req.url ?? '/';
+  const q = target.indexOf('?');
+  try {
+    decodeURIComponent(q < 0 ? target : target.slice(0, q));
+    return true;
+  } catch {
+    const r = htmlErrorPage({ status: 400, title: 'Invalid request', message: 'The request path has a malformed percent-encoding: it names no page on this server.' });
+    res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body), connection: 'close' });
+    res.end(r.body);
+    return false;
+  }
 }
 
 const REDIRECTS = new Set([301, 302, 307, 308]);
