@@ -1,8 +1,47 @@
+// next-auth's route handlers (/accounts/auth/*), with what Auth.js gets wrong about input fixed at
+// the edge: a callbackUrl that is not an http(s) URL, in the query or in its own callback-url
+// cookie, is a "server configuration" 500 in Auth.js (assertConfig's InvalidCallbackUrl); and it
+// answers GET only, so HEAD was a 400.
 import { NextRequest } from 'next/server';
 import { handlers } from './index';
-import { headAsGet } from '../server/next-door';
+import { headAsGet, toResponse } from '../server/next-door';
+import { htmlErrorPage } from '../oauth/error-page';
 
-export const { GET, POST } = handlers;
+/** Auth.js's own test (lib/utils/assert.js isValidHttpUrl): an http(s) URL, or a path on `origin`. */
+function isHttpUrl(url: string, origin: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(url, url.startsWith('/') ? origin : undefined).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** The callback-url cookie Auth.js keeps (with its `__Secure-` prefix on https). */
+const isCallbackCookie = (name: string) => name === 'authjs.callback-url' || name === '__Secure-authjs.callback-url';
+
+/**
+ * Runs an Auth.js handler on a request whose callbackUrl Auth.js can read:
+ * - a `callbackUrl` query parameter that is not an http(s) URL or a path: 400 page (OWASP Input Validation);
+ * - a callback-url cookie that is not one (a tampered cookie): left out of the request, so Auth.js
+ *   sets a fresh one instead of failing every request of that browser until the cookie is cleared.
+ */
+function checkCallbackUrl(handler: (req: NextRequest) => Promise<Response>) {
+  return async (req: NextRequest): Promise<Response> => {
+    const origin = req.nextUrl.origin;
+    if (req.nextUrl.searchParams.getAll('callbackUrl').some((u) => u !== '' && !isHttpUrl(u, origin))) {
+      return toResponse(htmlErrorPage({ status: 400, title: 'Invalid callback URL', message: 'The callbackUrl parameter is not a web address (http or https) or a path on this site.' }));
+    }
+    const bad = req.cookies.getAll().filter((c) => isCallbackCookie(c.name) && !isHttpUrl(c.value, origin));
+    if (bad.length === 0) return handler(req);
+    const headers = new Headers(req.headers);
+    const kept = req.cookies.getAll().filter((c) => !bad.includes(c));
+    headers.set('cookie', kept.map((c) => `${c.name}=${encodeURIComponent(c.value)}`).join('; '));
+    return handler(new NextRequest(new Request(req, { headers })));
+  };
+}
+
+export const GET = checkCallbackUrl(handlers.GET);
+export const POST = checkCallbackUrl(handlers.POST);
 
 /** next-auth answers GET only; HEAD on its GET routes (session, providers, csrf…) is the same without content (RFC 9110 §9.3.2). */
 export const HEAD = headAsGet(GET, (req: NextRequest) => new NextRequest(req.url, { method: 'GET', headers: req.headers }));
