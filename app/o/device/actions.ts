@@ -20,6 +20,9 @@ const MESSAGES = {
   rate_limited: 'Too many wrong codes. Wait a few minutes, then try again.',
 };
 
+/** The consent step for a code; URLSearchParams encodes any text (encodeURIComponent throws on a lone surrogate). */
+const consentPage = (userCode: string) => `/o/device/?${new URLSearchParams({ user_code: userCode, step: 'consent' })}`;
+
 async function ip(): Promise<string> {
   const h = await headers();
   return clientIp(h);
@@ -33,7 +36,7 @@ export async function enterCodeAction(_prev: unknown, rawForm: unknown): Promise
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? MESSAGES.invalid, value: raw };
   const r = await enterUserCode({ userId: user.id, ip: await ip() }, parsed.data.user_code);
   if (!r.ok) return { error: MESSAGES[r.error], value: raw };
-  redirect(`/o/device/?user_code=${encodeURIComponent(r.userCode)}&step=consent`);
+  redirect(consentPage(r.userCode));
 }
 
 export async function decideDeviceAction(rawForm: unknown): Promise<void> {
@@ -43,6 +46,6 @@ export async function decideDeviceAction(rawForm: unknown): Promise<void> {
   if (!parsed.success) redirect('/o/device/');
   const r = await decideDevice({ userId: user.id, ip: await ip() }, parsed.data.user_code, parsed.data.decision);
   // Not pending any more, expired, or not this user's: the page explains and asks for the code again.
-  if (!r.ok) redirect(`/o/device/?user_code=${encodeURIComponent(parsed.data.user_code)}&step=consent`);
+  if (!r.ok) redirect(consentPage(parsed.data.user_code));
   redirect(`/o/device/?done=${r.decision}`);
 }

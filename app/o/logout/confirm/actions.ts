@@ -16,7 +16,8 @@ const schema = z.object({ query: z.string().max(16_384) });
 export async function confirmLogoutAction(rawForm: unknown): Promise<void> {
   const form = formArg(rawForm);
   const parsed = schema.safeParse({ query: form.get('query') ?? '' });
-  const query = parsed.success ? parsed.data.query : '';
+  // Re-serialized: the form's text goes into a Location header, which holds no control or non-ASCII character.
+  const query = parsed.success ? new URLSearchParams(parsed.data.query).toString() : '';
   const page = `/o/logout/confirm/?${query}`;
   const user = await currentUser();
   const outcome = await evaluateLogout(new URLSearchParams(query), user?.id ?? null);
