@@ -32,7 +32,15 @@ describe('OWASP CSRF Prevention: a server action from another origin is refused 
     expect(checkActionOrigin(host, ISSUER)).toBeNull();
   });
 
-  it('another origin, "null", garbage, or an Origin that is ours but not the Host are 403', () => {
+  it('Fetch Metadata: Origin "null" from our own page (a form sent without JavaScript under Referrer-Policy: no-referrer) passes only with Sec-Fetch-Site: same-origin', () => {
+    expect(checkActionOrigin({ ...host, origin: 'null', 'sec-fetch-site': 'same-origin' }, ISSUER)).toBeNull();
+    for (const site of ['cross-site', 'same-site', 'none', undefined]) {
+      expect(checkActionOrigin({ ...host, origin: 'null', ...(site ? { 'sec-fetch-site': site } : {}) }, ISSUER)?.status, String(site)).toBe(403);
+    }
+    expect(checkActionOrigin({ host: 'internal:3000', origin: 'null', 'sec-fetch-site': 'same-origin' }, ISSUER)?.status).toBe(403);
+  });
+
+  it('another origin, "null" without Fetch Metadata, garbage, or an Origin that is ours but not the Host are 403', () => {
     for (const origin of ['https://evil.example', 'null', '::', 'http://auth.example.org', 'https://auth.example.org:8443']) {
       expect(checkActionOrigin({ ...host, origin }, ISSUER)?.status, origin).toBe(403);
     }

@@ -56,21 +56,39 @@ const undecodable = (why: string): Refusal => ({
  * Origin is not this server's is refused. Ours means ISSUER's origin, and also the host the request
  * names (x-forwarded-host, else Host), which is what Next.js compares. No Origin (a hand-made
  * request; every browser sends one with a POST) passes, as it does in Next.js.
+ *
+ * `Origin: null` is what a browser sends with a form submitted from one of our own pages without
+ * JavaScript: our pages' Referrer-Policy is no-referrer (next.config.mjs), and the Fetch standard
+ * then serializes the request's origin as "null". Fetch Metadata tells that form apart from one
+ * sent by a sandboxed or foreign page (OWASP CSRF Prevention, Fetch Metadata headers):
+ * `Sec-Fetch-Site: same-origin`, which no page can set, makes it ours.
  * @returns null when the request may go on, else the 403 to answer
  */
 export function checkActionOrigin(headers: IncomingHttpHeaders, issuer = env().ISSUER): Refusal | null {
   const origin = header(headers, 'origin');
   if (origin === undefined) return null;
+  const ours = new URL(issuer);
+  const forwarded = header(headers, 'x-forwarded-host')?.split(',')[0]?.trim();
+  const host = forwarded || header(headers, 'host');
+  if (origin === 'null') return header(headers, 'sec-fetch-site') === 'same-origin' && host === ours.host ? null : CROSS_ORIGIN;
   let from: URL;
   try {
     from = new URL(origin);
   } catch {
-    return CROSS_ORIGIN; // "null" (a sandboxed or file: page) and garbage
+    return CROSS_ORIGIN;
   }
-  if (from.origin !== new URL(issuer).origin) return CROSS_ORIGIN;
-  const forwarded = header(headers, 'x-forwarded-host')?.split(',')[0]?.trim();
-  const host = forwarded || header(headers, 'host');
-  return host === from.host ? null : CROSS_ORIGIN;
+  return from.origin === ours.origin && host === from.host ? null : CROSS_ORIGIN;
+}
+
+/**
+ * Names ISSUER's origin in a same-origin `Origin: null` request (checkActionOrigin let it through),
+ * in `headers` and `rawHeaders`, so that Next.js's own comparison of Origin and Host agrees.
+ */
+function nameOurOrigin(req: IncomingMessage, issuer = env().ISSUER): void {
+  if (req.headers.origin !== 'null') return;
+  const origin = new URL(issuer).origin;
+  req.headers.origin = origin;
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === 'origin') req.rawHeaders[i + 1] = origin;
 }
 
 /**
@@ -249,6 +267,7 @@ function answer(res: ServerResponse, r: OAuthResponse): void {
 export function guardServerAction(req: IncomingMessage, res: ServerResponse, pass: (req: IncomingMessage) => void): void {
   const foreign = checkActionOrigin(req.headers);
   if (foreign) return answer(res, htmlErrorPage(foreign));
+  nameOurOrigin(req);
   readAll(req).then(
     async (body) => {
       const bad = await checkActionBody(req.headers, body);
