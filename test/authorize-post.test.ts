@@ -127,7 +127,8 @@ describe('OIDC Core §3.1.2.1: POST /o/authorize/ with form-serialised parameter
     const r = await fetch(`${srv.url}/o/authorize/?${form(params(asks.clientId))}`, {
       method: 'POST',
       headers: { 'content-type': 'multipart/form-data; boundary=x', 'next-action': 'abc', cookie },
-      body: '--x--\r\n',
+      // A decodable action body (its argument list in field 0): the action guard passes it on.
+      body: '--x\r\nContent-Disposition: form-data; name="0"\r\n\r\n[]\r\n--x--\r\n',
       redirect: 'manual',
     });
     expect(r.headers.get('x-test-handoff')).toBe('next');
