@@ -4,6 +4,7 @@
 // (x-test-handoff), and the consent form's decision is the server action's function, decideConsent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
+import http from 'node:http';
 import { decodeJwt } from 'jose';
 import { startTestServer, type TestServer } from './helpers/server';
 import { form, loginSession, makeApp, makeUser, POSTMAN_CALLBACK } from './helpers/fixtures';
@@ -23,7 +24,7 @@ let app: Awaited<ReturnType<typeof makeApp>>; // asks for consent; OIDC (RS256) 
 let skipper: Awaited<ReturnType<typeof makeApp>>; // skip authorization
 let alice: Awaited<ReturnType<typeof makeUser>>;
 beforeAll(async () => {
-  srv = await startTestServer({ SCOPES: ['read', 'write', ...LONG_SCOPES].join(' ') });
+  srv = await startTestServer({ SCOPES: ['read', 'write', ...LONG_SCOPES].join(' '), AUTHORIZE_PENDING_PER_IP: String(PER_SOURCE) });
   app = await makeApp({ name: 'Long Request App', algorithm: 'RS256' });
   skipper = await makeApp({ name: 'Skipper', skipAuthorization: true });
   alice = await makeUser();
@@ -31,6 +32,18 @@ beforeAll(async () => {
 afterAll(async () => srv?.close());
 
 const IP = '192.0.2.10';
+const PER_SOURCE = 20;
+
+/** GET from a given loopback source address (the door's client IP without a proxy); status and Location. */
+function getFrom(localAddress: string, url: string): Promise<{ status: number; location: string | null }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { localAddress, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null }));
+    });
+    req.on('error', reject);
+  });
+}
 
 /** A FAPI-sized state: 3,900+ characters, with everything a URL must escape. */
 const longState = () => `${crypto.randomBytes(2900).toString('base64url')} &=+%/?#é€😀`.padEnd(3950, '.');
@@ -281,5 +294,26 @@ describe(`documented limits: state ≤ ${AUTHORIZE_MAX_STATE_CHARS} characters, 
     const p = new URL((await postAuthorize(form(params).toString(), (await loginSession(alice)).cookie)).headers.get('location')!).searchParams;
     expect(p.get('code')).toBeTruthy();
     expect(p.get('state')).toBe(params.state);
+  });
+});
+
+describe('OWASP DoS: pending authorization requests cannot fill the database, nor evict anyone else\'s', () => {
+  it('one source keeps its newest AUTHORIZE_PENDING_PER_IP pending requests; another source\'s request survives the flood', async () => {
+    const idOf = (location: string | null) => new URL(new URL(location!, srv.url).searchParams.get('next')!, srv.url).searchParams.get('pending')!;
+    const bystander = await getFrom('127.0.0.3', longRequest(app).url);
+    expect(bystander.status).toBe(302);
+    const ids: string[] = [];
+    for (let i = 0; i < PER_SOURCE + 10; i++) {
+      const r = await getFrom('127.0.0.2', longRequest(app).url);
+      expect(r.status).toBe(302);
+      ids.push(idOf(r.location));
+    }
+    const count = async (ip: string) => Number((await query<{ n: number }>(sql`SELECT count(*)::int AS n FROM authorization_requests WHERE client_ip = ${ip}`))[0].n);
+    expect(await count('127.0.0.2')).toBe(PER_SOURCE);
+    expect(await count('127.0.0.3')).toBe(1);
+    // The flooder lost its own oldest requests; its newest and the bystander's are live.
+    expect(await pendingSignIn(`/o/authorize/?pending=${ids[0]}`)).toEqual({ kind: 'expired' });
+    expect((await pendingSignIn(`/o/authorize/?pending=${ids.at(-1)}`))?.kind).toBe('live');
+    expect((await pendingSignIn(`/o/authorize/?pending=${idOf(bystander.location)}`))?.kind).toBe('live');
   });
 });

@@ -134,10 +134,16 @@ export const authorizationRequests = pgTable(
     sessionSidHash: text('session_sid_hash'),
     /** Set when a request with prompt=login or max_age sends the user to log in: a login since satisfies them. */
     loginAfter: ts('login_after'),
+    /** The source that made it: each source keeps at most AUTHORIZE_PENDING_PER_IP live requests. */
+    clientIp: text('client_ip').notNull(),
     createdAt: createdAt(),
     expiresAt: ts('expires_at').notNull(),
   },
-  (t) => [uniqueIndex('authorization_requests_id_hash_idx').on(t.requestIdHash), index('authorization_requests_expires_idx').on(t.expiresAt)],
+  (t) => [
+    uniqueIndex('authorization_requests_id_hash_idx').on(t.requestIdHash),
+    index('authorization_requests_expires_idx').on(t.expiresAt),
+    index('authorization_requests_client_ip_idx').on(t.clientIp, t.id),
+  ],
 );
 
 export const accessTokens = pgTable(

@@ -4,6 +4,7 @@
 // only, so a database reader can neither finish nor spend someone's request. The stored request
 // is the validated one: nothing is parsed twice, nothing is cut or dropped on the way.
 import { z } from 'zod';
+import { env } from '../env';
 import { randomToken, sha256b64url } from './random';
 import {
   consumeAuthorizationRequest,
@@ -72,11 +73,12 @@ export interface PendingRequest {
  * @param opts.sessionSidHash the session that made it, if any (see bindSidHash in findPending)
  * @param opts.loginAfter seconds since the epoch from which a login satisfies its prompt=login and
  *   max_age (set when it sends the user to log in for them), or null
+ * @param opts.clientIp the source; it keeps its newest AUTHORIZE_PENDING_PER_IP requests, older ones are dropped
  */
 export async function storePending(
   applicationId: number,
   request: StoredRequest,
-  opts: { sessionSidHash: string | null; loginAfter: number | null },
+  opts: { sessionSidHash: string | null; loginAfter: number | null; clientIp: string },
 ): Promise<string> {
   const id = randomToken(32);
   await insertAuthorizationRequest({
@@ -85,8 +87,9 @@ export async function storePending(
     params: storedRequestSchema.parse(request),
     sessionSidHash: opts.sessionSidHash,
     loginAfter: opts.loginAfter,
+    clientIp: opts.clientIp,
     expiresAt: new Date(Date.now() + PENDING_REQUEST_TTL_SECONDS * 1000),
-  });
+  }, env().AUTHORIZE_PENDING_PER_IP);
   return id;
 }
 

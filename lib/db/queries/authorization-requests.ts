@@ -12,6 +12,8 @@ export interface NewAuthorizationRequest {
   sessionSidHash: string | null;
   /** Seconds since the epoch from which a login satisfies the request's prompt=login or max_age, or null. */
   loginAfter: number | null;
+  /** The source that made it (the client IP as the front door determined it). */
+  clientIp: string;
   expiresAt: Date;
 }
 
@@ -50,12 +52,19 @@ const toRow = (r: RawRow | undefined): PendingRow | null =>
 
 const loginAfterSeconds = sql`floor(extract(epoch from r.login_after))::float8`;
 
-/** Stores a pending request. */
-export async function insertAuthorizationRequest(r: NewAuthorizationRequest): Promise<void> {
+/**
+ * Stores a pending request, and drops the oldest requests of the same source beyond its newest
+ * `perSource`: one source can fill neither the table nor the disk, and can evict only its own
+ * pending requests, never anyone else's (no lockout of others).
+ */
+export async function insertAuthorizationRequest(r: NewAuthorizationRequest, perSource: number): Promise<void> {
   await query(sql`
-    INSERT INTO authorization_requests (request_id_hash, application_id, params, session_sid_hash, login_after, expires_at)
+    INSERT INTO authorization_requests (request_id_hash, application_id, params, session_sid_hash, login_after, client_ip, expires_at)
     VALUES (${r.requestIdHash}, ${r.applicationId}, ${JSON.stringify(r.params)}::text::jsonb, ${r.sessionSidHash},
-            to_timestamp(${r.loginAfter}::float8), ${r.expiresAt.toISOString()}::timestamptz)`);
+            to_timestamp(${r.loginAfter}::float8), ${r.clientIp}, ${r.expiresAt.toISOString()}::timestamptz)`);
+  await query(sql`
+    DELETE FROM authorization_requests WHERE client_ip = ${r.clientIp} AND id <= (
+      SELECT id FROM authorization_requests WHERE client_ip = ${r.clientIp} ORDER BY id DESC OFFSET ${perSource} LIMIT 1)`);
 }
 
 /**

@@ -374,13 +374,13 @@ function needsLogin(v: ValidRequest, session: SessionInfo, pending: PendingReque
  * For prompt=login and max_age the time is recorded (loginAfter, on this server's clock like
  * auth_time), so that the login they are sent to satisfies them and an older one does not.
  */
-async function toLogin(v: ValidRequest, session: SessionInfo | null, pending: PendingRequest | null): Promise<Step> {
+async function toLogin(v: ValidRequest, session: SessionInfo | null, ip: string, pending: PendingRequest | null): Promise<Step> {
   const loginAfter = v.prompt.has('login') || v.maxAge !== undefined ? Math.floor(Date.now() / 1000) : null;
   if (pending) {
     if (loginAfter !== null && pending.row.loginAfter === null) await markPendingLogin(pending, loginAfter);
     return loginRedirect(pending.id);
   }
-  return loginRedirect(await storePending(v.app.id, toStored(v), { sessionSidHash: session?.sidHash ?? null, loginAfter }));
+  return loginRedirect(await storePending(v.app.id, toStored(v), { sessionSidHash: session?.sidHash ?? null, loginAfter, clientIp: ip }));
 }
 
 async function decide(v: ValidRequest, session: SessionInfo | null, ip: string, pending: PendingRequest | null, decision?: 'allow' | 'deny'): Promise<Step> {
@@ -390,13 +390,13 @@ async function decide(v: ValidRequest, session: SessionInfo | null, ip: string, 
   // it SHOULD return an error".
   if (!session || (v.hintSub !== undefined && v.hintSub !== session.userId)) {
     if (none) throw loginRequired(session ? 'The logged-in user is not the one named by id_token_hint.' : 'The user is not logged in.');
-    return toLogin(v, session, pending);
+    return toLogin(v, session, ip, pending);
   }
   // Also for the consent form's POST: a decision cannot stand in for the re-authentication the
   // request asked for.
   if (needsLogin(v, session, pending)) {
     if (none) throw loginRequired('The login is older than max_age allows.');
-    return toLogin(v, session, pending);
+    return toLogin(v, session, ip, pending);
   }
 
   // The common case, a returning user with remembered consent (or an app that skips consent),
@@ -410,7 +410,7 @@ async function decide(v: ValidRequest, session: SessionInfo | null, ip: string, 
   const user = found?.user;
   if (!user || !user.isActive) {
     if (none) throw loginRequired('The user is not logged in.');
-    return toLogin(v, null, pending);
+    return toLogin(v, null, ip, pending);
   }
   if (autoCode && found.issued) return clientRedirect(v, { code: autoCode });
 
@@ -428,7 +428,7 @@ async function decide(v: ValidRequest, session: SessionInfo | null, ip: string, 
   }
   if (none) throw consentRequired('The user has not approved these scopes for this application.');
   // A new request that needs consent is stored, and the consent page is its pending URL.
-  if (!pending) return { kind: 'redirect', location: pendingPath(await storePending(v.app.id, toStored(v), { sessionSidHash: session.sidHash, loginAfter: null })) };
+  if (!pending) return { kind: 'redirect', location: pendingPath(await storePending(v.app.id, toStored(v), { sessionSidHash: session.sidHash, loginAfter: null, clientIp: ip })) };
   const owner = v.app.userId ? ((await findUserById(v.app.userId))?.username ?? null) : null;
   return { kind: 'consent', app: v.app, owner, user: { id: user.id, username: user.username }, scopes: v.scopes, pendingId: pending.id };
 }
