@@ -53,8 +53,8 @@ async function device(label: string, o: { expires: string; status: string }) {
 /** A pending authorization request (lib/oauth/pending-request.ts), labelled by its state. */
 async function pending(label: string, o: { expires: string }) {
   await query(sql`
-    INSERT INTO authorization_requests (request_id_hash, application_id, params, expires_at)
-    VALUES (${hash()}, ${appId}, ${JSON.stringify({ state: label })}::text::jsonb, ${at(o.expires)})`);
+    INSERT INTO authorization_requests (request_id_hash, application_id, params, client_ip, expires_at)
+    VALUES (${hash()}, ${appId}, ${JSON.stringify({ state: label })}::text::jsonb, '192.0.2.1', ${at(o.expires)})`);
 }
 
 const labels = async (table: 'access_tokens' | 'refresh_tokens' | 'grants' | 'device_codes') =>
