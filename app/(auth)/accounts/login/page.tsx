@@ -16,7 +16,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const user = await currentUser();
   return (
     <div className="mx-auto max-w-md">
-      <Card title="Log in">
+      <Card title="Log in" titleAs="h1">
         <DestinationNotice d={d} action="Sign in" />
         {user ? (
           <p className="mb-4 text-sm text-slate-600">

@@ -11,7 +11,7 @@ export default async function SignupPage({ searchParams }: { searchParams: Promi
   const d = await destination(await searchParams);
   return (
     <div className="mx-auto max-w-md">
-      <Card title="Create an account">
+      <Card title="Create an account" titleAs="h1">
         <DestinationNotice d={d} action="Create an account" />
         <SignupForm next={d.next} />
         <p className="mt-4 text-sm text-slate-600">
