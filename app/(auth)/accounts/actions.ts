@@ -11,6 +11,9 @@ import { audit } from '@/lib/db/queries/audit';
 import { safeNextPath } from '@/lib/http/safe-next';
 import { clientIp } from '@/lib/http/client-ip';
 
+/** Where "Log out" lands: the logout page in its "you are logged out" state. */
+const LOGGED_OUT_PAGE = '/accounts/logout/?done=1';
+
 const values = (f: FormData, ...names: string[]) => Object.fromEntries(names.map((n) => [n, String(f.get(n) ?? '')]));
 
 export async function loginAction(_prev: FormState, form: FormData): Promise<FormState> {
@@ -45,8 +48,11 @@ export async function signupAction(_prev: FormState, form: FormData): Promise<Fo
   return {};
 }
 
-/** "Log out": ends this browser's session server-side (not just its cookie), then goes home. */
+/**
+ * "Log out": ends this browser's session server-side (not just its cookie), then lands on the page
+ * that says so (/accounts/logout/?done=1), so the person knows it worked.
+ */
 export async function logoutAction(): Promise<void> {
   await endCurrentSession();
-  redirect('/');
+  redirect(LOGGED_OUT_PAGE);
 }
