@@ -10,9 +10,13 @@ import { findSessionUser, revokeSessionBySid } from '../db/queries/sessions';
 import { clientIp } from '../http/client-ip';
 import { logAuthError } from '../log';
 
-
+/** A login refused by a rate limit (lib/rate-limits.ts) before the password was looked at. */
 export class RateLimitedSignin extends CredentialsSignin {
   code = 'rate_limited';
+  /** Seconds until the attempt can succeed again (the limit's window ends). */
+  constructor(readonly retryAfterSeconds: number) {
+    super();
+  }
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
@@ -54,7 +58,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
         const ip = clientIp(request.headers);
         const result = await checkPassword(username, password, ip);
         if (!result.ok) {
-          if (result.reason === 'rate_limited') throw new RateLimitedSignin();
+          if (result.reason === 'rate_limited') throw new RateLimitedSignin(result.retryAfterSeconds);
           return null;
         }
         const user = result.user;

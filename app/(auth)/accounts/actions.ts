@@ -10,6 +10,7 @@ import { createUser, UsernameTakenError } from '@/lib/db/queries/users';
 import { audit } from '@/lib/db/queries/audit';
 import { safeNextPath } from '@/lib/http/safe-next';
 import { clientIp } from '@/lib/http/client-ip';
+import { tooManyAttemptsMessage } from '@/lib/rate-limits';
 
 /** Where "Log out" lands: the logout page in its "you are logged out" state. */
 const LOGGED_OUT_PAGE = '/accounts/logout/?done=1';
@@ -24,7 +25,7 @@ export async function loginAction(_prev: FormState, form: FormData): Promise<For
   try {
     await signIn('credentials', { username, password, redirectTo: safeNextPath(next) });
   } catch (e) {
-    if (e instanceof RateLimitedSignin) return { message: 'Too many failed attempts. Wait a few minutes and try again.', values: kept };
+    if (e instanceof RateLimitedSignin) return { message: tooManyAttemptsMessage('Too many failed attempts.', e.retryAfterSeconds), values: kept };
     // The same message for a wrong password and an unknown user.
     if (e instanceof AuthError) return { message: 'Invalid username or password.', values: kept };
     throw e; // the success redirect is a thrown NEXT_REDIRECT

@@ -7,15 +7,13 @@ import { z } from 'zod';
 import { requireUser } from '@/lib/auth/session';
 import { clientIp } from '@/lib/http/client-ip';
 import { decideDevice, enterUserCode } from '@/lib/oauth/device';
+import { tooManyAttemptsMessage } from '@/lib/rate-limits';
 import type { CodeFormState } from './state';
 
 const enterSchema = z.object({ user_code: z.string().trim().min(1, 'Enter the code shown on your device.').max(64) });
 const decideSchema = z.object({ user_code: z.string().max(64), decision: z.enum(['approve', 'deny']) });
 
-const MESSAGES = {
-  invalid: 'That code is not valid. Check the code shown on your device: it may have expired or been used already.',
-  rate_limited: 'Too many wrong codes. Wait a few minutes, then try again.',
-};
+const INVALID = 'That code is not valid. Check the code shown on your device: it may have expired or been used already.';
 
 async function ip(): Promise<string> {
   const h = await headers();
@@ -26,9 +24,9 @@ export async function enterCodeAction(_prev: CodeFormState, form: FormData): Pro
   const user = await requireUser('/o/device/');
   const raw = typeof form.get('user_code') === 'string' ? String(form.get('user_code')).slice(0, 64) : '';
   const parsed = enterSchema.safeParse({ user_code: raw });
-  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? MESSAGES.invalid, value: raw };
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? INVALID, value: raw };
   const r = await enterUserCode({ userId: user.id, ip: await ip() }, parsed.data.user_code);
-  if (!r.ok) return { error: MESSAGES[r.error], value: raw };
+  if (!r.ok) return { error: r.error === 'rate_limited' ? tooManyAttemptsMessage('Too many wrong codes.', r.retryAfterSeconds) : INVALID, value: raw };
   redirect(`/o/device/?user_code=${encodeURIComponent(r.userCode)}&step=consent`);
 }
 
