@@ -188,3 +188,17 @@ describe('OWASP Session Management: sessions are server-side and revocable', () 
     expect(left.map((x) => x.sid_hash)).toEqual([live.session.sidHash]);
   });
 });
+
+describe('the sessions page’s list', () => {
+  it('OWASP Session Management: lists this browser’s session first, then the most recently seen', async () => {
+    const user = await makeUser();
+    const [here, older, newer] = [await loginSession(user), await loginSession(user), await loginSession(user)];
+    await query(sql`UPDATE sessions SET last_seen_at = now() - interval '1 hour' WHERE sid_hash = ${here.session.sidHash}`);
+    await query(sql`UPDATE sessions SET last_seen_at = now() - interval '10 minutes' WHERE sid_hash = ${older.session.sidHash}`);
+    const list = await listMySessions({ id: user.id, name: user.username, sessionId: 0, sidHash: here.session.sidHash });
+    const ids = await query<{ id: number; sid_hash: string }>(sql`SELECT id::float8 AS id, sid_hash FROM sessions WHERE user_id = ${user.id}`);
+    const idOf = (h: string) => Number(ids.find((r) => r.sid_hash === h)!.id);
+    expect(list.map((s) => s.id)).toEqual([idOf(here.session.sidHash), idOf(newer.session.sidHash), idOf(older.session.sidHash)]);
+    expect(list.map((s) => s.current)).toEqual([true, false, false]);
+  });
+});

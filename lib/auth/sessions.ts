@@ -52,7 +52,7 @@ export interface SessionView {
   current: boolean;
 }
 
-/** The owner's live sessions, most recently seen first. */
+/** The owner's live sessions: this browser's first, then the most recently seen. */
 export async function listMySessions(owner: SessionOwner): Promise<SessionView[]> {
   const rows = await listLiveSessions(owner.id, owner.sidHash);
   return rows.map((r) => ({ id: r.id, browser: describeUserAgent(r.userAgent), ip: r.ip, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt, current: r.current }));

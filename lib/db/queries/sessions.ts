@@ -78,14 +78,18 @@ export interface SessionRow {
   current: boolean;
 }
 
-/** The live sessions of `userId`, most recently seen first. `currentSidHash` marks the asking browser's. */
+/**
+ * The live sessions of `userId` (at most 200): the asking browser's (`currentSidHash`, marked
+ * `current`) first, so the person finds "this browser" at the top and never past the limit; then
+ * the most recently seen.
+ */
 export async function listLiveSessions(userId: string, currentSidHash: string): Promise<SessionRow[]> {
   if (!UUID.test(userId)) return [];
   const rows = await query<{ id: number; ip: string; user_agent: string; created_at: Date | string; last_seen_at: Date | string; expires_at: Date | string; current: boolean }>(sql`
     SELECT id::float8 AS id, ip, user_agent, created_at, last_seen_at, expires_at, sid_hash = ${currentSidHash} AS current
     FROM sessions
     WHERE user_id = ${userId} AND revoked_at IS NULL AND expires_at > now()
-    ORDER BY last_seen_at DESC, id DESC
+    ORDER BY sid_hash = ${currentSidHash} DESC, last_seen_at DESC, id DESC
     LIMIT 200`);
   const date = (v: Date | string) => (v instanceof Date ? v : new Date(v));
   return rows.map((r) => ({
