@@ -64,7 +64,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
         const user = result.user;
         // A new login replaces this browser's previous session, whoever it was (OWASP: renew the session at login).
         const previous = await sessionFromCookieHeader(request.headers.get('cookie'));
-        if (previous) await revokeSessionBySid(previous.sidHash);
+        if (previous) await revokeSessionBySid(previous.sidHash, 'replaced');
         const sid = await startSession(user.id, { ip, userAgent: request.headers.get('user-agent') });
         return { id: user.id, name: user.username, email: user.email, isStaff: user.isStaff, sid };
       },

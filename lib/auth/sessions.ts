@@ -62,7 +62,7 @@ export async function listMySessions(owner: SessionOwner): Promise<SessionView[]
 export const endMySession = (owner: SessionOwner, id: number): Promise<boolean> => revokeUserSession(owner.id, id);
 
 /** Ends every session of the owner but this browser's ("Sign out all other sessions"). Returns how many. */
-export const endMyOtherSessions = (owner: SessionOwner): Promise<number> => revokeUserSessions(owner.id, owner.sidHash);
+export const endMyOtherSessions = (owner: SessionOwner): Promise<number> => revokeUserSessions(owner.id, owner.sidHash, 'signed_out');
 
 export type PasswordChange =
   | { ok: true; endedSessions: number }

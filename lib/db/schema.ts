@@ -55,6 +55,8 @@ export const sessions = pgTable(
     lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
     expiresAt: ts('expires_at').notNull(),
     revokedAt: ts('revoked_at'),
+    /** Why the session was ended (lib/db/queries/sessions.ts SessionEndReason), for the login page's explanation. */
+    endedReason: text('ended_reason'),
   },
   (t) => [uniqueIndex('sessions_sid_hash_idx').on(t.sidHash), index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
 );
