@@ -50,6 +50,9 @@ async function main() {
   const server = createFrontDoor((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
   server.listen(e.PORT, e.HOST, () => {
+    // Next.js turns 127.0.0.1 / [::1] into "localhost" in the URLs next-auth builds: the login's
+    // redirects would leave the issuer's origin (and its cookies).
+    if (/^(127\.|\[::1\])/.test(new URL(e.ISSUER).host)) log.warn('issuer.loopback_ip', { issuer: e.ISSUER, hint: 'use http://localhost:PORT or a host name' });
     log.info('server.ready', { issuer: e.ISSUER, mode: dev ? 'dev' : 'production', database: e.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite in ' + e.DATA_DIR });
   });
 

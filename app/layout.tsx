@@ -39,7 +39,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                       Admin
                     </Link>
                   ) : null}
-                  <span className="text-slate-500" data-testid="whoami">
+                  <span className="min-w-0 text-slate-500 [overflow-wrap:anywhere]" data-testid="whoami">
                     Signed in as <strong className="text-slate-800">{user.name}</strong>
                   </span>
                   <form action={logoutAction}>

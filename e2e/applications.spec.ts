@@ -149,7 +149,7 @@ test.describe('applications', () => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page.getByTestId('clientSecret-error')).toContainText('The stored secret is hashed and cannot be recovered');
     await expect(page.getByLabel('Client secret', { exact: true })).toHaveAttribute('aria-invalid', 'true');
-    await expect(page.getByLabel('Client secret', { exact: true })).toHaveAttribute('aria-describedby', 'clientSecret-error');
+    await expect(page.getByLabel('Client secret', { exact: true })).toHaveAttribute('aria-describedby', 'clientSecret-hint clientSecret-error'); // the rule and what is wrong
     await expect(page.getByLabel('Name', { exact: true })).toHaveValue('HS app (HS256)');
     await expect(page.getByLabel('Algorithm', { exact: true })).toHaveValue('HS256');
     await expect(page.getByLabel('Hash client secret')).not.toBeChecked();
@@ -185,7 +185,7 @@ test.describe('applications', () => {
     const error = page.getByTestId('redirectUris-error');
     await expect(error).toContainText('must use https');
     await expect(page.getByLabel('Redirect uris', { exact: true })).toHaveAttribute('aria-invalid', 'true');
-    await expect(page.getByLabel('Redirect uris', { exact: true })).toHaveAttribute('aria-describedby', 'redirectUris-error');
+    await expect(page.getByLabel('Redirect uris', { exact: true })).toHaveAttribute('aria-describedby', 'redirectUris-hint redirectUris-error');
     await expect(page.getByLabel('Name', { exact: true })).toHaveValue('Broken redirect');
     await expect(page.getByLabel('Redirect uris', { exact: true })).toHaveValue('http://example.com/cb');
 

@@ -100,7 +100,8 @@ test('a user logs in, consents, and Postman gets a code it exchanges and refresh
   await expect(page.getByRole('button', { name: 'Authorize' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Cancel' })).toBeVisible();
   expect(new URL(page.url()).pathname).toBe('/o/authorize/');
-  expectPageSecurityHeaders(await page.request.get(url, { maxRedirects: 0 }));
+  // The consent page is the stored request's URL (/o/authorize/?pending=<id>).
+  expectPageSecurityHeaders(await page.request.get(page.url(), { maxRedirects: 0 }));
 
   // Authorize: the browser lands on Postman's callback with code, state and iss.
   await page.getByRole('button', { name: 'Authorize' }).click();

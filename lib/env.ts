@@ -81,6 +81,8 @@ const schema = z.object({
   /** Hard limit per source IP across accounts and clients (higher: many users can share one NAT). */
   RATE_LIMIT_MAX_FAILURES_PER_IP: int(100, 1),
   RATE_LIMIT_WINDOW_SECONDS: int(300, 1),
+  /** Live pending authorization requests kept per source; a source's older ones are dropped (never refused, never others'). */
+  AUTHORIZE_PENDING_PER_IP: int(200, 1, 100_000),
   /** Ceiling of the growing delay for an account or client failing from many sources (never a block). */
   RATE_LIMIT_MAX_DELAY_MS: int(3000, 0, 10_000),
   /** Request bodies: OAuth endpoints, form posts and everything else; server actions get the larger one. */

@@ -1,6 +1,6 @@
 // The pure parts of lib/rate-limits.ts: what a "source" is, how keys are built, the delay curve.
 import { describe, expect, it } from 'vitest';
-import { guessKeys, limitKey, loginKeys, rateLimitSource, throttleDelayMs } from './rate-limits';
+import { guessKeys, limitKey, loginKeys, rateLimitSource, throttleDelayMs, tooManyAttemptsMessage, waitInWords } from './rate-limits';
 
 describe('rate-limit sources', () => {
   it('counts an IPv4 address as itself, also when IPv4-mapped in IPv6', () => {
@@ -49,5 +49,20 @@ describe('the delay for an account or client failing from many sources', () => {
     expect(Math.max(...curve)).toBe(3000);
     expect(delay(1e9)).toBe(3000);
     expect(throttleDelayMs(50, 10, 0)).toBe(0);
+  });
+});
+
+describe('the wait a refused person is told', () => {
+  it('OWASP Authentication: a rate-limit message names the wait, rounded up so that waiting that long is enough', () => {
+    expect(waitInWords(1)).toBe('1 second');
+    expect(waitInWords(45)).toBe('45 seconds');
+    expect(waitInWords(58.2)).toBe('59 seconds');
+    expect(waitInWords(59.2)).toBe('1 minute');
+    expect(waitInWords(60)).toBe('1 minute');
+    expect(waitInWords(61)).toBe('2 minutes');
+    expect(waitInWords(300)).toBe('5 minutes');
+    expect(waitInWords(0)).toBe('1 second');
+    expect(waitInWords(Number.NaN)).toBe('1 second');
+    expect(tooManyAttemptsMessage('Too many failed attempts.', 287)).toBe('Too many failed attempts. Try again in 5 minutes.');
   });
 });

@@ -94,6 +94,26 @@ export function throttleDelayMs(attempts: number, max: number, ceilingMs: number
   return Math.min(ceilingMs, 100 * 2 ** Math.min(attempts - max - 1, 16));
 }
 
+/**
+ * How long to wait, in words for a person: "45 seconds", "1 minute", "5 minutes". Rounded up (to
+ * the minute from 60 s on), so waiting that long is always enough. `seconds` is a Retry-After
+ * value (RFC 9110 §10.2.3); below 1 it counts as 1.
+ */
+export function waitInWords(seconds: number): string {
+  const s = Math.max(1, Math.ceil(Number.isFinite(seconds) ? seconds : 1));
+  if (s < 60) return `${s} ${s === 1 ? 'second' : 'seconds'}`;
+  const m = Math.ceil(s / 60);
+  return `${m} ${m === 1 ? 'minute' : 'minutes'}`;
+}
+
+/**
+ * What a person is told when an attempt was refused by a limit (OWASP Authentication Cheat Sheet:
+ * say how long to wait, not just "later"): `what` happened too often, try again in the window's
+ * remaining time. E.g. "Too many failed attempts. Try again in 5 minutes."
+ */
+export const tooManyAttemptsMessage = (what: string, retryAfterSeconds: number): string =>
+  `${what} Try again in ${waitInWords(retryAfterSeconds)}.`;
+
 /** An attempt that may go ahead (call `succeeded` if the secret was right), or a refusal. */
 export type Attempt = { allowed: false; retryAfterSeconds: number } | { allowed: true; delayMs: number; succeeded: () => Promise<void> };
 

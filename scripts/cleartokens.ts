@@ -47,6 +47,7 @@ async function main() {
   console.log(`Deleted ${n(r.deviceCodes)} device codes (expired or used)`);
   console.log(`Deleted ${n(r.rateLimits)} ended rate-limit windows`);
   console.log(`Deleted ${n(r.sessions)} login sessions (expired or signed out)`);
+  console.log(`Deleted ${n(r.authorizationRequests)} pending authorization requests (expired)`);
   console.log('Kept revoked and rotated refresh tokens that have not expired yet, so that their reuse is still detected.');
   await closeDb();
 }

@@ -14,7 +14,9 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
     await closeDb();
     process.exit(0);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof DatabaseLockedError || err instanceof CliError) log.error('cli.failed', { msg: err.message });
+    // Our own refusals are for the person at the terminal: their sentence, as it is. Anything
+    // else is unexpected and goes through the logger (no bound values, no secrets).
+    if (err instanceof ConfigError || err instanceof DatabaseLockedError || err instanceof CliError) process.stderr.write(`${err.message}\n`);
     else log.error('cli.failed', { err });
     await closeDb().catch(() => {});
     process.exit(1);

@@ -10,7 +10,7 @@ import { query } from '@/lib/db';
 import { flushAudit } from '@/lib/db/queries/audit';
 import { randomToken } from '@/lib/oauth/random';
 import { s256 } from '@/lib/oauth/pkce';
-import { authorize } from '@/lib/oauth/endpoints/authorize';
+import { giveConsent } from './helpers/codeflow';
 import { revokeMyAuthorizedApp } from '@/lib/admin/authorized';
 import { decideDevice, enterUserCode } from '@/lib/oauth/device';
 import * as admin from '@/lib/admin/service';
@@ -47,17 +47,21 @@ async function events(where: { type: string; applicationId?: number }): Promise<
   return rows.map((r) => ({ ...r, at: new Date(r.at) }));
 }
 
-const consentUrl = (app: App, verifier: string) =>
-  new URL(`/o/authorize/?${new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(verifier), code_challenge_method: 'S256' })}`, srv.url);
+const consentUrl = (app: App, verifier: string, extra: Record<string, string> = {}) =>
+  new URL(
+    `/o/authorize/?${new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(verifier), code_challenge_method: 'S256', ...extra })}`,
+    srv.url,
+  );
 
 describe('audit events', () => {
   it('consent granted and denied (the consent form), with the user, application and IP', async () => {
     const user = await makeUser();
     const app = await makeApp();
-    const { session } = await loginSession(user);
+    const login = await loginSession(user);
     const before = Date.now() - 1000;
-    await authorize({ url: consentUrl(app, randomToken()), session, ip: '198.51.100.7', decision: 'allow' });
-    await authorize({ url: consentUrl(app, randomToken()), session, ip: '198.51.100.8', decision: 'deny' });
+    await giveConsent(srv, consentUrl(app, randomToken()), login, 'allow', '198.51.100.7');
+    // prompt=consent: the approval just remembered would answer at once otherwise.
+    await giveConsent(srv, consentUrl(app, randomToken(), { prompt: 'consent' }), login, 'deny', '198.51.100.8');
     const [granted] = await events({ type: 'consent.granted', applicationId: app.id });
     expect(granted).toMatchObject({ actor_user_id: user.id, ip: '198.51.100.7', detail: { scope: 'read write' } });
     expect(granted.at.getTime()).toBeGreaterThanOrEqual(before);

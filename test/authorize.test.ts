@@ -1,11 +1,12 @@
 // GET /o/authorize/ over real HTTP (RFC 6749 §4.1.1–§4.1.2.1, RFC 7636, RFC 8252, RFC 9207).
 // The consent page itself (a Next.js page) is covered in e2e/authorize.spec.ts; here a request that
-// needs it is handed to Next (404 + x-test-handoff: next).
+// needs it redirects to its pending URL (test/pending-requests.test.ts), which is handed to Next
+// (404 + x-test-handoff: next).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { startTestServer, type TestServer } from './helpers/server';
 import { makeApp, makeUser, sessionCookie, POSTMAN_CALLBACK } from './helpers/fixtures';
-import { getAuthorize, newVerifier, redirectParams } from './helpers/codeflow';
+import { expectConsentPage, getAuthorize, getPending, newVerifier, pendingIdOfRedirect, redirectParams } from './helpers/codeflow';
 import { s256 } from '@/lib/oauth/pkce';
 import { sha256b64url } from '@/lib/oauth/random';
 import { getDb, query, sql } from '@/lib/db';
@@ -317,24 +318,20 @@ describe('PKCE (RFC 7636 §4.3, §4.4.1; PKCE_REQUIRED defaults to true)', () =>
 });
 
 describe('login (anonymous users)', () => {
-  it('sends an anonymous user to /accounts/login/?next=<the authorize URL>', async () => {
+  it('sends an anonymous user to /accounts/login/?next=<the pending request>', async () => {
     const params = valid(consentApp.clientId, { scope: 'read' });
     const r = await getAuthorize(srv, params);
     expect(r.status).toBe(302);
     const loc = new URL(r.headers.get('location')!, srv.url);
     expect(loc.origin).toBe(srv.url);
     expect(loc.pathname).toBe('/accounts/login/');
-    const next = loc.searchParams.get('next')!;
-    // A same-origin path, so that login's open-redirect guard keeps it.
-    expect(next.startsWith('/o/authorize/?')).toBe(true);
-    const back = new URL(next, srv.url);
-    expect(Object.fromEntries(back.searchParams)).toEqual(params);
+    // A same-origin path naming the stored request, so that login's open-redirect guard keeps it.
+    expect(loc.searchParams.get('next')).toMatch(/^\/o\/authorize\/\?pending=[A-Za-z0-9_-]{43}$/);
   });
 
   it('comes back to the same request after login: following next with a session continues the flow', async () => {
     const r = await getAuthorize(srv, valid(app.clientId));
-    const next = new URL(r.headers.get('location')!, srv.url).searchParams.get('next')!;
-    const again = await fetch(new URL(next, srv.url), { headers: { cookie }, redirect: 'manual' });
+    const again = await getPending(srv, pendingIdOfRedirect(r, srv.url), cookie);
     const p = redirectParams(again);
     expect(p.get('code')).toBeTruthy();
     expect(p.get('state')).toBe('state-123');
@@ -355,9 +352,7 @@ describe('login (anonymous users)', () => {
 
 describe('consent (skip authorization, remembered consent, prompt)', () => {
   it('hands the request to the consent page when the user has not approved the app', async () => {
-    const r = await getAuthorize(srv, valid(consentApp.clientId), cookie);
-    expect(r.status).toBe(404);
-    expect(r.headers.get('x-test-handoff')).toBe('next');
+    await expectConsentPage(srv, await getAuthorize(srv, valid(consentApp.clientId), cookie), cookie);
   });
 
   it('skips consent for an app with Skip authorization', async () => {
@@ -365,8 +360,7 @@ describe('consent (skip authorization, remembered consent, prompt)', () => {
   });
 
   it('shows consent for a Skip-authorization app when prompt=consent', async () => {
-    const r = await getAuthorize(srv, valid(app.clientId, { prompt: 'consent' }), cookie);
-    expect(r.headers.get('x-test-handoff')).toBe('next');
+    await expectConsentPage(srv, await getAuthorize(srv, valid(app.clientId, { prompt: 'consent' }), cookie), cookie);
   });
 
   describe('remembered consent', () => {
@@ -386,19 +380,16 @@ describe('consent (skip authorization, remembered consent, prompt)', () => {
     });
 
     it('asks again for a scope not yet approved', async () => {
-      const r = await getAuthorize(srv, valid(remembered.clientId, { scope: 'read introspection' }), cookie);
-      expect(r.headers.get('x-test-handoff')).toBe('next');
+      await expectConsentPage(srv, await getAuthorize(srv, valid(remembered.clientId, { scope: 'read introspection' }), cookie), cookie);
     });
 
     it('asks again when prompt=consent', async () => {
-      const r = await getAuthorize(srv, valid(remembered.clientId, { scope: 'read', prompt: 'consent' }), cookie);
-      expect(r.headers.get('x-test-handoff')).toBe('next');
+      await expectConsentPage(srv, await getAuthorize(srv, valid(remembered.clientId, { scope: 'read', prompt: 'consent' }), cookie), cookie);
     });
 
     it('does not carry one user’s consent over to another user', async () => {
-      const other = await makeUser();
-      const r = await getAuthorize(srv, valid(remembered.clientId, { scope: 'read' }), await sessionCookie(other));
-      expect(r.headers.get('x-test-handoff')).toBe('next');
+      const otherCookie = await sessionCookie(await makeUser());
+      await expectConsentPage(srv, await getAuthorize(srv, valid(remembered.clientId, { scope: 'read' }), otherCookie), otherCookie);
     });
 
     it('prompt=none succeeds silently with remembered consent (OIDC Core §3.1.2.1)', async () => {

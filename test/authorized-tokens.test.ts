@@ -3,12 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { startTestServer, type TestServer } from './helpers/server';
-import { basic, form, makeApp, makeUser, loginSession, sessionCookie, POSTMAN_CALLBACK } from './helpers/fixtures';
+import { basic, form, makeApp, makeUser, loginSession, POSTMAN_CALLBACK } from './helpers/fixtures';
 import { query } from '@/lib/db';
 import { flushAudit } from '@/lib/db/queries/audit';
 import { randomToken, sha256b64url } from '@/lib/oauth/random';
 import { s256 } from '@/lib/oauth/pkce';
 import { authorize } from '@/lib/oauth/endpoints/authorize';
+import { giveConsent } from './helpers/codeflow';
 import { AuthorizationNotFoundError, listMyAuthorizedApps, revokeMyAuthorizedApp } from '@/lib/admin/authorized';
 
 let srv: TestServer;
@@ -32,14 +33,12 @@ async function getCode(user: User, app: App, scope = 'read write'): Promise<{ co
   const verifier = randomToken();
   const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, scope, code_challenge: s256(verifier), code_challenge_method: 'S256', state: 's' });
   const url = new URL(`/o/authorize/?${q}`, srv.url);
-  // The door hands the consent page to Next.js when consent is needed, or redirects with a code.
-  const first = await fetch(url, { headers: { cookie: await sessionCookie(user) }, redirect: 'manual' });
-  let location: string;
-  if (first.status === 302) {
-    location = first.headers.get('location')!;
-  } else {
-    expect(first.headers.get('x-test-handoff')).toBe('next');
-    const outcome = await authorize({ url, session: (await loginSession(user)).session, ip: '127.0.0.1', decision: 'allow' });
+  // With remembered consent the door redirects with a code at once; otherwise the consent page decides.
+  const login = await loginSession(user);
+  const first = await fetch(url, { headers: { cookie: login.cookie }, redirect: 'manual' });
+  let location = first.headers.get('location')!;
+  if (!location.startsWith(POSTMAN_CALLBACK)) {
+    const outcome = await giveConsent(srv, url, login, 'allow');
     if (outcome.kind !== 'redirect') throw new Error(`expected a redirect, got ${outcome.kind}`);
     location = outcome.location;
   }
@@ -162,7 +161,8 @@ describe('revoking an authorized application', () => {
     await revokeMyAuthorizedApp({ id: user.id }, app.id);
     const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(randomToken()), code_challenge_method: 'S256' });
     const outcome = await authorize({ url: new URL(`/o/authorize/?${q}`, srv.url), session: (await loginSession(user)).session, ip: '127.0.0.1' });
-    expect(outcome.kind).toBe('consent');
+    // The consent page of the request, kept as a pending request.
+    expect(outcome.kind === 'redirect' && outcome.location).toMatch(/^\/o\/authorize\/\?pending=[A-Za-z0-9_-]{43}$/);
   });
 
   it('voids an authorization code issued before the revoke', async () => {

@@ -50,8 +50,18 @@ async function device(label: string, o: { expires: string; status: string }) {
     VALUES (${hash()}, ${'C' + String(++userCodeN).padStart(7, 'B')}, ${appId}, ${label}, ${o.status}, 5, ${at(o.expires)})`);
 }
 
+/** A pending authorization request (lib/oauth/pending-request.ts), labelled by its state. */
+async function pending(label: string, o: { expires: string }) {
+  await query(sql`
+    INSERT INTO authorization_requests (request_id_hash, application_id, params, client_ip, expires_at)
+    VALUES (${hash()}, ${appId}, ${JSON.stringify({ state: label })}::text::jsonb, '192.0.2.1', ${at(o.expires)})`);
+}
+
 const labels = async (table: 'access_tokens' | 'refresh_tokens' | 'grants' | 'device_codes') =>
   (await query<{ scope: string }>(sql`SELECT scope FROM ${sql.identifier(table)} ORDER BY scope`)).map((r) => r.scope);
+
+const pendingLabels = async () =>
+  (await query<{ state: string }>(sql`SELECT params->>'state' AS state FROM authorization_requests ORDER BY 1`)).map((r) => r.state);
 
 async function wipe() {
   await query(sql`DELETE FROM access_tokens`);
@@ -59,6 +69,7 @@ async function wipe() {
   await query(sql`DELETE FROM grants`);
   await query(sql`DELETE FROM device_codes`);
   await query(sql`DELETE FROM rate_limits`);
+  await query(sql`DELETE FROM authorization_requests`);
 }
 
 describe('clearExpiredTokens', () => {
@@ -99,8 +110,11 @@ describe('clearExpiredTokens', () => {
 
     await query(sql`INSERT INTO rate_limits (key, count, window_start) VALUES ('old', 3, now() - interval '1 day'), ('current', 3, now())`);
 
+    await pending('p-keep-live', { expires: '29 minutes' });
+    await pending('p-del-expired', { expires: '-1 second' });
+
     const r = await clearExpiredTokens();
-    expect(r).toEqual({ accessTokens: 3, refreshTokens: 5, authorizationCodes: 2, deviceCodes: 2, rateLimits: 1, sessions: 0 });
+    expect(r).toEqual({ accessTokens: 3, refreshTokens: 5, authorizationCodes: 2, deviceCodes: 2, rateLimits: 1, sessions: 0, authorizationRequests: 1 });
     expect(await labels('access_tokens')).toEqual(['a-keep-live']);
     expect(await labels('refresh_tokens')).toEqual([
       'r-keep-live',
@@ -114,9 +128,10 @@ describe('clearExpiredTokens', () => {
     expect(await labels('grants')).toEqual(['c-keep-unused', 'c-keep-used-unexpired']);
     expect(await labels('device_codes')).toEqual(['d-keep-approved', 'd-keep-denied', 'd-keep-pending']);
     expect((await query<{ key: string }>(sql`SELECT key FROM rate_limits`)).map((x) => x.key)).toEqual(['current']);
+    expect(await pendingLabels()).toEqual(['p-keep-live']);
 
     // Idempotent: a second run finds nothing.
-    expect(await clearExpiredTokens()).toEqual({ accessTokens: 0, refreshTokens: 0, authorizationCodes: 0, deviceCodes: 0, rateLimits: 0, sessions: 0 });
+    expect(await clearExpiredTokens()).toEqual({ accessTokens: 0, refreshTokens: 0, authorizationCodes: 0, deviceCodes: 0, rateLimits: 0, sessions: 0, authorizationRequests: 0 });
   });
 
   it('deletes in batches of the given size until nothing is left', async () => {
@@ -187,6 +202,7 @@ describe('npm run cleartokens', () => {
     expect(r.stdout).toContain('batches of 10,000');
     expect(r.stdout).toContain('Deleted 1 access tokens');
     expect(r.stdout).toContain('Deleted 0 refresh tokens');
+    expect(r.stdout).toContain('Deleted 0 pending authorization requests (expired)');
     expect(await labels('access_tokens')).toEqual(['a-live']);
     expect(await labels('refresh_tokens')).toEqual(['r-revoked-unexpired']);
   });

@@ -42,7 +42,7 @@ describe('RFC 8628 §5.1: user codes are limited per user and per source, also i
     expect((await enterUserCode({ userId: user.id, ip }, d.user_code)).ok).toBe(true);
     expect(await enterUserCode({ userId: user.id, ip }, 'BBBB-BBBB')).toEqual({ ok: false, error: 'invalid' });
     const d2 = (await (await startDevice(freshSource(), app.clientId)).json()) as { user_code: string };
-    expect(await enterUserCode({ userId: user.id, ip }, d2.user_code)).toEqual({ ok: false, error: 'rate_limited' });
+    expect(await enterUserCode({ userId: user.id, ip }, d2.user_code)).toEqual({ ok: false, error: 'rate_limited', retryAfterSeconds: expect.any(Number) });
   });
 });
 

@@ -374,7 +374,7 @@ describe('entering and deciding on a user code (RFC 8628 §3.3, DOT #1819)', () 
     for (let i = 0; i < MAX_FAILURES; i++) {
       expect(await enterUserCode({ userId: user.id, ip: freshIp() }, 'BBBB-BBBB')).toEqual({ ok: false, error: 'invalid' });
     }
-    expect(await enterUserCode({ userId: user.id, ip: freshIp() }, d.user_code)).toEqual({ ok: false, error: 'rate_limited' });
+    expect(await enterUserCode({ userId: user.id, ip: freshIp() }, d.user_code)).toEqual({ ok: false, error: 'rate_limited', retryAfterSeconds: expect.any(Number) });
     expect((await row(d.device_code)).user_id).toBeNull();
   });
 
@@ -387,7 +387,7 @@ describe('entering and deciding on a user code (RFC 8628 §3.3, DOT #1819)', () 
     }
     const d = await startDevice(app);
     const fresh = await makeUser();
-    expect(await enterUserCode({ userId: fresh.id, ip }, d.user_code)).toEqual({ ok: false, error: 'rate_limited' });
+    expect(await enterUserCode({ userId: fresh.id, ip }, d.user_code)).toEqual({ ok: false, error: 'rate_limited', retryAfterSeconds: expect.any(Number) });
   });
 
   it('audits approvals and denials with user, application and IP', async () => {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { startTestServer, type TestServer } from './helpers/server';
 import { makeApp, makeUser, sessionCookie, POSTMAN_CALLBACK } from './helpers/fixtures';
-import { exchange, getAuthorize, newVerifier, obtainCode, postToken, creds, redirectParams } from './helpers/codeflow';
+import { exchange, getAuthorize, getPending, newVerifier, obtainCode, pendingIdOfRedirect, postToken, creds, redirectParams } from './helpers/codeflow';
+import { pendingSignIn } from '@/lib/oauth/pending-request';
 import { s256 } from '@/lib/oauth/pkce';
 import { env } from '@/lib/env';
 import { getDb } from '@/lib/db';
@@ -185,11 +186,11 @@ describe('Authorization request parameters (OIDC Core §3.1.2.1)', () => {
     expect(r.status).toBe(302);
     const loc = new URL(r.headers.get('location')!, srv.url);
     expect(loc.pathname).toBe('/accounts/login/');
-    const next = new URL(loc.searchParams.get('next')!, srv.url);
-    expect(next.pathname).toBe('/o/authorize/');
+    const pendingId = pendingIdOfRedirect(r, srv.url);
+    // Coming back with the old login: to the login page again.
+    expect(new URL((await getPending(srv, pendingId, cookie)).headers.get('location')!, srv.url).pathname).toBe('/accounts/login/');
     // Coming back from that login satisfies max_age: it is not asked for again.
-    expect(next.searchParams.has('max_age')).toBe(false);
-    expect(next.searchParams.get('client_id')).toBe(app.clientId);
+    expect(redirectParams(await getPending(srv, pendingId, await sessionCookie(user))).get('code')).toBeTruthy();
     // With prompt=none it is an error instead.
     const q = redirectParams(await getAuthorize(srv, { ...base(), max_age: '0', prompt: 'none' }, cookie));
     expect(q.get('error')).toBe('login_required');
@@ -202,13 +203,14 @@ describe('Authorization request parameters (OIDC Core §3.1.2.1)', () => {
     expect((await verifyRs256(body.id_token!, app)).auth_time).toBe(authTime);
   });
 
-  it('prompt=login asks for a login again; login_hint is passed to the login page', async () => {
-    const r = await getAuthorize(srv, { ...base(), prompt: 'login', login_hint: 'ada' }, await sessionCookie(user));
+  it('prompt=login asks for a login again; login_hint is kept for the login page', async () => {
+    const r = await getAuthorize(srv, { ...base(), prompt: 'login', login_hint: 'ada' }, await sessionCookie(user, Math.floor(Date.now() / 1000) - 5));
     expect(r.status).toBe(302);
     const loc = new URL(r.headers.get('location')!, srv.url);
     expect(loc.pathname).toBe('/accounts/login/');
-    expect(loc.searchParams.get('login_hint')).toBe('ada');
-    expect(new URL(loc.searchParams.get('next')!, srv.url).searchParams.has('prompt')).toBe(false);
+    expect(await pendingSignIn(loc.searchParams.get('next')!)).toMatchObject({ kind: 'live', loginHint: 'ada' });
+    // The login it asked for satisfies it: prompt=login is not asked for again.
+    expect(redirectParams(await getPending(srv, pendingIdOfRedirect(r, srv.url), await sessionCookie(user))).get('code')).toBeTruthy();
   });
 
   it('prompt=consent on an app the user never approved, with prompt=none, gives consent_required', async () => {

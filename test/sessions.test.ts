@@ -8,11 +8,11 @@ import { loginSession, makeApp, makeUser, POSTMAN_CALLBACK } from './helpers/fix
 import { getAuthorize, newVerifier, redirectParams } from './helpers/codeflow';
 import { query } from '@/lib/db';
 import { s256 } from '@/lib/oauth/pkce';
-import { revokeSessionBySid, revokeUserSessions, SESSION_SEEN_EVERY_SECONDS } from '@/lib/db/queries/sessions';
+import { revokeSessionBySid, revokeUserSessions, SESSION_SEEN_EVERY_SECONDS, sessionEndReason } from '@/lib/db/queries/sessions';
 import { saveConsent } from '@/lib/db/queries/tokens';
 import { clearExpiredTokens } from '@/lib/db/queries/cleanup';
 import * as admin from '@/lib/admin/service';
-import { changePassword, endMySession, listMySessions } from '@/lib/auth/sessions';
+import { changePassword, endMyOtherSessions, endMySession, listMySessions } from '@/lib/auth/sessions';
 
 let srv: TestServer;
 beforeAll(async () => {
@@ -32,11 +32,18 @@ const authorizeParams = (app: App, extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-/** The door's answer to `cookie`: 'code' (a code for the client), 'login' (sent to log in), or what else it said. */
+/**
+ * The door's answer to `cookie`: 'code' (a code for the client), 'login' (sent to log in),
+ * 'consent' (sent to the consent page, which the door hands to Next.js), or what else it said.
+ */
 async function outcome(app: App, cookie: string, extra: Record<string, string> = {}): Promise<string> {
   const r = await getAuthorize(srv, authorizeParams(app, extra), cookie);
   const location = r.headers.get('location') ?? '';
   if (r.status === 302 && location.startsWith('/accounts/login/?next=')) return 'login';
+  if (r.status === 302 && location.startsWith('/o/authorize/?pending=')) {
+    const page = await fetch(new URL(location, srv.url), { headers: { cookie }, redirect: 'manual' });
+    return page.headers.get('x-test-handoff') === 'next' ? 'consent' : `consent page: ${page.status}`;
+  }
   if (r.status === 302 && location.startsWith(POSTMAN_CALLBACK)) {
     const p = redirectParams(r);
     return p.get('code') ? 'code' : `error:${p.get('error')}`;
@@ -65,7 +72,7 @@ describe('OWASP Session Management: sessions are server-side and revocable', () 
     await saveConsent(user.id, app.id, ['read']);
     const { cookie, session } = await loginSession(user);
     expect(await outcome(app, cookie)).toBe('code');
-    expect(await outcome(app, cookie, { prompt: 'consent' })).toBe('404 next'); // the consent page, for a live session
+    expect(await outcome(app, cookie, { prompt: 'consent' })).toBe('consent'); // the consent page, for a live session
     await revokeSessionBySid(session.sidHash);
     expect(await outcome(app, cookie)).toBe('login');
     expect(await outcome(app, cookie, { prompt: 'consent' })).toBe('login');
@@ -81,7 +88,7 @@ describe('OWASP Session Management: sessions are server-side and revocable', () 
     expect(await outcome(app, b.cookie)).toBe('code');
     // "Sign out all other sessions" from b.
     const c = await loginSession(user);
-    expect(await revokeUserSessions(user.id, b.session.sidHash)).toBe(1);
+    expect(await revokeUserSessions(user.id, b.session.sidHash, 'signed_out')).toBe(1);
     expect(await outcome(app, c.cookie)).toBe('login');
     expect(await outcome(app, b.cookie)).toBe('code');
   });
@@ -163,7 +170,7 @@ describe('OWASP Session Management: sessions are server-side and revocable', () 
     await query(sql`UPDATE sessions SET last_seen_at = now() - interval '1 minute' WHERE sid_hash = ${session.sidHash}`);
     const recent = new Date((await sessionRow(session.sidHash)).last_seen_at).getTime();
     expect(await outcome(app, cookie)).toBe('code');
-    expect(await outcome(app, cookie, { prompt: 'consent' })).toBe('404 next');
+    expect(await outcome(app, cookie, { prompt: 'consent' })).toBe('consent');
     expect(new Date((await sessionRow(session.sidHash)).last_seen_at).getTime()).toBe(recent);
   });
 
@@ -179,5 +186,79 @@ describe('OWASP Session Management: sessions are server-side and revocable', () 
     expect(r.sessions).toBe(2);
     const left = await query<{ sid_hash: string }>(sql`SELECT sid_hash FROM sessions`);
     expect(left.map((x) => x.sid_hash)).toEqual([live.session.sidHash]);
+  });
+});
+
+describe('OWASP Session Management: an ended session keeps why it ended, so its browser can be told', () => {
+  const owner = async (user: { id: string; username: string }, sidHash: string) => {
+    const [mine] = (await listMySessions({ id: user.id, name: user.username, sessionId: 0, sidHash })).filter((s) => s.current);
+    return { id: user.id, name: user.username, sessionId: mine.id, sidHash };
+  };
+  const rowId = async (sidHash: string) => Number((await query<{ id: number }>(sql`SELECT id::float8 AS id FROM sessions WHERE sid_hash = ${sidHash}`))[0].id);
+  const why = (s: { userId: string; sidHash: string }) => sessionEndReason(s.sidHash, s.userId);
+
+  it('signed out from another browser, one or all others: signed_out; this browser’s own stays live (null)', async () => {
+    const user = await makeUser();
+    const [here, one, two, three] = [await loginSession(user), await loginSession(user), await loginSession(user), await loginSession(user)];
+    const me = await owner(user, here.session.sidHash);
+    expect(await endMySession(me, await rowId(one.session.sidHash))).toBe(true);
+    expect(await why(one.session)).toBe('signed_out');
+    expect(await endMyOtherSessions(me)).toBe(2);
+    expect([await why(two.session), await why(three.session)]).toEqual(['signed_out', 'signed_out']);
+    expect(await why(here.session)).toBeNull();
+  });
+
+  it('a password change elsewhere: password_changed', async () => {
+    const user = await makeUser();
+    const here = await loginSession(user);
+    const phone = await loginSession(user);
+    expect(await changePassword(await owner(user, here.session.sidHash), user.password, 'a new password', '127.0.0.1')).toEqual({ ok: true, endedSessions: 1 });
+    expect(await why(phone.session)).toBe('password_changed');
+  });
+
+  it('an administrator’s deactivation: deactivated, also after reactivation', async () => {
+    const staffUser = await makeUser({ isStaff: true });
+    const staff = { id: staffUser.id, isStaff: true, ip: '192.0.2.1' };
+    const user = await makeUser();
+    const s = await loginSession(user);
+    expect((await admin.setUserActive(staff, user.id, false)).ok).toBe(true);
+    expect(await why(s.session)).toBe('deactivated');
+    expect((await admin.setUserActive(staff, user.id, true)).ok).toBe(true);
+    expect(await why(s.session)).toBe('deactivated');
+  });
+
+  it('logout: logout; past its expiry: expired; a live row of an inactive user: deactivated', async () => {
+    const user = await makeUser();
+    const [out, old, live] = [await loginSession(user), await loginSession(user), await loginSession(user)];
+    await revokeSessionBySid(out.session.sidHash);
+    expect(await why(out.session)).toBe('logout');
+    await query(sql`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE sid_hash = ${old.session.sidHash}`);
+    expect(await why(old.session)).toBe('expired');
+    await query(sql`UPDATE users SET is_active = false WHERE id = ${user.id}`);
+    expect(await why(live.session)).toBe('deactivated');
+  });
+
+  it('tells nothing about a session that is not the cookie user’s, or unknown', async () => {
+    const user = await makeUser();
+    const other = await makeUser();
+    const theirs = await loginSession(other);
+    await revokeSessionBySid(theirs.session.sidHash);
+    expect(await sessionEndReason(theirs.session.sidHash, user.id)).toBeNull();
+    expect(await sessionEndReason('x'.repeat(43), user.id)).toBeNull();
+    expect(await sessionEndReason('not a sid hash', user.id)).toBeNull();
+  });
+});
+
+describe('the sessions page’s list', () => {
+  it('OWASP Session Management: lists this browser’s session first, then the most recently seen', async () => {
+    const user = await makeUser();
+    const [here, older, newer] = [await loginSession(user), await loginSession(user), await loginSession(user)];
+    await query(sql`UPDATE sessions SET last_seen_at = now() - interval '1 hour' WHERE sid_hash = ${here.session.sidHash}`);
+    await query(sql`UPDATE sessions SET last_seen_at = now() - interval '10 minutes' WHERE sid_hash = ${older.session.sidHash}`);
+    const list = await listMySessions({ id: user.id, name: user.username, sessionId: 0, sidHash: here.session.sidHash });
+    const ids = await query<{ id: number; sid_hash: string }>(sql`SELECT id::float8 AS id, sid_hash FROM sessions WHERE user_id = ${user.id}`);
+    const idOf = (h: string) => Number(ids.find((r) => r.sid_hash === h)!.id);
+    expect(list.map((s) => s.id)).toEqual([idOf(here.session.sidHash), idOf(newer.session.sidHash), idOf(older.session.sidHash)]);
+    expect(list.map((s) => s.current)).toEqual([true, false, false]);
   });
 });

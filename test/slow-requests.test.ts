@@ -2,7 +2,7 @@
 // headers, or trickles its body a byte at a time, loses its connection after a bounded time
 // (REQUEST_HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS) with a 408, instead of holding it for minutes.
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server';
 
 let srv: TestServer;
@@ -55,6 +55,22 @@ describe('OWASP DoS: slow requests are cut off', () => {
     const r = await trickle('POST /o/token/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', '1\r\na\r\n');
     expect(r.answer).toMatch(/^HTTP\/1\.1 408 /);
     expect(r.ms).toBeLessThan(6500);
+  });
+
+  it('OWASP Logging: a body cut off by the 408 is the client\'s doing, never logged as a server_error', async () => {
+    const lines: string[] = [];
+    const spies = (['log', 'error', 'warn'] as const).map((m) => vi.spyOn(console, m).mockImplementation((...a: unknown[]) => void lines.push(a.join(' '))));
+    try {
+      const r = await trickle(
+        'POST /o/introspect/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 60000\r\n\r\n',
+        'a',
+      );
+      expect(r.answer).toMatch(/^HTTP\/1\.1 408 /);
+      await new Promise((done) => setTimeout(done, 200));
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+    expect(lines.filter((l) => /server_error|ERROR/.test(l))).toEqual([]);
   });
 
   it('a prompt request on the same server is still served', async () => {

@@ -1,10 +1,14 @@
 // Small shared UI pieces. Every input has a visible <label htmlFor>; errors sit under their field.
 import type { ReactNode, InputHTMLAttributes, TextareaHTMLAttributes, ButtonHTMLAttributes } from 'react';
 
-export function Card({ title, children, className = '' }: { title?: ReactNode; children: ReactNode; className?: string }) {
+/**
+ * A white panel with an optional title. `titleAs="h1"` when the card is the page's only content
+ * (login, sign-up, …): every page has exactly one h1, and it names the page.
+ */
+export function Card({ title, titleAs: Heading = 'h2', children, className = '' }: { title?: ReactNode; titleAs?: 'h1' | 'h2'; children: ReactNode; className?: string }) {
   return (
     <section className={`rounded-xl border border-slate-200 bg-white p-6 shadow-sm ${className}`}>
-      {title ? <h2 className="mb-4 text-lg font-semibold text-slate-900">{title}</h2> : null}
+      {title ? <Heading className={`mb-4 font-semibold text-slate-900 ${Heading === 'h1' ? 'text-xl' : 'text-lg'}`}>{title}</Heading> : null}
       {children}
     </section>
   );
@@ -29,6 +33,10 @@ export function FieldError({ id, error }: { id: string; error?: string | string[
   );
 }
 
+/** The ids that describe a field: its hint (the rule) and its error (what is wrong), both read out. */
+const describedBy = (id: string, hint?: ReactNode, error?: string | string[]) =>
+  [hint ? `${id}-hint` : '', error && error.length ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+
 const inputClass =
   'block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200 aria-[invalid=true]:border-red-500';
 
@@ -48,7 +56,7 @@ export function TextField({
         id={id}
         name={props.name ?? id}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
+        aria-describedby={describedBy(id, hint, error)}
         className={inputClass}
         {...props}
       />
@@ -79,7 +87,7 @@ export function TextAreaField({
         name={props.name ?? id}
         rows={3}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
+        aria-describedby={describedBy(id, hint, error)}
         className={`${inputClass} font-mono text-sm`}
         {...props}
       />
@@ -112,6 +120,10 @@ export function Button({
   );
 }
 
+/**
+ * A message about the page or the last action. Errors are role="alert" (read out at once); notices
+ * and outcomes are role="status" (read out politely), so a screen reader hears what happened.
+ */
 export function Alert({ kind = 'error', children, testId }: { kind?: 'error' | 'info' | 'success'; children: ReactNode; testId?: string }) {
   const cls = {
     error: 'border-red-200 bg-red-50 text-red-800',
@@ -119,7 +131,7 @@ export function Alert({ kind = 'error', children, testId }: { kind?: 'error' | '
     success: 'border-emerald-200 bg-emerald-50 text-emerald-900',
   }[kind];
   return (
-    <div data-testid={testId} className={`rounded-md border px-4 py-3 text-sm ${cls}`}>
+    <div data-testid={testId} role={kind === 'error' ? 'alert' : 'status'} className={`rounded-md border px-4 py-3 text-sm [overflow-wrap:anywhere] ${cls}`}>
       {children}
     </div>
   );

@@ -73,7 +73,7 @@ export async function setUserActive(actor: StaffActor, userId: string, active: b
   // Their applications are suspended (or restored) with them: drop the cached clients everywhere.
   const clientIds = await clientIdsOwnedBy(userId);
   await invalidateClients(clientIds);
-  if (!active) await revokeUserSessions(userId, null); // OWASP: their logins end too, and stay ended if reactivated
+  if (!active) await revokeUserSessions(userId, null, 'deactivated'); // OWASP: their logins end too, and stay ended if reactivated
   adminAudit(actor, active ? 'user.activated' : 'user.deactivated', {
     user_id: userId,
     ...(active ? {} : { revoked_access_tokens: r.accessTokens, revoked_refresh_tokens: r.refreshTokens }),

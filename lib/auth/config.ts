@@ -9,7 +9,8 @@ export const authConfig = {
   // Our /api/* is the bearer-protected example API, so next-auth lives under /accounts/auth.
   basePath: '/accounts/auth',
   trustHost: true,
-  pages: { signIn: '/accounts/login/', error: '/accounts/login/' },
+  // Our own pages, in the site's layout: next-auth's GET sign-out page would be its own unstyled one.
+  pages: { signIn: '/accounts/login/', error: '/accounts/login/', signOut: '/accounts/logout/' },
   session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
   providers: [],
   callbacks: {

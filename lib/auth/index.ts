@@ -10,9 +10,13 @@ import { findSessionUser, revokeSessionBySid } from '../db/queries/sessions';
 import { clientIp } from '../http/client-ip';
 import { logAuthError } from '../log';
 
-
+/** A login refused by a rate limit (lib/rate-limits.ts) before the password was looked at. */
 export class RateLimitedSignin extends CredentialsSignin {
   code = 'rate_limited';
+  /** Seconds until the attempt can succeed again (the limit's window ends). */
+  constructor(readonly retryAfterSeconds: number) {
+    super();
+  }
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
@@ -54,13 +58,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
         const ip = clientIp(request.headers);
         const result = await checkPassword(username, password, ip);
         if (!result.ok) {
-          if (result.reason === 'rate_limited') throw new RateLimitedSignin();
+          if (result.reason === 'rate_limited') throw new RateLimitedSignin(result.retryAfterSeconds);
           return null;
         }
         const user = result.user;
         // A new login replaces this browser's previous session, whoever it was (OWASP: renew the session at login).
         const previous = await sessionFromCookieHeader(request.headers.get('cookie'));
-        if (previous) await revokeSessionBySid(previous.sidHash);
+        if (previous) await revokeSessionBySid(previous.sidHash, 'replaced');
         const sid = await startSession(user.id, { ip, userAgent: request.headers.get('user-agent') });
         return { id: user.id, name: user.username, email: user.email, isStaff: user.isStaff, sid };
       },

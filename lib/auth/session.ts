@@ -4,7 +4,7 @@ import { headers } from 'next/headers';
 import { redirect, notFound } from 'next/navigation';
 import { signOut } from './index';
 import { sessionFromCookieHeader } from './session-cookie';
-import { findSessionUser, revokeSessionBySid } from '../db/queries/sessions';
+import { findSessionUser, revokeSessionBySid, sessionEndReason, type SessionEndReason } from '../db/queries/sessions';
 
 export interface SessionUser {
   id: string;
@@ -39,6 +39,18 @@ export async function endCurrentSession(): Promise<string | null> {
   const ended = claims ? await revokeSessionBySid(claims.sidHash) : null;
   await signOut({ redirect: false });
   return ended;
+}
+
+/**
+ * Why this browser is not signed in although it still holds a session cookie of ours: the session
+ * was ended elsewhere (another browser signed it out, a password change, an administrator), or it
+ * expired. Null when there is no such cookie or its session is live. The login page says it, so a
+ * person knows why they must log in again (OWASP Session Management). Only the holder of the
+ * (encrypted) cookie learns it.
+ */
+export async function endedSessionReason(): Promise<SessionEndReason | 'ended' | 'expired' | null> {
+  const claims = await sessionFromCookieHeader((await headers()).get('cookie'));
+  return claims ? sessionEndReason(claims.sidHash, claims.userId) : null;
 }
 
 export function loginUrl(next: string): string {

@@ -52,7 +52,7 @@ export interface SessionView {
   current: boolean;
 }
 
-/** The owner's live sessions, most recently seen first. */
+/** The owner's live sessions: this browser's first, then the most recently seen. */
 export async function listMySessions(owner: SessionOwner): Promise<SessionView[]> {
   const rows = await listLiveSessions(owner.id, owner.sidHash);
   return rows.map((r) => ({ id: r.id, browser: describeUserAgent(r.userAgent), ip: r.ip, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt, current: r.current }));
@@ -62,9 +62,12 @@ export async function listMySessions(owner: SessionOwner): Promise<SessionView[]
 export const endMySession = (owner: SessionOwner, id: number): Promise<boolean> => revokeUserSession(owner.id, id);
 
 /** Ends every session of the owner but this browser's ("Sign out all other sessions"). Returns how many. */
-export const endMyOtherSessions = (owner: SessionOwner): Promise<number> => revokeUserSessions(owner.id, owner.sidHash);
+export const endMyOtherSessions = (owner: SessionOwner): Promise<number> => revokeUserSessions(owner.id, owner.sidHash, 'signed_out');
 
-export type PasswordChange = { ok: true; endedSessions: number } | { ok: false; reason: 'wrong_password' | 'rate_limited' };
+export type PasswordChange =
+  | { ok: true; endedSessions: number }
+  | { ok: false; reason: 'wrong_password' }
+  | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
 
 /**
  * Changes the owner's password after checking the current one (the login's check: same rate limits
@@ -73,7 +76,7 @@ export type PasswordChange = { ok: true; endedSessions: number } | { ok: false; 
  */
 export async function changePassword(owner: SessionOwner, current: string, next: string, ip: string): Promise<PasswordChange> {
   const check = await checkPassword(owner.name, current, ip, { via: 'password_change' });
-  if (!check.ok) return { ok: false, reason: check.reason === 'rate_limited' ? 'rate_limited' : 'wrong_password' };
+  if (!check.ok) return check.reason === 'rate_limited' ? check : { ok: false, reason: 'wrong_password' };
   if (check.user.id !== owner.id) return { ok: false, reason: 'wrong_password' };
   const ended = await setPasswordEndingOtherSessions(owner.id, await hashPassword(next), owner.sidHash);
   if (ended === null) return { ok: false, reason: 'wrong_password' };

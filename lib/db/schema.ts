@@ -55,6 +55,8 @@ export const sessions = pgTable(
     lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
     expiresAt: ts('expires_at').notNull(),
     revokedAt: ts('revoked_at'),
+    /** Why the session was ended (lib/db/queries/sessions.ts SessionEndReason), for the login page's explanation. */
+    endedReason: text('ended_reason'),
   },
   (t) => [uniqueIndex('sessions_sid_hash_idx').on(t.sidHash), index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
 );
@@ -110,6 +112,40 @@ export const grants = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('grants_code_hash_idx').on(t.codeHash), index('grants_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * Pending authorization requests (RFC 6749 §4.1.1): /o/authorize/ validates a request once and
+ * keeps it here while the user logs in and consents; the browser carries only a random id
+ * (`?pending=<id>`), so no length of `state`, `scope` or `login_hint` has to survive a URL through
+ * login. Only the id's SHA-256 is stored, like every other bearer value: a database reader cannot
+ * resume or spend someone's request. A row is deleted when the client gets its answer (single use),
+ * or by `npm run cleartokens` once expired.
+ */
+export const authorizationRequests = pgTable(
+  'authorization_requests',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    requestIdHash: text('request_id_hash').notNull(),
+    applicationId: bigint('application_id', { mode: 'number' })
+      .notNull()
+      .references(() => applications.id, { onDelete: 'cascade' }),
+    /** The validated request (lib/oauth/pending-request.ts, storedRequestSchema). */
+    params: jsonb('params').notNull(),
+    /** sid_hash of the session that last saw the request; a consent decision must come from it. */
+    sessionSidHash: text('session_sid_hash'),
+    /** Set when a request with prompt=login or max_age sends the user to log in: a login since satisfies them. */
+    loginAfter: ts('login_after'),
+    /** The source that made it: each source keeps at most AUTHORIZE_PENDING_PER_IP live requests. */
+    clientIp: text('client_ip').notNull(),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('authorization_requests_id_hash_idx').on(t.requestIdHash),
+    index('authorization_requests_expires_idx').on(t.expiresAt),
+    index('authorization_requests_client_ip_idx').on(t.clientIp, t.id),
+  ],
 );
 
 export const accessTokens = pgTable(
@@ -266,6 +302,7 @@ export type Session = typeof sessions.$inferSelect;
 export type Application = typeof applications.$inferSelect;
 export type NewApplication = typeof applications.$inferInsert;
 export type Grant = typeof grants.$inferSelect;
+export type AuthorizationRequest = typeof authorizationRequests.$inferSelect;
 export type AccessToken = typeof accessTokens.$inferSelect;
 export type RefreshToken = typeof refreshTokens.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;

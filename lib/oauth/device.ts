@@ -14,7 +14,7 @@ export interface DeviceActor {
   ip: string;
 }
 
-export type EnterResult = { ok: true; userCode: string } | { ok: false; error: 'invalid' | 'rate_limited' };
+export type EnterResult = { ok: true; userCode: string } | { ok: false; error: 'invalid' } | { ok: false; error: 'rate_limited'; retryAfterSeconds: number };
 
 /**
  * The user typed a code. On success the code is bound to them and the formatted code is returned
@@ -24,7 +24,7 @@ export type EnterResult = { ok: true; userCode: string } | { ok: false; error: '
  */
 export async function enterUserCode(a: DeviceActor, input: string): Promise<EnterResult> {
   const attempt = await beginUserCodeEntry(a.userId, a.ip);
-  if (!attempt.allowed) return { ok: false, error: 'rate_limited' };
+  if (!attempt.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: attempt.retryAfterSeconds };
   const code = normalizeUserCode(input);
   const bound = code ? await bindUserCode(code, a.userId) : null;
   if (!code || !bound) return { ok: false, error: 'invalid' };

@@ -24,7 +24,7 @@ h1{font-size:1.4rem;margin:0 0 .75rem;color:#b91c1c}
 p{line-height:1.5;margin:.5rem 0}.hint{background:#f1f5f9;border-radius:.5rem;padding:.75rem 1rem;color:#334155}
 a{color:#4338ca}
 </style></head>
-<body><main><div class="card" role="main">
+<body><main><div class="card">
 <h1>${esc(p.title)}</h1>
 <p data-testid="error-message">${esc(p.message)}</p>
 ${p.hint ? `<p class="hint"><strong>How to fix it:</strong> ${esc(p.hint)}</p>` : ''}

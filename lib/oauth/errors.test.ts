@@ -46,6 +46,11 @@ const REVIEWED: Record<string, string> = {
   'lib/oauth/endpoints/token.ts: grantType': 'client_credentials', // a grant type we registered
   'lib/http/body.ts: formatBytes(limit)': '64 KiB', // the MAX_*_BODY_BYTES setting, formatted
   'lib/api/notes.ts: NOTE_MAX_LENGTH': '1000',
+  // Sizes (numbers) of the authorization request and its documented limits (README "Limits").
+  'lib/oauth/endpoints/authorize.ts: state.length': '9000',
+  'lib/oauth/endpoints/authorize.ts: AUTHORIZE_MAX_STATE_CHARS': '8192',
+  'lib/oauth/endpoints/authorize.ts: bytes': '13000',
+  'lib/oauth/endpoints/authorize.ts: AUTHORIZE_MAX_REQUEST_BYTES': '12288',
 };
 
 interface Found {

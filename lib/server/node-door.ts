@@ -60,6 +60,9 @@ export function serveFast(req: IncomingMessage, res: ServerResponse, entry: Rout
       if (out === null) return fallback(req, res);
       write(res, out);
     } catch (err) {
+      // The client went away or was cut off mid-body (a 408 from REQUEST_TIMEOUT_MS, a reset):
+      // there is no one to answer, and it is not a server error to log.
+      if (req.destroyed && !req.complete) return void res.destroy();
       if (!res.headersSent) write(res, toErrorResponse(err));
       else res.destroy();
     }

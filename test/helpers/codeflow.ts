@@ -3,7 +3,8 @@
 import crypto from 'node:crypto';
 import { expect } from 'vitest';
 import { s256 } from '@/lib/oauth/pkce';
-import { basic, form, sessionCookie, POSTMAN_CALLBACK } from './fixtures';
+import { basic, form, sessionCookie, POSTMAN_CALLBACK, type LoginSession } from './fixtures';
+import { decideConsent, type AuthorizeOutcome } from '@/lib/oauth/endpoints/authorize';
 import type { Application, User } from '@/lib/db/schema';
 import type { TestServer } from './server';
 
@@ -24,6 +25,51 @@ export function redirectParams(r: Response, to = POSTMAN_CALLBACK): URLSearchPar
   const loc = new URL(r.headers.get('location')!);
   expect(`${loc.origin}${loc.pathname}`).toBe(to);
   return loc.searchParams;
+}
+
+/**
+ * The pending request id of a redirect from /o/authorize/ (lib/oauth/pending-request.ts): to the
+ * consent page (`/o/authorize/?pending=<id>`) or to the login page (`next` = that path).
+ */
+export function pendingIdOfRedirect(r: Response, base: string): string {
+  expect([302, 303], `status ${r.status}`).toContain(r.status);
+  let u = new URL(r.headers.get('location')!, base);
+  if (u.pathname === '/accounts/login/') u = new URL(u.searchParams.get('next')!, base);
+  expect(u.origin).toBe(base);
+  expect(u.pathname).toBe('/o/authorize/');
+  expect([...u.searchParams.keys()]).toEqual(['pending']);
+  const id = u.searchParams.get('pending')!;
+  expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  return id;
+}
+
+/** GET /o/authorize/?pending=<id> with a browser's cookie (or none), without following redirects. */
+export function getPending(srv: TestServer, id: string, cookie?: string): Promise<Response> {
+  return fetch(`${srv.url}/o/authorize/?pending=${id}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+}
+
+/**
+ * Asserts that `r` (an answer of /o/authorize/ to a logged-in user) leads to the consent page: a
+ * redirect to the request's pending URL, which the door hands to Next.js. Returns the pending id.
+ */
+export async function expectConsentPage(srv: TestServer, r: Response, cookie: string): Promise<string> {
+  const pendingId = pendingIdOfRedirect(r, srv.url);
+  expect(new URL(r.headers.get('location')!, srv.url).pathname, 'not the login page').toBe('/o/authorize/');
+  const page = await getPending(srv, pendingId, cookie);
+  expect(page.status).toBe(404);
+  expect(page.headers.get('x-test-handoff')).toBe('next');
+  return pendingId;
+}
+
+/**
+ * Consent as a browser gives it: the authorization request redirects to its consent page
+ * (`?pending=<id>`), the page is shown to this session (the door hands it to Next.js), and the
+ * form's decision goes through the server action's function (decideConsent).
+ */
+export async function giveConsent(srv: TestServer, url: URL | string, login: LoginSession, decision: 'allow' | 'deny' = 'allow', ip = '127.0.0.1'): Promise<AuthorizeOutcome> {
+  const first = await fetch(url, { headers: { cookie: login.cookie }, redirect: 'manual' });
+  const pendingId = await expectConsentPage(srv, first, login.cookie);
+  return decideConsent({ pendingId, session: login.session, ip, decision });
 }
 
 export interface CodeResult {

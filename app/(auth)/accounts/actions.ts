@@ -10,7 +10,11 @@ import { createUser, UsernameTakenError } from '@/lib/db/queries/users';
 import { audit } from '@/lib/db/queries/audit';
 import { safeNextPath } from '@/lib/http/safe-next';
 import { clientIp } from '@/lib/http/client-ip';
+import { tooManyAttemptsMessage } from '@/lib/rate-limits';
 import { formArg, formText } from '@/app/_lib/action-args';
+
+/** Where "Log out" lands: the logout page in its "you are logged out" state. */
+const LOGGED_OUT_PAGE = '/accounts/logout/?done=1';
 
 /** The named fields as text (a file or a missing field is ''), for the schema and for refilling the form. */
 const values = (f: FormData, ...names: string[]) => Object.fromEntries(names.map((n) => [n, formText(f, n)]));
@@ -24,7 +28,7 @@ export async function loginAction(_prev: unknown, rawForm: unknown): Promise<For
   try {
     await signIn('credentials', { username, password, redirectTo: safeNextPath(next) });
   } catch (e) {
-    if (e instanceof RateLimitedSignin) return { message: 'Too many failed attempts. Wait a few minutes and try again.', values: kept };
+    if (e instanceof RateLimitedSignin) return { message: tooManyAttemptsMessage('Too many failed attempts.', e.retryAfterSeconds), values: kept };
     // The same message for a wrong password and an unknown user.
     if (e instanceof AuthError) return { message: 'Invalid username or password.', values: kept };
     throw e; // the success redirect is a thrown NEXT_REDIRECT
@@ -49,8 +53,11 @@ export async function signupAction(_prev: unknown, rawForm: unknown): Promise<Fo
   return {};
 }
 
-/** "Log out": ends this browser's session server-side (not just its cookie), then goes home. */
+/**
+ * "Log out": ends this browser's session server-side (not just its cookie), then lands on the page
+ * that says so (/accounts/logout/?done=1), so the person knows it worked.
+ */
 export async function logoutAction(): Promise<void> {
   await endCurrentSession();
-  redirect('/');
+  redirect(LOGGED_OUT_PAGE);
 }

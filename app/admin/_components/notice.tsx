@@ -5,7 +5,7 @@ import { ownEntry } from '@/lib/fields';
 
 const MESSAGES: Record<string, [kind: 'success' | 'error' | 'info', text: (n: number) => string]> = {
   activated: ['success', () => 'User activated; the applications they own work again.'],
-  deactivated: ['success', () => 'User deactivated: their tokens are revoked, their session has ended and the applications they own are suspended.'],
+  deactivated: ['success', () => 'User deactivated: their tokens are revoked, every session of theirs has ended and the applications they own are suspended.'],
   made_staff: ['success', () => 'User is now staff.'],
   staff_removed: ['success', () => 'User is no longer staff.'],
   self_deactivate: ['error', () => 'You cannot deactivate your own account.'],

@@ -39,7 +39,7 @@ export function Badge({ tone = 'slate', children }: { tone?: 'slate' | 'green' |
     amber: 'bg-amber-100 text-amber-900',
     indigo: 'bg-indigo-100 text-indigo-800',
   }[tone];
-  return <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${cls}`}>{children}</span>;
+  return <span className={`inline-block whitespace-nowrap rounded px-2 py-0.5 text-xs font-medium ${cls}`}>{children}</span>;
 }
 
 /** An application's state: suspended while its owner is deactivated (lib/db/queries/clients.ts). */

@@ -49,7 +49,7 @@ export default async function AdminUsers({ searchParams }: { searchParams: Promi
   const back = new URLSearchParams(Object.entries({ q: f.q, after: f.after }).filter((e): e is [string, string] => !!e[1])).toString();
   return (
     <div>
-      <PageTitle sub="Deactivating a user ends their session, revokes every token they hold and suspends the applications they own.">Users</PageTitle>
+      <PageTitle sub="Deactivating a user ends their sessions, revokes every token they hold and suspends the applications they own.">Users</PageTitle>
       <Notice code={sp.notice} n={sp.n} />
       <form method="get" action="/admin/users/" className="mb-4 flex flex-wrap items-end gap-3" role="search">
         <div className="w-72">
@@ -85,9 +85,10 @@ export default async function AdminUsers({ searchParams }: { searchParams: Promi
                   <input type="hidden" name="user_id" value={u.id} />
                   <input type="hidden" name="value" value={u.isActive ? 'false' : 'true'} />
                   <input type="hidden" name="back" value={back} />
+                  {/* Every row has these buttons: their accessible names say which user they act on. */}
                   <SubmitButton
                     variant={u.isActive ? 'danger' : 'secondary'}
-                   
+                    aria-label={`${u.isActive ? 'Deactivate' : 'Activate'} ${u.username}`}
                     pendingText={u.isActive ? 'Deactivating…' : 'Activating…'}
                     {...(u.id === actor.id && u.isActive ? { disabled: true, title: 'You cannot deactivate yourself' } : {})}
                   >
@@ -98,7 +99,11 @@ export default async function AdminUsers({ searchParams }: { searchParams: Promi
                   <input type="hidden" name="user_id" value={u.id} />
                   <input type="hidden" name="value" value={u.isStaff ? 'false' : 'true'} />
                   <input type="hidden" name="back" value={back} />
-                  <SubmitButton variant="secondary" pendingText="Saving…" {...(u.id === actor.id && u.isStaff ? { disabled: true, title: 'You cannot remove your own staff status' } : {})}>
+                  <SubmitButton
+                    variant="secondary"
+                    aria-label={`${u.isStaff ? 'Remove staff' : 'Make staff'}: ${u.username}`}
+                    pendingText="Saving…"
+                    {...(u.id === actor.id && u.isStaff ? { disabled: true, title: 'You cannot remove your own staff status' } : {})}>
                     {u.isStaff ? 'Remove staff' : 'Make staff'}
                   </SubmitButton>
                 </form>

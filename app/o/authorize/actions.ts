@@ -2,28 +2,30 @@
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { authorize } from '@/lib/oauth/endpoints/authorize';
+import { decideConsent } from '@/lib/oauth/endpoints/authorize';
+import { pendingPath } from '@/lib/oauth/pending-request';
 import { currentUser } from '@/lib/auth/session';
-import { env } from '@/lib/env';
 import { clientIp } from '@/lib/http/client-ip';
 import { formArg } from '@/app/_lib/action-args';
 
-const decisionSchema = z.object({ query: z.string().max(16_384), decision: z.enum(['allow', 'deny']) });
+const decisionSchema = z.object({ pending: z.string().regex(/^[A-Za-z0-9_-]{43}$/), decision: z.enum(['allow', 'deny']) });
 
-/** The consent form's POST (CSRF-safe: Next.js checks the Origin of server actions). */
+/**
+ * The consent form's POST (CSRF-safe: Next.js checks the Origin of server actions): decides the
+ * pending request the form names. Every answer is a redirect: to the client (code or error), or to
+ * the pending request's page, which shows what happened (expired, or consent again for another user).
+ */
 export async function decideAction(rawForm: unknown): Promise<void> {
   const form = formArg(rawForm);
-  const parsed = decisionSchema.safeParse({ query: form.get('query'), decision: form.get('decision') });
-  if (!parsed.success) redirect('/o/authorize/');
+  const parsed = decisionSchema.safeParse({ pending: form.get('pending'), decision: form.get('decision') });
+  // A form that names no pending request: its page says the request is gone.
+  if (!parsed.success) redirect(pendingPath(''));
   const user = await currentUser();
-  const h = await headers();
-  const url = new URL(`/o/authorize/?${parsed.data.query}`, env().ISSUER);
-  const outcome = await authorize({
-    url,
+  const outcome = await decideConsent({
+    pendingId: parsed.data.pending,
     session: user ? { userId: user.id, authTime: user.authTime, sidHash: user.sidHash } : null,
-    ip: clientIp(h),
+    ip: clientIp(await headers()),
     decision: parsed.data.decision,
   });
-  // Errors before the redirect URI is verified render as a page on GET; send the user there.
-  redirect(outcome.kind === 'redirect' ? outcome.location : url.pathname + url.search);
+  redirect(outcome.kind === 'redirect' ? outcome.location : pendingPath(parsed.data.pending));
 }

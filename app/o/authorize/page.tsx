@@ -1,5 +1,6 @@
-// The consent page. In production the node:http door answers every other outcome of
-// GET /o/authorize/ itself and hands only "consent needed" (and error pages) to this page.
+// The consent page of a pending request (/o/authorize/?pending=<id>). In production the node:http
+// door answers every other outcome of GET /o/authorize/ itself and hands only "consent needed" to
+// this page; a client-router fetch (RSC) of any authorize URL lands here too, so every outcome is handled.
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { authorize } from '@/lib/oauth/endpoints/authorize';
@@ -43,7 +44,7 @@ export default async function AuthorizePage({ searchParams }: { searchParams: Pr
       </div>
     );
   }
-  const { app, owner, scopes, query } = outcome;
+  const { app, owner, scopes, pendingId } = outcome;
   return (
     <div className="mx-auto max-w-lg">
       <Card>
@@ -61,7 +62,7 @@ export default async function AuthorizePage({ searchParams }: { searchParams: Pr
         <p className="mt-4 text-sm font-medium text-slate-800">The application asks to:</p>
         <ScopeList scopes={scopes} />
         <form action={decideAction} className="mt-6 flex flex-wrap gap-3">
-          <input type="hidden" name="query" value={query} />
+          <input type="hidden" name="pending" value={pendingId} />
           <SubmitButton name="decision" value="allow" pendingText="Authorizing…">
             Authorize
           </SubmitButton>

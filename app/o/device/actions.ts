@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { requireUser } from '@/lib/auth/session';
 import { clientIp } from '@/lib/http/client-ip';
 import { decideDevice, enterUserCode } from '@/lib/oauth/device';
+import { tooManyAttemptsMessage } from '@/lib/rate-limits';
 import type { CodeFormState } from './state';
 import { singleLineText } from '@/lib/fields';
 import { formArg, formText } from '@/app/_lib/action-args';
@@ -15,10 +16,7 @@ const userCode = (min: number) => singleLineText({ min, minMessage: 'Enter the c
 const enterSchema = z.object({ user_code: userCode(1) });
 const decideSchema = z.object({ user_code: userCode(0), decision: z.enum(['approve', 'deny']) });
 
-const MESSAGES = {
-  invalid: 'That code is not valid. Check the code shown on your device: it may have expired or been used already.',
-  rate_limited: 'Too many wrong codes. Wait a few minutes, then try again.',
-};
+const INVALID = 'That code is not valid. Check the code shown on your device: it may have expired or been used already.';
 
 /** The consent step for a code; URLSearchParams encodes any text (encodeURIComponent throws on a lone surrogate). */
 const consentPage = (userCode: string) => `/o/device/?${new URLSearchParams({ user_code: userCode, step: 'consent' })}`;
@@ -33,9 +31,9 @@ export async function enterCodeAction(_prev: unknown, rawForm: unknown): Promise
   const user = await requireUser('/o/device/');
   const raw = formText(form, 'user_code').slice(0, 64);
   const parsed = enterSchema.safeParse({ user_code: raw });
-  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? MESSAGES.invalid, value: raw };
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? INVALID, value: raw };
   const r = await enterUserCode({ userId: user.id, ip: await ip() }, parsed.data.user_code);
-  if (!r.ok) return { error: MESSAGES[r.error], value: raw };
+  if (!r.ok) return { error: r.error === 'rate_limited' ? tooManyAttemptsMessage('Too many wrong codes.', r.retryAfterSeconds) : INVALID, value: raw };
   redirect(consentPage(r.userCode));
 }
 

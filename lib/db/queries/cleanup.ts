@@ -10,6 +10,7 @@
 //  - device codes: deleted once expired, or consumed (the device already has its tokens).
 //  - rate-limit windows that have ended.
 //  - login sessions once expired or revoked (a revoked session never comes back).
+//  - pending authorization requests once expired (30 minutes; a finished one is deleted at once).
 import { sql, type SQL } from 'drizzle-orm';
 import { query } from '../index';
 import { env } from '../../env';
@@ -25,6 +26,7 @@ export interface CleanupResult {
   deviceCodes: number;
   rateLimits: number;
   sessions: number;
+  authorizationRequests: number;
 }
 
 export interface CleanupOptions {
@@ -72,8 +74,9 @@ export async function clearExpiredTokens(opts: CleanupOptions = {}): Promise<Cle
   const authorizationCodes = await del('grants', sql`expires_at <= now()`);
   const deviceCodes = await del('device_codes', sql`expires_at <= now() OR status = 'consumed'`);
   const sessions = await del('sessions', sql`expires_at <= now() OR revoked_at IS NOT NULL`);
+  const authorizationRequests = await del('authorization_requests', sql`expires_at <= now()`);
   const limits = await query<{ n: number }>(sql`
     WITH d AS (DELETE FROM rate_limits WHERE window_start <= now() - make_interval(secs => ${window}) RETURNING 1)
     SELECT count(*)::int AS n FROM d`);
-  return { accessTokens, refreshTokens, authorizationCodes, deviceCodes, rateLimits: Number(limits[0]?.n ?? 0), sessions };
+  return { accessTokens, refreshTokens, authorizationCodes, deviceCodes, rateLimits: Number(limits[0]?.n ?? 0), sessions, authorizationRequests };
 }

@@ -78,14 +78,18 @@ export interface SessionRow {
   current: boolean;
 }
 
-/** The live sessions of `userId`, most recently seen first. `currentSidHash` marks the asking browser's. */
+/**
+ * The live sessions of `userId` (at most 200): the asking browser's (`currentSidHash`, marked
+ * `current`) first, so the person finds "this browser" at the top and never past the limit; then
+ * the most recently seen.
+ */
 export async function listLiveSessions(userId: string, currentSidHash: string): Promise<SessionRow[]> {
   if (!isUuid(userId)) return [];
   const rows = await query<{ id: number; ip: string; user_agent: string; created_at: Date | string; last_seen_at: Date | string; expires_at: Date | string; current: boolean }>(sql`
     SELECT id::float8 AS id, ip, user_agent, created_at, last_seen_at, expires_at, sid_hash = ${currentSidHash} AS current
     FROM sessions
     WHERE user_id = ${userId} AND revoked_at IS NULL AND expires_at > now()
-    ORDER BY last_seen_at DESC, id DESC
+    ORDER BY sid_hash = ${currentSidHash} DESC, last_seen_at DESC, id DESC
     LIMIT 200`);
   const date = (v: Date | string) => (v instanceof Date ? v : new Date(v));
   return rows.map((r) => ({
@@ -101,10 +105,24 @@ export async function listLiveSessions(userId: string, currentSidHash: string): 
 
 const count = (rows: { n: number }[]) => Number(rows[0]?.n ?? 0);
 
-/** Ends the session `sidHash` (logout). Returns the user whose live session it was, or null if none was live. */
-export async function revokeSessionBySid(sidHash: string): Promise<string | null> {
+/**
+ * Why a session was ended, stored with it (sessions.ended_reason):
+ * - `logout`: its browser logged out;
+ * - `replaced`: its browser logged in again (a new session replaced it);
+ * - `signed_out`: the user signed it out from another browser (the sessions page);
+ * - `password_changed`: the user's password was changed from another browser;
+ * - `deactivated`: an administrator deactivated the user.
+ */
+export const SESSION_END_REASONS = ['logout', 'replaced', 'signed_out', 'password_changed', 'deactivated'] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+
+/**
+ * Ends the session `sidHash`: `logout` (default) or `replaced` by a new login in the same browser.
+ * Returns the user whose live session it was, or null if none was live.
+ */
+export async function revokeSessionBySid(sidHash: string, reason: 'logout' | 'replaced' = 'logout'): Promise<string | null> {
   const rows = await query<{ user_id: string }>(sql`
-    UPDATE sessions SET revoked_at = now()
+    UPDATE sessions SET revoked_at = now(), ended_reason = ${reason}
     WHERE sid_hash = ${sidHash} AND revoked_at IS NULL AND expires_at > now()
     RETURNING user_id`);
   return rows[0]?.user_id ?? null;
@@ -115,7 +133,7 @@ export async function revokeUserSession(userId: string, id: number): Promise<boo
   if (!isUuid(userId)) return false;
   const rows = await query<{ n: number }>(sql`
     WITH d AS (
-      UPDATE sessions SET revoked_at = now()
+      UPDATE sessions SET revoked_at = now(), ended_reason = ${'signed_out' satisfies SessionEndReason}
       WHERE id = ${id} AND user_id = ${userId} AND revoked_at IS NULL AND expires_at > now()
       RETURNING 1
     ) SELECT count(*)::int AS n FROM d`);
@@ -123,14 +141,14 @@ export async function revokeUserSession(userId: string, id: number): Promise<boo
 }
 
 /**
- * Ends every live session of `userId` except the one `keepSidHash` names (null: ends them all:
- * deactivation, "sign out everywhere"). Returns how many were ended.
+ * Ends every live session of `userId` except the one `keepSidHash` names (null: ends them all), for
+ * `reason`: `signed_out` ("Sign out all other sessions"), `deactivated`. Returns how many were ended.
  */
-export async function revokeUserSessions(userId: string, keepSidHash: string | null): Promise<number> {
+export async function revokeUserSessions(userId: string, keepSidHash: string | null, reason: 'signed_out' | 'deactivated'): Promise<number> {
   if (!isUuid(userId)) return 0;
   const rows = await query<{ n: number }>(sql`
     WITH d AS (
-      UPDATE sessions SET revoked_at = now()
+      UPDATE sessions SET revoked_at = now(), ended_reason = ${reason}
       WHERE user_id = ${userId} AND revoked_at IS NULL AND expires_at > now()
         AND (${keepSidHash}::text IS NULL OR sid_hash <> ${keepSidHash}::text)
       RETURNING 1
@@ -149,9 +167,29 @@ export async function setPasswordEndingOtherSessions(userId: string, passwordHas
     WITH u AS (
       UPDATE users SET password_hash = ${passwordHash} WHERE id = ${userId} RETURNING id
     ), d AS (
-      UPDATE sessions SET revoked_at = now()
+      UPDATE sessions SET revoked_at = now(), ended_reason = ${'password_changed' satisfies SessionEndReason}
       WHERE user_id IN (SELECT id FROM u) AND revoked_at IS NULL AND expires_at > now() AND sid_hash <> ${keepSidHash}
       RETURNING 1
     ) SELECT (SELECT count(*) FROM u)::int AS found, (SELECT count(*) FROM d)::int AS n`);
   return Number(rows[0]?.found ?? 0) > 0 ? count(rows) : null;
+}
+
+/**
+ * Why the session `sidHash` of `userId` is not live, for a browser that still holds its cookie:
+ * its SessionEndReason; `ended` when it was ended without a recorded reason (before the column
+ * existed); `expired` past its expires_at; `deactivated` while live but the user is inactive.
+ * Null when the session is live with an active user, or unknown. Not on any hot path: only asked
+ * when a cookie names no live session.
+ */
+export async function sessionEndReason(sidHash: string, userId: string): Promise<SessionEndReason | 'ended' | 'expired' | null> {
+  if (!isSessionKey(sidHash, userId)) return null;
+  const rows = await query<{ revoked: boolean; ended_reason: string | null; expired: boolean; is_active: boolean }>(sql`
+    SELECT s.revoked_at IS NOT NULL AS revoked, s.ended_reason, s.expires_at <= now() AS expired, u.is_active
+    FROM sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.sid_hash = ${sidHash} AND s.user_id = ${userId}`);
+  const r = rows[0];
+  if (!r) return null;
+  if (r.revoked) return (SESSION_END_REASONS as readonly string[]).includes(r.ended_reason ?? '') ? (r.ended_reason as SessionEndReason) : 'ended';
+  if (r.expired) return 'expired';
+  return r.is_active ? null : 'deactivated';
 }

@@ -1,9 +1,10 @@
 // /o/authorize/ on the node:http door, GET and POST (OIDC Core §3.1.2.1). Redirects and error
-// pages are answered here; when the user must see the consent page, a GET is handed to Next.js
-// (null: app/o/authorize/page.tsx) and a POST is sent there with a 303.
+// pages are answered here; the consent page of a pending request (GET /o/authorize/?pending=<id>)
+// is handed to Next.js (null: app/o/authorize/page.tsx).
 import type { OAuthRequest, OAuthResponse } from '../http';
 import { redirectResponse } from '../http';
 import { authorize } from './authorize';
+import { pendingPath } from '../pending-request';
 import { htmlErrorPage } from '../error-page';
 import { sessionFromCookieHeader } from '../../auth/session-cookie';
 
@@ -32,8 +33,8 @@ function postAsGetUrl(req: OAuthRequest): URL | OAuthResponse {
 
 /**
  * The authorization endpoint's HTTP form (RFC 6749 §4.1.1). GET: 302 redirects (code, error,
- * login), error pages, or null to let Next.js render the consent page. POST: every redirect is
- * 303 (RFC 9700 §4.12), consent included: 303 to the GET URL with the same parameters.
+ * login or consent with the pending request's id), error pages, or null to let Next.js render the
+ * consent page. POST: every redirect is 303 (RFC 9700 §4.12).
  */
 export async function authorizeEndpoint(req: OAuthRequest): Promise<OAuthResponse | null> {
   const post = req.method === 'POST';
@@ -51,6 +52,6 @@ export async function authorizeEndpoint(req: OAuthRequest): Promise<OAuthRespons
     case 'error_page':
       return htmlErrorPage(outcome);
     case 'consent':
-      return post ? redirectResponse(`${url.pathname}${url.search}`, NO_REFERRER, 303) : null;
+      return post ? redirectResponse(pendingPath(outcome.pendingId), NO_REFERRER, 303) : null;
   }
 }

@@ -2,20 +2,37 @@
 // named checks. Until client_id and redirect_uri are verified, every error is an HTML error page
 // (never a redirect, even with prompt=none: DOT #1719); afterwards errors go back to the client
 // with state and iss (RFC 9207).
+// A request that can be answered at once (a code, or an error) is answered without storing
+// anything. One that needs the user to log in or consent is validated once and kept as a pending
+// request (lib/oauth/pending-request.ts); login and consent carry only `?pending=<id>`, and the
+// request is spent when the client gets its answer.
 import { invalidRequest, OAuthError, unsupportedResponseType, loginRequired, consentRequired, accessDenied, logUnexpected, quoteValue } from '../errors';
 import { matchRedirectUri } from '../redirect-uri';
 import { isValidCodeChallenge, type PkceMethod } from '../pkce';
 import { randomToken, sha256b64url } from '../random';
 import { resolveRequestedScope, formatScope } from '../scopes';
 import { parseScope } from '../scope';
-import { getClient } from '../../db/queries/clients';
+import { getClient, type Client } from '../../db/queries/clients';
 import { findUserAndMaybeIssueCode, insertCode, saveConsent, type NewCode } from '../../db/queries/tokens';
 import { findUserById } from '../../db/queries/users';
 import { audit } from '../../db/queries/audit';
-import type { Application, User } from '../../db/schema';
+import type { User } from '../../db/schema';
 import { env } from '../../env';
 import { hasNul } from '../../fields';
 import { verifyIdTokenHint } from '../oidc/id-token-hint';
+import {
+  AUTHORIZE_MAX_REQUEST_BYTES,
+  AUTHORIZE_MAX_STATE_CHARS,
+  PENDING_REQUEST_TTL_SECONDS,
+  consumePending,
+  findPending,
+  markPendingLogin,
+  pendingIdOf,
+  pendingPath,
+  storePending,
+  type PendingRequest,
+  type StoredRequest,
+} from '../pending-request';
 
 export interface SessionInfo {
   userId: string;
@@ -35,44 +52,47 @@ export interface ErrorPage {
 
 export interface ConsentNeeded {
   kind: 'consent';
-  app: Application;
+  app: Client;
   owner: string | null;
   user: Pick<User, 'id' | 'username'>;
   scopes: string[];
-  /** The original query string, carried through the consent form. */
-  query: string;
+  /** The pending request the consent form decides (lib/oauth/pending-request.ts). */
+  pendingId: string;
 }
 
 export type AuthorizeOutcome = { kind: 'redirect'; location: string } | ErrorPage | ConsentNeeded;
 
-export interface ValidRequest {
-  app: Application;
-  redirectUri: string;
-  redirectUriSent: boolean;
-  state?: string;
-  scopes: string[];
-  codeChallenge?: string;
-  codeChallengeMethod?: PkceMethod;
-  nonce?: string;
-  prompt: Set<string>;
-  maxAge?: number;
-  loginHint?: string;
-  idTokenHint?: string;
-}
+/** What a step decided: an outcome, or an answer for the client (a code or an error at its redirect URI). */
+type Step = AuthorizeOutcome | { kind: 'client'; location: string };
+
+/** A validated request: the stored form (lib/oauth/pending-request.ts) with its application. */
+export type ValidRequest = Omit<StoredRequest, 'prompt'> & { app: Client; prompt: Set<string> };
 
 const errorPage = (title: string, message: string, hint?: string, status = 400): ErrorPage => ({ kind: 'error_page', status, title, message, hint });
 
-function clientRedirect(v: Pick<ValidRequest, 'redirectUri' | 'state'>, params: Record<string, string | undefined>): { kind: 'redirect'; location: string } {
+/** An unknown, spent or expired pending request: a page, never a redirect (its client is not known). */
+const expiredPage = () =>
+  errorPage(
+    'This sign-in request has expired',
+    `The authorization request this page belongs to is no longer open: it was completed already, or it was started more than ${PENDING_REQUEST_TTL_SECONDS / 60} minutes ago, or the link is incomplete.`,
+    'Go back to the application you came from and sign in from there again.',
+  );
+
+function clientRedirect(v: Pick<ValidRequest, 'redirectUri' | 'state'>, params: Record<string, string | undefined>): { kind: 'client'; location: string } {
   const u = new URL(v.redirectUri);
   for (const [k, val] of Object.entries({ ...params, state: v.state, iss: env().ISSUER })) {
     if (val !== undefined) u.searchParams.append(k, val);
   }
-  return { kind: 'redirect', location: u.toString() };
+  return { kind: 'client', location: u.toString() };
 }
 
-function errorRedirect(v: Pick<ValidRequest, 'redirectUri' | 'state'>, e: OAuthError) {
+function errorRedirect(v: Pick<ValidRequest, 'redirectUri' | 'state'>, err: unknown) {
+  const e = err instanceof OAuthError ? err : logUnexpected(err);
   return clientRedirect(v, { error: e.code, error_description: e.description });
 }
+
+/** A step's outcome as the caller sees it: an answer for the client is a redirect like any other. */
+const asOutcome = (s: Step): AuthorizeOutcome => (s.kind === 'client' ? { kind: 'redirect', location: s.location } : s);
 
 // --- the checks, in order ----------------------------------------------------------------------
 
@@ -86,13 +106,8 @@ function parseQuery(search: URLSearchParams): { params: Map<string, string>; dup
   return { params, duplicates };
 }
 
-async function checkClient(params: Map<string, string>, duplicates: string[]): Promise<Application | ErrorPage> {
-  if (duplicates.includes('client_id')) return errorPage('Invalid request', 'The client_id parameter was sent more than once.');
-  const clientId = params.get('client_id');
-  if (!clientId) {
-    return errorPage('Missing client_id', 'This authorization request does not say which application is asking.', 'The client must send its client_id, as shown on the application’s page.');
-  }
-  const app = clientId.length <= 200 && !hasNul(clientId) ? await getClient(clientId) : null;
+/** The error page for an application that cannot ask for access (unknown or suspended), or null. */
+function clientProblem(app: Client | null): ErrorPage | null {
   if (!app) {
     return errorPage(
       'Invalid client',
@@ -108,40 +123,65 @@ async function checkClient(params: Map<string, string>, duplicates: string[]): P
       403,
     );
   }
-  return app;
+  return null;
 }
 
-function checkRedirectUri(app: Application, params: Map<string, string>, duplicates: string[]): { uri: string; sent: boolean } | ErrorPage {
+async function checkClient(params: Map<string, string>, duplicates: string[]): Promise<Client | ErrorPage> {
+  if (duplicates.includes('client_id')) return errorPage('Invalid request', 'The client_id parameter was sent more than once.');
+  const clientId = params.get('client_id');
+  if (!clientId) {
+    return errorPage('Missing client_id', 'This authorization request does not say which application is asking.', 'The client must send its client_id, as shown on the application’s page.');
+  }
+  const app = clientId.length <= 200 && !hasNul(clientId) ? await getClient(clientId) : null;
+  return clientProblem(app) ?? app!;
+}
+
+const redirectUriFix = (app: Client) => `Add the exact callback URL to the Redirect uris of “${app.name}” at /o/applications/, or send one that is registered.`;
+
+const unregisteredRedirectUri = (app: Client, uri: string) =>
+  errorPage('Invalid callback URL', `The redirect_uri “${uri.slice(0, 300)}” is not registered for this application.`, redirectUriFix(app));
+
+function checkRedirectUri(app: Client, params: Map<string, string>, duplicates: string[]): { uri: string; sent: boolean } | ErrorPage {
   if (duplicates.includes('redirect_uri')) return errorPage('Invalid request', 'The redirect_uri parameter was sent more than once.');
   const requested = params.get('redirect_uri');
-  const fix = `Add the exact callback URL to the Redirect uris of “${app.name}” at /o/applications/, or send one that is registered.`;
   if (requested === undefined) {
     // RFC 6749 §3.1.2.3: may be omitted only when exactly one is registered.
     if (app.redirectUris.length === 1) return { uri: app.redirectUris[0], sent: false };
     return errorPage(
       'Missing redirect_uri',
       app.redirectUris.length === 0 ? 'This application has no registered redirect URI.' : 'This application has several redirect URIs, so the request must say which one to use.',
-      fix,
+      redirectUriFix(app),
     );
   }
-  const matched = matchRedirectUri(app.redirectUris, requested);
-  if (!matched) {
-    return errorPage('Invalid callback URL', `The redirect_uri “${requested.slice(0, 300)}” is not registered for this application.`, fix);
-  }
   // For loopback redirects any port matches (RFC 8252 §7.3): send the code to the requested one.
-  return { uri: requested, sent: true };
+  return matchRedirectUri(app.redirectUris, requested) ? { uri: requested, sent: true } : unregisteredRedirectUri(app, requested);
 }
 
-function checkParams(app: Application, params: Map<string, string>, duplicates: string[], base: Pick<ValidRequest, 'redirectUri' | 'state'>): ValidRequest {
+/**
+ * The documented size limits (README "Limits"): `state` at most AUTHORIZE_MAX_STATE_CHARS
+ * characters, the form-encoded parameters at most AUTHORIZE_MAX_REQUEST_BYTES bytes.
+ * @param encoded the request's parameters form-encoded (the query string, without "?")
+ * @throws OAuthError invalid_request naming the limit
+ */
+function checkSize(encoded: string, state: string | undefined): void {
+  if (state !== undefined && state.length > AUTHORIZE_MAX_STATE_CHARS) {
+    throw invalidRequest(`state is ${state.length} characters long; this server takes at most ${AUTHORIZE_MAX_STATE_CHARS}, so it is not sent back either.`);
+  }
+  const bytes = Buffer.byteLength(encoded);
+  if (bytes > AUTHORIZE_MAX_REQUEST_BYTES) {
+    throw invalidRequest(`The authorization request is ${bytes} bytes long (its parameters form-encoded); this server takes at most ${AUTHORIZE_MAX_REQUEST_BYTES}.`);
+  }
+}
+
+/** The checks after the redirect URI is verified; their errors go to it (RFC 6749 §4.1.2.1). */
+function checkParams(app: Client, params: Map<string, string>, duplicates: string[]): Omit<StoredRequest, 'redirectUri' | 'redirectUriSent' | 'state' | 'hintSub'> {
   if (duplicates.length) throw invalidRequest(`The parameter ${quoteValue(duplicates[0])} was sent more than once.`);
   // Values reach the database (nonce, scope): PostgreSQL text cannot hold NUL.
   for (const [k, v] of params) if (hasNul(v)) throw invalidRequest(`The parameter ${quoteValue(k)} contains a NUL character.`);
   const responseType = params.get('response_type');
   if (!responseType) throw invalidRequest('The response_type parameter is missing (use response_type=code).');
   if (responseType !== 'code') throw unsupportedResponseType(`Only response_type=code is supported; ${quoteValue(responseType)} is not.`);
-  if (!app.grantTypes.includes('authorization_code')) {
-    throw unsupportedResponseType("This application may not use the authorization code flow. Enable 'Authorization code' in its settings.");
-  }
+  checkCodeFlowAllowed(app);
   const scopes = resolveRequestedScope(params.get('scope'));
 
   // PKCE (RFC 7636 §4.3, RFC 9700 §2.1.1).
@@ -167,9 +207,10 @@ function checkParams(app: Application, params: Map<string, string>, duplicates: 
     if (!isValidCodeChallenge(challenge, method)) throw invalidRequest('code_challenge is malformed.');
   }
 
-  const prompt = new Set(parseScope(params.get('prompt')));
-  for (const p of prompt) if (!['none', 'login', 'consent', 'select_account'].includes(p)) throw invalidRequest(`Unknown prompt value ${quoteValue(p, 20)}.`);
-  if (prompt.has('none') && prompt.size > 1) throw invalidRequest('prompt=none cannot be combined with other values.');
+  const prompt = parseScope(params.get('prompt'));
+  const known = ['none', 'login', 'consent', 'select_account'] as const;
+  for (const p of prompt) if (!(known as readonly string[]).includes(p)) throw invalidRequest(`Unknown prompt value ${quoteValue(p, 20)}.`);
+  if (prompt.includes('none') && prompt.length > 1) throw invalidRequest('prompt=none cannot be combined with other values.');
   let maxAge: number | undefined;
   if (params.has('max_age')) {
     const m = params.get('max_age')!;
@@ -177,32 +218,43 @@ function checkParams(app: Application, params: Map<string, string>, duplicates: 
     maxAge = Number(m);
   }
   return {
-    app,
-    ...base,
-    redirectUriSent: true,
     scopes,
     codeChallenge: challenge,
     codeChallengeMethod: challenge ? (method as PkceMethod) : undefined,
     nonce: params.get('nonce'),
-    prompt,
+    prompt: [...new Set(prompt)] as StoredRequest['prompt'],
     maxAge,
     loginHint: params.get('login_hint'),
-    idTokenHint: params.get('id_token_hint'),
   };
 }
 
-/** Where to send the user to (re-)authenticate; prompt=login and max_age are satisfied by that login. */
-function loginRedirect(url: URL, v: ValidRequest): { kind: 'redirect'; location: string } {
-  const back = new URLSearchParams(url.search);
-  const prompt = [...v.prompt].filter((p) => p !== 'login');
-  if (prompt.length) back.set('prompt', prompt.join(' '));
-  else back.delete('prompt');
-  back.delete('max_age');
-  const next = `${url.pathname}?${back.toString()}`;
-  const q = new URLSearchParams({ next });
-  if (v.loginHint) q.set('login_hint', v.loginHint);
-  return { kind: 'redirect', location: `/accounts/login/?${q.toString()}` };
+function checkCodeFlowAllowed(app: Client): void {
+  if (!app.grantTypes.includes('authorization_code')) {
+    throw unsupportedResponseType("This application may not use the authorization code flow. Enable 'Authorization code' in its settings.");
+  }
 }
+
+/**
+ * OIDC Core §3.1.2.1 id_token_hint: an ID token we issued (expired is fine) naming the user the
+ * client expects. Verified once; the request keeps only its `sub`.
+ */
+async function hintSubject(params: Map<string, string>): Promise<string | undefined> {
+  const raw = params.get('id_token_hint');
+  if (raw === undefined) return undefined;
+  const hint = await verifyIdTokenHint(raw);
+  if (!hint) throw invalidRequest('id_token_hint is not a valid ID token issued by this server.');
+  return hint.sub;
+}
+
+const toStored = (v: ValidRequest): StoredRequest => {
+  const { app: _app, prompt, ...rest } = v;
+  return { ...rest, prompt: [...prompt] as StoredRequest['prompt'] };
+};
+
+const fromStored = (app: Client, s: StoredRequest): ValidRequest => ({ ...s, app, prompt: new Set(s.prompt) });
+
+/** Where the user logs in before `pendingId` continues (the login page's `next`). */
+const loginRedirect = (pendingId: string) => ({ kind: 'redirect' as const, location: `/accounts/login/?next=${encodeURIComponent(pendingPath(pendingId))}` });
 
 function codeRow(v: ValidRequest, userId: string, authTime: number, code: string): NewCode {
   return {
@@ -227,56 +279,125 @@ async function issueCode(v: ValidRequest, user: Pick<User, 'id'>, authTime: numb
 }
 
 export interface AuthorizeInput {
+  /** The request as a GET URL: a new request's parameters, or `?pending=<id>` of a stored one. */
   url: URL;
   session: SessionInfo | null;
   ip: string;
-  /** Set by the consent form's POST. */
-  decision?: 'allow' | 'deny';
 }
 
-/** Validates the request and decides: redirect (code, error or login), error page, or consent. */
-export async function authorize({ url, session, ip, decision }: AuthorizeInput): Promise<AuthorizeOutcome> {
+/**
+ * GET (and POST) /o/authorize/: validates a new request, or continues the pending request its
+ * `?pending=<id>` names, and decides: a redirect (to the client with a code or an error, or to the
+ * login page or the consent page with the pending id), an error page, or the consent page itself
+ * (only for a pending request).
+ */
+export async function authorize({ url, session, ip }: AuthorizeInput): Promise<AuthorizeOutcome> {
+  const pendingId = pendingIdOf(url.searchParams);
+  if (pendingId !== null) return resume(pendingId, session, ip);
   const { params, duplicates } = parseQuery(url.searchParams);
   const app = await checkClient(params, duplicates);
   if ('kind' in app) return app;
   const redirect = checkRedirectUri(app, params, duplicates);
   if ('kind' in redirect) return redirect;
-  const base = { redirectUri: redirect.uri, state: duplicates.includes('state') ? undefined : params.get('state') };
+  const state = duplicates.includes('state') ? undefined : params.get('state');
+  // The state goes back with every answer, errors included, when it is within the limit.
+  const base = { redirectUri: redirect.uri, state: state !== undefined && state.length <= AUTHORIZE_MAX_STATE_CHARS ? state : undefined };
 
   let v: ValidRequest;
   try {
-    v = { ...checkParams(app, params, duplicates, base), redirectUriSent: redirect.sent };
+    checkSize(url.search.replace(/^\?/, ''), state);
+    v = fromStored(app, { ...base, redirectUriSent: redirect.sent, ...checkParams(app, params, duplicates), hintSub: await hintSubject(params) });
   } catch (err) {
-    if (err instanceof OAuthError) return errorRedirect(base, err);
-    return errorRedirect(base, logUnexpected(err));
+    return asOutcome(errorRedirect(base, err));
   }
-
   try {
-    return await decide(v, url, session, ip, decision);
+    return asOutcome(await decide(v, session, ip, null));
   } catch (err) {
-    if (err instanceof OAuthError) return errorRedirect(v, err);
-    return errorRedirect(v, logUnexpected(err));
+    return asOutcome(errorRedirect(v, err));
   }
 }
 
-async function decide(v: ValidRequest, url: URL, session: SessionInfo | null, ip: string, decision?: 'allow' | 'deny'): Promise<AuthorizeOutcome> {
-  const none = v.prompt.has('none');
-  // OIDC Core §3.1.2.1 id_token_hint: an ID token we issued (expired is fine) naming the user the
-  // client expects; "If the End-User identified by the ID Token is logged in or is logged in by the
-  // request, then the Authorization Server returns a positive response; otherwise, it SHOULD return an error".
-  const hint = v.idTokenHint === undefined ? null : await verifyIdTokenHint(v.idTokenHint);
-  if (v.idTokenHint !== undefined && !hint) throw invalidRequest('id_token_hint is not a valid ID token issued by this server.');
-  if (!session || (hint && hint.sub !== session.userId)) {
-    if (none) throw loginRequired(session ? 'The logged-in user is not the one named by id_token_hint.' : 'The user is not logged in.');
-    return loginRedirect(url, v);
+export interface ConsentDecision {
+  /** The pending request id the consent form carried. */
+  pendingId: unknown;
+  session: SessionInfo | null;
+  ip: string;
+  decision: 'allow' | 'deny';
+}
+
+/**
+ * The consent form's decision on a pending request. It counts only from the session the consent
+ * page was shown to (otherwise the page is shown again, to the session now logged in).
+ */
+export function decideConsent({ pendingId, session, ip, decision }: ConsentDecision): Promise<AuthorizeOutcome> {
+  return resume(pendingId, session, ip, decision);
+}
+
+/**
+ * Continues a pending request. An answer for the client spends it first: of two concurrent
+ * completions one gets through, the other gets the expired page.
+ */
+async function resume(id: unknown, session: SessionInfo | null, ip: string, decision?: 'allow' | 'deny'): Promise<AuthorizeOutcome> {
+  // A look (GET) binds the request to the session looking; a decision must come from that session.
+  const pending = await findPending(id, decision === undefined ? session?.sidHash : undefined);
+  if (!pending) return expiredPage();
+  // The application may have changed meanwhile: it must still be there, active, and own the redirect URI.
+  const app = await getClient(pending.row.clientId);
+  const problem = clientProblem(app);
+  if (problem) return problem;
+  if (!matchRedirectUri(app!.redirectUris, pending.request.redirectUri)) return unregisteredRedirectUri(app!, pending.request.redirectUri);
+  const v = fromStored(app!, pending.request);
+  let step: Step;
+  try {
+    checkCodeFlowAllowed(v.app);
+    step = await decide(v, session, ip, pending, decision);
+  } catch (err) {
+    step = errorRedirect(v, err);
   }
+  if (step.kind !== 'client') return step;
+  return (await consumePending(pending)) ? asOutcome(step) : expiredPage();
+}
+
+/**
+ * Whether the user must log in (again) before this request goes on (OIDC Core §3.1.2.1):
+ * prompt=login always asks, and max_age when the last login is older, until the request has sent
+ * the user to log in; from then on (loginAfter) any login since satisfies both.
+ */
+function needsLogin(v: ValidRequest, session: SessionInfo, pending: PendingRequest | null): boolean {
+  const loginAfter = pending?.row.loginAfter ?? null;
+  if (loginAfter !== null) return session.authTime < loginAfter;
   const now = Math.floor(Date.now() / 1000);
-  const tooOld = v.maxAge !== undefined && now - session.authTime > v.maxAge;
+  return v.prompt.has('login') || (v.maxAge !== undefined && now - session.authTime > v.maxAge);
+}
+
+/**
+ * Sends the user to log in, with the request kept (stored now, or already) until they come back.
+ * For prompt=login and max_age the time is recorded (loginAfter, on this server's clock like
+ * auth_time), so that the login they are sent to satisfies them and an older one does not.
+ */
+async function toLogin(v: ValidRequest, session: SessionInfo | null, ip: string, pending: PendingRequest | null): Promise<Step> {
+  const loginAfter = v.prompt.has('login') || v.maxAge !== undefined ? Math.floor(Date.now() / 1000) : null;
+  if (pending) {
+    if (loginAfter !== null && pending.row.loginAfter === null) await markPendingLogin(pending, loginAfter);
+    return loginRedirect(pending.id);
+  }
+  return loginRedirect(await storePending(v.app.id, toStored(v), { sessionSidHash: session?.sidHash ?? null, loginAfter, clientIp: ip }));
+}
+
+async function decide(v: ValidRequest, session: SessionInfo | null, ip: string, pending: PendingRequest | null, decision?: 'allow' | 'deny'): Promise<Step> {
+  const none = v.prompt.has('none');
+  // OIDC Core §3.1.2.1 id_token_hint: "If the End-User identified by the ID Token is logged in or is
+  // logged in by the request, then the Authorization Server returns a positive response; otherwise,
+  // it SHOULD return an error".
+  if (!session || (v.hintSub !== undefined && v.hintSub !== session.userId)) {
+    if (none) throw loginRequired(session ? 'The logged-in user is not the one named by id_token_hint.' : 'The user is not logged in.');
+    return toLogin(v, session, ip, pending);
+  }
   // Also for the consent form's POST: a decision cannot stand in for the re-authentication the
-  // request asked for (after the login, the request comes back without prompt=login and max_age).
-  if (v.prompt.has('login') || tooOld) {
+  // request asked for.
+  if (needsLogin(v, session, pending)) {
     if (none) throw loginRequired('The login is older than max_age allows.');
-    return loginRedirect(url, v);
+    return toLogin(v, session, ip, pending);
   }
 
   // The common case, a returning user with remembered consent (or an app that skips consent),
@@ -290,20 +411,25 @@ async function decide(v: ValidRequest, url: URL, session: SessionInfo | null, ip
   const user = found?.user;
   if (!user || !user.isActive) {
     if (none) throw loginRequired('The user is not logged in.');
-    return loginRedirect(url, v);
+    return toLogin(v, null, ip, pending);
   }
   if (autoCode && found.issued) return clientRedirect(v, { code: autoCode });
 
-  if (decision === 'deny') {
-    audit('consent.denied', { actorUserId: user.id, applicationId: v.app.id, ip });
-    throw accessDenied('The user denied the request.');
-  }
-  if (decision === 'allow') {
+  if (decision !== undefined && pending) {
+    // The consent page was shown to another session (the user switched accounts meanwhile): show
+    // it again, to whoever is logged in now.
+    if (pending.row.sessionSidHash !== session.sidHash) return { kind: 'redirect', location: pendingPath(pending.id) };
+    if (decision === 'deny') {
+      audit('consent.denied', { actorUserId: user.id, applicationId: v.app.id, ip });
+      throw accessDenied('The user denied the request.');
+    }
     await saveConsent(user.id, v.app.id, v.scopes);
     audit('consent.granted', { actorUserId: user.id, applicationId: v.app.id, ip, detail: { scope: formatScope(v.scopes) } });
     return issueCode(v, user, session.authTime);
   }
   if (none) throw consentRequired('The user has not approved these scopes for this application.');
+  // A new request that needs consent is stored, and the consent page is its pending URL.
+  if (!pending) return { kind: 'redirect', location: pendingPath(await storePending(v.app.id, toStored(v), { sessionSidHash: session.sidHash, loginAfter: null, clientIp: ip })) };
   const owner = v.app.userId ? ((await findUserById(v.app.userId))?.username ?? null) : null;
-  return { kind: 'consent', app: v.app, owner, user: { id: user.id, username: user.username }, scopes: v.scopes, query: url.search.replace(/^\?/, '') };
+  return { kind: 'consent', app: v.app, owner, user: { id: user.id, username: user.username }, scopes: v.scopes, pendingId: pending.id };
 }

@@ -5,6 +5,7 @@ import { requireUser } from '@/lib/auth/session';
 import { changePassword } from '@/lib/auth/sessions';
 import { passwordChangeSchema, type FormState } from '@/lib/auth/forms';
 import { clientIp } from '@/lib/http/client-ip';
+import { tooManyAttemptsMessage } from '@/lib/rate-limits';
 import { formArg, formText } from '@/app/_lib/action-args';
 
 export async function changePasswordAction(_prev: unknown, rawForm: unknown): Promise<FormState> {
@@ -16,7 +17,7 @@ export async function changePasswordAction(_prev: unknown, rawForm: unknown): Pr
   const h = await headers();
   const r = await changePassword(user, parsed.data.current_password, parsed.data.new_password, clientIp(h));
   if (!r.ok) {
-    const message = r.reason === 'rate_limited' ? 'Too many failed attempts. Wait a few minutes and try again.' : 'This is not your current password.';
+    const message = r.reason === 'rate_limited' ? tooManyAttemptsMessage('Too many failed attempts.', r.retryAfterSeconds) : 'This is not your current password.';
     return { errors: { current_password: [message] } };
   }
   const n = r.endedSessions;

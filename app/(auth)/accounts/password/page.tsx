@@ -12,7 +12,7 @@ export default async function PasswordPage() {
   await requireUser('/accounts/password/');
   return (
     <div className="mx-auto max-w-md">
-      <Card title="Change password">
+      <Card title="Change password" titleAs="h1">
         <p className="mb-4 text-sm text-slate-600">Changing your password signs out every other browser where you are logged in.</p>
         <PasswordForm />
         <p className="mt-4 text-sm text-slate-600">

@@ -3,10 +3,10 @@
 import Link from 'next/link';
 import { connection } from 'next/server';
 import { requireUser } from '@/lib/auth/session';
-import { listMySessions } from '@/lib/auth/sessions';
+import { listMySessions, type SessionView } from '@/lib/auth/sessions';
 import { Alert, Card, PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
-import { Time } from '@/app/admin/_components/time';
+import { formatUtc, Time } from '@/app/admin/_components/time';
 import { logoutAction } from '../actions';
 import { ownEntry } from '@/lib/fields';
 import { endOtherSessionsAction, endSessionAction } from './actions';
@@ -14,6 +14,9 @@ import { endOtherSessionsAction, endSessionAction } from './actions';
 export const metadata = { title: 'Sessions' };
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** Which session a row is, in words: "Firefox on Windows, 203.0.113.7, logged in 2026-11-30 03:50 UTC". */
+const sessionLabel = (s: SessionView) => `${s.browser}, ${s.ip || 'unknown address'}, logged in ${formatUtc(s.createdAt)}`;
 
 // Codes only: a crafted link cannot put arbitrary text on the page.
 const NOTICES: Record<string, [kind: 'success' | 'info', text: (n: number) => string]> = {
@@ -32,7 +35,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
   const others = sessions.filter((s) => !s.current).length;
   return (
     <div>
-      <PageTitle sub="Everywhere you are logged in. Signing a session out ends it at once: that browser must log in again.">Sessions</PageTitle>
+      <PageTitle sub="Everywhere you are logged in, this browser first. Signing a session out ends it at once: that browser must log in again.">Sessions</PageTitle>
       {notice ? (
         <div className="mb-4">
           <Alert kind={notice[0]} testId="sessions-notice">
@@ -42,21 +45,22 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
       ) : null}
       <ul className="space-y-3" aria-label="Sessions">
         {sessions.map((s) => (
-          <li key={s.id} data-testid="session" data-current={s.current ? 'true' : 'false'}>
-            <Card>
+          <li key={s.id} data-testid="session" data-current={s.current ? 'true' : 'false'} aria-current={s.current ? 'true' : undefined}>
+            <Card className={s.current ? 'ring-2 ring-emerald-300' : ''}>
               <div className="flex flex-wrap items-start justify-between gap-4">
                 <div className="min-w-0">
-                  <h2 className="font-semibold text-slate-900">
+                  <h2 className="flex flex-wrap items-center gap-2 font-semibold text-slate-900">
                     {s.browser}
                     {s.current ? (
-                      <span className="ml-2 rounded bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800" data-testid="this-browser">
+                      <span className="whitespace-nowrap rounded bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800" data-testid="this-browser">
                         This browser
                       </span>
                     ) : null}
                   </h2>
                   <dl className="mt-2 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[7rem_1fr]">
                     <dt className="text-slate-500">IP address</dt>
-                    <dd className="font-mono">{s.ip || '—'}</dd>
+                    {/* An IPv6 address is one long word: let it break rather than widen the page. */}
+                    <dd className="break-all font-mono">{s.ip || '—'}</dd>
                     <dt className="text-slate-500">Logged in</dt>
                     <dd>
                       <Time date={s.createdAt} />
@@ -76,7 +80,8 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
                 ) : (
                   <form action={endSessionAction}>
                     <input type="hidden" name="session_id" value={s.id} />
-                    <SubmitButton variant="danger" pendingText="Signing out…">
+                    {/* Several rows have a "Sign out": its accessible name says which session it ends. */}
+                    <SubmitButton variant="danger" pendingText="Signing out…" aria-label={`Sign out ${sessionLabel(s)}`}>
                       Sign out
                     </SubmitButton>
                   </form>
@@ -94,10 +99,12 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
             </SubmitButton>
           </form>
         ) : null}
-        <Link className="text-sm font-medium text-indigo-700 hover:underline" href="/accounts/password/">
-          Change your password
-        </Link>
-        <span className="text-sm text-slate-500">(this also signs out every other session)</span>
+        <p className="text-sm text-slate-500">
+          <Link className="font-medium text-indigo-700 hover:underline" href="/accounts/password/">
+            Change your password
+          </Link>{' '}
+          (this also signs out every other session)
+        </p>
       </div>
     </div>
   );

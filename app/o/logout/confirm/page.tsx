@@ -46,7 +46,7 @@ export default async function LogoutConfirmPage({ searchParams }: { searchParams
     // Never an automatic redirect here: the way back to the application is a link, named.
     return (
       <div className="mx-auto max-w-md">
-        <Card title="You are logged out">
+        <Card title="You are logged out" titleAs="h1">
           <p data-testid="logged-out" className="text-slate-600">
             You are not signed in to this server.
           </p>
@@ -62,7 +62,7 @@ export default async function LogoutConfirmPage({ searchParams }: { searchParams
 
   return (
     <div className="mx-auto max-w-md">
-      <Card title="Log out?">
+      <Card title="Log out?" titleAs="h1">
         <form action={confirmLogoutAction} className="space-y-4">
           <input type="hidden" name="query" value={params.toString()} />
           <p className="text-slate-600" data-testid="logout-question">

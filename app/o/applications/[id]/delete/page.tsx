@@ -11,7 +11,7 @@ export default async function DeleteApplicationPage({ params }: { params: Promis
   const { app } = await loadApplication(id, 'delete/');
   return (
     <div className="mx-auto max-w-lg">
-      <Card title="Delete application">
+      <Card title="Delete application" titleAs="h1">
         <p className="text-slate-700">
           Delete <strong data-testid="application-name">{app.name}</strong> (<code className="break-all font-mono text-xs">{app.clientId}</code>)?
         </p>
