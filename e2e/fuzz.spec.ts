@@ -46,7 +46,7 @@ const wireValue = fc.oneof(
   nasty.map((s) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')),
   fc.constantFrom('%00', '%ZZ', '%', '%C3', '%FF%FE', '%E0%A4%A', '%2e%2e%2f'),
 );
-const QUERY_NAMES = ['next', 'callbackUrl', 'notice', 'n', 'q', 'after', 'user', 'app', 'kind', 'state', 'type', 'actor', 'ip', 'revoked', 'user_code', 'step', 'done', 'client_id', 'redirect_uri', 'response_type', 'scope', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'request_id', 'id_token_hint', 'post_logout_redirect_uri', 'error'];
+const QUERY_NAMES = ['next', 'pending', 'callbackUrl', 'notice', 'n', 'q', 'after', 'user', 'app', 'kind', 'state', 'type', 'actor', 'ip', 'revoked', 'user_code', 'step', 'done', 'client_id', 'redirect_uri', 'response_type', 'scope', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'request_id', 'id_token_hint', 'post_logout_redirect_uri', 'error'];
 /** A query string with repeated names (a=1&a=2) among our parameters and others. */
 const queryString = fc
   .array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_NAMES), wireValue), wireValue), { minLength: 1, maxLength: 5 })
@@ -59,7 +59,7 @@ const queryString = fc
 const FIELD_NAMES = [
   'name', 'clientType', 'grantTypes', 'redirectUris', 'postLogoutRedirectUris', 'allowedOrigins', 'algorithm', 'hashClientSecret', 'skipAuthorization', 'owner', 'clientSecret', 'clientId',
   'username', 'email', 'password', 'password2', 'next', 'current_password', 'new_password', 'new_password2',
-  'session_id', 'application_id', 'user_id', 'value', 'back', 'kind', 'ids', 'id', 'confirm', 'query', 'decision', 'user_code',
+  'session_id', 'application_id', 'user_id', 'value', 'back', 'kind', 'ids', 'id', 'confirm', 'query', 'pending', 'decision', 'user_code',
 ];
 const plausible = fc.constantFrom('confidential', 'public', 'authorization_code', 'client_credentials', 'on', 'yes', 'true', 'false', 'allow', 'deny', 'approve', 'access', 'RS256', 'HS256', 'https://app.example.org/cb', 'ada@example.org', '12345678', 'not the password 1', 'response_type=code&client_id=x');
 const formData = fc.array(fc.tuple(fc.constantFrom(...FIELD_NAMES), fc.oneof(nasty, plausible)), { maxLength: 10 }).map((entries) => {
