@@ -97,21 +97,18 @@ function nameOurOrigin(req: IncomingMessage, issuer = env().ISSUER): void {
  * `$$` escapes, `$undefined`, numbers, dates, bigints, FormData) and nothing that refers to parts
  * elsewhere (promises, streams, maps, blobs, server references, path references), which no page of
  * ours sends and which the decoder fails on when they dangle.
- * @param text the JSON text
- * @param root 'args': the argument list (an array of at most MAX_ARGS); 'value': any value
+ * @param text the JSON text of an argument list (an array of at most MAX_ARGS values)
  * @returns null when it decodes, else the reason
  */
-export function checkReplyModel(text: string, root: 'args' | 'value' = 'args'): string | null {
+export function checkReplyModel(text: string): string | null {
   let model: unknown;
   try {
     model = JSON.parse(text);
   } catch {
     return 'the arguments are not JSON';
   }
-  if (root === 'args') {
-    if (!Array.isArray(model)) return 'the arguments are not a list';
-    if (model.length > MAX_ARGS) return 'too many arguments';
-  }
+  if (!Array.isArray(model)) return 'the arguments are not a list';
+  if (model.length > MAX_ARGS) return 'too many arguments';
   let slots = 0;
   const stack: Array<[unknown, number]> = [[model, 0]];
   while (stack.length) {
@@ -158,7 +155,7 @@ function isPlainReference(s: string): boolean {
 function busboyFields(headers: IncomingHttpHeaders, body: Buffer): Promise<Map<string, string>> {
   return new Promise((resolve, reject) => {
     const fields = new Map<string, string>();
-    let bb;
+    let bb: ReturnType<typeof busboy>;
     try {
       bb = busboy({ defParamCharset: 'utf8', headers });
     } catch (e) {
