@@ -231,6 +231,14 @@ test.describe('OpenID Connect sign-in and RP-initiated logout', () => {
     await expect(other.getByTestId('whoami')).toContainText(otherName);
     await other.context().close();
 
+    // RFC 9110 §9.2.1: HEAD is safe. A HEAD of the same link (a prefetcher, a link checker) with
+    // the named user's cookie ends nothing and sends nobody to the application.
+    const head = await page.request.head(lure, { maxRedirects: 0 });
+    expect(head.status()).toBe(303);
+    expect(head.headers()['location']).toMatch(/\/o\/logout\/confirm\//);
+    await page.goto('/');
+    await expect(page.getByTestId('whoami')).toContainText(username);
+
     // The user the hint names, signed in: their session ends and they go back to the application.
     await page.goto(lure);
     await expect(page).toHaveURL(new RegExp(`^${LOGGED_OUT}\\?state=x$`));

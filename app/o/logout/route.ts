@@ -24,10 +24,12 @@ async function handle(request: Request): Promise<Response> {
   const user = await currentUser();
   const outcome = await evaluateLogout(params, user?.id ?? null);
   const page = `/o/logout/confirm/?${params.toString()}`;
-  if (outcome.kind !== 'logout') return to(page);
+  // RFC 9110 §9.2.1: HEAD is safe; a prefetcher or link checker ends no session.
+  if (outcome.kind !== 'logout' || request.method === 'HEAD') return to(page);
   const ended = await endCurrentSession();
   return to(postLogoutRedirect(outcome, ended) ?? page);
 }
 
 export const GET = handle;
 export const POST = handle;
+export const HEAD = handle;
