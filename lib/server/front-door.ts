@@ -2,6 +2,7 @@
 // the client IP is resolved once, the body is bounded, then the node:http door answers its hot
 // endpoints and Next.js everything else.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { CLIENT_IP_HEADER, resolveClientIp, trustClientIpHeader } from '../http/client-ip';
 import { env } from '../env';
 import { gateRequest, requestPolicy } from './request-gate';
@@ -15,13 +16,28 @@ import { guardServerAction, isPossibleServerAction } from './action-request';
  * `rawHeaders`, so no later reader can see a client-chosen value.
  */
 function setClientIp(req: IncomingMessage): void {
-  const ip = resolveClientIp(req.socket.remoteAddress, req.headers[env().TRUST_PROXY_HEADER]);
+  const header = env().TRUST_PROXY_HEADER;
+  // Without a proxy header the answer is the peer's address, the same for every request of a
+  // keep-alive connection: resolved once per socket (the hot paths run this on every request).
+  const ip = req.headers[header] === undefined ? peerIp(req.socket) : resolveClientIp(req.socket.remoteAddress, req.headers[header]);
+  const sent = req.headers[CLIENT_IP_HEADER] !== undefined;
   req.headers[CLIENT_IP_HEADER] = ip;
+  if (!sent) {
+    req.rawHeaders.push(CLIENT_IP_HEADER, ip);
+    return;
+  }
   const raw: string[] = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     if (req.rawHeaders[i].toLowerCase() !== CLIENT_IP_HEADER) raw.push(req.rawHeaders[i], req.rawHeaders[i + 1]);
   }
   req.rawHeaders = [...raw, CLIENT_IP_HEADER, ip];
+}
+
+const PEER_IP = Symbol('peerIp');
+
+/** resolveClientIp for a request without a proxy header, memoised on its socket. */
+function peerIp(socket: Socket & { [PEER_IP]?: string }): string {
+  return (socket[PEER_IP] ??= resolveClientIp(socket.remoteAddress, undefined));
 }
 
 /** The methods this server answers (RFC 9110 §9.3.7: the answer to `OPTIONS *`). */
@@ -70,8 +86,10 @@ function toOriginForm(req: IncomingMessage, res: ServerResponse): boolean {
 function hasDecodablePath(req: IncomingMessage, res: ServerResponse): boolean {
   const target = req.url ?? '/';
   const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  if (!path.includes('%')) return true;
   try {
-    decodeURIComponent(q < 0 ? target : target.slice(0, q));
+    decodeURIComponent(path);
     return true;
   } catch {
     const r = htmlErrorPage({ status: 400, title: 'Invalid request', message: 'The request path has a malformed percent-encoding: it names no page on this server.' });
