@@ -79,3 +79,25 @@ describe('RFC 9112 §3.2: every request-target form gets an answer in the endpoi
     expect(r.body).toContain('The request target');
   });
 });
+
+describe('a request node:http cannot parse gets a page that says what happened (RFC 6585 §5, RFC 9110 §15.5.1)', () => {
+  it('RFC 6585 §5: a request line past the 16 KB header limit gets 431 with a page naming the limit, never an empty answer', async () => {
+    const r = await rawRequest(`GET /o/authorize/?state=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(r.status).toBe(431);
+    expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(r.headers.connection).toBe('close');
+    expect(r.body).toContain('<h1>Request too large</h1>');
+    expect(r.body).toContain('16 KB');
+    expect(r.body).toContain('go back to it');
+  });
+
+  it('RFC 9110 §15.5.1: bytes that are not HTTP get 400 with a page, never an empty answer', async () => {
+    const r = await rawRequest('GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n');
+    expect(r.status).toBe(400);
+    expect(r.body).toContain('<h1>Invalid request</h1>');
+  });
+
+  it('the server still answers after them', async () => {
+    expect((await fetch(`${srv.url}/.well-known/jwks.json`)).status).toBe(200);
+  });
+});

@@ -7,6 +7,7 @@ import { CLIENT_IP_HEADER, resolveClientIp, trustClientIpHeader } from '../http/
 import { env } from '../env';
 import { gateRequest, requestPolicy } from './request-gate';
 import { htmlErrorPage } from '../oauth/error-page';
+import { AUTHORIZE_MAX_REQUEST_BYTES } from '../oauth/pending-request';
 import { serveFast, type Fallback } from './node-door';
 import { guardServerAction, isPossibleServerAction } from './action-request';
 
@@ -99,6 +100,42 @@ function hasDecodablePath(req: IncomingMessage, res: ServerResponse): boolean {
   }
 }
 
+/** Node's own limit on a request's line and headers together (--max-http-header-size, 16 KB). */
+const MAX_HEADER_KB = Math.round(http.maxHeaderSize / 1024);
+
+/**
+ * A request node:http could not parse (the 'clientError' event), answered as node would (431 for
+ * a request line and headers past http.maxHeaderSize, 408 for a timeout, 400 otherwise), but with
+ * a page that says what happened: node's own answers have no body, and a browser that followed a
+ * too-long link showed only "This page isn't working". Nothing is written once a response has
+ * started on the socket (the peer would read a corrupted answer); the socket is then closed.
+ *
+ * @param err the parser's error; its `code` picks the status (RFC 6585 §5 for 431)
+ * @param socket the client's connection
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket & { _httpMessage?: { headersSent?: boolean } | null }): void {
+  if (err.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const page =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? htmlErrorPage({
+          status: 431,
+          title: 'Request too large',
+          message: `The address of this page (or the request's headers) is longer than this server accepts: ${MAX_HEADER_KB} KB.`,
+          hint: `If an application sent you here, go back to it and tell its developer that its link is too long (authorization requests may be up to ${AUTHORIZE_MAX_REQUEST_BYTES / 1024} KB). Otherwise, clear this site's cookies and try again.`,
+        })
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? htmlErrorPage({ status: 408, title: 'Request timed out', message: 'The request did not arrive in time.', hint: 'Try again.' })
+        : htmlErrorPage({ status: 400, title: 'Invalid request', message: 'The request could not be read: it is not valid HTTP.' });
+  const reason = http.STATUS_CODES[page.status] ?? 'Error';
+  const headers = Object.entries({ ...page.headers, 'content-length': String(Buffer.byteLength(page.body)), connection: 'close' })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  socket.end(`HTTP/1.1 ${page.status} ${reason}\r\n${headers}\r\n${page.body}`);
+}
+
 const REDIRECTS = new Set([301, 302, 307, 308]);
 
 /**
@@ -148,5 +185,6 @@ export function createFrontDoor(toNext: Fallback): http.Server {
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => serve(req, res, false));
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => serve(req, res, true));
+  server.on('clientError', answerClientError);
   return server;
 }
