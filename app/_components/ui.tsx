@@ -23,13 +23,22 @@ export function PageTitle({ children, sub }: { children: ReactNode; sub?: ReactN
   );
 }
 
+/**
+ * What is wrong with a field, under it (`${id}-error`, which the field's aria-describedby names).
+ * Several messages (one per bad redirect URI, say) are one line each: run together into one
+ * paragraph, a newcomer could not tell where one ended and which value to fix.
+ */
 export function FieldError({ id, error }: { id: string; error?: string | string[] }) {
-  const msg = Array.isArray(error) ? error.join(' ') : error;
-  if (!msg) return null;
+  const msgs = (Array.isArray(error) ? error : [error]).filter((m): m is string => Boolean(m));
+  if (msgs.length === 0) return null;
+  const props = { id: `${id}-error`, 'data-testid': `${id}-error`, className: 'mt-1 text-sm text-red-700' };
+  if (msgs.length === 1) return <p {...props}>{msgs[0]}</p>;
   return (
-    <p id={`${id}-error`} data-testid={`${id}-error`} className="mt-1 text-sm text-red-700">
-      {msg}
-    </p>
+    <ul {...props} className={`${props.className} list-disc space-y-1 pl-5`}>
+      {msgs.map((m, i) => (
+        <li key={i}>{m}</li>
+      ))}
+    </ul>
   );
 }
 
