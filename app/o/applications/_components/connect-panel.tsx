@@ -116,13 +116,13 @@ export function ConnectPanel({ app, issuer }: { app: ApplicationView; issuer: st
           </>
         }
       />
-      <Snippet
-        id="curl-client-credentials"
-        title="curl: client credentials"
-        copyLabel="Copy client credentials command"
-        code={curlCc}
-        note={
-          confidential ? (
+      {confidential ? (
+        <Snippet
+          id="curl-client-credentials"
+          title="curl: client credentials"
+          copyLabel="Copy client credentials command"
+          code={curlCc}
+          note={
             hasCc ? (
               'A token for the application itself, no user.'
             ) : (
@@ -131,11 +131,17 @@ export function ConnectPanel({ app, issuer }: { app: ApplicationView; issuer: st
                 <NotEnabled grant="Client credentials" />
               </>
             )
-          ) : (
-            'Confidential clients only: a public client cannot use client credentials.'
-          )
-        }
-      />
+          }
+        />
+      ) : (
+        // No command to copy: a public client has no secret, and one pasted anyway would only fail.
+        <div data-testid="client-credentials-public">
+          <h3 className="mb-2 text-sm font-semibold text-slate-900">curl: client credentials</h3>
+          <p className="text-xs text-slate-600">
+            Confidential clients only: a public client has no secret, so it cannot use client credentials.
+          </p>
+        </div>
+      )}
       <Snippet
         id="spa-fetch"
         title="Browser fetch() for a public SPA client (PKCE)"
