@@ -9,6 +9,12 @@ export function FilterText(props: { id: string; label: string; defaultValue?: st
 /** The table's empty line when a filter was refused: nothing was looked up. */
 export const FILTER_REFUSED = 'Correct the filter above to see the list.';
 
+/** Under a filter whose value is well-formed but names no row (the list is then empty). */
+export const FILTER_NAMES_NOTHING = {
+  application: 'No application has this client ID or number.',
+  user: 'No user has this username.',
+} as const;
+
 export function FilterSelect({ id, label, defaultValue, options }: { id: string; label: string; defaultValue?: string; options: Array<[string, string]> }) {
   return (
     <div>

@@ -5,7 +5,7 @@ import { listAuditEvents } from '@/lib/admin/service';
 import { AUDIT_TYPES, filtersValid, listHref, parseAuditFilters, type SearchParams } from '@/lib/admin/schema';
 import { orNotFound, staffActor } from '../_lib/actor';
 import { Badge, Empty, Table, td } from '../_components/table';
-import { FILTER_REFUSED, FilterSelect, FilterText } from '../_components/filter-field';
+import { FILTER_NAMES_NOTHING, FILTER_REFUSED, FilterSelect, FilterText } from '../_components/filter-field';
 import { Pager } from '../_components/pager';
 import { Time } from '../_components/time';
 
@@ -41,17 +41,18 @@ export default async function AdminAudit({ searchParams }: { searchParams: Promi
       <form method="get" action="/admin/audit/" className="mb-4 grid items-end gap-3 sm:grid-cols-[repeat(4,minmax(0,1fr))_auto]" role="search">
         <FilterSelect id="type" label="Event" defaultValue={f.type ?? ''} options={[['', 'All events'], ...AUDIT_TYPES.map((t): [string, string] => [t, t])]} />
         <FilterText id="actor" label="Actor" defaultValue={f.typed.actor ?? f.actor} error={f.errors.actor} placeholder="Username" />
-        <FilterText id="app" label="Application" defaultValue={f.typed.app ?? f.app} error={f.errors.app} placeholder="Client ID or number" />
+        <FilterText
+          id="app"
+          label="Application"
+          defaultValue={f.typed.app ?? f.app}
+          error={f.errors.app ?? (page.unknown ? FILTER_NAMES_NOTHING.application : undefined)}
+          placeholder="Client ID or number"
+        />
         <FilterText id="ip" label="IP address" defaultValue={f.typed.ip ?? f.ip} error={f.errors.ip} />
         <SubmitButton variant="secondary">Filter</SubmitButton>
       </form>
-      {page.unknown ? (
-        <p className="mb-3 text-sm text-red-700" data-testid="filter-error">
-          No application has this client ID or number.
-        </p>
-      ) : null}
       <Table label="Audit events" head={['Time', 'Event', 'Actor', 'Application', 'IP', 'Details']}>
-        {page.rows.length === 0 ? <Empty cols={6}>{valid ? 'No event matches.' : FILTER_REFUSED}</Empty> : null}
+        {page.rows.length === 0 ? <Empty cols={6}>{valid && !page.unknown ? 'No event matches.' : FILTER_REFUSED}</Empty> : null}
         {page.rows.map((e) => (
           <tr key={e.id} data-testid="audit-row">
             <td className={td}>

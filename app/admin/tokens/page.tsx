@@ -7,7 +7,7 @@ import { grantTypeLabel } from '@/lib/apps/schema';
 import { filtersValid, listHref, parseTokenFilters, TOKEN_KINDS, TOKEN_KIND_LABELS, TOKEN_STATES, type SearchParams } from '@/lib/admin/schema';
 import { orNotFound, staffActor } from '../_lib/actor';
 import { Badge, Empty, Table, td } from '../_components/table';
-import { FILTER_REFUSED, FilterSelect, FilterText } from '../_components/filter-field';
+import { FILTER_NAMES_NOTHING, FILTER_REFUSED, FilterSelect, FilterText } from '../_components/filter-field';
 import { Pager } from '../_components/pager';
 import { Notice } from '../_components/notice';
 import { Time } from '../_components/time';
@@ -35,21 +35,28 @@ export default async function AdminTokens({ searchParams }: { searchParams: Prom
       <Notice code={sp.notice} n={sp.n} />
       <form method="get" action="/admin/tokens/" className="mb-4 grid items-end gap-3 sm:grid-cols-[repeat(4,minmax(0,1fr))_auto]" role="search">
         <FilterSelect id="kind" label="Kind" defaultValue={f.kind} options={TOKEN_KINDS.map((k) => [k, TOKEN_KIND_LABELS[k]])} />
-        <FilterText id="app" label="Application" defaultValue={f.typed.app ?? f.app} error={f.errors.app} placeholder="Client ID or number" />
-        <FilterText id="user" label="User" defaultValue={f.typed.user ?? f.user} error={f.errors.user} placeholder="Username" />
+        <FilterText
+          id="app"
+          label="Application"
+          defaultValue={f.typed.app ?? f.app}
+          error={f.errors.app ?? (page.unknown === 'application' ? FILTER_NAMES_NOTHING.application : undefined)}
+          placeholder="Client ID or number"
+        />
+        <FilterText
+          id="user"
+          label="User"
+          defaultValue={f.typed.user ?? f.user}
+          error={f.errors.user ?? (page.unknown === 'user' ? FILTER_NAMES_NOTHING.user : undefined)}
+          placeholder="Username"
+        />
         <FilterSelect id="state" label="State" defaultValue={f.state ?? ''} options={[['', 'Any'], ...TOKEN_STATES.map((s): [string, string] => [s, STATE_LABEL[s]])]} />
         <SubmitButton variant="secondary">Filter</SubmitButton>
       </form>
-      {page.unknown ? (
-        <p className="mb-3 text-sm text-red-700" data-testid="filter-error">
-          {page.unknown === 'application' ? 'No application has this client ID or number.' : 'No user has this username.'}
-        </p>
-      ) : null}
       <form action={revokeTokensAction}>
         <input type="hidden" name="kind" value={f.kind} />
         <input type="hidden" name="back" value={back} />
         <Table label={TOKEN_KIND_LABELS[f.kind]} head={['Select', 'Application', 'User', 'Scope', isCode ? 'Flow' : 'Grant type', 'Created', 'Expires', 'State']}>
-          {page.rows.length === 0 ? <Empty cols={8}>{valid ? 'Nothing matches these filters.' : FILTER_REFUSED}</Empty> : null}
+          {page.rows.length === 0 ? <Empty cols={8}>{valid && !page.unknown ? 'Nothing matches these filters.' : FILTER_REFUSED}</Empty> : null}
           {page.rows.map((t) => (
             <tr key={t.id} data-testid="token-row">
               <td className={td}>
