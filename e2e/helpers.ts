@@ -27,3 +27,16 @@ export async function logOut(page: Page) {
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' })).toBeVisible();
 }
+
+/** Nothing on the page reaches past the right edge of the viewport (no sideways scrolling); code blocks scroll on their own. */
+export async function expectNoOverflow(page: Page) {
+  const wide = await page.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const out = [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > vw + 1 && !e.closest('.overflow-x-auto, pre'))
+      .map((e) => `<${e.tagName.toLowerCase()}> ${(e.textContent ?? '').trim().slice(0, 40)}`);
+    return { scroll: document.documentElement.scrollWidth, vw, out: out.slice(0, 5) };
+  });
+  expect(wide.out, `${page.url()}: elements past ${wide.vw} px`).toEqual([]);
+  expect(wide.scroll, page.url()).toBeLessThanOrEqual(wide.vw);
+}

@@ -4,7 +4,7 @@
 // role=status for outcomes), each page has one h1, repeated buttons say what they act on, the
 // current session comes first, and long values wrap instead of widening a 390 px screen.
 import { test, expect, type Browser, type Page } from '@playwright/test';
-import { E2E_ADMIN, logIn, PASSWORD, signUp, uniqueName } from './helpers';
+import { E2E_ADMIN, expectNoOverflow, logIn, PASSWORD, signUp, uniqueName } from './helpers';
 
 const UA = {
   firefox: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0',
@@ -19,19 +19,6 @@ async function browserAs(browser: Browser, username: string, opts: { password?: 
   await logIn(page, username, opts.password ?? PASSWORD);
   await expect(page.getByTestId('whoami')).toContainText(username);
   return page;
-}
-
-/** Nothing on the page reaches past the right edge of the viewport (no sideways scrolling). */
-async function expectNoOverflow(page: Page) {
-  const wide = await page.evaluate(() => {
-    const vw = document.documentElement.clientWidth;
-    const out = [...document.querySelectorAll('body *')]
-      .filter((e) => e.getBoundingClientRect().right > vw + 1 && !e.closest('.overflow-x-auto, pre'))
-      .map((e) => `<${e.tagName.toLowerCase()}> ${(e.textContent ?? '').trim().slice(0, 40)}`);
-    return { scroll: document.documentElement.scrollWidth, vw, out: out.slice(0, 5) };
-  });
-  expect(wide.out, `${page.url()}: elements past ${wide.vw} px`).toEqual([]);
-  expect(wide.scroll, page.url()).toBeLessThanOrEqual(wide.vw);
 }
 
 /** Fills the password change form (the new password twice) and submits it. */
