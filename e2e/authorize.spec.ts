@@ -175,6 +175,28 @@ test('Cancel sends the user back with error=access_denied, state and iss (RFC 67
   expect(cb.searchParams.get('code')).toBeNull();
 });
 
+test('the consent form works without JavaScript (progressive enhancement: a click before the page\'s script runs): Authorize gets the client its code', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, baseURL });
+  const page = await context.newPage();
+  await stubPostman(page);
+  await page.goto('/accounts/login/');
+  await logIn(page, consenter.username, consenter.password);
+  await expect(page.getByTestId('whoami')).toContainText(consenter.username);
+  const { url, state, verifier } = postmanAuthorizeUrl(registered.clientId, { scope: 'read write introspection', prompt: 'consent' });
+  await page.goto(url);
+  await expect(page.getByTestId('app-name')).toHaveText(registered.name);
+  await page.getByRole('button', { name: 'Authorize' }).click();
+  await page.waitForURL((u) => u.href.startsWith(CALLBACK));
+  const cb = new URL(page.url());
+  expect(cb.searchParams.get('state')).toBe(state);
+  const token = await page.request.post('/o/token/', {
+    headers: { authorization: basic(registered.clientId, registered.secret) },
+    form: { grant_type: 'authorization_code', code: cb.searchParams.get('code')!, redirect_uri: CALLBACK, code_verifier: verifier },
+  });
+  expect(token.status()).toBe(200);
+  await context.close();
+});
+
 test('an unregistered callback URL gets an error page that says how to fix it, never a redirect', async ({ page }) => {
   let leftSite = false;
   await page.route('https://evil.example/**', (route) => {

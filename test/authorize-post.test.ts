@@ -131,6 +131,21 @@ describe('OIDC Core §3.1.2.1: POST /o/authorize/ with form-serialised parameter
     expect(r.headers.get('x-test-handoff')).toBe('next');
   });
 
+  it('the consent form sent without JavaScript (a multipart POST naming its action in $ACTION_ID_, no Next-Action header) goes to Next.js, not the OAuth endpoint', async () => {
+    // What a browser sends when the Authorize button is clicked before the page's JavaScript runs.
+    const pending = 'A'.repeat(43);
+    const r = await fetch(`${srv.url}/o/authorize/?pending=${pending}`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=x', cookie },
+      body:
+        '--x\r\nContent-Disposition: form-data; name="$ACTION_ID_00aa"\r\n\r\n\r\n' +
+        `--x\r\nContent-Disposition: form-data; name="pending"\r\n\r\n${pending}\r\n` +
+        '--x\r\nContent-Disposition: form-data; name="decision"\r\n\r\nallow\r\n--x--\r\n',
+      redirect: 'manual',
+    });
+    expect(r.headers.get('x-test-handoff')).toBe('next');
+  });
+
   it('GET keeps its 302 (only a POST\'s redirect is 303)', async () => {
     const r = await fetch(`${srv.url}/o/authorize/?${form(params(remembered.clientId))}`, { headers: { cookie }, redirect: 'manual' });
     expect(r.status).toBe(302);

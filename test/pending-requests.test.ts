@@ -197,6 +197,22 @@ describe('a pending request is open once, for a limited time', () => {
     expect(await query(sql`SELECT 1 FROM authorization_requests WHERE request_id_hash = ${sha256b64url(pendingId)}`)).toHaveLength(0);
   });
 
+  it('OAuth 2.0 (RFC 6749 §4.1.2.1): a consent decision has its effects only if it spends the request; when Cancel wins a race with Authorize, no consent is remembered and no code is stored', async () => {
+    for (let round = 0; round < 6; round++) {
+      const user = await makeUser();
+      const session = await loginSession(user);
+      const pendingId = pendingIdOfRedirect(await get(longRequest(app).url, session.cookie), srv.url);
+      expect((await getPending(srv, pendingId, session.cookie)).headers.get('x-test-handoff')).toBe('next');
+      // Two tabs, or a double click: Authorize and Cancel sent together.
+      const [allow, deny] = await Promise.all((['allow', 'deny'] as const).map((decision) => decideConsent({ pendingId, session: session.session, ip: IP, decision })));
+      const allowWon = allow.kind === 'redirect';
+      expect(allowWon).toBe(deny.kind !== 'redirect');
+      const remembered = await query(sql`SELECT 1 FROM consents WHERE user_id = ${user.id}`);
+      const codes = await query(sql`SELECT 1 FROM grants WHERE user_id = ${user.id}`);
+      expect({ round, allowWon, remembered: remembered.length, codes: codes.length }).toEqual({ round, allowWon, remembered: allowWon ? 1 : 0, codes: allowWon ? 1 : 0 });
+    }
+  });
+
   it('stores only the SHA-256 of the pending id', async () => {
     const r = await get(longRequest(app).url);
     const pendingId = pendingIdOfRedirect(r, srv.url);

@@ -18,6 +18,13 @@ describe('safeNextPath (no open redirects after login)', () => {
     expect(safeNextPath(input)).toBe(expected);
   });
 
+  it.each(['/.//evil.example', '/..//evil.example', '/a/..//evil.example', '/%2e//evil.example', '/%2E%2e//evil.example', '/x/%2e%2e//evil.example/p?q'])(
+    'RFC 3986 §4.2: a next whose dot segments resolve to a network-path reference ("//host") is refused: %s',
+    (input) => {
+      expect(checkNext(input, 'http://localhost:8000')).toEqual({ path: '/', refused: 'not_this_site' });
+    },
+  );
+
   it('keeps only the path of a same-origin absolute URL (next-auth callbackUrl)', () => {
     expect(safeNextPath('http://localhost:8000/o/applications/?x=1', 'http://localhost:8000')).toBe('/o/applications/?x=1');
     expect(safeNextPath('http://evil.example/o/', 'http://localhost:8000')).toBe('/');
@@ -55,7 +62,7 @@ describe('checkNext: nothing refused silently, and never a header a response can
 
   it('for any input: a same-site path of printable ASCII, or "/" with the reason', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.webUrl(), fc.string({ unit: 'binary' }).map((s) => `/${s}`)), (input) => {
+      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.webUrl(), fc.string({ unit: 'binary' }).map((s) => `/${s}`), fc.tuple(fc.constantFrom('/.', '/..', '/%2e', '/a/%2E%2e', '/./.'), fc.string({ unit: 'binary' })).map(([p, s]) => `${p}/${s}`)), (input) => {
         const { path, refused } = checkNext(input, 'http://localhost:8000');
         expect(path).toMatch(/^\/[\x21-\x7e]*$/);
         expect(path.startsWith('//') || path.startsWith('/\\')).toBe(false);

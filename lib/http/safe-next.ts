@@ -16,6 +16,9 @@ export interface CheckedNext {
 
 const refuse = (refused: NextRefusal): CheckedNext => ({ path: '/', refused });
 
+/** One leading "/", not "//" or "/\", which browsers read as a path on another host (a network-path reference, RFC 3986 §4.2). */
+const isSamePath = (p: string): boolean => p.startsWith('/') && p[1] !== '/' && p[1] !== '\\';
+
 /**
  * Checks a `next` for the login and sign-up pages.
  * @param next the value as received (a path; an absolute URL only when its origin is `origin`,
@@ -41,7 +44,7 @@ export function checkNext(next: unknown, origin?: string): CheckedNext {
     }
   }
   // A path: one leading "/", not "//" or "/\" (browsers read both as another host), no control chars.
-  if (!candidate.startsWith('/') || candidate.startsWith('//') || candidate.startsWith('/\\')) return refuse('not_this_site');
+  if (!isSamePath(candidate)) return refuse('not_this_site');
   if (/[\u0000-\u001f\u007f\\]/.test(candidate)) return refuse('not_this_site');
   let path: string;
   try {
@@ -51,6 +54,9 @@ export function checkNext(next: unknown, origin?: string): CheckedNext {
   } catch {
     return refuse('not_this_site');
   }
+  // Checked again after the URL parser resolved dot segments ("/.//evil", "/%2e%2e//evil" → "//evil"):
+  // what is followed is the serialized path, and a browser reads a leading "//" as another host.
+  if (!isSamePath(path)) return refuse('not_this_site');
   return path.length > MAX_NEXT_LENGTH ? refuse('too_long') : { path, refused: null };
 }
 

@@ -26,11 +26,8 @@ const header = (h: IncomingHttpHeaders, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
-/** True for a request that Next.js's action handler inspects (see the file comment). */
-export function isPossibleServerAction(req: Pick<IncomingMessage, 'method' | 'headers'>): boolean {
-  if (req.method !== 'POST') return false;
-  return typeof req.headers['next-action'] === 'string' || (header(req.headers, 'content-type')?.startsWith('multipart/form-data') ?? false);
-}
+// Defined beside the route table, which hands these to Next.js on the paths that are also pages.
+export { isPossibleServerAction } from './routes';
 
 /** Why a request was refused: the status and the words of its page. */
 export interface Refusal {

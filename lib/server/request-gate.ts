@@ -6,7 +6,7 @@ import { IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { env } from '../env';
 import { payloadTooLarge, type ErrorForm } from '../http/body';
-import { findRoute, type RouteEntry } from './routes';
+import { findRoute, isPossibleServerAction, type RouteEntry } from './routes';
 
 export interface RequestPolicy {
   /** The node:http door's route for the request; undefined when Next.js answers it. */
@@ -30,7 +30,7 @@ export function requestPolicy(req: IncomingMessage): RequestPolicy {
   const q = rawUrl.indexOf('?');
   const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const action = isServerAction(req);
-  const route = findRoute(pathname, req.method ?? 'GET', action);
+  const route = findRoute(pathname, req.method ?? 'GET', isPossibleServerAction(req));
   const e = env();
   return {
     route,

@@ -1,4 +1,5 @@
 // Paths served by the node:http door (see node-door.ts). Trailing slash optional, as in the tutorial.
+import type { IncomingMessage } from 'node:http';
 import type { OAuthRequest, OAuthResponse } from '../oauth/http';
 import type { ErrorForm } from '../http/body';
 
@@ -10,7 +11,7 @@ export interface RouteOptions {
   methods?: string[];
   /** The form of the errors the door itself answers (413): JSON (default) or HTML for browser-facing endpoints. */
   errors?: ErrorForm;
-  /** The path is also a Next.js page with server actions: POSTs carrying `Next-Action` go to Next.js. */
+  /** The path is also a Next.js page with server actions: possible server actions (isPossibleServerAction) go to Next.js. */
   serverActions?: boolean;
 }
 
@@ -41,8 +42,21 @@ export function fastRoute(path: string, route: Route, opts: RouteOptions = {}) {
 }
 
 /**
+ * True for a request that Next.js's action handler inspects (next/dist/server/lib/
+ * server-action-request-meta.js): a POST with a `Next-Action` header (a fetch action, sent by the
+ * page's JavaScript), or a multipart/form-data POST (a form sent without JavaScript, or before the
+ * page's JavaScript ran, naming its action in a `$ACTION_ID_<id>` field).
+ */
+export function isPossibleServerAction(req: Pick<IncomingMessage, 'method' | 'headers'>): boolean {
+  if (req.method !== 'POST') return false;
+  const type = req.headers['content-type'];
+  return typeof req.headers['next-action'] === 'string' || (typeof type === 'string' && type.startsWith('multipart/form-data'));
+}
+
+/**
  * The door's route for a request, or undefined when Next.js answers it.
- * @param serverAction the request is a POST carrying `Next-Action` (a Next.js server action)
+ * @param serverAction the request is a possible server action (isPossibleServerAction): on a path
+ *   that is also a page with server actions, Next.js answers it, with or without JavaScript
  */
 export function findRoute(pathname: string, method: string, serverAction = false): RouteEntry | undefined {
   const e = table.get(pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname);

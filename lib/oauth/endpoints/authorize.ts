@@ -62,8 +62,14 @@ export interface ConsentNeeded {
 
 export type AuthorizeOutcome = { kind: 'redirect'; location: string } | ErrorPage | ConsentNeeded;
 
-/** What a step decided: an outcome, or an answer for the client (a code or an error at its redirect URI). */
-type Step = AuthorizeOutcome | { kind: 'client'; location: string };
+/**
+ * What a step decided: an outcome, or an answer for the client (a code or an error at its redirect
+ * URI). `effect` is what the answer commits (remembering consent, storing the code, the audit
+ * event): run only by the caller that spends the pending request, so of two racing decisions the
+ * one that loses leaves nothing behind.
+ */
+type ClientAnswer = { kind: 'client'; location: string; effect?: () => Promise<void> };
+type Step = AuthorizeOutcome | ClientAnswer;
 
 /** A validated request: the stored form (lib/oauth/pending-request.ts) with its application. */
 export type ValidRequest = Omit<StoredRequest, 'prompt'> & { app: Client; prompt: Set<string> };
@@ -78,7 +84,7 @@ const expiredPage = () =>
     'Go back to the application you came from and sign in from there again.',
   );
 
-function clientRedirect(v: Pick<ValidRequest, 'redirectUri' | 'state'>, params: Record<string, string | undefined>): { kind: 'client'; location: string } {
+function clientRedirect(v: Pick<ValidRequest, 'redirectUri' | 'state'>, params: Record<string, string | undefined>): ClientAnswer {
   const u = new URL(v.redirectUri);
   for (const [k, val] of Object.entries({ ...params, state: v.state, iss: env().ISSUER })) {
     if (val !== undefined) u.searchParams.append(k, val);
@@ -272,11 +278,6 @@ function codeRow(v: ValidRequest, userId: string, authTime: number, code: string
   };
 }
 
-async function issueCode(v: ValidRequest, user: Pick<User, 'id'>, authTime: number) {
-  const code = randomToken();
-  await insertCode(codeRow(v, user.id, authTime, code));
-  return clientRedirect(v, { code });
-}
 
 export interface AuthorizeInput {
   /** The request as a GET URL: a new request's parameters, or `?pending=<id>` of a stored one. */
@@ -311,7 +312,9 @@ export async function authorize({ url, session, ip }: AuthorizeInput): Promise<A
     return asOutcome(errorRedirect(base, err));
   }
   try {
-    return asOutcome(await decide(v, session, ip, null));
+    const step = await decide(v, session, ip, null);
+    if (step.kind === 'client') await step.effect?.(); // no pending request to spend: commit at once
+    return asOutcome(step);
   } catch (err) {
     return asOutcome(errorRedirect(v, err));
   }
@@ -355,7 +358,13 @@ async function resume(id: unknown, session: SessionInfo | null, ip: string, deci
     step = errorRedirect(v, err);
   }
   if (step.kind !== 'client') return step;
-  return (await consumePending(pending)) ? asOutcome(step) : expiredPage();
+  if (!(await consumePending(pending))) return expiredPage();
+  try {
+    await step.effect?.();
+  } catch (err) {
+    return asOutcome(errorRedirect(v, err));
+  }
+  return asOutcome(step);
 }
 
 /**
@@ -419,13 +428,20 @@ async function decide(v: ValidRequest, session: SessionInfo | null, ip: string, 
     // The consent page was shown to another session (the user switched accounts meanwhile): show
     // it again, to whoever is logged in now.
     if (pending.row.sessionSidHash !== session.sidHash) return { kind: 'redirect', location: pendingPath(pending.id) };
+    // The decision's effects wait for the request to be spent (resume): a Cancel that wins a race
+    // with Authorize must not leave the consent remembered.
     if (decision === 'deny') {
-      audit('consent.denied', { actorUserId: user.id, applicationId: v.app.id, ip });
-      throw accessDenied('The user denied the request.');
+      return { ...errorRedirect(v, accessDenied('The user denied the request.')), effect: async () => audit('consent.denied', { actorUserId: user.id, applicationId: v.app.id, ip }) };
     }
-    await saveConsent(user.id, v.app.id, v.scopes);
-    audit('consent.granted', { actorUserId: user.id, applicationId: v.app.id, ip, detail: { scope: formatScope(v.scopes) } });
-    return issueCode(v, user, session.authTime);
+    const code = randomToken();
+    return {
+      ...clientRedirect(v, { code }),
+      effect: async () => {
+        await saveConsent(user.id, v.app.id, v.scopes);
+        await insertCode(codeRow(v, user.id, session.authTime, code));
+        audit('consent.granted', { actorUserId: user.id, applicationId: v.app.id, ip, detail: { scope: formatScope(v.scopes) } });
+      },
+    };
   }
   if (none) throw consentRequired('The user has not approved these scopes for this application.');
   // A new request that needs consent is stored, and the consent page is its pending URL.
