@@ -45,7 +45,7 @@ async function expectErrorPage(r: Response, ...phrases: RegExp[]) {
   expect(r.status, html).toBe(400);
   expect(r.headers.get('location')).toBeNull();
   expect(r.headers.get('content-type')).toMatch(/^text\/html/);
-  // ARCHITECTURE.md checklist: no framing, no referrer.
+  // docs/ARCHITECTURE.md §1 "Security headers": no framing, no referrer.
   expect(r.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   expect(r.headers.get('x-frame-options')).toBe('DENY');
   expect(r.headers.get('referrer-policy')).toBe('no-referrer');

@@ -1,4 +1,4 @@
-// What the database (and the log) hold after real flows: hashes only (ARCHITECTURE.md "Data").
+// What the database (and the log) hold after real flows: hashes only (docs/ARCHITECTURE.md §5 "Tokens and data").
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { startTestServer, type TestServer } from './helpers/server';
