@@ -73,7 +73,7 @@ describe('the database holds no plaintext code, token or secret', () => {
   });
 });
 
-describe('tokens (ARCHITECTURE.md "Data")', () => {
+describe('tokens (docs/ARCHITECTURE.md §5 "Tokens and data")', () => {
   it('are opaque random strings of ≥ 256 bits, all distinct', async () => {
     const issued: string[] = [];
     for (let i = 0; i < 5; i++) {
