@@ -2,7 +2,7 @@
 // "Data to exclude": session identifiers, access tokens, passwords, database connection strings,
 // encryption keys and other primary secrets).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { log, logAuthError, routeConsoleToLog, scrub } from './log';
+import { log, LOG_FLOOD_MAX_LINES, LOG_FLOOD_WINDOW_MS, logAuthError, routeConsoleToLog, scrub } from './log';
 
 /** Runs fn and returns every line the logger wrote (to console.log and console.error). */
 function capture(fn: () => void): string[] {
@@ -143,5 +143,24 @@ describe('lib/log.ts', () => {
     expect(lines[1]).toContain(' WARN console msg="[auth][warn][debug-enabled] { token: \'[redacted]\' }"');
     expect(lines[2]).toMatch(/ INFO console msg="plain text"$/);
     expect(lines[3]).toMatch(/ INFO ours$/);
+  });
+
+  it('OWASP Logging Cheat Sheet: a flood of one event is capped per window and summarised; other events still print', () => {
+    vi.useFakeTimers();
+    try {
+      const flood = capture(() => {
+        for (let i = 0; i < LOG_FLOOD_MAX_LINES * 3; i++) log.warn('test.flood', { n: i });
+        log.warn('test.other', { n: 1 });
+      });
+      expect(flood.filter((l) => l.includes(' test.flood '))).toHaveLength(LOG_FLOOD_MAX_LINES);
+      expect(flood.filter((l) => l.includes(' test.other '))).toHaveLength(1);
+      vi.advanceTimersByTime(LOG_FLOOD_WINDOW_MS);
+      const later = capture(() => log.warn('test.flood', { n: 'again' }));
+      expect(later).toHaveLength(2);
+      expect(later[0]).toMatch(/ WARN log\.suppressed event=test\.flood level=warn count=200 /);
+      expect(later[1]).toContain(' test.flood n=again');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

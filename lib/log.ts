@@ -158,7 +158,45 @@ type Sink = { out: (s: string) => void; err: (s: string) => void };
 const SINK = Symbol.for('oauth.log.sink');
 const sink = (): Sink => (globalThis as { [SINK]?: Sink })[SINK] ?? { out: (s) => console.log(s), err: (s) => console.error(s) };
 
+/**
+ * OWASP Logging Cheat Sheet (protect the log from flooding): lines of one (level, event) are
+ * capped at LOG_FLOOD_MAX_LINES per LOG_FLOOD_WINDOW_MS. What an anonymous client can trigger at
+ * will (a forged server action id, a malformed cookie) would otherwise fill the disk. Lines over
+ * the cap are counted, never kept, and the first line of that event in a later window is preceded
+ * by `log.suppressed event=… level=… count=…`. Other events are never held back.
+ */
+export const LOG_FLOOD_MAX_LINES = 100;
+export const LOG_FLOOD_WINDOW_MS = 10_000;
+type Flood = { windowStart: number; lines: number; suppressed: number };
+const FLOOD = Symbol.for('oauth.log.flood');
+const floods = (): Map<string, Flood> => ((globalThis as { [FLOOD]?: Map<string, Flood> })[FLOOD] ??= new Map());
+
+/** Whether a line of (level, event) may be written now; writes the pending summary when it may. */
+function admit(level: Level, event: string): boolean {
+  const key = `${level} ${event}`;
+  const now = Date.now();
+  const map = floods();
+  let f = map.get(key);
+  if (!f) {
+    if (map.size >= 10_000) map.clear(); // event names are ours, so this stays small; a bound all the same
+    map.set(key, (f = { windowStart: now, lines: 0, suppressed: 0 }));
+  }
+  if (now - f.windowStart >= LOG_FLOOD_WINDOW_MS) {
+    if (f.suppressed > 0) sink().err(line('warn', 'log.suppressed', { event, level, count: f.suppressed, window_ms: LOG_FLOOD_WINDOW_MS }));
+    f.windowStart = now;
+    f.lines = 0;
+    f.suppressed = 0;
+  }
+  if (f.lines >= LOG_FLOOD_MAX_LINES) {
+    f.suppressed++;
+    return false;
+  }
+  f.lines++;
+  return true;
+}
+
 function write(level: Level, event: string, fields: Fields = {}): void {
+  if (!admit(level, event)) return;
   let text: string;
   try {
     text = line(level, event, fields);
