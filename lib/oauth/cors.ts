@@ -1,11 +1,10 @@
 // Per-application CORS (the tutorial's CORS_ORIGIN_ALLOW_ALL, done properly): the token, revoke,
 // introspect and userinfo endpoints and the example API answer an origin only if the calling
 // application lists it in its Allowed origins. Discovery and JWKS are public (`*`).
-import { sql } from 'drizzle-orm';
 import type { OAuthRequest, OAuthResponse } from './http';
 import type { Application } from '../db/schema';
 import { canonicalOrigin } from '../canonical';
-import { query } from '../db/index';
+import { anyApplicationAllowsOrigin } from '../db/queries/clients';
 import { env } from '../env';
 
 const ALLOW_METHODS = 'GET, POST, OPTIONS';
@@ -41,8 +40,7 @@ const originCache = ((globalThis as G)[KEY] ??= new Map());
 async function anyAppAllows(origin: string): Promise<boolean> {
   const hit = originCache.get(origin);
   if (hit && Date.now() - hit.at < 30_000) return hit.ok;
-  const rows = await query<{ ok: boolean }>(sql`SELECT EXISTS (SELECT 1 FROM applications WHERE ${origin} = ANY(allowed_origins)) AS ok`);
-  const ok = Boolean(rows[0]?.ok);
+  const ok = await anyApplicationAllowsOrigin(origin);
   if (originCache.size > 10_000) originCache.clear();
   originCache.set(origin, { ok, at: Date.now() });
   return ok;

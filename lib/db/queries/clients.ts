@@ -4,7 +4,7 @@
 // edit is also broadcast with NOTIFY so every other instance drops it; a TTL bounds any miss.
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { getDb, getHandle } from '../index';
+import { getDb, getHandle, query } from '../index';
 import { applications, users, type Application } from '../schema';
 import { log } from '../../log';
 import { hasNul } from '../../fields';
@@ -90,4 +90,14 @@ export async function clientIdsOwnedBy(userId: string): Promise<string[]> {
   const db = await getDb();
   const rows = await db.select({ clientId: applications.clientId }).from(applications).where(eq(applications.userId, userId));
   return rows.map((r) => r.clientId);
+}
+
+/**
+ * Whether any application lists `origin` (canonical, lib/canonical.ts) among its allowed origins:
+ * a CORS preflight carries no credentials, so it is answered for an origin that any application
+ * allows (lib/oauth/cors.ts caches the answer).
+ */
+export async function anyApplicationAllowsOrigin(origin: string): Promise<boolean> {
+  const rows = await query<{ ok: boolean }>(sql`SELECT EXISTS (SELECT 1 FROM applications WHERE ${origin} = ANY(allowed_origins)) AS ok`);
+  return Boolean(rows[0]?.ok);
 }

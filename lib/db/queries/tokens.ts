@@ -4,7 +4,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { getDb, query } from '../index';
 import { findSessionUser, isSessionKey, liveSessionCtes } from './sessions';
-import { accessTokens, consents, grants, refreshTokens, type Grant, type RefreshToken, type User } from '../schema';
+import { consents, grants, refreshTokens, type Grant, type RefreshToken, type User } from '../schema';
 
 // --- authorization codes ------------------------------------------------------------------------
 
@@ -208,38 +208,6 @@ export async function revokeFamily(familyId: string): Promise<void> {
   await query(sql`
     WITH a AS (UPDATE access_tokens SET revoked_at = now() WHERE family_id = ${familyId} AND revoked_at IS NULL RETURNING 1)
     UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = ${familyId} AND revoked_at IS NULL`);
-}
-
-// --- access tokens ----------------------------------------------------------------------------
-
-export interface LiveAccessToken {
-  id: number;
-  applicationId: number;
-  userId: string | null;
-  scope: string;
-  expiresAt: Date;
-  createdAt: Date;
-  familyId: string | null;
-  revokedAt: Date | null;
-}
-
-export async function findAccessToken(tokenHash: string): Promise<LiveAccessToken | null> {
-  const db = await getDb();
-  const [t] = await db
-    .select({
-      id: accessTokens.id,
-      applicationId: accessTokens.applicationId,
-      userId: accessTokens.userId,
-      scope: accessTokens.scope,
-      expiresAt: accessTokens.expiresAt,
-      createdAt: accessTokens.createdAt,
-      familyId: accessTokens.familyId,
-      revokedAt: accessTokens.revokedAt,
-    })
-    .from(accessTokens)
-    .where(eq(accessTokens.tokenHash, tokenHash))
-    .limit(1);
-  return t ?? null;
 }
 
 // --- consent ----------------------------------------------------------------------------------
