@@ -1,5 +1,5 @@
 // The permissions an application asks for, in words, on the consent pages (authorize and device).
-import { describeScope } from '@/lib/oauth/scopes';
+import { describeScope } from '@/lib/oauth/scope';
 
 export function ScopeList({ scopes }: { scopes: string[] }) {
   return (

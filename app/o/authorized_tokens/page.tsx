@@ -2,7 +2,7 @@
 import { connection } from 'next/server';
 import { requireUser } from '@/lib/auth/session';
 import { listMyAuthorizedApps } from '@/lib/admin/authorized';
-import { describeScope } from '@/lib/oauth/scopes';
+import { describeScope } from '@/lib/oauth/scope';
 import { Alert, Card, PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { Time as LocalTime } from '@/app/admin/_components/time';

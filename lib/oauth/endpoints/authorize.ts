@@ -10,7 +10,7 @@ import { invalidRequest, OAuthError, unsupportedResponseType, loginRequired, con
 import { matchRedirectUri } from '../redirect-uri';
 import { isValidCodeChallenge, type PkceMethod } from '../pkce';
 import { randomToken, sha256b64url } from '../random';
-import { resolveRequestedScope, formatScope } from '../scopes';
+import { resolveRequestedScope, formatScope } from '../scope';
 import { parseScope } from '../scope';
 import { getClient, type Client } from '../../db/queries/clients';
 import { findUserAndMaybeIssueCode, insertCode, saveConsent, type NewCode } from '../../db/queries/tokens';

@@ -5,12 +5,11 @@ import { parseForm, jsonResponse, type OAuthRequest, type OAuthResponse } from '
 import { toErrorResponse, invalidRequest, unauthorizedClient, tooManyRequests } from '../errors';
 import { authenticateClient, nameClient } from '../client-auth';
 import { formatUserCode, randomToken, randomUserCode, sha256b64url } from '../random';
-import { resolveRequestedScope, formatScope } from '../scopes';
+import { resolveRequestedScope, formatScope } from '../scope';
 import { insertDeviceCode } from '../../db/queries/device';
 import { countDeviceAuthorization } from '../../rate-limits';
 import { env } from '../../env';
-
-export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+import { GRANT_DEVICE_CODE } from '../../apps/schema';
 
 export interface DeviceAuthorizationResponse {
   device_code: string;
@@ -33,7 +32,7 @@ export async function deviceAuthorizationEndpoint(req: OAuthRequest): Promise<OA
     // on this endpoint": confidential clients authenticate, public ones send their client_id.
     const client = await authenticateClient(req, await nameClient(req, params), { allowPublic: true });
     const app = client.app;
-    if (!app.grantTypes.includes(DEVICE_CODE_GRANT)) {
+    if (!app.grantTypes.includes(GRANT_DEVICE_CODE)) {
       throw unauthorizedClient("This application may not use the device flow. Enable 'Device code' in its settings.");
     }
     const scope = formatScope(resolveRequestedScope(params.get('scope')));

@@ -1,7 +1,7 @@
 // RFC 6749 §4.4: a confidential client acting on its own behalf. No refresh token (§4.4.3).
 import type { Grant } from './types';
-import { resolveRequestedScope, formatScope } from '../scopes';
-import { OIDC_SCOPES } from '../scopes';
+import { resolveRequestedScope, formatScope } from '../scope';
+import { OIDC_SCOPES } from '../scope';
 import { invalidScope, quoteValue } from '../errors';
 import { issueTokens } from '../tokens';
 

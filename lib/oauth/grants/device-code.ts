@@ -7,13 +7,13 @@ import { sha256b64url } from '../random';
 import { consumeApprovedDeviceCode, pollDeviceCode } from '../../db/queries/device';
 import { issueTokens } from '../tokens';
 import { attachIdToken } from '../oidc/attach';
-import { DEVICE_CODE_GRANT } from '../endpoints/device-authorization';
+import { GRANT_DEVICE_CODE } from '../../apps/schema';
 
 const INVALID = 'The device code is invalid or was already used.';
 const INACTIVE = 'The user account is inactive.';
 
 export const deviceCodeGrant: Grant = {
-  grantType: DEVICE_CODE_GRANT,
+  grantType: GRANT_DEVICE_CODE,
   // §3.4: public clients identify with client_id; confidential ones authenticate (RFC 6749 §3.2.1).
   allowPublic: true,
   async handle({ req, params, client }) {
@@ -50,7 +50,7 @@ export const deviceCodeGrant: Grant = {
           app: client.app,
           userId: approved.userId,
           scope: approved.scope,
-          grantType: DEVICE_CODE_GRANT,
+          grantType: GRANT_DEVICE_CODE,
           withRefresh: client.app.grantTypes.includes('refresh_token'),
           ip: req.ip,
         });

@@ -5,7 +5,7 @@
 import type { Grant } from './types';
 import { invalidGrant, invalidRequest, tooManyRequests, unsupportedGrantType } from '../errors';
 import { required } from '../http';
-import { formatScope, resolveRequestedScope } from '../scopes';
+import { formatScope, resolveRequestedScope } from '../scope';
 import { issueTokens } from '../tokens';
 import { attachIdToken } from '../oidc/attach';
 import { checkPassword, credentialsSchema } from '../../auth/check-password';

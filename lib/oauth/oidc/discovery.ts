@@ -3,12 +3,11 @@
 // metadata depends only on the settings; the JWKS is re-serialised only when the keys change.
 import type { OAuthRequest, OAuthResponse } from '../http';
 import { publicPreflight } from '../cors';
-import { knownScopes } from '../scopes';
+import { knownScopes } from '../scope';
+import { GRANT_DEVICE_CODE } from '../../apps/schema';
 import { env, type Env } from '../../env';
 import { CLAIMS_SUPPORTED, ID_TOKEN_ALGS } from './id-token';
 import { jwksJson } from './keys';
-
-const GRANT_DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
 
 export function discoveryMetadata(e: Env = env()): Record<string, unknown> {
   const iss = e.ISSUER;

@@ -11,6 +11,7 @@ import {
   CLIENT_TYPES,
   CLIENT_TYPE_LABELS,
   DEPRECATED_GRANT_TYPES,
+  GRANT_DEVICE_CODE,
   GRANT_TYPES,
   GRANT_TYPE_KEYS,
   GRANT_TYPE_LABELS,
@@ -27,7 +28,7 @@ type Action = (state: AppFormState, form: FormData) => Promise<AppFormState>;
 const GRANT_HINTS: Record<string, string> = {
   authorization_code: 'Web, mobile and single-page apps signing users in (with PKCE).',
   client_credentials: 'A server acting on its own behalf, no user.',
-  'urn:ietf:params:oauth:grant-type:device_code': 'TVs and CLIs: the user approves on another device.',
+  [GRANT_DEVICE_CODE]: 'TVs and CLIs: the user approves on another device.',
   refresh_token: 'Issue refresh tokens, so the app can renew access without the user.',
   password: 'The app collects the user’s password. Avoid (RFC 9700 §2.4).',
   implicit: 'Tokens in the redirect URL. Avoid: use Authorization code with PKCE (RFC 9700 §2.1.2).',
