@@ -41,7 +41,7 @@ const FACTORIES = new Map<string, number>(
  */
 const REVIEWED: Record<string, string> = {
   'lib/oauth/grants/device-code.ts: row.interval': '10', // a number from the database
-  'lib/oauth/scopes.ts: known.join(\' \')': 'read write introspection openid profile email', // SCOPES, validated scope tokens
+  'lib/oauth/scope.ts: known.join(\' \')': 'read write introspection openid profile email', // SCOPES, validated scope tokens
   'lib/oauth/http.ts: name': 'client_id', // required(params, '<literal>')
   'lib/oauth/endpoints/token.ts: grantType': 'client_credentials', // a grant type we registered
   'lib/http/body.ts: formatBytes(limit)': '64 KiB', // the MAX_*_BODY_BYTES setting, formatted
