@@ -48,7 +48,7 @@ export function parseRowId(raw: unknown): number | null {
 export const isRowId = (s: string): boolean => parseRowId(s) !== null;
 
 /** A control character shown as U+FFFD, so a refused value can be echoed into its field visibly and harmlessly. */
-export const visibleText = (s: string): string => s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '\uFFFD');
+export const visibleText = (s: string): string => s.replace(new RegExp(CONTROL_CHARS_EXCEPT_LINE_BREAKS.source, 'g'), '\uFFFD');
 
 interface TextOptions {
   /** Most characters (UTF-16 code units) after trimming. */

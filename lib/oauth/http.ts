@@ -53,11 +53,18 @@ export function parseParams(search: URLSearchParams): Params {
   const out: Params = new Map();
   for (const [k, v] of search) {
     if (out.has(k)) throw invalidRequest(`The parameter ${quoteValue(k)} was sent more than once.`);
-    // No parameter of ours may hold a NUL (and PostgreSQL text cannot store one).
-    if (hasNul(v) || hasNul(k)) throw invalidRequest(`The parameter ${quoteValue(k)} contains a NUL character.`);
+    refuseNul(k, v);
     if (v !== '') out.set(k, v);
   }
   return out;
+}
+
+/**
+ * No parameter of ours may hold a NUL in its name or value (and PostgreSQL text cannot store one).
+ * @throws OAuthError invalid_request naming the parameter
+ */
+export function refuseNul(name: string, value: string): void {
+  if (hasNul(value) || hasNul(name)) throw invalidRequest(`The parameter ${quoteValue(name)} contains a NUL character.`);
 }
 
 /** RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded. */

@@ -19,6 +19,7 @@ import { audit } from '../../db/queries/audit';
 import type { User } from '../../db/schema';
 import { env } from '../../env';
 import { hasNul } from '../../fields';
+import { refuseNul } from '../http';
 import { verifyIdTokenHint } from '../oidc/id-token-hint';
 import {
   AUTHORIZE_MAX_REQUEST_BYTES,
@@ -183,7 +184,7 @@ function checkSize(encoded: string, state: string | undefined): void {
 function checkParams(app: Client, params: Map<string, string>, duplicates: string[]): Omit<StoredRequest, 'redirectUri' | 'redirectUriSent' | 'state' | 'hintSub'> {
   if (duplicates.length) throw invalidRequest(`The parameter ${quoteValue(duplicates[0])} was sent more than once.`);
   // Values reach the database (nonce, scope): PostgreSQL text cannot hold NUL.
-  for (const [k, v] of params) if (hasNul(v)) throw invalidRequest(`The parameter ${quoteValue(k)} contains a NUL character.`);
+  for (const [k, v] of params) refuseNul(k, v);
   const responseType = params.get('response_type');
   if (!responseType) throw invalidRequest('The response_type parameter is missing (use response_type=code).');
   if (responseType !== 'code') throw unsupportedResponseType(`Only response_type=code is supported; ${quoteValue(responseType)} is not.`);
