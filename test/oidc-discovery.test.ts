@@ -56,7 +56,8 @@ describe('Discovery metadata', () => {
       authorization_response_iss_parameter_supported: true,
       request_uri_parameter_supported: false,
     });
-    expect(m.grant_types_supported).toEqual(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code']);
+    // A set: RFC 8414 §2 gives the array no order.
+    expect([...m.grant_types_supported].sort()).toEqual(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'].sort());
     // openid profile email plus the configured SCOPES (read write introspection by default).
     expect(m.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', ...env().SCOPES]));
     expect(m.claims_supported).toEqual(expect.arrayContaining(['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'preferred_username', 'name', 'email', 'email_verified']));

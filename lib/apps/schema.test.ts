@@ -3,7 +3,7 @@ import {
   DEFAULT_GRANT_TYPES,
   GRANT_DEVICE_CODE,
   GRANT_TYPES,
-  GRANT_TYPE_LABELS,
+  grantTypeLabel,
   MESSAGES,
   canonicalSpellingOf,
   defaultFormValues,
@@ -30,10 +30,10 @@ function errorsOf(over: Partial<ApplicationFormValues>) {
 describe('constants', () => {
   it('lists the six grant types with the tutorial labels, legacy ones marked deprecated', () => {
     expect(GRANT_TYPES).toEqual(['authorization_code', 'client_credentials', GRANT_DEVICE_CODE, 'refresh_token', 'password', 'implicit']);
-    expect(GRANT_TYPE_LABELS.authorization_code).toBe('Authorization code');
-    expect(GRANT_TYPE_LABELS.password).toMatch(/\(deprecated\)$/);
-    expect(GRANT_TYPE_LABELS.implicit).toMatch(/\(deprecated\)$/);
-    expect(GRANT_TYPE_LABELS.refresh_token).not.toMatch(/deprecated/);
+    expect(grantTypeLabel('authorization_code')).toBe('Authorization code');
+    expect(grantTypeLabel('password')).toMatch(/\(deprecated\)$/);
+    expect(grantTypeLabel('implicit')).toMatch(/\(deprecated\)$/);
+    expect(grantTypeLabel('refresh_token')).not.toMatch(/deprecated/);
   });
 
   it('checks Authorization code and Refresh token by default, and hashes the secret by default', () => {

@@ -5,55 +5,24 @@ import { z } from 'zod';
 import { checkAllowedOriginForRegistration, checkRedirectUriForRegistration, parseUriList } from '../oauth/redirect-uri';
 import { canonicalOrigin, canonicalUri } from '../canonical';
 import { multiLineText, parseRowId, singleLineText } from '../fields';
+import { GRANT_CATALOGUE, GRANT_TYPES, describeGrant, grantTypeLabel, type GrantType } from '../oauth/grants/catalogue';
 
-export const GRANT_AUTHORIZATION_CODE = 'authorization_code';
-export const GRANT_CLIENT_CREDENTIALS = 'client_credentials';
-export const GRANT_DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
-export const GRANT_REFRESH_TOKEN = 'refresh_token';
-export const GRANT_PASSWORD = 'password';
-export const GRANT_IMPLICIT = 'implicit';
-
-/** In the order the form lists them. */
-export const GRANT_TYPES = [
+// The grant types and what they need are described once, in the grant catalogue.
+export {
   GRANT_AUTHORIZATION_CODE,
   GRANT_CLIENT_CREDENTIALS,
   GRANT_DEVICE_CODE,
   GRANT_REFRESH_TOKEN,
   GRANT_PASSWORD,
   GRANT_IMPLICIT,
-] as const;
-export type GrantType = (typeof GRANT_TYPES)[number];
-
-export const GRANT_TYPE_LABELS: Record<GrantType, string> = {
-  [GRANT_AUTHORIZATION_CODE]: 'Authorization code',
-  [GRANT_CLIENT_CREDENTIALS]: 'Client credentials',
-  [GRANT_DEVICE_CODE]: 'Device code',
-  [GRANT_REFRESH_TOKEN]: 'Refresh token',
-  [GRANT_PASSWORD]: 'Password (deprecated)',
-  [GRANT_IMPLICIT]: 'Implicit (deprecated)',
-};
-
-/** Short, id-safe keys for the checkboxes (the device code grant type contains colons). */
-export const GRANT_TYPE_KEYS: Record<GrantType, string> = {
-  [GRANT_AUTHORIZATION_CODE]: 'authorization_code',
-  [GRANT_CLIENT_CREDENTIALS]: 'client_credentials',
-  [GRANT_DEVICE_CODE]: 'device_code',
-  [GRANT_REFRESH_TOKEN]: 'refresh_token',
-  [GRANT_PASSWORD]: 'password',
-  [GRANT_IMPLICIT]: 'implicit',
-};
-
-/** OAuth 2.1 / RFC 9700 §2.4 and §2.1.2: removed from the modern profile; kept for old clients. */
-export const DEPRECATED_GRANT_TYPES: readonly GrantType[] = [GRANT_PASSWORD, GRANT_IMPLICIT];
+  GRANT_TYPES,
+  GRANT_CATALOGUE,
+  grantTypeLabel,
+  type GrantType,
+} from '../oauth/grants/catalogue';
 
 /** Checked on the register form: refresh tokens are issued only to apps that have refresh_token. */
-export const DEFAULT_GRANT_TYPES: readonly GrantType[] = [GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN];
-
-/** Grants that send the user agent to a redirect URI. */
-export const REDIRECT_GRANT_TYPES: readonly GrantType[] = [GRANT_AUTHORIZATION_CODE, GRANT_IMPLICIT];
-
-/** Grants in which the client authenticates with its secret: impossible for a public client. */
-export const CONFIDENTIAL_ONLY_GRANT_TYPES: readonly GrantType[] = [GRANT_CLIENT_CREDENTIALS, GRANT_PASSWORD];
+export const DEFAULT_GRANT_TYPES: readonly GrantType[] = GRANT_CATALOGUE.filter((g) => g.defaultOn).map((g) => g.type);
 
 export const CLIENT_TYPES = ['confidential', 'public'] as const;
 export type ClientType = (typeof CLIENT_TYPES)[number];
@@ -69,15 +38,18 @@ export const ALGORITHM_LABELS: Record<Algorithm, string> = {
 
 export const CLIENT_ID_RE = /^[A-Za-z0-9]{40}$/;
 
+/** A grant's label without "(deprecated)", for sentences. */
+const shortLabel = (g: GrantType) => grantTypeLabel(g).replace(' (deprecated)', '');
+
 export const MESSAGES = {
   nameRequired: 'Enter a name.',
   nameTooLong: 'At most 255 characters.',
   clientType: 'Choose Confidential or Public.',
   grantRequired: 'Choose at least one grant type.',
   grantUnknown: 'Unknown grant type.',
-  redirectRequired: (g: GrantType) => `${GRANT_TYPE_LABELS[g].replace(' (deprecated)', '')} needs at least one redirect URI.`,
+  redirectRequired: (g: GrantType) => `${shortLabel(g)} needs at least one redirect URI.`,
   publicGrant: (gs: GrantType[]) =>
-    `Public clients have no secret, so they cannot use ${gs.map((g) => GRANT_TYPE_LABELS[g].replace(' (deprecated)', '')).join(' or ')}: choose Confidential, or uncheck ${gs.length > 1 ? 'them' : 'it'}.`,
+    `Public clients have no secret, so they cannot use ${gs.map((g) => shortLabel(g)).join(' or ')}: choose Confidential, or uncheck ${gs.length > 1 ? 'them' : 'it'}.`,
   algorithm: 'Choose an algorithm.',
   hs256Hashed:
     'HS256 signs ID tokens with the client secret, so the secret must stay readable: uncheck Hash client secret, or choose RSA with SHA-2 256.',
@@ -214,14 +186,14 @@ export const applicationSchema = z
     // RFC 6749 §3.1.2.2: "The authorization server MUST require the following clients to register
     // their redirection endpoint: Public clients. Confidential clients utilizing the implicit grant type."
     // RFC 9700 §2.1 goes further: every client of a redirect-based flow registers exact URIs.
-    const needsRedirect = REDIRECT_GRANT_TYPES.find((g) => v.grantTypes.includes(g));
+    const needsRedirect = v.grantTypes.find((g) => describeGrant(g)?.needsRedirectUri);
     if (needsRedirect && v.redirectUris.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['redirectUris'], message: MESSAGES.redirectRequired(needsRedirect) });
     }
 
     if (v.clientType === 'public') {
       // RFC 6749 §4.4: "The client credentials grant type MUST only be used by confidential clients."
-      const bad = CONFIDENTIAL_ONLY_GRANT_TYPES.filter((g) => v.grantTypes.includes(g));
+      const bad = v.grantTypes.filter((g) => !describeGrant(g)?.publicClients);
       if (bad.length) ctx.addIssue({ code: 'custom', path: ['grantTypes'], message: MESSAGES.publicGrant(bad) });
       if (v.algorithm === 'HS256') ctx.addIssue({ code: 'custom', path: ['algorithm'], message: MESSAGES.hs256Public });
       if (v.clientSecret !== '') ctx.addIssue({ code: 'custom', path: ['clientSecret'], message: MESSAGES.secretForPublic });
@@ -300,4 +272,3 @@ export function defaultFormValues(clientId: string, owner?: string): Application
 /** Route segment (or bound action argument) → application id, or null (then the page answers 404 like an unknown id). */
 export const parseApplicationId = (raw: unknown): number | null => parseRowId(raw);
 
-export const grantTypeLabel = (g: string) => (GRANT_TYPE_LABELS as Record<string, string>)[g] ?? g;

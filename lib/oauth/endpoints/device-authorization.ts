@@ -9,7 +9,7 @@ import { resolveRequestedScope, formatScope } from '../scope';
 import { insertDeviceCode } from '../../db/queries/device';
 import { countDeviceAuthorization } from '../../rate-limits';
 import { env } from '../../env';
-import { GRANT_DEVICE_CODE } from '../../apps/schema';
+import { GRANT_DEVICE_CODE } from '../grants/catalogue';
 
 export interface DeviceAuthorizationResponse {
   device_code: string;

@@ -4,6 +4,8 @@ import { toErrorResponse, unauthorizedClient, unsupportedGrantType, invalidReque
 import { authenticateClient, nameClient } from '../client-auth';
 import { withCors, preflight } from '../cors';
 import type { Grant } from '../grants/types';
+import { describeGrant } from '../grants/catalogue';
+import { env } from '../../env';
 import { authorizationCodeGrant } from '../grants/authorization-code';
 import { refreshTokenGrant } from '../grants/refresh-token';
 import { clientCredentialsGrant } from '../grants/client-credentials';
@@ -33,8 +35,13 @@ export async function tokenEndpoint(req: OAuthRequest): Promise<OAuthResponse> {
 
     const grantType = required(params, 'grant_type');
     const grant = grants.get(grantType);
-    if (!grant) throw unsupportedGrantType(`The grant type ${quoteValue(grantType, 100)} is not supported.`);
-    const client = await authenticateClient(req, named, { allowPublic: grant.allowPublic });
+    const described = describeGrant(grantType);
+    if (!grant || !described) throw unsupportedGrantType(`The grant type ${quoteValue(grantType, 100)} is not supported.`);
+    if (!described.enabled(env())) {
+      const hint = described.switchedOnBy ? ` (set ${described.switchedOnBy}=true to allow it)` : '';
+      throw unsupportedGrantType(`The ${grantType} grant is turned off on this server${hint}.`);
+    }
+    const client = await authenticateClient(req, named, { allowPublic: described.publicClients });
     if (!client.app.grantTypes.includes(grantType)) {
       throw unauthorizedClient(`This application may not use the ${grantType} grant. Enable it in the application's settings.`);
     }

@@ -31,7 +31,6 @@ function mismatch(code: CodeRow, redirectUri: string | undefined, verifier: stri
 
 export const authorizationCodeGrant: Grant = {
   grantType: 'authorization_code',
-  allowPublic: true,
   async handle({ req, params, client }) {
     const code = required(params, 'code');
     const redirectUri = params.get('redirect_uri');

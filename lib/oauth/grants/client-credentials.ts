@@ -7,7 +7,6 @@ import { issueTokens } from '../tokens';
 
 export const clientCredentialsGrant: Grant = {
   grantType: 'client_credentials',
-  allowPublic: false,
   async handle({ req, params, client }) {
     const scopes = resolveRequestedScope(params.get('scope'));
     // There is no user: identity scopes make no sense here.

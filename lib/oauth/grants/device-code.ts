@@ -7,15 +7,13 @@ import { sha256b64url } from '../random';
 import { consumeApprovedDeviceCode, pollDeviceCode } from '../../db/queries/device';
 import { issueTokens } from '../tokens';
 import { attachIdToken } from '../oidc/attach';
-import { GRANT_DEVICE_CODE } from '../../apps/schema';
+import { GRANT_DEVICE_CODE } from './catalogue';
 
 const INVALID = 'The device code is invalid or was already used.';
 const INACTIVE = 'The user account is inactive.';
 
 export const deviceCodeGrant: Grant = {
   grantType: GRANT_DEVICE_CODE,
-  // §3.4: public clients identify with client_id; confidential ones authenticate (RFC 6749 §3.2.1).
-  allowPublic: true,
   async handle({ req, params, client }) {
     const code = required(params, 'device_code');
     if (code.length > 512) throw invalidGrant(INVALID);

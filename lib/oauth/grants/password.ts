@@ -3,26 +3,21 @@
 // NOT be used"), and only for applications that have it. Failures count against the same limits
 // as the login form, so the token endpoint is no side door for guessing passwords.
 import type { Grant } from './types';
-import { invalidGrant, invalidRequest, tooManyRequests, unsupportedGrantType } from '../errors';
+import { GRANT_PASSWORD } from './catalogue';
+import { invalidGrant, invalidRequest, tooManyRequests } from '../errors';
 import { required } from '../http';
 import { formatScope, resolveRequestedScope } from '../scope';
 import { issueTokens } from '../tokens';
 import { attachIdToken } from '../oidc/attach';
 import { checkPassword, credentialsSchema } from '../../auth/check-password';
-import { env } from '../../env';
 
 
 /** Never says whether the username exists. */
 const WRONG = 'The username or password is incorrect.';
 
 export const passwordGrant: Grant = {
-  grantType: 'password',
-  // The application forms allow this grant for confidential clients only.
-  allowPublic: false,
+  grantType: GRANT_PASSWORD,
   async handle({ req, params, client }) {
-    if (!env().ALLOW_PASSWORD_GRANT) {
-      throw unsupportedGrantType('The password grant is turned off on this server (set ALLOW_PASSWORD_GRANT=true to allow it).');
-    }
     const parsed = credentialsSchema.safeParse({ username: required(params, 'username'), password: required(params, 'password') });
     if (!parsed.success) throw invalidRequest('The username or password is too long.');
     const { username, password } = parsed.data;

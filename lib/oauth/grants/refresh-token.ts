@@ -23,7 +23,6 @@ const INVALID = 'The refresh token is invalid, expired or revoked.';
 
 export const refreshTokenGrant: Grant = {
   grantType: 'refresh_token',
-  allowPublic: true,
   async handle({ req, params, client }) {
     const token = required(params, 'refresh_token');
     if (token.length > 512) throw invalidGrant(INVALID);

@@ -8,10 +8,11 @@ export interface GrantContext {
   client: AuthenticatedClient;
 }
 
-/** One module per grant type; the token endpoint dispatches on `grant_type` (node-oidc-provider style). */
+/**
+ * One module per grant type; the token endpoint dispatches on `grant_type` (node-oidc-provider
+ * style). Who may use it, and whether it is on, is the grant catalogue's (catalogue.ts).
+ */
 export interface Grant {
   grantType: string;
-  /** Public clients (no secret) may use it. */
-  allowPublic: boolean;
   handle(ctx: GrantContext): Promise<TokenResponse>;
 }

@@ -4,7 +4,7 @@
 import type { OAuthRequest, OAuthResponse } from '../http';
 import { publicPreflight } from '../cors';
 import { knownScopes } from '../scope';
-import { GRANT_DEVICE_CODE } from '../../apps/schema';
+import { supportedGrantTypes } from '../grants/catalogue';
 import { env, type Env } from '../../env';
 import { CLAIMS_SUPPORTED, ID_TOKEN_ALGS } from './id-token';
 import { jwksJson } from './keys';
@@ -25,13 +25,7 @@ export function discoveryMetadata(e: Env = env()): Record<string, unknown> {
     scopes_supported: knownScopes(),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: [
-      'authorization_code',
-      'refresh_token',
-      'client_credentials',
-      GRANT_DEVICE_CODE,
-      ...(e.ALLOW_PASSWORD_GRANT ? ['password'] : []),
-    ],
+    grant_types_supported: supportedGrantTypes(e),
     code_challenge_methods_supported: e.PKCE_ALLOW_PLAIN ? ['S256', 'plain'] : ['S256'],
     token_endpoint_auth_methods_supported: clientAuth,
     revocation_endpoint_auth_methods_supported: clientAuth,

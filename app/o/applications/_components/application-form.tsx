@@ -10,11 +10,7 @@ import {
   ALGORITHM_LABELS,
   CLIENT_TYPES,
   CLIENT_TYPE_LABELS,
-  DEPRECATED_GRANT_TYPES,
-  GRANT_DEVICE_CODE,
-  GRANT_TYPES,
-  GRANT_TYPE_KEYS,
-  GRANT_TYPE_LABELS,
+  GRANT_CATALOGUE,
   formValues,
   parseApplicationValues,
   type ApplicationFormValues,
@@ -24,15 +20,6 @@ import type { AppFormState } from '../_lib/state';
 import { OneTimeSecret } from './one-time-secret';
 
 type Action = (state: AppFormState, form: FormData) => Promise<AppFormState>;
-
-const GRANT_HINTS: Record<string, string> = {
-  authorization_code: 'Web, mobile and single-page apps signing users in (with PKCE).',
-  client_credentials: 'A server acting on its own behalf, no user.',
-  [GRANT_DEVICE_CODE]: 'TVs and CLIs: the user approves on another device.',
-  refresh_token: 'Issue refresh tokens, so the app can renew access without the user.',
-  password: 'The app collects the user’s password. Avoid (RFC 9700 §2.4).',
-  implicit: 'Tokens in the redirect URL. Avoid: use Authorization code with PKCE (RFC 9700 §2.1.2).',
-};
 
 const CLIENT_TYPE_HINTS: Record<string, string> = {
   confidential: 'A server-side app that can keep a secret.',
@@ -210,9 +197,8 @@ export function ApplicationForm({
       <fieldset aria-describedby={describedBy('grantTypes', err('grantTypes'))}>
         <legend className={legendClass}>Authorization grant type</legend>
         <div className="grid gap-x-6 gap-y-3 sm:grid-cols-2">
-          {GRANT_TYPES.map((g) => {
-            const id = `grantTypes-${GRANT_TYPE_KEYS[g]}`;
-            const deprecated = DEPRECATED_GRANT_TYPES.includes(g);
+          {GRANT_CATALOGUE.map(({ type: g, key, label, hint, deprecated }) => {
+            const id = `grantTypes-${key}`;
             return (
               <div key={g} className="flex gap-3">
                 <input
@@ -227,10 +213,10 @@ export function ApplicationForm({
                 />
                 <div>
                   <label htmlFor={id} className={`text-sm font-medium ${deprecated ? 'text-slate-600' : 'text-slate-900'}`}>
-                    {GRANT_TYPE_LABELS[g]}
+                    {label}
                   </label>
                   <p id={`${id}-hint`} className="text-xs text-slate-500">
-                    {GRANT_HINTS[g]}
+                    {hint}
                   </p>
                 </div>
               </div>
