@@ -46,10 +46,20 @@ export function headAsGet<R extends Request>(get: (req: R) => Promise<Response>,
 const noPage = (): OAuthResponse => htmlErrorPage({ status: 404, title: 'Not found', message: 'There is no page at this address.' });
 
 /**
+ * A Fetch Request as an OAuthRequest: its URL under `issuer` (never the Host the request names),
+ * its body as read. The client IP is `clientIp()`'s: without the front door in this process (plain
+ * `next start`) it is 'unknown', never the x-oauth-client-ip header a client sent (lib/http/client-ip.ts).
+ * @param issuer ISSUER
+ */
+export function toOAuthRequest(request: Request, body: string, issuer: string): OAuthRequest {
+  const u = new URL(request.url);
+  return { method: request.method, url: new URL(u.pathname + u.search, issuer), headers: request.headers, body, ip: clientIp(request.headers) };
+}
+
+/**
  * Serves a Fetch Request with a manifest entry: the body read up to the entry's limit (413 in the
  * entry's error form past it), the entry's wrapper, the answer as a Response (security headers:
- * next.config.mjs). The client IP is `clientIp()`'s: without the front door in this process it is
- * 'unknown', never a header the client sent (lib/http/client-ip.ts).
+ * next.config.mjs).
  */
 function adapt(entry: ManifestEntry): RouteHandler {
   return async (request) => {
@@ -59,9 +69,7 @@ function adapt(entry: ManifestEntry): RouteHandler {
       const limit = entry.bodyLimit(e);
       const body = request.method === 'GET' || head ? '' : await readBoundedText(request, limit);
       if (body === null) return toResponse(payloadTooLarge(entry.errors, limit), head);
-      const u = new URL(request.url);
-      const req: OAuthRequest = { method: request.method, url: new URL(u.pathname + u.search, e.ISSUER), headers: request.headers, body, ip: clientIp(request.headers) };
-      return toResponse((await entry.serve(req)) ?? noPage(), head);
+      return toResponse((await entry.serve(toOAuthRequest(request, body, e.ISSUER))) ?? noPage(), head);
     } catch (err) {
       // Reading the body failed (the client went away); the entry itself never throws.
       return toResponse(toErrorResponse(err), head);
