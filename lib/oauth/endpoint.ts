@@ -183,6 +183,7 @@ function toCheckRequest(request: Request): OAuthRequest {
  */
 export function withBearerRoute(opts: BearerOptions, handler: (request: Request, ctx: BearerContext) => Response | Promise<Response>): (request: Request) => Promise<Response> {
   return async (request) => {
+    if (request.method === 'OPTIONS') return bearerPreflight(request);
     let inner: Response | null = null;
     const endpoint = defineEndpoint({
       // The route file exports this handler under the methods it serves: each is served.
