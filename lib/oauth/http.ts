@@ -11,7 +11,7 @@ export interface OAuthRequest {
   method: string;
   url: URL;
   headers: HeaderReader;
-  /** Raw body text ('' when none). Adapters refuse bodies over env().MAX_BODY_BYTES with 413. */
+  /** Raw body text ('' when none). The doors refuse a body over its route manifest entry's limit with 413. */
   body: string;
   /** Client IP, for rate limits and the audit log. */
   ip: string;
