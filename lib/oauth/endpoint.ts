@@ -4,7 +4,7 @@
 // answer, or throws OAuthError to fail. The route manifest (lib/server/manifest.ts) holds the specs;
 // both doors (lib/server/node-door.ts, lib/server/next-door.ts) serve them through `defineEndpoint`.
 // `withBearerRoute` is the same wrapper for a route handler of your own (README, "Protecting your API").
-import { OAuthError, invalidRequest, logUnexpected, methodNotAllowed, toErrorResponse } from './errors';
+import { OAuthError, logUnexpected, methodNotAllowed, toErrorResponse } from './errors';
 import { parseForm, type OAuthRequest, type OAuthResponse, type Params } from './http';
 import { preflight, publicPreflight, withCors, withPublicCors, type CorsApplication } from './cors';
 import { authenticateClient, nameClient, type AuthenticatedClient } from './client-auth';
@@ -74,10 +74,11 @@ export interface EndpointSpec<R extends CallerRule | undefined = undefined> {
   /** The methods served; HEAD with GET. */
   methods: readonly EndpointMethod[];
   /**
-   * The answer to every other method: 400 is the protocol's invalid_request (RFC 6749 §5.2, the
-   * OAuth endpoints), 405 is HTTP's Method Not Allowed with an Allow header (RFC 9110 §15.5.6).
+   * The refusal of every other method: the protocol's invalid_request (400, RFC 6749 §5.2: the
+   * OAuth endpoints), or HTTP's Method Not Allowed (methodNotAllowed: 405 with `allow`, RFC 9110 §15.5.6).
+   * @param allow the endpoint's Allow header (allowHeader)
    */
-  otherMethods: { status: 400 | 405; description: string };
+  otherMethods: (allow: string) => OAuthError;
   cors: CorsPolicy;
   /** The form of error answers: RFC 6749 §5.2 JSON (default), or an HTML page for browser-facing endpoints. */
   errors?: ErrorForm;
@@ -97,12 +98,6 @@ const NO_PARAMS: Params = new Map();
 /** The Allow header of an endpoint: its methods, and OPTIONS when it answers preflights. */
 export function allowHeader(spec: Pick<EndpointSpec<CallerRule | undefined>, 'methods' | 'cors'>): string {
   return [...spec.methods, ...(spec.cors === 'none' ? [] : ['OPTIONS'])].join(', ');
-}
-
-/** The refusal of a method the endpoint does not serve. */
-function otherMethod(spec: EndpointSpec<CallerRule | undefined>): OAuthError {
-  const { status, description } = spec.otherMethods;
-  return status === 405 ? methodNotAllowed(description, allowHeader(spec)) : invalidRequest(description);
 }
 
 /** Names and authenticates the caller by the endpoint's rule; `cors` learns its application first. */
@@ -138,6 +133,7 @@ export function defineEndpoint<R extends CallerRule | undefined = undefined>(spe
   const s = spec as EndpointSpec<CallerRule | undefined>;
   const realm = s.realm ?? 'oauth';
   const served = new Set<string>(s.methods);
+  const allow = allowHeader(s);
   return async (req) => {
     let app: CorsApplication | null = null;
     const allowOriginsOf = (a: CorsApplication | null) => void (app = a);
@@ -146,7 +142,7 @@ export function defineEndpoint<R extends CallerRule | undefined = undefined>(spe
       if (req.method === 'OPTIONS' && s.cors !== 'none') return s.cors === 'public' ? publicPreflight(s.methods) : await preflight(req, s.methods);
       // RFC 9110 §9.3.2: HEAD is GET without the content (the doors drop it).
       const asServed = req.method === 'HEAD' ? { ...req, method: 'GET' } : req;
-      if (!served.has(asServed.method)) throw otherMethod(s);
+      if (!served.has(asServed.method)) throw s.otherMethods(allow);
       const params = s.form ? parseForm(asServed) : NO_PARAMS;
       const caller = await identify(s.caller, asServed, params, allowOriginsOf);
       const out = await s.handle(asServed, { params, allowOriginsOf, ...caller } as EndpointContext & Caller<CallerRule | undefined>);
@@ -188,7 +184,7 @@ export function withBearerRoute(opts: BearerOptions, handler: (request: Request,
     const endpoint = defineEndpoint({
       // The route file exports this handler under the methods it serves: each is served.
       methods: [request.method === 'HEAD' ? 'GET' : (request.method as EndpointMethod)],
-      otherMethods: { status: 405, description: 'This method is not served here.' },
+      otherMethods: (allow) => methodNotAllowed('This method is not served here.', allow),
       cors: 'application',
       realm: 'api',
       caller: { bearer: opts },

@@ -5,6 +5,7 @@
 // Router route handlers (lib/server/next-door.ts, `routeHandlers(name)`) under plain `next start`.
 // test/routes.test.ts fails when an app/**/route.ts file or the README's endpoint table disagrees.
 import { defineEndpoint, type CallerRule, type Endpoint, type EndpointSpec } from '../oauth/endpoint';
+import { invalidRequest, methodNotAllowed } from '../oauth/errors';
 import { endpointPaths, type EndpointName } from '../oauth/paths';
 import type { ErrorForm } from '../http/body';
 import type { Env } from '../env';
@@ -49,33 +50,33 @@ function entry<R extends CallerRule | undefined = undefined>(name: EndpointName,
   return { name, paths: endpointPaths(name), spec: s, serve: defineEndpoint(spec), errors: s.errors ?? 'json', bodyLimit: opts.bodyLimit ?? maxBody, serverActions: opts.serverActions ?? false };
 }
 
-const takesPost = (endpoint: string) => ({ status: 400, description: `The ${endpoint} endpoint takes POST.` }) as const;
-const publicDocument = { methods: ['GET'], otherMethods: { status: 405, description: 'Use GET.' }, cors: 'public' } as const;
+const useGet = (allow: string) => methodNotAllowed('Use GET.', allow);
+const publicDocument = { methods: ['GET'], otherMethods: useGet, cors: 'public' } as const;
 
 export const MANIFEST: Readonly<Record<EndpointName, ManifestEntry>> = {
   // RFC 6749 §3.1, OIDC Core §3.1.2.1: GET and POST. Browser-facing: its errors are pages, and its
   // own answers (redirects, error pages, null for the consent page) are authorize-http.ts's.
   authorization: entry(
     'authorization',
-    { methods: ['GET', 'POST'], otherMethods: { status: 405, description: 'Use GET or POST.' }, cors: 'none', errors: 'html', handle: authorizeEndpoint },
+    { methods: ['GET', 'POST'], otherMethods: (allow) => methodNotAllowed('Use GET or POST.', allow), cors: 'none', errors: 'html', handle: authorizeEndpoint },
     // The consent page's own form is a server action of app/o/authorize/page.tsx.
     { serverActions: true },
   ),
   // RFC 6749 §3.2: "The client MUST use the HTTP POST method when making access token requests."
   token: entry('token', {
     methods: ['POST'],
-    otherMethods: takesPost('token'),
+    otherMethods: () => invalidRequest('The token endpoint takes POST.'),
     cors: 'application',
     form: true,
     caller: { client: { allowPublic: grantAllowsPublicClients } },
     handle: tokenEndpoint,
   }),
   // RFC 7009 §2.1: POST; public clients identify with client_id alone.
-  revocation: entry('revocation', { methods: ['POST'], otherMethods: takesPost('revocation'), cors: 'application', form: true, caller: { client: { allowPublic: true } }, handle: revokeEndpoint }),
+  revocation: entry('revocation', { methods: ['POST'], otherMethods: () => invalidRequest('The revocation endpoint takes POST.'), cors: 'application', form: true, caller: { client: { allowPublic: true } }, handle: revokeEndpoint }),
   // RFC 7662 §2.1: POST, by a confidential client or a bearer token with the introspection scope.
   introspection: entry('introspection', {
     methods: ['POST'],
-    otherMethods: takesPost('introspection'),
+    otherMethods: () => invalidRequest('The introspection endpoint takes POST.'),
     cors: 'application',
     form: true,
     caller: { bearer: { scopes: [INTROSPECTION_SCOPE] }, client: { allowPublic: false } },
@@ -84,7 +85,7 @@ export const MANIFEST: Readonly<Record<EndpointName, ManifestEntry>> = {
   // OIDC Core §5.3.1: GET and POST; RFC 6750 challenges with realm "userinfo".
   userinfo: entry('userinfo', {
     methods: ['GET', 'POST'],
-    otherMethods: { status: 400, description: 'The UserInfo endpoint takes GET or POST.' },
+    otherMethods: () => invalidRequest('The UserInfo endpoint takes GET or POST.'),
     cors: 'application',
     realm: 'userinfo',
     handle: userinfoEndpoint,
@@ -92,7 +93,7 @@ export const MANIFEST: Readonly<Record<EndpointName, ManifestEntry>> = {
   // RFC 8628 §3.1: POST, client authentication as at the token endpoint. For devices: no CORS.
   device_authorization: entry('device_authorization', {
     methods: ['POST'],
-    otherMethods: takesPost('device authorization'),
+    otherMethods: () => invalidRequest('The device authorization endpoint takes POST.'),
     cors: 'none',
     form: true,
     caller: { client: { allowPublic: true } },
@@ -103,10 +104,10 @@ export const MANIFEST: Readonly<Record<EndpointName, ManifestEntry>> = {
   authorization_server_metadata: entry('authorization_server_metadata', { ...publicDocument, handle: metadataEndpoint }),
   jwks: entry('jwks', { ...publicDocument, handle: jwksEndpoint }),
   // The example API (RFC 6750), CORS by the token's application.
-  api_hello: entry('api_hello', { methods: ['GET'], otherMethods: { status: 405, description: 'Use GET.' }, cors: 'application', realm: 'api', caller: { bearer: { scopes: ['read'] } }, handle: helloEndpoint }),
+  api_hello: entry('api_hello', { methods: ['GET'], otherMethods: useGet, cors: 'application', realm: 'api', caller: { bearer: { scopes: ['read'] } }, handle: helloEndpoint }),
   api_notes: entry('api_notes', {
     methods: ['GET', 'POST'],
-    otherMethods: { status: 405, description: 'Use GET or POST.' },
+    otherMethods: (allow) => methodNotAllowed('Use GET or POST.', allow),
     cors: 'application',
     realm: 'api',
     caller: { bearer: { scopes: { GET: ['read'], POST: ['write'] }, requireUser: true } },

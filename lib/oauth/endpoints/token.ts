@@ -54,8 +54,9 @@ export const grantAllowsPublicClients = (params: Params): boolean => requestedGr
  */
 export async function tokenEndpoint(req: OAuthRequest, { params, client }: ClientCall): Promise<OAuthResponse> {
   const { grant } = requestedGrant(params);
-  if (!client.app.grantTypes.includes(grant.grantType)) {
-    throw unauthorizedClient(`This application may not use the ${grant.grantType} grant. Enable it in the application's settings.`);
+  const grantType = grant.grantType;
+  if (!client.app.grantTypes.includes(grantType)) {
+    throw unauthorizedClient(`This application may not use the ${grantType} grant. Enable it in the application's settings.`);
   }
   const body = await grant.handle({ req, params, client });
   return jsonResponse(body);
