@@ -252,7 +252,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 
 /**
  * The server's settings: every environment variable of the README's table, parsed (numbers,
- * booleans, lists, TRUST_PROXY), with the defaults filled in, and the limits. Frozen.
+ * booleans, lists, TRUST_PROXY), with the defaults filled in, and the limits. The value and its
+ * limits are frozen: no module can change the settings the others read.
  */
 export type Settings = Readonly<
   Omit<z.infer<typeof schema>, 'ISSUER' | 'AUTH_SECRET'> & {

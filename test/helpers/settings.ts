@@ -9,7 +9,8 @@ import { installSettings, installedSettings, loadSettings, type Limits, type Set
 
 /**
  * Settings to change, by the README's variable names, as strings parsed like the environment
- * (`{ ALLOW_PASSWORD_GRANT: 'true' }`), and limits (`{ limits: { tokenMaxLength: 100 } }`).
+ * (`{ ALLOW_PASSWORD_GRANT: 'true' }`; undefined: unset, the default), and limits
+ * (`{ limits: { tokenMaxLength: 100 } }`).
  */
 export type SettingOverrides = Partial<Record<SettingName, string>> & { limits?: Partial<Limits> };
 
