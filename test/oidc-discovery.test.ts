@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { sql } from 'drizzle-orm';
 import { startTestServer, type TestServer } from './helpers/server';
+import { withSettings } from './helpers/settings';
 import { makeApp, makeUser } from './helpers/fixtures';
 import { exchange, obtainCode } from './helpers/codeflow';
-import { env, resetEnvForTests } from '@/lib/env';
+import { env } from '@/lib/env';
 import { query } from '@/lib/db';
 import { discoveryMetadata } from '@/lib/oauth/oidc/discovery';
 import { decryptPrivateJwk, generateSigningKey, KeyDecryptionError, reloadKeys, resetKeysForTests, rotateSigningKey } from '@/lib/oauth/oidc/keys';
@@ -134,32 +135,23 @@ describe('JWKS and signing keys', () => {
     // Bound to its row: the ciphertext does not decrypt as another kid.
     await expect(decryptPrivateJwk('another-kid', row.private_jwk_enc)).rejects.toBeInstanceOf(KeyDecryptionError);
     // And useless without AUTH_SECRET.
-    const saved = process.env.AUTH_SECRET;
-    process.env.AUTH_SECRET = 'a-different-secret-a-different-secret-a-different';
-    resetEnvForTests();
-    try {
+    await withSettings({ AUTH_SECRET: 'a-different-secret-a-different-secret-a-different' }, async () => {
       await expect(decryptPrivateJwk(row.kid, row.private_jwk_enc)).rejects.toThrow(/AUTH_SECRET/);
-    } finally {
-      process.env.AUTH_SECRET = saved;
-      resetEnvForTests();
-    }
+    });
   });
 
   it('with a changed AUTH_SECRET: still publishes the JWKS, but refuses to issue ID tokens (server_error)', async () => {
     const c = await obtainCode(srv, app, user, { scope: 'openid' });
-    const saved = process.env.AUTH_SECRET;
-    process.env.AUTH_SECRET = 'a-different-secret-a-different-secret-a-different';
-    resetEnvForTests();
-    resetKeysForTests(); // a new process, started with another AUTH_SECRET
     try {
-      await reloadKeys();
-      expect((await fetchJwks()).jwks.keys).toHaveLength(1);
-      const r = await exchange(srv, app, c);
-      expect(r.status).toBe(500);
-      expect((await r.json()).error).toBe('server_error');
+      await withSettings({ AUTH_SECRET: 'a-different-secret-a-different-secret-a-different' }, async () => {
+        resetKeysForTests(); // a new process, started with another AUTH_SECRET
+        await reloadKeys();
+        expect((await fetchJwks()).jwks.keys).toHaveLength(1);
+        const r = await exchange(srv, app, c);
+        expect(r.status).toBe(500);
+        expect((await r.json()).error).toBe('server_error');
+      });
     } finally {
-      process.env.AUTH_SECRET = saved;
-      resetEnvForTests();
       resetKeysForTests();
       await reloadKeys();
     }
