@@ -204,7 +204,7 @@ function AlgorithmField({ value, error }: { value: string; error?: string[] }) {
 function OwnerField({ value, ownerName, error, governed }: { value: string; ownerName: string; error?: string[]; governed: GovernedField }) {
   const common = { id: 'owner', label: FIELDS.owner.label, autoComplete: 'off', error, hint: governed.hint };
   return governed.editable ? (
-    <TextField {...common} name="owner" defaultValue={value} className={undefined} />
+    <TextField {...common} name="owner" defaultValue={value} />
   ) : (
     <TextField {...common} name="" defaultValue={ownerName} readOnly className={`${readOnlyClass} text-slate-700`} />
   );
