@@ -113,14 +113,7 @@ function ClientTypeField({ value, error }: { value: string; error?: string[] }) 
               aria-describedby={`clientType-${t}-hint`}
               className="mt-0.5 size-4 shrink-0 border-slate-300 text-indigo-600 focus:ring-indigo-500"
             />
-            <div>
-              <label htmlFor={`clientType-${t}`} className="text-sm font-medium text-slate-900">
-                {CLIENT_TYPE_LABELS[t]}
-              </label>
-              <p id={`clientType-${t}-hint`} className="text-xs text-slate-500">
-                {CLIENT_TYPE_HINTS[t]}
-              </p>
-            </div>
+            <ChoiceText htmlFor={`clientType-${t}`} label={CLIENT_TYPE_LABELS[t]} hint={CLIENT_TYPE_HINTS[t]} />
           </div>
         ))}
       </div>
@@ -149,14 +142,7 @@ function GrantTypesField({ value, error }: { value: string[]; error?: string[] }
                 aria-describedby={`${id}-hint`}
                 className={boxClass}
               />
-              <div>
-                <label htmlFor={id} className={`text-sm font-medium ${deprecated ? 'text-slate-600' : 'text-slate-900'}`}>
-                  {label}
-                </label>
-                <p id={`${id}-hint`} className="text-xs text-slate-500">
-                  {hint}
-                </p>
-              </div>
+              <ChoiceText htmlFor={id} label={label} hint={hint} tone={deprecated ? 'text-slate-600' : undefined} />
             </div>
           );
         })}
@@ -210,6 +196,23 @@ function OwnerField({ value, ownerName, error, governed }: { value: string; owne
   );
 }
 
+/**
+ * The label and hint beside a radio button or checkbox (the hint is `<htmlFor>-hint`, which the
+ * input's aria-describedby names). `tone` greys out a deprecated or disabled choice.
+ */
+function ChoiceText({ htmlFor, label, hint, tone = 'text-slate-900' }: { htmlFor: string; label: string; hint: string; tone?: string }) {
+  return (
+    <div>
+      <label htmlFor={htmlFor} className={`text-sm font-medium ${tone}`}>
+        {label}
+      </label>
+      <p id={`${htmlFor}-hint`} className="text-xs text-slate-500">
+        {hint}
+      </p>
+    </div>
+  );
+}
+
 /** A checkbox named `id`, labelled from FIELDS, with its hint and its error under it. */
 function CheckboxField({
   id,
@@ -237,14 +240,7 @@ function CheckboxField({
           aria-describedby={error ? `${id}-error ${id}-hint` : `${id}-hint`}
           className={`${boxClass} disabled:opacity-50`}
         />
-        <div>
-          <label htmlFor={id} className={`text-sm font-medium ${disabled ? 'text-slate-500' : 'text-slate-900'}`}>
-            {FIELDS[id].label}
-          </label>
-          <p id={`${id}-hint`} className="text-xs text-slate-500">
-            {hint}
-          </p>
-        </div>
+        <ChoiceText htmlFor={id} label={FIELDS[id].label} hint={hint} tone={disabled ? 'text-slate-500' : undefined} />
       </div>
       <FieldError id={id} error={error} />
     </div>
