@@ -146,7 +146,7 @@ describe('OIDC Core §3.1.2.1: POST /o/authorize/ with form-serialised parameter
     expect(r.headers.get('x-test-handoff')).toBe('next');
   });
 
-  it('GET keeps its 302 (only a POST\'s redirect is 303)', async () => {
+  it('RFC 9110 §15.4.4: GET keeps its 302 (only a POST\'s redirect is 303 See Other)', async () => {
     const r = await fetch(`${srv.url}/o/authorize/?${form(params(remembered.clientId))}`, { headers: { cookie }, redirect: 'manual' });
     expect(r.status).toBe(302);
   });

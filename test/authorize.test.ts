@@ -98,7 +98,7 @@ describe('client and redirect URI validation come first (RFC 6749 §4.1.2.1, §3
     expect(html).toContain('&lt;script&gt;');
   });
 
-  it('lets redirect_uri be omitted when exactly one is registered (§3.1.2.3)', async () => {
+  it('RFC 6749 §3.1.2.3: lets redirect_uri be omitted when exactly one is registered', async () => {
     const r = await getAuthorize(srv, valid(app.clientId, { redirect_uri: undefined }), cookie);
     const p = redirectParams(r);
     expect(p.get('code')).toBeTruthy();
@@ -214,7 +214,7 @@ describe('redirect URI matching is exact (RFC 9700 §4.1.3, DOT 3.4.1 regression
 });
 
 describe('request parameters, once the redirect URI is verified (RFC 6749 §4.1.1, §4.1.2.1, RFC 9207)', () => {
-  it('answers success with code, state and iss (RFC 9207 §2)', async () => {
+  it('answers success with code, state and iss (RFC 9207 §2; advertised per RFC 9207 §3)', async () => {
     const r = await getAuthorize(srv, valid(app.clientId), cookie);
     const p = redirectParams(r);
     expect([...p.keys()].sort()).toEqual(['code', 'iss', 'state']);

@@ -31,7 +31,7 @@ interface KeyRow extends Record<string, unknown> {
 const keyRows = () => query<KeyRow>(sql`SELECT kid, private_jwk_enc, public_jwk, retired_at IS NOT NULL AS retired FROM signing_keys ORDER BY created_at`);
 
 describe('Discovery metadata', () => {
-  it('is served at /.well-known/openid-configuration with every endpoint and capability (Discovery §3)', async () => {
+  it('is served at /.well-known/openid-configuration with every endpoint and capability (Discovery §3, RFC 8414 §2)', async () => {
     const r = await get('/.well-known/openid-configuration');
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^application\/json/);
@@ -64,7 +64,7 @@ describe('Discovery metadata', () => {
     expect(m.claims_supported).toEqual(expect.arrayContaining(['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'preferred_username', 'name', 'email', 'email_verified']));
   });
 
-  it('is the same document at DOT’s /o/.well-known/openid-configuration/ and at RFC 8414’s path', async () => {
+  it('RFC 8414 §3: is the same document at DOT’s /o/.well-known/openid-configuration/ and at RFC 8414’s path', async () => {
     const a = await (await get('/.well-known/openid-configuration')).json();
     for (const path of ['/o/.well-known/openid-configuration/', '/o/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
       const r = await get(path);
