@@ -1,12 +1,13 @@
-// The consent page of a pending request (/o/authorize/?pending=<id>). In production the node:http
-// door answers every other outcome of GET /o/authorize/ itself and hands only "consent needed" to
-// this page; a client-router fetch (RSC) of any authorize URL lands here too, so every outcome is handled.
-import { headers } from 'next/headers';
+// The consent page of a pending authorization request (/o/authorize/consent/?pending=<id>). The
+// authorization endpoint validated the request, stored it and bound it to this session before
+// sending the browser here; the page only reads it (consentPage: one statement) and shows the form.
+// Anything else (an expired or spent request, another or no session, an application changed
+// meanwhile) goes back to the endpoint's continuation URL (pendingPath), which answers it under
+// either door with the right status: the error page, the login, or this page again.
 import { redirect } from 'next/navigation';
-import { authorize } from '@/lib/oauth/endpoints/authorize';
+import { consentPage } from '@/lib/oauth/endpoints/authorize';
+import { pendingPath } from '@/lib/oauth/pending-request';
 import { currentUser } from '@/lib/auth/session';
-import { env } from '@/lib/env';
-import { clientIp } from '@/lib/http/client-ip';
 import { Card } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { ScopeList } from '@/app/_components/scope-list';
@@ -14,37 +15,13 @@ import { decideAction } from './actions';
 
 export const metadata = { title: 'Authorize', referrer: 'no-referrer' as const };
 
-export default async function AuthorizePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const sp = await searchParams;
-  const h = await headers();
+export default async function ConsentPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { pending } = await searchParams;
+  const pendingId = typeof pending === 'string' ? pending : '';
   const user = await currentUser();
-  // Rebuild the query string, duplicates included (the endpoint rejects them).
-  const url = new URL('/o/authorize/', env().ISSUER);
-  for (const [k, v] of Object.entries(sp)) for (const one of Array.isArray(v) ? v : [v ?? '']) url.searchParams.append(k, one);
-  const outcome = await authorize({
-    url,
-    session: user ? { userId: user.id, authTime: user.authTime, sidHash: user.sidHash } : null,
-    ip: clientIp(h),
-  });
-  if (outcome.kind === 'redirect') redirect(outcome.location);
-  if (outcome.kind === 'error_page') {
-    return (
-      <div className="mx-auto max-w-xl">
-        <Card>
-          <h1 className="mb-3 text-xl font-semibold text-red-700">{outcome.title}</h1>
-          <p data-testid="error-message" className="text-slate-700">
-            {outcome.message}
-          </p>
-          {outcome.hint ? (
-            <p className="mt-3 rounded-md bg-slate-100 px-4 py-3 text-sm text-slate-700">
-              <strong>How to fix it:</strong> {outcome.hint}
-            </p>
-          ) : null}
-        </Card>
-      </div>
-    );
-  }
-  const { app, owner, scopes, pendingId } = outcome;
+  const page = await consentPage(pendingId, user);
+  if (!page || !user) redirect(pendingPath(pendingId));
+  const { app, owner, scopes } = page;
   return (
     <div className="mx-auto max-w-lg">
       <Card>
@@ -57,12 +34,12 @@ export default async function AuthorizePage({ searchParams }: { searchParams: Pr
               Registered by <strong>{owner}</strong>.{' '}
             </>
           ) : null}
-          You are signed in as <strong>{outcome.user.username}</strong>.
+          You are signed in as <strong>{user.name}</strong>.
         </p>
         <p className="mt-4 text-sm font-medium text-slate-800">The application asks to:</p>
         <ScopeList scopes={scopes} />
         <form action={decideAction} className="mt-6 flex flex-wrap gap-3">
-          <input type="hidden" name="pending" value={pendingId} />
+          <input type="hidden" name="pending" value={page.pendingId} />
           <SubmitButton name="decision" value="allow" pendingText="Authorizing…">
             Authorize
           </SubmitButton>
