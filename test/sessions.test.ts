@@ -41,7 +41,7 @@ async function outcome(app: App, cookie: string, extra: Record<string, string> =
   const r = await getAuthorize(srv, authorizeParams(app, extra), cookie);
   const location = r.headers.get('location') ?? '';
   if (r.status === 302 && location.startsWith('/accounts/login/?next=')) return 'login';
-  if (r.status === 302 && location.startsWith('/o/authorize/?pending=')) {
+  if (r.status === 302 && location.startsWith('/o/authorize/consent/?pending=')) {
     const page = await fetch(new URL(location, srv.url), { headers: { cookie }, redirect: 'manual' });
     return page.headers.get('x-test-handoff') === 'next' ? 'consent' : `consent page: ${page.status}`;
   }

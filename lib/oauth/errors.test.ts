@@ -28,7 +28,7 @@ function sourceFiles(dir: string): string[] {
  * The error factories of errors.ts: name → index of the description argument. insufficientScope
  * takes a scope, which it sanitises itself (checked by the default-descriptions test below).
  */
-const NOT_A_DESCRIPTION = ['isValidErrorDescription', 'sanitizeDescription', 'quoteValue', 'toErrorResponse', 'logUnexpected', 'insufficientScope'];
+const NOT_A_DESCRIPTION = ['isValidErrorDescription', 'sanitizeDescription', 'quoteValue', 'toErrorResponse', 'logUnexpected', 'insufficientScope', 'AuthorizationError', 'authorizationResponseUri'];
 const FACTORIES = new Map<string, number>(
   Object.entries(errors)
     .filter(([name, v]) => typeof v === 'function' && name !== 'OAuthError' && !NOT_A_DESCRIPTION.includes(name))
