@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 
 // The security headers of every answer, one set for both doors: the node:http door writes the same
-// file's headers (lib/server/answer.ts). Read, not imported: JSON modules are still experimental
-// in Node 20.
-const securityHeaders = JSON.parse(readFileSync(new URL('./lib/server/security-headers.json', import.meta.url), 'utf8'));
+// file's headers (lib/http/security-headers.ts, lib/server/answer.ts). Read, not imported: JSON
+// modules are still experimental in Node 20.
+const securityHeaders = JSON.parse(readFileSync(new URL('./lib/http/security-headers.json', import.meta.url), 'utf8'));
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {

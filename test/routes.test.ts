@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startTestServer, type TestServer } from './helpers/server';
 import { basic, makeApp, POSTMAN_CALLBACK } from './helpers/fixtures';
-import { MANIFEST, MANIFEST_ENTRIES } from '@/lib/server/manifest';
+import { MANIFEST_ENTRIES } from '@/lib/server/manifest';
 import { ROUTE_METHODS, routeHandlers } from '@/lib/server/next-door';
-import { SECURITY_HEADERS } from '@/lib/server/answer';
+import { SECURITY_HEADERS } from '@/lib/http/security-headers';
 import { PAGE_PATHS, pathFor, urlFor, type EndpointName } from '@/lib/oauth/paths';
+import { GRANT_DEVICE_CODE } from '@/lib/oauth/grants/catalogue';
 import { allowHeader } from '@/lib/oauth/endpoint';
 import type { NextConfig } from 'next';
 
@@ -33,13 +34,6 @@ function appFiles(name: 'route.ts' | 'page.tsx'): Array<{ file: string; path: st
 
 /** Manifest paths (and aliases) without their trailing slash → entry name. */
 const manifestPaths = new Map<string, EndpointName>(MANIFEST_ENTRIES.flatMap((e) => e.paths.map((p) => [withoutSlash(p), e.name] as const)));
-
-/**
- * Entries whose App Router route file another change adds: task A (issue 13) moves the consent page
- * off /o/authorize/, so that app/o/authorize/route.ts can exist beside no page. Remove the entry
- * here when the route file lands (the last test below fails until then).
- */
-const ROUTE_FILE_PENDING = new Set<EndpointName>(['authorization']);
 
 /** Route files that are not manifest endpoints: Next.js-only routes, each named for why. */
 const NEXT_ONLY_ROUTES = new Map<string, string>([
@@ -65,10 +59,7 @@ describe('the route manifest and the App Router route files', () => {
 
   it('every manifest path and alias has its route file, so `next start` serves every endpoint', () => {
     const files = new Set(routes.map((r) => r.path));
-    for (const [p, name] of manifestPaths) {
-      if (ROUTE_FILE_PENDING.has(name)) continue;
-      expect(files.has(p), `app${p}/route.ts for ${name}`).toBe(true);
-    }
+    for (const [p, name] of manifestPaths) expect(files.has(p), `app${p}/route.ts for ${name}`).toBe(true);
   });
 
   it('every other route file is a Next.js-only route, named here with its reason', () => {
@@ -77,10 +68,40 @@ describe('the route manifest and the App Router route files', () => {
     }
   });
 
-  it('the pending route files are still missing (remove an entry from ROUTE_FILE_PENDING once its route file lands)', () => {
-    for (const name of ROUTE_FILE_PENDING) {
-      for (const p of MANIFEST[name].paths) expect(routes.some((r) => r.path === withoutSlash(p)), `app${withoutSlash(p)}/route.ts exists now`).toBe(false);
-    }
+});
+
+describe('the manifest\'s caller rules and realms, as the wrapper applies them', () => {
+  let srv: TestServer;
+  beforeAll(async () => {
+    srv = await startTestServer();
+  });
+  afterAll(async () => srv?.close());
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+  it('RFC 7662 §2.1: introspection takes a confidential client or a bearer token with the introspection scope; a public client, or a bearer without that scope, is refused', async () => {
+    const confidential = await makeApp({ grantTypes: ['client_credentials'] });
+    const publicApp = await makeApp({ clientType: 'public' });
+    const introspect = (headers: Record<string, string>, body: Record<string, string>) =>
+      fetch(`${srv.url}${pathFor('introspection')}`, { method: 'POST', headers: { ...form, ...headers }, body: new URLSearchParams({ token: 'unknown', ...body }) });
+    const tokenOf = async (scope: string) =>
+      (await (await fetch(`${srv.url}${pathFor('token')}`, { method: 'POST', headers: { ...form, authorization: basic(confidential.clientId, confidential.secret) }, body: new URLSearchParams({ grant_type: 'client_credentials', scope }) })).json()).access_token as string;
+
+    expect(await (await introspect({ authorization: basic(confidential.clientId, confidential.secret) }, {})).json()).toEqual({ active: false });
+    expect(await (await introspect({ authorization: `Bearer ${await tokenOf('introspection')}` }, {})).json()).toEqual({ active: false });
+    const noScope = await introspect({ authorization: `Bearer ${await tokenOf('read')}` }, {});
+    expect(noScope.status).toBe(403);
+    expect((await noScope.json()).error).toBe('insufficient_scope');
+    const asPublic = await introspect({}, { client_id: publicApp.clientId });
+    expect(asPublic.status).toBe(400);
+    expect((await asPublic.json()).error).toBe('invalid_client');
+  });
+
+  it('RFC 9110 §11.6.1, RFC 6750 §3: each endpoint\'s challenges name its realm: oauth (client authentication), userinfo, api', async () => {
+    const challenge = async (name: Parameters<typeof pathFor>[0], init: RequestInit) => (await fetch(`${srv.url}${pathFor(name)}`, init)).headers.get('www-authenticate');
+    expect(await challenge('token', { method: 'POST', headers: { ...form, authorization: basic('nobody', 'x') }, body: 'grant_type=client_credentials' })).toBe('Basic realm="oauth"');
+    expect(await challenge('userinfo', {})).toBe('Bearer realm="userinfo"');
+    expect(await challenge('api_hello', {})).toBe('Bearer realm="api"');
+    expect(await challenge('introspection', { method: 'POST', headers: { ...form, authorization: 'Bearer unknown' }, body: 'token=x' })).toMatch(/^Bearer realm="oauth", error="invalid_token"/);
   });
 });
 
@@ -146,7 +167,7 @@ describe('both doors answer every method of every endpoint alike, with one set o
     expect([...seen].sort()).toEqual(expect.arrayContaining(['200', '204', '400', '401', '405', `cors ${ORIGIN}`, 'cors *']));
   });
 
-  it('RFC 9110 §15.5.6: a method an endpoint does not serve gets its refusal: 405 with Allow, or the protocol\'s 400 invalid_request', async () => {
+  it('RFC 9110 §15.5.6, RFC 9110 §10.2.1: a method an endpoint does not serve gets its refusal: 405 with Allow (the methods it serves), or the protocol\'s 400 invalid_request', async () => {
     for (const e of MANIFEST_ENTRIES) {
       const refusal = e.spec.otherMethods(allowHeader(e.spec));
       const r = await fetch(`${srv.url}${e.paths[0]}`, { method: 'PUT', body: 'x' });
@@ -157,7 +178,7 @@ describe('both doors answer every method of every endpoint alike, with one set o
     }
   });
 
-  it('one set of security headers: next.config.mjs sends lib/server/security-headers.json on every Next.js answer', async () => {
+  it('one set of security headers: next.config.mjs sends lib/http/security-headers.json on every Next.js answer', async () => {
     // A plain ESM file, loaded as Next.js loads it (a variable specifier keeps TypeScript out of it).
     const file = path.join(ROOT, 'next.config.mjs');
     const { default: nextConfig } = (await import(file)) as { default: NextConfig };
@@ -194,6 +215,15 @@ describe('discovery and the device flow name the manifest\'s paths', () => {
     srv = await startTestServer();
   });
   afterAll(async () => srv?.close());
+
+  it('RFC 8628 §3.2: verification_uri is the device verification page of the table of paths, under ISSUER', async () => {
+    const app = await makeApp({ clientType: 'public', grantTypes: [GRANT_DEVICE_CODE], redirectUris: [] });
+    const r = await fetch(`${srv.url}${pathFor('device_authorization')}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: app.clientId }) });
+    expect(r.status).toBe(200);
+    const d = await r.json();
+    expect(d.verification_uri).toBe(urlFor('device_verification', srv.url));
+    expect(d.verification_uri_complete).toBe(`${urlFor('device_verification', srv.url)}?user_code=${encodeURIComponent(d.user_code)}`);
+  });
 
   it('OIDC Discovery 1.0 §3, RFC 8414 §2: every endpoint URL in the metadata is urlFor(name, ISSUER), and the node door serves each one (end_session: Next.js)', async () => {
     const m = await (await fetch(`${srv.url}${pathFor('openid_configuration')}`)).json();

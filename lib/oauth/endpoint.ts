@@ -4,8 +4,8 @@
 // answer, or throws OAuthError to fail. The route manifest (lib/server/manifest.ts) holds the specs;
 // both doors (lib/server/node-door.ts, lib/server/next-door.ts) serve them through `defineEndpoint`.
 // `withBearerRoute` is the same wrapper for a route handler of your own (README, "Protecting your API").
-import { OAuthError, logUnexpected, methodNotAllowed, toErrorResponse } from './errors';
-import { parseForm, type OAuthRequest, type OAuthResponse, type Params } from './http';
+import { AuthorizationError, OAuthError, logUnexpected, methodNotAllowed, toErrorResponse } from './errors';
+import { parseForm, redirectResponse, type OAuthRequest, type OAuthResponse, type Params } from './http';
 import { preflight, publicPreflight, withCors, withPublicCors, type CorsApplication } from './cors';
 import { authenticateClient, nameClient, type AuthenticatedClient } from './client-auth';
 import { authenticateBearer, bearerTokenFrom, type BearerContext, type BearerOptions } from './bearer';
@@ -65,10 +65,9 @@ export type ClientOrBearerCall = EndpointContext & Caller<{ client: ClientRule; 
 
 /**
  * An endpoint's own work: the validated request and its caller in, the answer out. A HEAD request
- * arrives as GET. Fails by throwing (OAuthError; anything else is a logged server_error). `null`
- * hands the request to Next.js (node door only; see lib/server/node-door.ts).
+ * arrives as GET. Fails by throwing (OAuthError; anything else is a logged server_error).
  */
-export type Handler<R = undefined> = (req: OAuthRequest, ctx: EndpointContext & Caller<R>) => Promise<OAuthResponse | null>;
+export type Handler<R = undefined> = (req: OAuthRequest, ctx: EndpointContext & Caller<R>) => Promise<OAuthResponse>;
 
 export interface EndpointSpec<R extends CallerRule | undefined = undefined> {
   /** The methods served; HEAD with GET. */
@@ -90,8 +89,8 @@ export interface EndpointSpec<R extends CallerRule | undefined = undefined> {
   handle: Handler<R>;
 }
 
-/** What the doors run: a request in, an answer out (null: hand it to Next.js). Never throws. */
-export type Endpoint = (req: OAuthRequest) => Promise<OAuthResponse | null>;
+/** What the doors run: a request in, an answer out. Never throws. */
+export type Endpoint = (req: OAuthRequest) => Promise<OAuthResponse>;
 
 const NO_PARAMS: Params = new Map();
 
@@ -114,8 +113,19 @@ async function identify(rule: CallerRule | undefined, req: OAuthRequest, params:
   return { client: await authenticateClient(req, named, { allowPublic: typeof allowPublic === 'function' ? allowPublic(params) : allowPublic }) };
 }
 
-/** A thrown error as an HTML page (browser-facing endpoints); unknown errors are logged, never shown. */
-function errorPage(err: unknown): OAuthResponse {
+/**
+ * A thrown error in the HTML form (browser-facing endpoints). An error the client may receive (an
+ * AuthorizationError after its redirect URI was verified, RFC 6749 §4.1.2.1) is the error redirect:
+ * 302, or 303 after a POST (RFC 9700 §4.12). Anything else is the one HTML error view
+ * (lib/oauth/error-page.ts): an AuthorizationError's own page, or the error's status and
+ * description; unknown errors are logged and never shown.
+ */
+function htmlError(err: unknown, req: OAuthRequest): OAuthResponse {
+  if (err instanceof AuthorizationError) {
+    const location = err.location;
+    if (location !== null) return redirectResponse(location, { 'referrer-policy': 'no-referrer' }, req.method === 'POST' ? 303 : 302);
+    return htmlErrorPage({ status: err.status, ...err.page });
+  }
   const e = err instanceof OAuthError ? err : logUnexpected(err);
   const title = e.status === 405 ? 'Method not allowed' : e.status >= 500 ? 'Server error' : 'Invalid request';
   const page = htmlErrorPage({ status: e.status, title, message: e.description ?? e.code });
@@ -145,10 +155,9 @@ export function defineEndpoint<R extends CallerRule | undefined = undefined>(spe
       if (!served.has(asServed.method)) throw s.otherMethods(allow);
       const params = s.form ? parseForm(asServed) : NO_PARAMS;
       const caller = await identify(s.caller, asServed, params, allowOriginsOf);
-      const out = await s.handle(asServed, { params, allowOriginsOf, ...caller } as EndpointContext & Caller<CallerRule | undefined>);
-      return out && cors(out);
+      return cors(await s.handle(asServed, { params, allowOriginsOf, ...caller } as EndpointContext & Caller<CallerRule | undefined>));
     } catch (err) {
-      return cors(s.errors === 'html' ? errorPage(err) : toErrorResponse(err, realm));
+      return cors(s.errors === 'html' ? htmlError(err, req) : toErrorResponse(err, realm));
     }
   };
 }
@@ -193,7 +202,7 @@ export function withBearerRoute(opts: BearerOptions, handler: (request: Request,
         return { status: inner.status, headers: {}, body: '' };
       },
     });
-    const out = (await endpoint(toCheckRequest(request)))!;
+    const out = await endpoint(toCheckRequest(request));
     if (!inner) return toWebResponse(out);
     const res = new Response((inner as Response).body, inner as Response); // mutable headers
     for (const [k, v] of Object.entries(out.headers)) {

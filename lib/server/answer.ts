@@ -1,16 +1,9 @@
 // How the front door writes an answer of its own (the node:http door's endpoints, its 400, 413 and
-// 431 pages): with the security headers every answer of this server carries. The one set lives in
-// security-headers.json, which next.config.mjs reads too, for everything Next.js answers.
+// 431 pages): with the security headers every answer of this server carries (lib/http/security-headers.ts,
+// the one set, which next.config.mjs reads too, for everything Next.js answers).
 import type { ServerResponse } from 'node:http';
 import type { OAuthResponse } from '../oauth/http';
-import securityHeaders from './security-headers.json';
-
-/**
- * The headers on every answer, from either door: no framing (CSP frame-ancestors, and
- * X-Frame-Options for older browsers: clickjacking of the login and consent pages), no Referer
- * (URLs carry codes and pending request ids), no MIME sniffing. Lower-case names.
- */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({ ...securityHeaders });
+import { SECURITY_HEADERS } from '../http/security-headers';
 
 /**
  * The answer's headers under the security headers: an answer's own header of the same name wins

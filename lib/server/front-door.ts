@@ -8,7 +8,7 @@ import { env } from '../env';
 import { gateRequest, requestPolicy } from './request-gate';
 import { htmlErrorPage } from '../oauth/error-page';
 import { AUTHORIZE_MAX_REQUEST_BYTES } from '../oauth/pending-request';
-import { serveEndpoint, type Fallback } from './node-door';
+import { serveEndpoint } from './node-door';
 import { withSecurityHeaders, writeAnswer } from './answer';
 import { guardServerAction, isPossibleServerAction } from './action-request';
 
@@ -158,7 +158,7 @@ function seeOtherAfterPost(res: ServerResponse): void {
  * REQUEST_TIMEOUT_MS). `Expect: 100-continue` is answered by the gate: a body over the
  * limit gets its 413 before the client sends it.
  */
-export function createFrontDoor(toNext: Fallback): http.Server {
+export function createFrontDoor(toNext: (req: IncomingMessage, res: ServerResponse) => void): http.Server {
   trustClientIpHeader();
   const e = env();
   // OWASP DoS (slow HTTP): node's defaults (60 s for headers, 300 s for a request, checked every
@@ -174,7 +174,7 @@ export function createFrontDoor(toNext: Fallback): http.Server {
     const policy = requestPolicy(req);
     if (req.method === 'POST') seeOtherAfterPost(res);
     gateRequest(req, res, policy, expectsContinue, (bounded) => {
-      if (policy.route) serveEndpoint(bounded, res, policy.route, toNext);
+      if (policy.route) serveEndpoint(bounded, res, policy.route);
       else if (isPossibleServerAction(bounded)) guardServerAction(bounded, res, (checked) => toNext(checked, res));
       else toNext(bounded, res);
     });

@@ -31,37 +31,32 @@ export interface ManifestEntry {
   errors: ErrorForm;
   /** The largest request body accepted, in bytes; larger gets 413 before it is read. */
   bodyLimit: (settings: Env) => number;
-  /**
-   * The path is also a Next.js page with server actions: a possible server action
-   * (routes.ts isPossibleServerAction) goes to Next.js, not to the endpoint (node door only).
-   */
-  serverActions: boolean;
 }
 
 interface EntryOptions {
   bodyLimit?: (settings: Env) => number;
-  serverActions?: boolean;
 }
 
 const maxBody = (settings: Env) => settings.MAX_BODY_BYTES;
 
 function entry<R extends CallerRule | undefined = undefined>(name: EndpointName, spec: EndpointSpec<R>, opts: EntryOptions = {}): ManifestEntry {
   const s = spec as unknown as EndpointSpec<CallerRule | undefined>;
-  return { name, paths: endpointPaths(name), spec: s, serve: defineEndpoint(spec), errors: s.errors ?? 'json', bodyLimit: opts.bodyLimit ?? maxBody, serverActions: opts.serverActions ?? false };
+  return { name, paths: endpointPaths(name), spec: s, serve: defineEndpoint(spec), errors: s.errors ?? 'json', bodyLimit: opts.bodyLimit ?? maxBody };
 }
 
 const useGet = (allow: string) => methodNotAllowed('Use GET.', allow);
 const publicDocument = { methods: ['GET'], otherMethods: useGet, cors: 'public' } as const;
 
 export const MANIFEST: Readonly<Record<EndpointName, ManifestEntry>> = {
-  // RFC 6749 §3.1, OIDC Core §3.1.2.1: GET and POST. Browser-facing: its errors are pages, and its
-  // own answers (redirects, error pages, null for the consent page) are authorize-http.ts's.
-  authorization: entry(
-    'authorization',
-    { methods: ['GET', 'POST'], otherMethods: (allow) => methodNotAllowed('Use GET or POST.', allow), cors: 'none', errors: 'html', handle: authorizeEndpoint },
-    // The consent page's own form is a server action of app/o/authorize/page.tsx.
-    { serverActions: true },
-  ),
+  // RFC 6749 §3.1, OIDC Core §3.1.2.1: GET and POST. Browser-facing: its errors are the error
+  // redirect to the client or a page (AuthorizationError, rendered by the wrapper's HTML form).
+  authorization: entry('authorization', {
+    methods: ['GET', 'POST'],
+    otherMethods: (allow) => methodNotAllowed('Use GET or POST.', allow),
+    cors: 'none',
+    errors: 'html',
+    handle: authorizeEndpoint,
+  }),
   // RFC 6749 §3.2: "The client MUST use the HTTP POST method when making access token requests."
   token: entry('token', {
     methods: ['POST'],

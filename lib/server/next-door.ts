@@ -7,7 +7,6 @@ import { toErrorResponse } from '../oauth/errors';
 import type { EndpointName } from '../oauth/paths';
 import { clientIp } from '../http/client-ip';
 import { payloadTooLarge, readBoundedText } from '../http/body';
-import { htmlErrorPage } from '../oauth/error-page';
 import { env } from '../env';
 import { MANIFEST, type ManifestEntry } from './manifest';
 
@@ -40,12 +39,6 @@ export function headAsGet<R extends Request>(get: (req: R) => Promise<Response>,
 }
 
 /**
- * The entry's answer to `null` (the node door would hand the request to a Next.js page): a route
- * file and a page cannot share a path, so there is no page behind it here.
- */
-const noPage = (): OAuthResponse => htmlErrorPage({ status: 404, title: 'Not found', message: 'There is no page at this address.' });
-
-/**
  * A Fetch Request as an OAuthRequest: its URL under `issuer` (never the Host the request names),
  * its body as read. The client IP is `clientIp()`'s: without the front door in this process (plain
  * `next start`) it is 'unknown', never the x-oauth-client-ip header a client sent (lib/http/client-ip.ts).
@@ -69,7 +62,7 @@ function adapt(entry: ManifestEntry): RouteHandler {
       const limit = entry.bodyLimit(e);
       const body = request.method === 'GET' || head ? '' : await readBoundedText(request, limit);
       if (body === null) return toResponse(payloadTooLarge(entry.errors, limit), head);
-      return toResponse((await entry.serve(toOAuthRequest(request, body, e.ISSUER))) ?? noPage(), head);
+      return toResponse(await entry.serve(toOAuthRequest(request, body, e.ISSUER)), head);
     } catch (err) {
       // Reading the body failed (the client went away); the entry itself never throws.
       return toResponse(toErrorResponse(err), head);

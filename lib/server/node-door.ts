@@ -10,8 +10,6 @@ import { refuseTooLarge } from './request-gate';
 import { writeAnswer } from './answer';
 import type { ManifestEntry } from './manifest';
 
-export type Fallback = (req: IncomingMessage, res: ServerResponse) => void;
-
 /**
  * Reads the body as UTF-8 text, at most `limit` bytes. The request gate has bounded it already;
  * this reader holds the same line on its own (a declared or streamed body past the limit).
@@ -42,10 +40,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
  * Serves a request with its manifest entry: reads the body (at most the entry's limit, else 413),
  * builds the OAuthRequest (the client IP as the front door resolved it) and writes the entry's
  * answer with the security headers (answer.ts). HEAD goes to the entry as HEAD (its wrapper runs it
- * as GET); node:http then sends the headers only (RFC 9110 §9.3.2). An entry that answers null
- * hands the request to `fallback` (Next.js).
+ * as GET); node:http then sends the headers only (RFC 9110 §9.3.2).
  */
-export function serveEndpoint(req: IncomingMessage, res: ServerResponse, entry: ManifestEntry, fallback: Fallback): void {
+export function serveEndpoint(req: IncomingMessage, res: ServerResponse, entry: ManifestEntry): void {
   void (async () => {
     try {
       const e = env();
@@ -58,9 +55,7 @@ export function serveEndpoint(req: IncomingMessage, res: ServerResponse, entry: 
         return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
       };
       const oreq: OAuthRequest = { method: req.method ?? 'GET', url: new URL(req.url ?? '/', e.ISSUER), headers: { get }, body, ip: clientIp({ get }) };
-      const out = await entry.serve(oreq);
-      if (out === null) return fallback(req, res);
-      writeAnswer(res, out);
+      writeAnswer(res, await entry.serve(oreq));
     } catch (err) {
       // The client went away or was cut off mid-body (a 408 from REQUEST_TIMEOUT_MS, a reset):
       // there is no one to answer, and it is not a server error to log.

@@ -6,7 +6,7 @@ import { IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { env } from '../env';
 import { payloadTooLarge, type ErrorForm } from '../http/body';
-import { findRoute, isPossibleServerAction } from './routes';
+import { findRoute } from './routes';
 import type { ManifestEntry } from './manifest';
 import { writeAnswer } from './answer';
 
@@ -33,7 +33,7 @@ export function requestPolicy(req: IncomingMessage): RequestPolicy {
   const q = rawUrl.indexOf('?');
   const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const action = isServerAction(req);
-  const route = findRoute(pathname, isPossibleServerAction(req));
+  const route = findRoute(pathname);
   const e = env();
   return {
     route,
