@@ -37,6 +37,8 @@ export const PAGE_PATHS = {
   device_verification: '/o/device/',
   /** The login page (app/(auth)/accounts/login/). */
   login: '/accounts/login/',
+  /** The consent page of a pending authorization request (app/o/authorize/consent/). */
+  consent: '/o/authorize/consent/',
 } as const;
 
 export type EndpointName = keyof typeof ENDPOINT_PATHS;

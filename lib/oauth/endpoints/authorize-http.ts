@@ -9,6 +9,7 @@ import { redirectResponse } from '../http';
 import { AuthorizationError } from '../errors';
 import { authorize } from './authorize';
 import { sessionFromCookieHeader } from '../../auth/session-cookie';
+import { pathFor } from '../paths';
 
 const NO_REFERRER = { 'referrer-policy': 'no-referrer' };
 
@@ -28,7 +29,7 @@ function postAsGetUrl(req: OAuthRequest): URL {
       hint: 'Send the same parameters as a GET query string, or as an HTML form post.',
     });
   }
-  const url = new URL('/o/authorize/', req.url);
+  const url = new URL(pathFor('authorization'), req.url);
   url.search = new URLSearchParams(req.body).toString();
   return url;
 }
