@@ -208,7 +208,7 @@ describe('a pending request is open once, for a limited time', () => {
       const allowWon = allow.kind === 'redirect';
       expect(allowWon).toBe(deny.kind !== 'redirect');
       const remembered = await query(sql`SELECT 1 FROM consents WHERE user_id = ${user.id}`);
-      const codes = await query(sql`SELECT 1 FROM grants WHERE user_id = ${user.id}`);
+      const codes = await query(sql`SELECT 1 FROM authorization_codes WHERE user_id = ${user.id}`);
       expect({ round, allowWon, remembered: remembered.length, codes: codes.length }).toEqual({ round, allowWon, remembered: allowWon ? 1 : 0, codes: allowWon ? 1 : 0 });
     }
   });
@@ -237,7 +237,7 @@ describe('whose consent: a request started anonymously is completed by whoever l
 
     // Bob's own decision: the code is Bob's.
     const cb = callback(await decideConsent({ pendingId, session: bobs.session, ip: IP, decision: 'allow' }));
-    const [grant] = await query<{ user_id: string }>(sql`SELECT user_id FROM grants WHERE code_hash = ${sha256b64url(cb.get('code')!)}`);
+    const [grant] = await query<{ user_id: string }>(sql`SELECT user_id FROM authorization_codes WHERE code_hash = ${sha256b64url(cb.get('code')!)}`);
     expect(grant.user_id).toBe(bob.id);
   });
 

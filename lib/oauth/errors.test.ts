@@ -44,6 +44,7 @@ const REVIEWED: Record<string, string> = {
   'lib/oauth/scope.ts: known.join(\' \')': 'read write introspection openid profile email', // SCOPES, validated scope tokens
   'lib/oauth/http.ts: name': 'client_id', // required(params, '<literal>')
   'lib/oauth/endpoints/token.ts: grantType': 'client_credentials', // a grant type we registered
+  'lib/oauth/endpoints/token.ts: described.switchedOnBy': 'ALLOW_PASSWORD_GRANT', // a setting's name, from the grant catalogue
   'lib/http/body.ts: formatBytes(limit)': '64 KiB', // the MAX_*_BODY_BYTES setting, formatted
   'lib/api/notes.ts: NOTE_MAX_LENGTH': '1000',
   // Sizes (numbers) of the authorization request and its documented limits (README "Limits").

@@ -13,6 +13,7 @@
 //  - pending authorization requests once expired (30 minutes; a finished one is deleted at once).
 import { sql, type SQL } from 'drizzle-orm';
 import { query } from '../index';
+import { tokenStateSql } from './token-state';
 import { env } from '../../env';
 
 export const CLEANUP_BATCH_SIZE = 10_000;
@@ -64,14 +65,18 @@ export async function clearExpiredTokens(opts: CleanupOptions = {}): Promise<Cle
   const window = env().RATE_LIMIT_WINDOW_SECONDS;
   const del = (table: string, where: SQL) => deleteInBatches(table, where, batch, opts.onBatch);
 
-  const accessTokens = await del('access_tokens', sql`expires_at <= now() OR revoked_at IS NOT NULL`);
+  // The states of lib/db/queries/token-state.ts; `del` names no alias, so columns are qualified by table.
+  const access = tokenStateSql('access', 'access_tokens');
+  const refresh = tokenStateSql('refresh', 'refresh_tokens');
+  const code = tokenStateSql('code', 'authorization_codes');
+  const accessTokens = await del('access_tokens', sql`${access.pastExpiry} OR ${access.revoked}`);
   const refreshTokens = await del(
     'refresh_tokens',
-    sql`expires_at <= now()
-        OR (expires_at IS NULL AND (revoked_at IS NOT NULL OR rotated_at IS NOT NULL)
-            AND least(revoked_at, rotated_at) <= now() - make_interval(secs => ${retention}))`,
+    sql`${refresh.pastExpiry}
+        OR (refresh_tokens.expires_at IS NULL AND (${refresh.revoked} OR ${refresh.used})
+            AND least(refresh_tokens.revoked_at, refresh_tokens.rotated_at) <= now() - make_interval(secs => ${retention}))`,
   );
-  const authorizationCodes = await del('grants', sql`expires_at <= now()`);
+  const authorizationCodes = await del('authorization_codes', code.pastExpiry);
   const deviceCodes = await del('device_codes', sql`expires_at <= now() OR status = 'consumed'`);
   const sessions = await del('sessions', sql`expires_at <= now() OR revoked_at IS NOT NULL`);
   const authorizationRequests = await del('authorization_requests', sql`expires_at <= now()`);
