@@ -1,8 +1,9 @@
 // Production and dev entry point: Next.js behind a node:http server that resolves the client IP,
 // bounds every request body (lib/server/front-door.ts) and answers the hot OAuth endpoints itself
-// (lib/server/node-door.ts). `npm run dev` and `npm start` both run this file.
+// (lib/server/node-door.ts). `npm run dev` and `npm start` both run this file. It reads the
+// settings from the environment once and installs them before anything else (lib/env.ts).
 import cluster from 'node:cluster';
-import { env, ConfigError } from './lib/env';
+import { ConfigError, installSettings, settingsFromEnvironment, type Settings } from './lib/env';
 import { getHandle, closeDb } from './lib/db';
 import { DatabaseLockedError } from './lib/db/pglite-lock';
 import { createFrontDoor } from './lib/server/front-door';
@@ -18,11 +19,15 @@ function fail(err: unknown): never {
 
 async function main() {
   routeConsoleToLog(); // what Next.js, next-auth and React print obeys the logger's rules too
-  let e;
+  // The one read of the environment: every module, Next.js' bundle included, reads this value.
+  let e: Settings;
   try {
-    e = env();
+    e = installSettings(settingsFromEnvironment());
   } catch (err) {
     fail(err);
+  }
+  if (e.AUTH_SECRET_FILE) {
+    log.warn('config.auth_secret_generated', { file: e.AUTH_SECRET_FILE, msg: 'AUTH_SECRET is not set: using the one generated for development. Set AUTH_SECRET in production.' });
   }
   const dev = e.NODE_ENV !== 'production';
   const workers = e.DATABASE_URL ? e.WEB_CONCURRENCY : 1; // PGlite lives in one process
@@ -48,7 +53,7 @@ async function main() {
   const handle = app.getRequestHandler();
 
   const server = createFrontDoor((req, res) => void handle(req, res));
-  server.keepAliveTimeout = 65_000;
+  server.keepAliveTimeout = e.limits.keepAliveTimeoutMs;
   server.listen(e.PORT, e.HOST, () => {
     // Next.js turns 127.0.0.1 / [::1] into "localhost" in the URLs next-auth builds: the login's
     // redirects would leave the issuer's origin (and its cookies).

@@ -6,6 +6,8 @@ export default defineConfig({
   resolve: { alias: { '@': import.meta.dirname } },
   test: {
     include: ['lib/**/*.test.ts', 'test/**/*.test.ts'],
+    // Test settings installed in every file: no test reads or writes process.env for settings.
+    setupFiles: ['test/helpers/setup.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 180_000,

@@ -239,4 +239,57 @@ test.describe('applications', () => {
     await expect(s.getByTestId('application-name')).toHaveText('Private app');
     await staffCtx.close();
   });
+
+  test('only staff may change an application’s User and Skip authorization: the owner sees them read-only, and saving keeps what staff set', async ({ page, browser }) => {
+    const { username } = await signUp(page, uniqueName('own'));
+    await page.goto('/o/applications/register/');
+    const owner = page.getByLabel('User', { exact: true });
+    await expect(owner).toHaveValue(username);
+    await expect(owner).toHaveAttribute('readonly', '');
+    await expect(page.getByText('The owner of the application: you.')).toBeVisible();
+    await expect(page.getByLabel('Skip authorization')).toBeDisabled();
+    await expect(page.getByText('Only staff can let an application skip the consent screen.')).toBeVisible();
+    await registerApp(page, 'Governed app', POSTMAN);
+    await page.getByRole('link', { name: 'Open application' }).click();
+    await expect(page).toHaveURL(/\/o\/applications\/\d+\/$/);
+    const detailPath = new URL(page.url()).pathname;
+    const setting = (p: Page, label: string) => p.locator(`dt:text-is("${label}") + dd`);
+    await expect(setting(page, 'Skip authorization')).toHaveText('No');
+
+    // Staff: both fields can be changed; an unknown user is refused next to the User field.
+    const staffCtx = await browser.newContext();
+    const s = await staffCtx.newPage();
+    await s.goto('/accounts/login/');
+    await logIn(s, E2E_ADMIN.username, E2E_ADMIN.password);
+    await expect(s.getByTestId('whoami')).toContainText(E2E_ADMIN.username);
+    await s.goto(`${detailPath}update/`);
+    const staffOwner = s.getByLabel('User', { exact: true });
+    await expect(staffOwner).toHaveValue(username);
+    await expect(staffOwner).toBeEditable();
+    await expect(s.getByText('The owner’s username (staff may pick any user).')).toBeVisible();
+    await expect(s.getByLabel('Skip authorization')).toBeEnabled();
+    await s.getByLabel('Skip authorization').check();
+    await staffOwner.fill(uniqueName('nobody'));
+    await s.getByRole('button', { name: 'Save changes' }).click();
+    await expect(s.getByTestId('owner-error')).toHaveText('No active user has this username.');
+    await expect(staffOwner).toHaveAttribute('aria-invalid', 'true');
+    await expect(staffOwner).toHaveAttribute('aria-describedby', 'owner-hint owner-error');
+    await expect(s.getByLabel('Skip authorization')).toBeChecked();
+    await staffOwner.fill(username);
+    await s.getByRole('button', { name: 'Save changes' }).click();
+    await expect(s).toHaveURL(new RegExp(`${detailPath}$`));
+    await expect(setting(s, 'Skip authorization')).toHaveText('Yes');
+    await expect(setting(s, 'User')).toHaveText(username);
+    await staffCtx.close();
+
+    // The owner sees it checked but disabled (so not submitted); saving another change keeps it.
+    await page.goto(`${detailPath}update/`);
+    await expect(page.getByLabel('Skip authorization')).toBeChecked();
+    await expect(page.getByLabel('Skip authorization')).toBeDisabled();
+    await page.getByLabel('Name', { exact: true }).fill('Governed app (renamed)');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByTestId('application-name')).toHaveText('Governed app (renamed)');
+    await expect(setting(page, 'Skip authorization')).toHaveText('Yes');
+    await expect(setting(page, 'User')).toHaveText(username);
+  });
 });

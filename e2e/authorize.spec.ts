@@ -99,8 +99,8 @@ test('a user logs in, consents, and Postman gets a code it exchanges and refresh
   await expect(perms.getByText('Create and change your data')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Authorize' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Cancel' })).toBeVisible();
-  expect(new URL(page.url()).pathname).toBe('/o/authorize/');
-  // The consent page is the stored request's URL (/o/authorize/?pending=<id>).
+  expect(new URL(page.url()).pathname).toBe('/o/authorize/consent/');
+  // The consent page of the stored request (/o/authorize/consent/?pending=<id>).
   expectPageSecurityHeaders(await page.request.get(page.url(), { maxRedirects: 0 }));
 
   // Authorize: the browser lands on Postman's callback with code, state and iss.
@@ -195,6 +195,40 @@ test('the consent form works without JavaScript (progressive enhancement: a clic
   });
   expect(token.status()).toBe(200);
   await context.close();
+});
+
+test('the consent page shows the stored request to this browser\'s session only: an anonymous visitor gets the login, another user the page for themself (issue 13)', async ({ page, browser, baseURL }) => {
+  await stubPostman(page);
+  await page.goto('/accounts/login/');
+  await logIn(page, consenter.username, consenter.password);
+  await expect(page.getByTestId('whoami')).toContainText(consenter.username);
+  const { url, state } = postmanAuthorizeUrl(registered.clientId, { scope: 'read', prompt: 'consent' });
+  await page.goto(url);
+  await expect(page.getByTestId('app-name')).toHaveText(registered.name);
+  const consentUrl = page.url();
+  expect(new URL(consentUrl).pathname).toBe('/o/authorize/consent/');
+
+  // The same URL in another browser: first anonymous (to the login, which continues the request),
+  // then as another user, who gets the consent page for themself.
+  const context = await browser.newContext({ baseURL });
+  const other = await context.newPage();
+  await stubPostman(other);
+  await other.goto(consentUrl);
+  await expect(other).toHaveURL(/\/accounts\/login\/\?next=%2Fo%2Fauthorize%2F%3Fpending%3D[A-Za-z0-9_-]{43}$/);
+  const bob = await signUp(other, uniqueName('bob'));
+  await other.goto(consentUrl);
+  await expect(other.getByTestId('app-name')).toHaveText(registered.name);
+  await expect(other.getByText(`You are signed in as ${bob.username}`)).toBeVisible();
+  await other.getByRole('button', { name: 'Authorize' }).click();
+  await other.waitForURL((u) => u.href.startsWith(CALLBACK));
+  expect(new URL(other.url()).searchParams.get('state')).toBe(state);
+  expect(new URL(other.url()).searchParams.get('code')).toBeTruthy();
+  await context.close();
+
+  // The first browser's page is now for a spent request: its decision gets the expired page.
+  await page.getByRole('button', { name: 'Authorize' }).click();
+  await expect(page.getByRole('heading', { name: 'This sign-in request has expired' })).toBeVisible();
+  expect(new URL(page.url()).pathname).toBe('/o/authorize/');
 });
 
 test('an unregistered callback URL gets an error page that says how to fix it, never a redirect', async ({ page }) => {

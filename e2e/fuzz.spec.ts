@@ -115,7 +115,7 @@ const PAGES = [
   '/', '/accounts/login/', '/accounts/signup/', '/accounts/logout/', '/accounts/password/', '/accounts/sessions/',
   '/admin/', '/admin/users/', '/admin/applications/', '/admin/applications/1/', '/admin/tokens/', '/admin/audit/',
   '/o/applications/', '/o/applications/register/', '/o/applications/1/', '/o/applications/1/update/', '/o/applications/1/delete/',
-  '/o/authorize/', '/o/authorized_tokens/', '/o/device/', '/o/logout/', '/o/logout/confirm/',
+  '/o/authorize/', '/o/authorize/consent/', '/o/authorized_tokens/', '/o/device/', '/o/logout/', '/o/logout/confirm/',
   '/accounts/auth/session', '/accounts/auth/providers', '/accounts/auth/csrf', '/accounts/auth/signin', '/accounts/auth/signout', '/accounts/auth/error',
 ];
 /** Pages with an id in the path: the segment is fuzzed too. */

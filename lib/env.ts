@@ -1,10 +1,14 @@
-// The only reader of process.env. Every setting is parsed and validated here once;
-// a bad value stops startup with one line naming the variable (see ConfigError).
+// The settings: the one reader of the environment, and the one place every setting and limit is
+// described. `server.ts` builds one Settings value at startup (`settingsFromEnvironment()`) and
+// installs it (`installSettings()`); every module reads it with `env()`, a property read. Tests
+// build their own (`loadSettings({...})`, test/helpers/settings.ts) instead of changing process.env.
+// A bad value stops startup with one line naming the variable (see ConfigError).
+//
+// No imports from this project: the logger reads its limits from here.
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { log } from './log';
 
 const bool = (def: boolean) =>
   z
@@ -119,32 +123,165 @@ const schema = z.object({
   TRUST_PROXY_HEADER: z.enum(['x-forwarded-for', 'forwarded']).default('x-forwarded-for'),
 });
 
+
 /** Parsed TRUST_PROXY: trust the last `hops` hops, or the proxies in `cidrs`. */
 export interface TrustProxy {
   hops: number;
   cidrs: string[];
 }
 
-export type Env = z.infer<typeof schema> & {
-  ISSUER: string;
-  AUTH_SECRET: string;
-  DATA_DIR: string;
-  /** True when AUTH_SECRET was generated for this dev data directory. */
-  AUTH_SECRET_GENERATED: boolean;
-};
+/** The environment variables that are settings (the README's settings table). */
+export type SettingName = keyof typeof schema.shape;
 
+/** What settings are parsed from: process.env, or a plain object (tests). Other keys are ignored. */
+export type SettingsSource = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Bounds and timings that are not environment variables: the values below are the server's, and
+ * tests may shrink them (`loadSettings(source, limits)`). Units are in the names. A full cache is
+ * cleared, never grown. Who reads each one is named beside it.
+ */
+export interface Limits {
+  // --- what a client sends: longer is refused before any work (hashing, a query, a parse) -------
+  /** Longest access token, refresh token, authorization code or device code looked up (characters; ours are 43). bearer.ts, oidc/userinfo.ts, grants/*, endpoints/revoke.ts and introspect.ts */
+  tokenMaxLength: number;
+  /** Longest id_token_hint verified (characters). oidc/id-token-hint.ts */
+  idTokenHintMaxLength: number;
+  /** Longest `next` / callbackUrl followed after login (characters, percent-encoded). lib/http/safe-next.ts */
+  nextMaxLength: number;
+  /** An authorization request's parameters, form-encoded (bytes; README "Limits"). pending-request.ts, endpoints/authorize.ts, server/front-door.ts */
+  authorizeMaxRequestBytes: number;
+  /** An authorization request's `state` (characters; README "Limits"). pending-request.ts, endpoints/authorize.ts */
+  authorizeMaxStateChars: number;
+  /** A note's text at /api/notes (characters). lib/api/notes.ts */
+  noteMaxLength: number;
+  /** A User-Agent read or stored with a login session (characters). lib/auth/sessions.ts, lib/auth/user-agent.ts */
+  userAgentMaxLength: number;
+  /** A server action's arguments: how many, how many array slots in all, how deep. server/action-request.ts */
+  actionMaxArgs: number;
+  actionMaxArraySlots: number;
+  actionMaxDepth: number;
+
+  // --- in-process caches ---------------------------------------------------------------------
+  /** Verified client secrets remembered (entries). oauth/client-auth.ts */
+  clientSecretCacheMax: number;
+  /** Decoded session cookies remembered (entries), and for how long at most (ms). lib/auth/session-cookie.ts */
+  sessionCookieCacheMax: number;
+  sessionCookieCacheMs: number;
+  /** How long a looked-up client is used before it is read again (ms; PostgreSQL's NOTIFY invalidates sooner). db/queries/clients.ts */
+  clientCacheMs: number;
+  /** How long a loaded signing key set is used before it is re-read (ms), and how often an unknown kid may force a re-read (ms). oidc/keys.ts */
+  keysRefreshMs: number;
+  unknownKidReloadMs: number;
+  /** Cache-Control max-age of the discovery documents and the JWKS (seconds). oidc/discovery.ts */
+  discoveryCacheSeconds: number;
+
+  // --- CPU ---------------------------------------------------------------------------------------
+  /** argon2 verifications of client secrets at once; with more than argon2MaxWaiting waiting for a turn, a 429. oauth/client-auth.ts */
+  argon2MaxConcurrent: number;
+  argon2MaxWaiting: number;
+
+  // --- windows and lifetimes -------------------------------------------------------------------
+  /** A superseded refresh token presented within this many seconds is a concurrent refresh, not a replay. grants/refresh-token.ts */
+  concurrentRefreshWindowSeconds: number;
+  /** Lifetime of a pending authorization request (seconds; README "Limits"). pending-request.ts, endpoints/authorize.ts, app/(auth)/accounts/destination.tsx */
+  pendingRequestTtlSeconds: number;
+  /** Lifetime of a login: the session cookie and its row in `sessions` (seconds). lib/auth/config.ts, lib/auth/sessions.ts */
+  sessionMaxAgeSeconds: number;
+  /** A session's last_seen_at is written at most this often (seconds): reads stay reads. db/queries/sessions.ts */
+  sessionSeenEverySeconds: number;
+  /** HTTP keep-alive: an idle connection is closed after this (ms; above the usual 60 s of load balancers). server.ts */
+  keepAliveTimeoutMs: number;
+  /** A refused request's connection is read and discarded this long before it is closed (ms; RFC 9112 §9.6). server/request-gate.ts */
+  lingerMs: number;
+
+  // --- writes and maintenance ------------------------------------------------------------------
+  /** Audit events are written in batches: at most this many, at most this late (ms). db/queries/audit.ts */
+  auditMaxBatch: number;
+  auditFlushMs: number;
+  /** Rows deleted per statement by `npm run cleartokens`. db/queries/cleanup.ts, scripts/cleartokens.ts */
+  cleanupBatchSize: number;
+  /** Revoked or rotated refresh tokens without expiry are kept this long, when REFRESH_TOKEN_EXPIRE_SECONDS is unset (seconds). db/queries/cleanup.ts */
+  revokedRefreshRetentionSeconds: number;
+
+  // --- the log (OWASP Logging Cheat Sheet: protect the log from flooding) ----------------------
+  /** Lines of one (level, event) per window, and the window (ms). lib/log.ts */
+  logFloodMaxLines: number;
+  logFloodWindowMs: number;
+  /** A printed value is cut to this many characters; an error shows at most this many of our stack frames. lib/log.ts */
+  logValueMaxLength: number;
+  logMaxFrames: number;
+}
+
+/** The limits' values (see Limits). */
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  tokenMaxLength: 512,
+  idTokenHintMaxLength: 16_384,
+  nextMaxLength: 4096,
+  authorizeMaxRequestBytes: 12 * 1024,
+  authorizeMaxStateChars: 8192,
+  noteMaxLength: 1000,
+  userAgentMaxLength: 512,
+  actionMaxArgs: 1000,
+  actionMaxArraySlots: 1_000_000,
+  actionMaxDepth: 64,
+  clientSecretCacheMax: 10_000,
+  sessionCookieCacheMax: 5_000,
+  sessionCookieCacheMs: 60_000,
+  clientCacheMs: 60_000,
+  keysRefreshMs: 60_000,
+  unknownKidReloadMs: 5_000,
+  discoveryCacheSeconds: 300,
+  argon2MaxConcurrent: 2,
+  argon2MaxWaiting: 64,
+  concurrentRefreshWindowSeconds: 2,
+  pendingRequestTtlSeconds: 30 * 60,
+  sessionMaxAgeSeconds: 14 * 24 * 3600,
+  sessionSeenEverySeconds: 300,
+  keepAliveTimeoutMs: 65_000,
+  lingerMs: 2000,
+  auditMaxBatch: 200,
+  auditFlushMs: 100,
+  cleanupBatchSize: 10_000,
+  revokedRefreshRetentionSeconds: 30 * 24 * 3600,
+  logFloodMaxLines: 100,
+  logFloodWindowMs: 10_000,
+  logValueMaxLength: 2000,
+  logMaxFrames: 8,
+});
+
+/**
+ * The server's settings: every environment variable of the README's table, parsed (numbers,
+ * booleans, lists, TRUST_PROXY), with the defaults filled in, and the limits. The value and its
+ * limits are frozen: no module can change the settings the others read.
+ */
+export type Settings = Readonly<
+  Omit<z.infer<typeof schema>, 'ISSUER' | 'AUTH_SECRET'> & {
+    /** Without a trailing slash; defaults to http://localhost:PORT. */
+    ISSUER: string;
+    AUTH_SECRET: string;
+    /** Absolute. */
+    DATA_DIR: string;
+    /** When AUTH_SECRET is not set (development only): the file under DATA_DIR it was read from or generated into. */
+    AUTH_SECRET_FILE: string | null;
+    limits: Readonly<Limits>;
+  }
+>;
+
+/** The name the call sites use for Settings. */
+export type Env = Settings;
+
+/** A setting that cannot be used; the message names it ("Invalid configuration: PORT …"). */
 export class ConfigError extends Error {}
 
-function loadOrCreateDevSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'auth-secret');
+function loadOrCreateDevSecret(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch {
-    fs.mkdirSync(dataDir, { recursive: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     const secret = crypto.randomBytes(33).toString('base64url');
     try {
       fs.writeFileSync(file, secret + '\n', { flag: 'wx', mode: 0o600 });
-      log.warn('config.auth_secret_generated', { file, msg: 'AUTH_SECRET is not set: generated one for development. Set AUTH_SECRET in production.' });
       return secret;
     } catch {
       return fs.readFileSync(file, 'utf8').trim(); // another process won the race
@@ -152,7 +289,14 @@ function loadOrCreateDevSecret(dataDir: string): string {
   }
 }
 
-function parse(source: NodeJS.ProcessEnv): Env {
+/**
+ * Parses and validates settings from `source` (process.env, or a plain object in tests), with
+ * `limits` replacing some of DEFAULT_LIMITS. Pure, except that without AUTH_SECRET outside
+ * production it reads (or creates, mode 0600) DATA_DIR/auth-secret.
+ * @throws ConfigError naming the first bad variable (or limit); AUTH_SECRET missing in production;
+ *   DEFAULT_SCOPES not within SCOPES.
+ */
+export function loadSettings(source: SettingsSource, limits: Partial<Limits> = {}): Settings {
   const result = schema.safeParse(source);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -161,37 +305,67 @@ function parse(source: NodeJS.ProcessEnv): Env {
   const e = result.data;
   const dataDir = path.resolve(e.DATA_DIR);
   let secret = e.AUTH_SECRET;
-  let generated = false;
+  let secretFile: string | null = null;
   if (!secret) {
     if (e.NODE_ENV === 'production') {
       throw new ConfigError('Invalid configuration: AUTH_SECRET is required in production (try: openssl rand -base64 33)');
     }
-    secret = loadOrCreateDevSecret(dataDir);
-    generated = true;
+    secretFile = path.join(dataDir, 'auth-secret');
+    secret = loadOrCreateDevSecret(secretFile);
   }
-  const issuer = (e.ISSUER || `http://localhost:${e.PORT}`).replace(/\/+$/, '');
-  // next-auth builds its redirects from AUTH_URL's origin when set, else from the request's Host
-  // header (whatever the client sent): make it ours. Only the origin, so its basePath stays.
-  source.AUTH_URL = new URL(issuer).origin;
   if (e.DEFAULT_SCOPES.some((s) => !e.SCOPES.includes(s))) {
     throw new ConfigError('Invalid configuration: DEFAULT_SCOPES must be a subset of SCOPES');
   }
-  return { ...e, DATA_DIR: dataDir, AUTH_SECRET: secret, AUTH_SECRET_GENERATED: generated, ISSUER: issuer };
+  for (const [name, v] of Object.entries(limits)) {
+    if (!(name in DEFAULT_LIMITS)) throw new ConfigError(`Invalid configuration: limits.${name} is not a limit`);
+    if (!Number.isFinite(v) || v < 0) throw new ConfigError(`Invalid configuration: limits.${name} must be a number ≥ 0`);
+  }
+  return Object.freeze({
+    ...e,
+    DATA_DIR: dataDir,
+    AUTH_SECRET: secret,
+    AUTH_SECRET_FILE: secretFile,
+    ISSUER: (e.ISSUER || `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    limits: Object.freeze({ ...DEFAULT_LIMITS, ...limits }),
+  });
 }
 
-const KEY = Symbol.for('oauth.env');
-type G = typeof globalThis & { [KEY]?: Env };
-
-/** Parsed settings, memoised per process (shared by the custom server and Next's bundle). */
-export function env(): Env {
-  const g = globalThis as G;
-  return (g[KEY] ??= parse(process.env));
+/** The settings of this process's environment: the one read of process.env. Throws ConfigError. */
+export function settingsFromEnvironment(): Settings {
+  return loadSettings(process.env);
 }
 
-/** For tests and scripts that must re-read process.env after changing it. */
-export function resetEnvForTests() {
-  delete (globalThis as G)[KEY];
+// On globalThis: Next.js' bundle has its own copy of this module, in the same process (server.ts
+// runs Next.js inside it), and must see the settings server.ts installed.
+const KEY = Symbol.for('oauth.settings');
+type G = typeof globalThis & { [KEY]?: Settings };
+
+/**
+ * Makes `settings` the ones every module reads (env()), for this whole process. Called once by
+ * server.ts and the CLI scripts at start; by tests to change settings (test/helpers/settings.ts).
+ *
+ * Its one side effect outside this module: process.env.AUTH_URL = the issuer's origin. next-auth v5
+ * reads AUTH_URL from process.env only (no option in its config) and otherwise builds its
+ * redirects from the request's Host header, which the client chose. Only the origin, so its
+ * basePath (lib/auth/config.ts) stays.
+ * @returns `settings`
+ */
+export function installSettings(settings: Settings): Settings {
+  (globalThis as G)[KEY] = settings;
+  process.env.AUTH_URL = new URL(settings.ISSUER).origin;
+  return settings;
 }
 
-/** Read by the CLI scripts only: they print but do not parse it as settings. */
-export const isCI = () => process.env.CI === 'true';
+/** The installed settings, or undefined before any are: for code that must never trigger a parse (the logger). */
+export function installedSettings(): Settings | undefined {
+  return (globalThis as G)[KEY];
+}
+
+/**
+ * The settings: the installed value (a property read). Where nothing installed any (plain
+ * `next dev` / `next start` without server.ts), the first call installs settingsFromEnvironment().
+ * @throws ConfigError on that first call when the environment holds a bad value
+ */
+export function env(): Settings {
+  return (globalThis as G)[KEY] ?? installSettings(settingsFromEnvironment());
+}

@@ -2,7 +2,12 @@
 // "Data to exclude": session identifiers, access tokens, passwords, database connection strings,
 // encryption keys and other primary secrets).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { log, LOG_FLOOD_MAX_LINES, LOG_FLOOD_WINDOW_MS, logAuthError, routeConsoleToLog, scrub } from './log';
+import { log, logAuthError, routeConsoleToLog, scrub } from './log';
+import { DEFAULT_LIMITS } from './env';
+import { withSettings } from '@/test/helpers/settings';
+
+// The test settings keep the defaults.
+const { logFloodMaxLines: LOG_FLOOD_MAX_LINES, logFloodWindowMs: LOG_FLOOD_WINDOW_MS } = DEFAULT_LIMITS;
 
 /** Runs fn and returns every line the logger wrote (to console.log and console.error). */
 function capture(fn: () => void): string[] {
@@ -159,6 +164,23 @@ describe('lib/log.ts', () => {
       expect(later).toHaveLength(2);
       expect(later[0]).toMatch(/ WARN log\.suppressed event=test\.flood level=warn count=200 /);
       expect(later[1]).toContain(' test.flood n=again');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('the flood cap and its window are the settings limits.logFloodMaxLines and limits.logFloodWindowMs', async () => {
+    vi.useFakeTimers();
+    try {
+      await withSettings({ limits: { logFloodMaxLines: 2, logFloodWindowMs: 1000 } }, () => {
+        const flood = capture(() => {
+          for (let i = 0; i < 5; i++) log.warn('test.small_flood', { n: i });
+        });
+        expect(flood.filter((l) => l.includes(' test.small_flood '))).toHaveLength(2);
+        vi.advanceTimersByTime(1000);
+        const later = capture(() => log.warn('test.small_flood', { n: 'again' }));
+        expect(later[0]).toMatch(/ WARN log\.suppressed event=test\.small_flood level=warn count=3 window_ms=1000/);
+      });
     } finally {
       vi.useRealTimers();
     }

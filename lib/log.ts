@@ -1,6 +1,7 @@
 // The server's one logger. Everything the server prints goes through here: our code calls `log`,
 // and server.ts routes console.* (Next.js, next-auth, React) here with routeConsoleToLog().
 import util from 'node:util';
+import { DEFAULT_LIMITS, installedSettings, type Limits } from './env';
 
 /** Levels: info → stdout; warn and error → stderr. */
 export type Level = 'info' | 'warn' | 'error';
@@ -23,9 +24,13 @@ export type Fields = Record<string, unknown>;
 export const SENSITIVE_KEY =
   /pass(word|wd)?|secret|token|authori[sz]ation|cookie|hash|verifier|assertion|credential|private|jwk|^params?$|parameters|^body$|^headers?$|^code$|^device_code$|^user_code$|session|^sid$|^otp$/i;
 
-const MAX_VALUE = 2000;
-const MAX_FRAMES = 8;
 const REDACTED = '[redacted]';
+
+/**
+ * The logger's limits (Settings.limits.log*). It never loads settings itself: a log line may be
+ * what reports that they cannot be loaded. Before any are installed, the defaults.
+ */
+const limits = (): Readonly<Limits> => installedSettings()?.limits ?? DEFAULT_LIMITS;
 
 const OAUTH_PARAMS =
   'client_secret|client_assertion|password|code_verifier|code|refresh_token|access_token|id_token|id_token_hint|token|device_code|user_code|assertion|secret|authjs\\.[\\w.-]+|__Secure-authjs\\.[\\w.-]+|__Host-authjs\\.[\\w.-]+';
@@ -46,12 +51,13 @@ const SCRUBS: [RegExp, string][] = [
 
 /**
  * Masks secrets in free text (an error message, a line printed by a library).
- * The shapes masked are listed in SCRUBS; the result is cut to 2,000 characters.
+ * The shapes masked are listed in SCRUBS; the result is cut to limits.logValueMaxLength (2,000) characters.
  */
 export function scrub(text: string): string {
   let s = text.replace(/\x1b\[[0-9;]*m/g, ''); // colours of Next.js and next-auth
   for (const [re, to] of SCRUBS) s = s.replace(re, to);
-  return s.length > MAX_VALUE ? s.slice(0, MAX_VALUE) + '…' : s;
+  const max = limits().logValueMaxLength;
+  return s.length > max ? s.slice(0, max) + '…' : s;
 }
 
 /** Our own code: a frame outside node_modules and Node's internals (bundled, tsx-run or source-mapped). */
@@ -77,12 +83,13 @@ function ownFrames(err: Error): string[] {
     // the stack as it is
   }
   const frames: string[] = [];
+  const max = limits().logMaxFrames;
   let started = false;
   for (const line of text.split('\n')) {
     if (/^\s+at\s/.test(line)) {
       started = true;
       const f = ownFrame(line);
-      if (f && frames.length < MAX_FRAMES) frames.push(f);
+      if (f && frames.length < max) frames.push(f);
     } else if (started) break; // the frames of the top error end here (a cause or the properties follow)
   }
   return frames;
@@ -160,13 +167,11 @@ const sink = (): Sink => (globalThis as { [SINK]?: Sink })[SINK] ?? { out: (s) =
 
 /**
  * OWASP Logging Cheat Sheet (protect the log from flooding): lines of one (level, event) are
- * capped at LOG_FLOOD_MAX_LINES per LOG_FLOOD_WINDOW_MS. What an anonymous client can trigger at
- * will (a forged server action id, a malformed cookie) would otherwise fill the disk. Lines over
- * the cap are counted, never kept, and the first line of that event in a later window is preceded
- * by `log.suppressed event=… level=… count=…`. Other events are never held back.
+ * capped at limits.logFloodMaxLines per limits.logFloodWindowMs. What an anonymous client can
+ * trigger at will (a forged server action id, a malformed cookie) would otherwise fill the disk.
+ * Lines over the cap are counted, never kept, and the first line of that event in a later window
+ * is preceded by `log.suppressed event=… level=… count=…`. Other events are never held back.
  */
-export const LOG_FLOOD_MAX_LINES = 100;
-export const LOG_FLOOD_WINDOW_MS = 10_000;
 type Flood = { windowStart: number; lines: number; suppressed: number };
 const FLOOD = Symbol.for('oauth.log.flood');
 const floods = (): Map<string, Flood> => ((globalThis as { [FLOOD]?: Map<string, Flood> })[FLOOD] ??= new Map());
@@ -174,6 +179,7 @@ const floods = (): Map<string, Flood> => ((globalThis as { [FLOOD]?: Map<string,
 /** Whether a line of (level, event) may be written now; writes the pending summary when it may. */
 function admit(level: Level, event: string): boolean {
   const key = `${level} ${event}`;
+  const { logFloodMaxLines, logFloodWindowMs } = limits();
   const now = Date.now();
   const map = floods();
   let f = map.get(key);
@@ -181,13 +187,13 @@ function admit(level: Level, event: string): boolean {
     if (map.size >= 10_000) map.clear(); // event names are ours, so this stays small; a bound all the same
     map.set(key, (f = { windowStart: now, lines: 0, suppressed: 0 }));
   }
-  if (now - f.windowStart >= LOG_FLOOD_WINDOW_MS) {
-    if (f.suppressed > 0) sink().err(line('warn', 'log.suppressed', { event, level, count: f.suppressed, window_ms: LOG_FLOOD_WINDOW_MS }));
+  if (now - f.windowStart >= logFloodWindowMs) {
+    if (f.suppressed > 0) sink().err(line('warn', 'log.suppressed', { event, level, count: f.suppressed, window_ms: logFloodWindowMs }));
     f.windowStart = now;
     f.lines = 0;
     f.suppressed = 0;
   }
-  if (f.lines >= LOG_FLOOD_MAX_LINES) {
+  if (f.lines >= logFloodMaxLines) {
     f.suppressed++;
     return false;
   }

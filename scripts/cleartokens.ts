@@ -4,15 +4,16 @@
 // it then says so and exits with status 2 instead of opening a second copy.
 //
 //   npm run cleartokens [-- --batch-size N]
-import { ConfigError, env } from '../lib/env';
+import { ConfigError, env, installSettings, settingsFromEnvironment } from '../lib/env';
 import { closeDb, getHandle } from '../lib/db';
 import { DatabaseLockedError } from '../lib/db/pglite-lock';
-import { CLEANUP_BATCH_SIZE, clearExpiredTokens, revokedRefreshRetentionSeconds } from '../lib/db/queries/cleanup';
+import { clearExpiredTokens, revokedRefreshRetentionSeconds } from '../lib/db/queries/cleanup';
 import { log } from '../lib/log';
 
-function batchSizeArg(argv: string[]): number {
+/** --batch-size N, or null for the setting (limits.cleanupBatchSize). */
+function batchSizeArg(argv: string[]): number | null {
   const i = argv.findIndex((a) => a === '--batch-size' || a.startsWith('--batch-size='));
-  if (i < 0) return CLEANUP_BATCH_SIZE;
+  if (i < 0) return null;
   const v = argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
   if (!v || !/^[1-9][0-9]{0,6}$/.test(v)) {
     log.error('cleartokens.usage', { msg: '--batch-size must be a whole number between 1 and 9999999.' });
@@ -22,9 +23,9 @@ function batchSizeArg(argv: string[]): number {
 }
 
 async function main() {
-  const batchSize = batchSizeArg(process.argv.slice(2));
+  const batchSizeAsked = batchSizeArg(process.argv.slice(2));
   try {
-    env();
+    installSettings(settingsFromEnvironment()); // the script's settings: its environment, read once
     await getHandle();
   } catch (err) {
     if (err instanceof DatabaseLockedError) {
@@ -37,6 +38,7 @@ async function main() {
     }
     throw err;
   }
+  const batchSize = batchSizeAsked ?? env().limits.cleanupBatchSize;
   const days = Math.round((revokedRefreshRetentionSeconds() / 86400) * 10) / 10;
   console.log(`Deleting expired and revoked tokens and codes in batches of ${batchSize.toLocaleString('en-US')}…`);
   const r = await clearExpiredTokens({ batchSize });

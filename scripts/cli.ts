@@ -1,5 +1,5 @@
 // Shared start/stop for the CLI scripts: one line on a configuration or lock error, never a stack.
-import { ConfigError, env } from '../lib/env';
+import { ConfigError, installSettings, settingsFromEnvironment } from '../lib/env';
 import { DatabaseLockedError } from '../lib/db/pglite-lock';
 import { closeDb, getHandle } from '../lib/db';
 import { flushAudit } from '../lib/db/queries/audit';
@@ -7,7 +7,7 @@ import { log } from '../lib/log';
 
 export async function runCli(main: () => Promise<void>): Promise<void> {
   try {
-    env();
+    installSettings(settingsFromEnvironment()); // the script's settings: its environment, read once
     await getHandle();
     await main();
     await flushAudit();

@@ -8,6 +8,9 @@ mkdir -p test-results
 rm -f test-results/*.json
 status=0
 
+echo "== tests indexed by rule (every RFC clause lib/oauth cites is named by a test title)"
+node scripts/check-rfc-tests.mjs || status=1
+
 echo "== vitest (unit + integration on PGlite)"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest-pglite.json || status=1
 

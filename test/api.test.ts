@@ -53,7 +53,7 @@ describe('withBearer at /api/hello (RFC 6750)', () => {
     expect((await hello({ authorization: `bearer ${token}` })).status).toBe(200);
   });
 
-  it('answers 401 with a Bearer challenge and no error code when no token is sent (§3.1)', async () => {
+  it('answers 401 with a Bearer challenge and no error code when no token is sent (RFC 6750 §3.1; a 401 carries a challenge, RFC 9110 §15.5.2)', async () => {
     for (const headers of [{}, { authorization: basic('someone', 'secret') }] as Record<string, string>[]) {
       const r = await hello(headers);
       expect(r.status).toBe(401);

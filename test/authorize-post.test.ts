@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server';
 import { makeApp, makeUser, sessionCookie, form, POSTMAN_CALLBACK } from './helpers/fixtures';
 import { exchange, expectConsentPage, getPending, newVerifier, pendingIdOfRedirect, redirectParams } from './helpers/codeflow';
+import { CONSENT_PAGE_PATH } from '@/lib/oauth/pending-request';
 import { s256 } from '@/lib/oauth/pkce';
 import { getDb } from '@/lib/db';
 import { consents } from '@/lib/db/schema';
@@ -76,9 +77,9 @@ describe('OIDC Core §3.1.2.1: POST /o/authorize/ with form-serialised parameter
     expect(loc.searchParams.get('code')).toBeNull();
   });
 
-  it('RFC 9700 §4.12: consent needed is a 303 to the consent page of the stored request (GET /o/authorize/?pending=<id>)', async () => {
+  it('RFC 9700 §4.12: consent needed is a 303 to the consent page of the stored request (GET /o/authorize/consent/?pending=<id>)', async () => {
     const r = await postAuthorize(params(asks.clientId), { cookie });
-    seeOther(r, `${srv.url}/o/authorize/`);
+    seeOther(r, `${srv.url}${CONSENT_PAGE_PATH}`);
     // That GET is the consent page (Next.js).
     await expectConsentPage(srv, r, cookie);
   });
@@ -120,8 +121,8 @@ describe('OIDC Core §3.1.2.1: POST /o/authorize/ with form-serialised parameter
     expect(await r.text()).toContain('application/x-www-form-urlencoded');
   });
 
-  it('the consent form\'s server action (POST with Next-Action) still goes to Next.js', async () => {
-    const r = await fetch(`${srv.url}/o/authorize/?${form(params(asks.clientId))}`, {
+  it('the consent form\'s server action (POST with Next-Action) goes to Next.js', async () => {
+    const r = await fetch(`${srv.url}${CONSENT_PAGE_PATH}?pending=${'A'.repeat(43)}`, {
       method: 'POST',
       headers: { 'content-type': 'multipart/form-data; boundary=x', 'next-action': 'abc', cookie },
       // A decodable action body (its argument list in field 0): the action guard passes it on.
@@ -134,7 +135,7 @@ describe('OIDC Core §3.1.2.1: POST /o/authorize/ with form-serialised parameter
   it('the consent form sent without JavaScript (a multipart POST naming its action in $ACTION_ID_, no Next-Action header) goes to Next.js, not the OAuth endpoint', async () => {
     // What a browser sends when the Authorize button is clicked before the page's JavaScript runs.
     const pending = 'A'.repeat(43);
-    const r = await fetch(`${srv.url}/o/authorize/?pending=${pending}`, {
+    const r = await fetch(`${srv.url}${CONSENT_PAGE_PATH}?pending=${pending}`, {
       method: 'POST',
       headers: { 'content-type': 'multipart/form-data; boundary=x', cookie },
       body:
@@ -146,7 +147,7 @@ describe('OIDC Core §3.1.2.1: POST /o/authorize/ with form-serialised parameter
     expect(r.headers.get('x-test-handoff')).toBe('next');
   });
 
-  it('GET keeps its 302 (only a POST\'s redirect is 303)', async () => {
+  it('RFC 9110 §15.4.4: GET keeps its 302 (only a POST\'s redirect is 303 See Other)', async () => {
     const r = await fetch(`${srv.url}/o/authorize/?${form(params(remembered.clientId))}`, { headers: { cookie }, redirect: 'manual' });
     expect(r.status).toBe(302);
   });

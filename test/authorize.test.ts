@@ -1,7 +1,7 @@
 // GET /o/authorize/ over real HTTP (RFC 6749 §4.1.1–§4.1.2.1, RFC 7636, RFC 8252, RFC 9207).
 // The consent page itself (a Next.js page) is covered in e2e/authorize.spec.ts; here a request that
-// needs it redirects to its pending URL (test/pending-requests.test.ts), which is handed to Next
-// (404 + x-test-handoff: next).
+// needs it redirects to its consent page (/o/authorize/consent/?pending=<id>,
+// test/pending-requests.test.ts), which is handed to Next (404 + x-test-handoff: next).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { startTestServer, type TestServer } from './helpers/server';
@@ -98,7 +98,7 @@ describe('client and redirect URI validation come first (RFC 6749 §4.1.2.1, §3
     expect(html).toContain('&lt;script&gt;');
   });
 
-  it('lets redirect_uri be omitted when exactly one is registered (§3.1.2.3)', async () => {
+  it('RFC 6749 §3.1.2.3: lets redirect_uri be omitted when exactly one is registered', async () => {
     const r = await getAuthorize(srv, valid(app.clientId, { redirect_uri: undefined }), cookie);
     const p = redirectParams(r);
     expect(p.get('code')).toBeTruthy();
@@ -214,7 +214,7 @@ describe('redirect URI matching is exact (RFC 9700 §4.1.3, DOT 3.4.1 regression
 });
 
 describe('request parameters, once the redirect URI is verified (RFC 6749 §4.1.1, §4.1.2.1, RFC 9207)', () => {
-  it('answers success with code, state and iss (RFC 9207 §2)', async () => {
+  it('answers success with code, state and iss (RFC 9207 §2; advertised per RFC 9207 §3)', async () => {
     const r = await getAuthorize(srv, valid(app.clientId), cookie);
     const p = redirectParams(r);
     expect([...p.keys()].sort()).toEqual(['code', 'iss', 'state']);
@@ -456,6 +456,22 @@ describe('HTTP surface', () => {
   it('serves /o/authorize without the trailing slash too', async () => {
     const r = await fetch(`${srv.url}/o/authorize?${new URLSearchParams(valid(app.clientId))}`, { headers: { cookie }, redirect: 'manual' });
     expect(redirectParams(r).get('code')).toBeTruthy();
+  });
+
+  it('a Next.js client-router fetch (RSC) runs nothing and gets 204 No Content, so the router loads the URL as a document and the client gets its code from one navigation only', async () => {
+    const codes = async () => (await (await getDb()).select().from(authorizationCodes).where(eq(authorizationCodes.applicationId, app.id))).length;
+    const url = `${srv.url}/o/authorize/?${new URLSearchParams(valid(app.clientId))}`;
+    const before = await codes();
+    // What Next's router sends (and its action handler, server-side, after a server action's redirect).
+    const r = await fetch(`${url}&_rsc=abc12`, { headers: { cookie, rsc: '1' }, redirect: 'manual' });
+    expect(r.status).toBe(204);
+    expect(r.headers.get('location')).toBeNull();
+    expect(r.headers.get('content-type')).toBeNull(); // not a Flight response (text/x-component)
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    expect(await codes()).toBe(before);
+    // The document load the router falls back to: one code.
+    expect(redirectParams(await fetch(url, { headers: { cookie }, redirect: 'manual' })).get('code')).toBeTruthy();
+    expect(await codes()).toBe(before + 1);
   });
 
   it('answers a malformed query (bad percent-encoding) without a 500', async () => {

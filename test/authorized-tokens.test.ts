@@ -8,8 +8,7 @@ import { query } from '@/lib/db';
 import { flushAudit } from '@/lib/db/queries/audit';
 import { randomToken, sha256b64url } from '@/lib/oauth/random';
 import { s256 } from '@/lib/oauth/pkce';
-import { authorize } from '@/lib/oauth/endpoints/authorize';
-import { giveConsent } from './helpers/codeflow';
+import { authorizeOutcome, giveConsent } from './helpers/codeflow';
 import { AuthorizationNotFoundError, listMyAuthorizedApps, revokeMyAuthorizedApp } from '@/lib/admin/authorized';
 
 let srv: TestServer;
@@ -160,9 +159,9 @@ describe('revoking an authorized application', () => {
     await authorizeApp(user, app);
     await revokeMyAuthorizedApp({ id: user.id }, app.id);
     const q = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: POSTMAN_CALLBACK, code_challenge: s256(randomToken()), code_challenge_method: 'S256' });
-    const outcome = await authorize({ url: new URL(`/o/authorize/?${q}`, srv.url), session: (await loginSession(user)).session, ip: '127.0.0.1' });
+    const outcome = await authorizeOutcome({ url: new URL(`/o/authorize/?${q}`, srv.url), session: (await loginSession(user)).session, ip: '127.0.0.1' });
     // The consent page of the request, kept as a pending request.
-    expect(outcome.kind === 'redirect' && outcome.location).toMatch(/^\/o\/authorize\/\?pending=[A-Za-z0-9_-]{43}$/);
+    expect(outcome.kind === 'redirect' && outcome.location).toMatch(/^\/o\/authorize\/consent\/\?pending=[A-Za-z0-9_-]{43}$/);
   });
 
   it('voids an authorization code issued before the revoke', async () => {

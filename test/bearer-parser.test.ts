@@ -34,14 +34,14 @@ const ENDPOINTS: Record<string, (authorization: string) => Promise<Response>> = 
 
 describe('RFC 6750 §2.1: one bearer parser at /api/*, /o/userinfo/ and /o/introspect/', () => {
   for (const [path, call] of Object.entries(ENDPOINTS)) {
-    it(`${path}: the scheme is case-insensitive and one or more spaces separate it from the token`, async () => {
+    it(`${path}: the scheme is case-insensitive (RFC 9110 §11.1) and one or more spaces separate it from the token`, async () => {
       for (const header of [`Bearer ${token}`, `bearer ${token}`, `BEARER ${token}`, `Bearer   ${token}`]) {
         const r = await call(header);
         expect(r.status, header.replace(token, 'TOKEN')).toBe(200);
       }
     });
 
-    it(`${path}: a tab after Bearer is not 1*SP: 400 invalid_request with a Bearer challenge, as anywhere else`, async () => {
+    it(`${path}: a tab after Bearer is not 1*SP (RFC 6750 §2.1, RFC 9110 §11.4): 400 invalid_request with a Bearer challenge, as anywhere else`, async () => {
       for (const header of [`Bearer\t${token}`, `Bearer \t${token}`]) {
         const r = await call(header);
         expect(r.status, JSON.stringify(header.replace(token, 'TOKEN'))).toBe(400);

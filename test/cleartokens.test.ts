@@ -6,10 +6,11 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { startTestServer, type TestServer } from './helpers/server';
+import { withSettings } from './helpers/settings';
 import { makeApp, makeUser } from './helpers/fixtures';
 import { query } from '@/lib/db';
-import { resetEnvForTests } from '@/lib/env';
-import { clearExpiredTokens, REVOKED_REFRESH_RETENTION_SECONDS } from '@/lib/db/queries/cleanup';
+import { clearExpiredTokens } from '@/lib/db/queries/cleanup';
+import { DEFAULT_LIMITS } from '@/lib/env';
 
 let srv: TestServer;
 let appId: number;
@@ -150,26 +151,22 @@ describe('clearExpiredTokens', () => {
   });
 
   it('keeps dead refresh tokens without expiry for REFRESH_TOKEN_EXPIRE_SECONDS when it is set', async () => {
-    expect(REVOKED_REFRESH_RETENTION_SECONDS).toBe(30 * 24 * 3600);
+    expect(DEFAULT_LIMITS.revokedRefreshRetentionSeconds).toBe(30 * 24 * 3600);
     await wipe();
     await refresh('r-keep-revoked-12h', { expires: null, revoked: '-12 hours' });
     await refresh('r-del-revoked-2d', { expires: null, revoked: '-2 days' });
-    process.env.REFRESH_TOKEN_EXPIRE_SECONDS = '86400';
-    resetEnvForTests();
-    try {
+    await withSettings({ REFRESH_TOKEN_EXPIRE_SECONDS: '86400' }, async () => {
       expect((await clearExpiredTokens()).refreshTokens).toBe(1);
-    } finally {
-      delete process.env.REFRESH_TOKEN_EXPIRE_SECONDS;
-      resetEnvForTests();
-    }
+    });
     expect(await labels('refresh_tokens')).toEqual(['r-keep-revoked-12h']);
   });
 });
 
 describe('npm run cleartokens', () => {
   const script = path.resolve('scripts/cleartokens.ts');
+  // Another process: its settings come from its environment, the test server's database.
   const run = () =>
-    spawnSync(process.execPath, ['--import', 'tsx', script], { env: { ...process.env }, encoding: 'utf8', timeout: 60_000 });
+    spawnSync(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...srv.db.env, NODE_ENV: 'test' }, encoding: 'utf8', timeout: 60_000 });
 
   it('refuses to open the embedded database while the server holds it, and deletes nothing', async () => {
     if (srv.db.kind !== 'pglite') {

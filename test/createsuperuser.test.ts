@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from './helpers/db';
-import { resetEnvForTests } from '@/lib/env';
+import { useTestSettings } from './helpers/settings';
 import { closeDb } from '@/lib/db';
 import { findUserByUsername } from '@/lib/db/queries/users';
 
@@ -43,8 +43,7 @@ describe('createsuperuser and canonical usernames', () => {
     expect(taken.out).toContain('The username "ROOT.ADMIN" is taken.');
     expect(taken.out).not.toMatch(/\n\s+at /); // no stack trace
 
-    Object.assign(process.env, db.env);
-    resetEnvForTests();
+    useTestSettings(db.env);
     const u = await findUserByUsername('root.admin');
     expect(u).toMatchObject({ username: 'Root.Admin', usernameCanonical: 'root.admin', isStaff: true });
   });

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { resetEnvForTests } from '@/lib/env';
+import { useTestSettings } from './helpers/settings';
 import { closeDb, getHandle } from '@/lib/db';
 import { createUser, findUserByUsername } from '@/lib/db/queries/users';
 
@@ -15,8 +15,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-embedded-'));
 const vars = { DATA_DIR: dir, AUTH_SECRET: 'y'.repeat(40), DATABASE_URL: '' };
 
 async function open() {
-  Object.assign(process.env, vars);
-  resetEnvForTests();
+  useTestSettings(vars);
   return getHandle();
 }
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server';
 import { makeApp, makeUser, basic, form, loginSession, POSTMAN_CALLBACK } from './helpers/fixtures';
-import { authorize, decideConsent } from '@/lib/oauth/endpoints/authorize';
+import { authorizeOutcome, consentOutcome } from './helpers/codeflow';
 import { logUnexpected } from '@/lib/oauth/errors';
 import { s256 } from '@/lib/oauth/pkce';
 
@@ -44,11 +44,11 @@ describe('hardening', () => {
     const { session } = await loginSession(user, Math.floor(Date.now() / 1000) - 3600);
     for (const extra of [{ prompt: 'login' }, { max_age: '60' }] as Record<string, string>[]) {
       const url = new URL(`/o/authorize/?${q}&${new URLSearchParams(extra)}`, srv.url);
-      const first = await authorize({ url, session, ip: '127.0.0.1' });
+      const first = await authorizeOutcome({ url, session, ip: '127.0.0.1' });
       expect(first.kind === 'redirect' && first.location).toMatch(/^\/accounts\/login\/\?next=/);
       const pendingId = new URLSearchParams(new URL(new URL((first as { location: string }).location, srv.url).searchParams.get('next')!, srv.url).search).get('pending');
       // The consent form's POST for that pending request, from the same old login.
-      const o = await decideConsent({ pendingId, session, ip: '127.0.0.1', decision: 'allow' });
+      const o = await consentOutcome({ pendingId, session, ip: '127.0.0.1', decision: 'allow' });
       expect(o.kind === 'redirect' && o.location).toMatch(/^\/accounts\/login\/\?next=/);
     }
   });

@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { sql } from 'drizzle-orm';
 import { startTestServer, type TestServer } from './helpers/server';
+import { withSettings } from './helpers/settings';
 import { makeApp, makeUser } from './helpers/fixtures';
 import { exchange, obtainCode } from './helpers/codeflow';
-import { env, resetEnvForTests } from '@/lib/env';
+import { env } from '@/lib/env';
 import { query } from '@/lib/db';
 import { discoveryMetadata } from '@/lib/oauth/oidc/discovery';
 import { decryptPrivateJwk, generateSigningKey, KeyDecryptionError, reloadKeys, resetKeysForTests, rotateSigningKey } from '@/lib/oauth/oidc/keys';
@@ -30,7 +31,7 @@ interface KeyRow extends Record<string, unknown> {
 const keyRows = () => query<KeyRow>(sql`SELECT kid, private_jwk_enc, public_jwk, retired_at IS NOT NULL AS retired FROM signing_keys ORDER BY created_at`);
 
 describe('Discovery metadata', () => {
-  it('is served at /.well-known/openid-configuration with every endpoint and capability (Discovery §3)', async () => {
+  it('is served at /.well-known/openid-configuration with every endpoint and capability (Discovery §3, RFC 8414 §2)', async () => {
     const r = await get('/.well-known/openid-configuration');
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^application\/json/);
@@ -63,7 +64,7 @@ describe('Discovery metadata', () => {
     expect(m.claims_supported).toEqual(expect.arrayContaining(['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'preferred_username', 'name', 'email', 'email_verified']));
   });
 
-  it('is the same document at DOT’s /o/.well-known/openid-configuration/ and at RFC 8414’s path', async () => {
+  it('RFC 8414 §3: is the same document at DOT’s /o/.well-known/openid-configuration/ and at RFC 8414’s path', async () => {
     const a = await (await get('/.well-known/openid-configuration')).json();
     for (const path of ['/o/.well-known/openid-configuration/', '/o/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
       const r = await get(path);
@@ -134,32 +135,23 @@ describe('JWKS and signing keys', () => {
     // Bound to its row: the ciphertext does not decrypt as another kid.
     await expect(decryptPrivateJwk('another-kid', row.private_jwk_enc)).rejects.toBeInstanceOf(KeyDecryptionError);
     // And useless without AUTH_SECRET.
-    const saved = process.env.AUTH_SECRET;
-    process.env.AUTH_SECRET = 'a-different-secret-a-different-secret-a-different';
-    resetEnvForTests();
-    try {
+    await withSettings({ AUTH_SECRET: 'a-different-secret-a-different-secret-a-different' }, async () => {
       await expect(decryptPrivateJwk(row.kid, row.private_jwk_enc)).rejects.toThrow(/AUTH_SECRET/);
-    } finally {
-      process.env.AUTH_SECRET = saved;
-      resetEnvForTests();
-    }
+    });
   });
 
   it('with a changed AUTH_SECRET: still publishes the JWKS, but refuses to issue ID tokens (server_error)', async () => {
     const c = await obtainCode(srv, app, user, { scope: 'openid' });
-    const saved = process.env.AUTH_SECRET;
-    process.env.AUTH_SECRET = 'a-different-secret-a-different-secret-a-different';
-    resetEnvForTests();
-    resetKeysForTests(); // a new process, started with another AUTH_SECRET
     try {
-      await reloadKeys();
-      expect((await fetchJwks()).jwks.keys).toHaveLength(1);
-      const r = await exchange(srv, app, c);
-      expect(r.status).toBe(500);
-      expect((await r.json()).error).toBe('server_error');
+      await withSettings({ AUTH_SECRET: 'a-different-secret-a-different-secret-a-different' }, async () => {
+        resetKeysForTests(); // a new process, started with another AUTH_SECRET
+        await reloadKeys();
+        expect((await fetchJwks()).jwks.keys).toHaveLength(1);
+        const r = await exchange(srv, app, c);
+        expect(r.status).toBe(500);
+        expect((await r.json()).error).toBe('server_error');
+      });
     } finally {
-      process.env.AUTH_SECRET = saved;
-      resetEnvForTests();
       resetKeysForTests();
       await reloadKeys();
     }

@@ -233,12 +233,6 @@ describe('Authorization request parameters (OIDC Core §3.1.2.1)', () => {
     expect(q.get('state')).toBe('s1');
   });
 
-  it('leaves a Next.js client-router fetch (RSC) to the page, so the client gets its code from one navigation only', async () => {
-    const r = await fetch(`${srv.url}/o/authorize/?${new URLSearchParams(base())}`, { headers: { cookie: await sessionCookie(user), rsc: '1' }, redirect: 'manual' });
-    expect(r.status).toBe(404);
-    expect(r.headers.get('x-test-handoff')).toBe('next');
-  });
-
   describe('id_token_hint', () => {
     it('naming the logged-in user: a code, even when the hint has expired', async () => {
       const fresh = (await tokensWith(app, user, { scope: 'openid' })).id_token!;

@@ -2,29 +2,21 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { startTestServer, type TestServer } from './helpers/server';
+import { withSettings } from './helpers/settings';
 import { basic, form, makeApp, makeUser } from './helpers/fixtures';
 import { getDb } from '@/lib/db';
 import { accessTokens, auditEvents, rateLimits, refreshTokens } from '@/lib/db/schema';
 import { flushAudit } from '@/lib/db/queries/audit';
-import { resetEnvForTests } from '@/lib/env';
 import { sha256b64url } from '@/lib/oauth/random';
 import { loginKeys } from '@/lib/rate-limits';
 
 let srv: TestServer;
 beforeAll(async () => {
-  srv = await startTestServer({ RATE_LIMIT_MAX_FAILURES: '3' });
+  srv = await startTestServer({ RATE_LIMIT_MAX_FAILURES: '3', ALLOW_PASSWORD_GRANT: 'true' });
 });
 afterAll(async () => srv?.close());
 
-/** `false` leaves the setting unset, to test the default. */
-function setPasswordGrant(on: boolean) {
-  if (on) process.env.ALLOW_PASSWORD_GRANT = 'true';
-  else delete process.env.ALLOW_PASSWORD_GRANT;
-  resetEnvForTests();
-}
-
 beforeEach(async () => {
-  setPasswordGrant(true);
   // The per-IP login budget is shared by every test here (all from 127.0.0.1).
   await (await getDb()).delete(rateLimits);
 });
@@ -41,13 +33,15 @@ function token(app: { clientId: string; secret: string }, body: Record<string, s
 
 describe('password grant (RFC 6749 §4.3)', () => {
   it('is refused with unsupported_grant_type while ALLOW_PASSWORD_GRANT is off (the default)', async () => {
-    setPasswordGrant(false);
-    const user = await makeUser();
-    const app = await pwApp();
-    const r = await token(app, { username: user.username, password: user.password });
-    expect(r.status).toBe(400);
-    expect((await r.json()).error).toBe('unsupported_grant_type');
-    expect(await (await getDb()).select().from(accessTokens).where(eq(accessTokens.applicationId, app.id))).toHaveLength(0);
+    // Unset: the default.
+    await withSettings({ ALLOW_PASSWORD_GRANT: undefined }, async () => {
+      const user = await makeUser();
+      const app = await pwApp();
+      const r = await token(app, { username: user.username, password: user.password });
+      expect(r.status).toBe(400);
+      expect((await r.json()).error).toBe('unsupported_grant_type');
+      expect(await (await getDb()).select().from(accessTokens).where(eq(accessTokens.applicationId, app.id))).toHaveLength(0);
+    });
   });
 
   it('issues an access and a refresh token for the right password when allowed (§4.3.3)', async () => {

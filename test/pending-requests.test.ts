@@ -8,13 +8,14 @@ import http from 'node:http';
 import { decodeJwt } from 'jose';
 import { startTestServer, type TestServer } from './helpers/server';
 import { form, loginSession, makeApp, makeUser, POSTMAN_CALLBACK } from './helpers/fixtures';
-import { exchange, getPending, newVerifier, pendingIdOfRedirect, redirectParams } from './helpers/codeflow';
+import { consentOutcome, exchange, expectConsentPage, expectConsentPageOf, getPending, newVerifier, pendingIdOfRedirect, redirectParams, type Outcome } from './helpers/codeflow';
 import { query, sql } from '@/lib/db';
 import { s256 } from '@/lib/oauth/pkce';
 import { sha256b64url } from '@/lib/oauth/random';
-import { decideConsent, type AuthorizeOutcome } from '@/lib/oauth/endpoints/authorize';
-import { AUTHORIZE_MAX_REQUEST_BYTES, AUTHORIZE_MAX_STATE_CHARS, pendingSignIn } from '@/lib/oauth/pending-request';
+import { AUTHORIZE_MAX_REQUEST_BYTES, AUTHORIZE_MAX_STATE_CHARS, CONSENT_PAGE_PATH, pendingSignIn } from '@/lib/oauth/pending-request';
 import { safeNextPath } from '@/lib/http/safe-next';
+import { consentPage } from '@/lib/oauth/endpoints/authorize';
+import * as admin from '@/lib/admin/service';
 
 // Long API scope names, as real deployments have them ("https://api.example.com/orders.read" style).
 const LONG_SCOPES = Array.from({ length: 40 }, (_, i) => `https://api.example.com/resource-${String(i).padStart(2, '0')}.read`);
@@ -86,7 +87,7 @@ async function expectExpiredPage(r: Response) {
 }
 
 /** The client's callback of an outcome (a redirect to the Postman callback). */
-function callback(o: AuthorizeOutcome): URLSearchParams {
+function callback(o: Outcome): URLSearchParams {
   expect(o.kind, JSON.stringify(o).slice(0, 300)).toBe('redirect');
   const u = new URL((o as { location: string }).location);
   expect(`${u.origin}${u.pathname}`).toBe(POSTMAN_CALLBACK);
@@ -114,8 +115,8 @@ describe('a long authorization request survives login and consent (RFC 6749 §4.
 
     // Alice logs in and comes back: the consent page (Next.js), then Authorize.
     const session = await loginSession(alice);
-    expect((await getPending(srv, pendingId, session.cookie)).headers.get('x-test-handoff')).toBe('next');
-    const cb = callback(await decideConsent({ pendingId, session: session.session, ip: IP, decision: 'allow' }));
+    await expectConsentPageOf(srv, pendingId, session.cookie);
+    const cb = callback(await consentOutcome({ pendingId, session: session.session, ip: IP, decision: 'allow' }));
     expect(cb.get('state')).toBe(params.state);
     expect(cb.get('iss')).toBe(srv.url);
 
@@ -144,9 +145,9 @@ describe('a long authorization request survives login and consent (RFC 6749 §4.
     const session = await loginSession(alice);
     const r = await get(url, session.cookie);
     const pendingId = pendingIdOfRedirect(r, srv.url);
-    expect(new URL(r.headers.get('location')!, srv.url).pathname).toBe('/o/authorize/');
-    expect((await getPending(srv, pendingId, session.cookie)).headers.get('x-test-handoff')).toBe('next');
-    const cb = callback(await decideConsent({ pendingId, session: session.session, ip: IP, decision: 'deny' }));
+    expect(new URL(r.headers.get('location')!, srv.url).pathname).toBe(CONSENT_PAGE_PATH);
+    await expectConsentPage(srv, r, session.cookie);
+    const cb = callback(await consentOutcome({ pendingId, session: session.session, ip: IP, decision: 'deny' }));
     expect(cb.get('error')).toBe('access_denied');
     expect(cb.get('state')).toBe(params.state);
   });
@@ -179,7 +180,7 @@ describe('a pending request is open once, for a limited time', () => {
     const pendingId = pendingIdOfRedirect(r, srv.url);
     await query(sql`UPDATE authorization_requests SET expires_at = now() - interval '1 second' WHERE request_id_hash = ${sha256b64url(pendingId)}`);
     await expectExpiredPage(await getPending(srv, pendingId, session.cookie));
-    const o = await decideConsent({ pendingId, session: session.session, ip: IP, decision: 'allow' });
+    const o = await consentOutcome({ pendingId, session: session.session, ip: IP, decision: 'allow' });
     expect(o).toMatchObject({ kind: 'error_page', title: 'This sign-in request has expired' });
     expect(await pendingSignIn(`/o/authorize/?pending=${pendingId}`)).toEqual({ kind: 'expired' });
   });
@@ -188,8 +189,8 @@ describe('a pending request is open once, for a limited time', () => {
     const session = await loginSession(alice);
     const { url } = longRequest(app, { prompt: 'consent' });
     const pendingId = pendingIdOfRedirect(await get(url, session.cookie), srv.url);
-    expect((await getPending(srv, pendingId, session.cookie)).headers.get('x-test-handoff')).toBe('next');
-    const outcomes = await Promise.all([1, 2].map(() => decideConsent({ pendingId, session: session.session, ip: IP, decision: 'allow' })));
+    await expectConsentPageOf(srv, pendingId, session.cookie);
+    const outcomes = await Promise.all([1, 2].map(() => consentOutcome({ pendingId, session: session.session, ip: IP, decision: 'allow' })));
     expect(outcomes.filter((o) => o.kind === 'redirect')).toHaveLength(1);
     expect(outcomes.filter((o) => o.kind === 'error_page')).toHaveLength(1);
     // Afterwards: the page says it is over, and the stored request is gone.
@@ -202,9 +203,9 @@ describe('a pending request is open once, for a limited time', () => {
       const user = await makeUser();
       const session = await loginSession(user);
       const pendingId = pendingIdOfRedirect(await get(longRequest(app).url, session.cookie), srv.url);
-      expect((await getPending(srv, pendingId, session.cookie)).headers.get('x-test-handoff')).toBe('next');
+      await expectConsentPageOf(srv, pendingId, session.cookie);
       // Two tabs, or a double click: Authorize and Cancel sent together.
-      const [allow, deny] = await Promise.all((['allow', 'deny'] as const).map((decision) => decideConsent({ pendingId, session: session.session, ip: IP, decision })));
+      const [allow, deny] = await Promise.all((['allow', 'deny'] as const).map((decision) => consentOutcome({ pendingId, session: session.session, ip: IP, decision })));
       const allowWon = allow.kind === 'redirect';
       expect(allowWon).toBe(deny.kind !== 'redirect');
       const remembered = await query(sql`SELECT 1 FROM consents WHERE user_id = ${user.id}`);
@@ -231,12 +232,12 @@ describe('whose consent: a request started anonymously is completed by whoever l
     const pendingId = pendingIdOfRedirect(await get(longRequest(app).url), srv.url);
 
     // Bob logs in and sees the consent page; a decision from Carol's session does not count for it.
-    expect((await getPending(srv, pendingId, bobs.cookie)).headers.get('x-test-handoff')).toBe('next');
-    const fromCarol = await decideConsent({ pendingId, session: carols.session, ip: IP, decision: 'allow' });
+    await expectConsentPageOf(srv, pendingId, bobs.cookie);
+    const fromCarol = await consentOutcome({ pendingId, session: carols.session, ip: IP, decision: 'allow' });
     expect(fromCarol).toEqual({ kind: 'redirect', location: `/o/authorize/?pending=${pendingId}` });
 
     // Bob's own decision: the code is Bob's.
-    const cb = callback(await decideConsent({ pendingId, session: bobs.session, ip: IP, decision: 'allow' }));
+    const cb = callback(await consentOutcome({ pendingId, session: bobs.session, ip: IP, decision: 'allow' }));
     const [grant] = await query<{ user_id: string }>(sql`SELECT user_id FROM authorization_codes WHERE code_hash = ${sha256b64url(cb.get('code')!)}`);
     expect(grant.user_id).toBe(bob.id);
   });
@@ -253,6 +254,80 @@ describe('whose consent: a request started anonymously is completed by whoever l
     // With the new login: the code.
     const fresh = await loginSession(alice);
     expect(redirectParams(await getPending(srv, pendingId, fresh.cookie)).get('code')).toBeTruthy();
+  });
+});
+
+describe('the consent page shows the stored request, only to the session it is bound to; the decision re-checks what may have changed (issue 13)', () => {
+  /** A consent app with an owner, and a logged-in user sent to its consent page: the pending id and the session. */
+  async function atConsentPage() {
+    const owner = await makeUser();
+    const owned = await makeApp({ name: 'Owned App', userId: owner.id, algorithm: 'RS256' });
+    const user = await makeUser();
+    const login = await loginSession(user);
+    const { params, url } = longRequest(owned);
+    const r = await get(url, login.cookie);
+    const pendingId = await expectConsentPage(srv, r, login.cookie);
+    return { owner, owned, user, login, params, pendingId };
+  }
+  const bound = async (pendingId: string) =>
+    (await query<{ session_sid_hash: string | null }>(sql`SELECT session_sid_hash FROM authorization_requests WHERE request_id_hash = ${sha256b64url(pendingId)}`))[0]?.session_sid_hash;
+  let staff: admin.StaffActor;
+  beforeAll(async () => {
+    staff = { id: (await makeUser({ isStaff: true })).id, isStaff: true, ip: '192.0.2.1' };
+  });
+
+  it('RFC 6749 §4.1.1: the consent page reads the stored, validated request (application, owner, scopes) for its session, and neither spends nor rebinds it', async () => {
+    const { owner, login, params, pendingId } = await atConsentPage();
+    const page = await consentPage(pendingId, login.session);
+    expect(page).toMatchObject({ pendingId, app: { name: 'Owned App' }, owner: owner.username, scopes: params.scope.split(' ') });
+    expect(await bound(pendingId)).toBe(login.session.sidHash);
+    // Shown twice, still the same open request: the decision spends it.
+    expect(await consentPage(pendingId, login.session)).toMatchObject({ pendingId });
+    expect(callback(await consentOutcome({ pendingId, session: login.session, ip: IP, decision: 'allow' })).get('code')).toBeTruthy();
+    expect(await consentPage(pendingId, login.session)).toBeNull();
+  });
+
+  it('the consent page is shown to no other session, nor without one; the continuation URL shows it to whoever is logged in now', async () => {
+    const { login, pendingId } = await atConsentPage();
+    const other = await loginSession(await makeUser());
+    expect(await consentPage(pendingId, other.session)).toBeNull();
+    expect(await consentPage(pendingId, null)).toBeNull();
+    expect(await bound(pendingId)).toBe(login.session.sidHash);
+    // The page sends them to pendingPath: the endpoint binds the request to the session now logged in.
+    await expectConsentPageOf(srv, pendingId, other.cookie);
+    expect(await consentPage(pendingId, other.session)).toMatchObject({ pendingId });
+    expect(await consentPage(pendingId, login.session)).toBeNull();
+  });
+
+  it('an unknown, malformed or expired request is not shown: the continuation URL answers with the expired page', async () => {
+    const { login, pendingId } = await atConsentPage();
+    expect(await consentPage(crypto.randomBytes(32).toString('base64url'), login.session)).toBeNull();
+    expect(await consentPage('not-an-id', login.session)).toBeNull();
+    await query(sql`UPDATE authorization_requests SET expires_at = now() - interval '1 second' WHERE request_id_hash = ${sha256b64url(pendingId)}`);
+    expect(await consentPage(pendingId, login.session)).toBeNull();
+    await expectExpiredPage(await getPending(srv, pendingId, login.cookie));
+  });
+
+  it('an application suspended after the request was stored: no consent page, the continuation shows the suspended page (403), and a decision gets no code', async () => {
+    const { owner, owned, user, login, pendingId } = await atConsentPage();
+    await admin.setUserActive(staff, owner.id, false);
+    expect(await consentPage(pendingId, login.session)).toBeNull();
+    const r = await getPending(srv, pendingId, login.cookie);
+    expect(r.status).toBe(403);
+    expect(r.headers.get('location')).toBeNull();
+    expect(await r.text()).toContain('Application suspended');
+    expect(await consentOutcome({ pendingId, session: login.session, ip: IP, decision: 'allow' })).toMatchObject({ kind: 'error_page', status: 403, title: 'Application suspended' });
+    expect(await query(sql`SELECT 1 FROM authorization_codes WHERE user_id = ${user.id} AND application_id = ${owned.id}`)).toHaveLength(0);
+    expect(await query(sql`SELECT 1 FROM consents WHERE user_id = ${user.id}`)).toHaveLength(0);
+  });
+
+  it('OWASP Session Management: a user deactivated between the consent page and the decision is sent to log in, and gets no code', async () => {
+    const { owned, user, login, pendingId } = await atConsentPage();
+    await admin.setUserActive(staff, user.id, false);
+    const o = await consentOutcome({ pendingId, session: login.session, ip: IP, decision: 'allow' });
+    expect(o.kind === 'redirect' && o.location).toBe(`/accounts/login/?next=${encodeURIComponent(`/o/authorize/?pending=${pendingId}`)}`);
+    expect(await query(sql`SELECT 1 FROM authorization_codes WHERE user_id = ${user.id} AND application_id = ${owned.id}`)).toHaveLength(0);
+    expect(await query(sql`SELECT 1 FROM consents WHERE user_id = ${user.id}`)).toHaveLength(0);
   });
 });
 

@@ -8,7 +8,8 @@ import { loginSession, makeApp, makeUser, POSTMAN_CALLBACK } from './helpers/fix
 import { getAuthorize, newVerifier, redirectParams } from './helpers/codeflow';
 import { query } from '@/lib/db';
 import { s256 } from '@/lib/oauth/pkce';
-import { revokeSessionBySid, revokeUserSessions, SESSION_SEEN_EVERY_SECONDS, sessionEndReason } from '@/lib/db/queries/sessions';
+import { revokeSessionBySid, revokeUserSessions, sessionEndReason } from '@/lib/db/queries/sessions';
+import { DEFAULT_LIMITS } from '@/lib/env';
 import { saveConsent } from '@/lib/db/queries/tokens';
 import { clearExpiredTokens } from '@/lib/db/queries/cleanup';
 import * as admin from '@/lib/admin/service';
@@ -40,7 +41,7 @@ async function outcome(app: App, cookie: string, extra: Record<string, string> =
   const r = await getAuthorize(srv, authorizeParams(app, extra), cookie);
   const location = r.headers.get('location') ?? '';
   if (r.status === 302 && location.startsWith('/accounts/login/?next=')) return 'login';
-  if (r.status === 302 && location.startsWith('/o/authorize/?pending=')) {
+  if (r.status === 302 && location.startsWith('/o/authorize/consent/?pending=')) {
     const page = await fetch(new URL(location, srv.url), { headers: { cookie }, redirect: 'manual' });
     return page.headers.get('x-test-handoff') === 'next' ? 'consent' : `consent page: ${page.status}`;
   }
@@ -157,7 +158,7 @@ describe('OWASP Session Management: sessions are server-side and revocable', () 
     expect(await outcome(app, cookie)).toBe('login');
   });
 
-  it(`last_seen_at is written at most once every ${SESSION_SEEN_EVERY_SECONDS} s per session`, async () => {
+  it(`last_seen_at is written at most once every ${DEFAULT_LIMITS.sessionSeenEverySeconds} s per session`, async () => {
     const user = await makeUser();
     const app = await makeApp({ skipAuthorization: true });
     const { cookie, session } = await loginSession(user);

@@ -41,7 +41,7 @@ const codeBody = (c: { code: string; verifier: string }, over: Record<string, st
 });
 
 describe('successful exchange (RFC 6749 §4.1.4, §5.1)', () => {
-  it('answers {access_token, token_type Bearer, expires_in, refresh_token, scope} with no-store headers', async () => {
+  it('RFC 6749 §5.1: answers {access_token, token_type Bearer, expires_in, refresh_token, scope} with no-store headers', async () => {
     const c = await obtainCode(srv, app, user, { scope: 'read write' });
     const r = await exchange(srv, app, c);
     const body = await r.json();
@@ -109,7 +109,7 @@ describe('client authentication (RFC 6749 §2.3.1, §5.2)', () => {
     expect(r.status).toBe(200);
   });
 
-  it('accepts client_secret_post', async () => {
+  it('RFC 6749 §2.3: accepts client_secret_post', async () => {
     const c = await obtainCode(srv, app, user);
     const r = await postToken(srv, codeBody(c, { client_id: app.clientId, client_secret: app.secret }));
     expect(r.status).toBe(200);
@@ -194,7 +194,7 @@ describe('client authentication (RFC 6749 §2.3.1, §5.2)', () => {
 });
 
 describe('bad input gets an RFC 6749 §5.2 error, never a 500', () => {
-  it('rejects a JSON body with invalid_request', async () => {
+  it('RFC 6749 §3.2: the token endpoint takes a form; a JSON body is invalid_request', async () => {
     const r = await fetch(`${srv.url}/o/token/`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: basic(app.clientId, app.secret) },
@@ -321,7 +321,7 @@ describe('authorization_code grant checks (RFC 6749 §4.1.3, RFC 7636 §4.6)', (
     expect(body.error_description).toContain('code_verifier');
   });
 
-  it('rejects a missing code_verifier when the code has a challenge (a challenge with no verifier)', async () => {
+  it('RFC 7636 §4.5: rejects a missing code_verifier when the code has a challenge (a challenge with no verifier)', async () => {
     const c = await obtainCode(srv, app, user);
     const body = await expectOAuthError(await exchange(srv, app, c, { code_verifier: undefined }), 400, 'invalid_grant');
     expect(body.error_description).toContain('code_verifier');

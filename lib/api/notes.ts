@@ -7,20 +7,21 @@ import { invalidRequest, sanitizeDescription } from '../oauth/errors';
 import { jsonResponse, type OAuthResponse } from '../oauth/http';
 import { createNote, listNotes, type Note } from '../db/queries/notes';
 import { multiLineText } from '../fields';
+import { env } from '../env';
 
-export const NOTE_MAX_LENGTH = 1000;
-
-export const newNoteSchema = z.object({
-  text: z.string({ error: 'text must be a string.' }).pipe(
-    multiLineText({
-      min: 1,
-      minMessage: 'text must not be empty.',
-      max: NOTE_MAX_LENGTH,
-      maxMessage: `text must be at most ${NOTE_MAX_LENGTH} characters.`,
-      controlMessage: 'text must not contain control characters such as NUL (tabs and line breaks are fine).',
-    }),
-  ),
-});
+/** A new note: `text` of 1 to limits.noteMaxLength characters. */
+export const newNoteSchema = (max = env().limits.noteMaxLength) =>
+  z.object({
+    text: z.string({ error: 'text must be a string.' }).pipe(
+      multiLineText({
+        min: 1,
+        minMessage: 'text must not be empty.',
+        max,
+        maxMessage: `text must be at most ${max} characters.`,
+        controlMessage: 'text must not contain control characters such as NUL (tabs and line breaks are fine).',
+      }),
+    ),
+  });
 
 const noteJson = (n: Note) => ({ id: n.id, text: n.text, created_at: n.createdAt.toISOString() });
 
@@ -38,7 +39,7 @@ const createNoteEndpoint = withBearer({ scopes: ['write'], requireUser: true }, 
   } catch {
     throw invalidRequest('The request body is not valid JSON.');
   }
-  const parsed = newNoteSchema.safeParse(body);
+  const parsed = newNoteSchema().safeParse(body);
   if (!parsed.success) throw invalidRequest(sanitizeDescription(parsed.error.issues[0]?.message ?? 'Invalid note.'));
   const note = await createNote(user!.id, parsed.data.text);
   return jsonResponse({ note: noteJson(note) }, 201);

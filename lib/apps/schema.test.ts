@@ -28,7 +28,7 @@ function errorsOf(over: Partial<ApplicationFormValues>) {
 }
 
 describe('constants', () => {
-  it('lists the six grant types with the tutorial labels, legacy ones marked deprecated', () => {
+  it('lists the six grant types with the tutorial labels, legacy ones marked deprecated (RFC 9700 §2.1.2 implicit, RFC 9700 §2.4 password)', () => {
     expect(GRANT_TYPES).toEqual(['authorization_code', 'client_credentials', GRANT_DEVICE_CODE, 'refresh_token', 'password', 'implicit']);
     expect(grantTypeLabel('authorization_code')).toBe('Authorization code');
     expect(grantTypeLabel('password')).toMatch(/\(deprecated\)$/);

@@ -2,16 +2,12 @@
 import type { NextAuthConfig } from 'next-auth';
 import { env } from '../env';
 
-/** Lifetime of a login: of the session cookie and of its row in `sessions` (seconds). */
-export const SESSION_MAX_AGE_SECONDS = 14 * 24 * 3600;
-
 export const authConfig = {
   // Our /api/* is the bearer-protected example API, so next-auth lives under /accounts/auth.
   basePath: '/accounts/auth',
   trustHost: true,
   // Our own pages, in the site's layout: next-auth's GET sign-out page would be its own unstyled one.
   pages: { signIn: '/accounts/login/', error: '/accounts/login/', signOut: '/accounts/logout/' },
-  session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
   providers: [],
   callbacks: {
     jwt({ token, user }) {
@@ -40,4 +36,12 @@ export const authConfig = {
   },
 } satisfies NextAuthConfig;
 
-export const authSecret = () => env().AUTH_SECRET;
+/**
+ * The parts of next-auth's config that come from the settings, for the config built per request
+ * (./index.ts): the secret, and a JWT session living limits.sessionMaxAgeSeconds (the cookie's
+ * lifetime; its row in `sessions` lives as long, ./sessions.ts).
+ */
+export const authSettings = () => {
+  const e = env();
+  return { secret: e.AUTH_SECRET, session: { strategy: 'jwt' as const, maxAge: e.limits.sessionMaxAgeSeconds } };
+};

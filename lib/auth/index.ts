@@ -2,7 +2,7 @@
 // a server-side session (./sessions.ts) whose id goes into the cookie; every sign-out ends it.
 import NextAuth, { CredentialsSignin } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
-import { authConfig, authSecret } from './config';
+import { authConfig, authSettings } from './config';
 import { checkPassword, credentialsSchema } from './check-password';
 import { sidHash, startSession } from './sessions';
 import { sessionFromCookieHeader } from './session-cookie';
@@ -21,7 +21,7 @@ export class RateLimitedSignin extends CredentialsSignin {
 
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   ...authConfig,
-  secret: authSecret(),
+  ...authSettings(),
   callbacks: {
     ...authConfig.callbacks,
     // Every read of an existing cookie by next-auth itself (GET /accounts/auth/session, auth())

@@ -32,12 +32,11 @@ function readCookie(header: string | null, name: string): string | null {
 
 // Decrypting the JWE (with its HKDF key derivation) is most of the cost of GET /o/authorize/ for
 // a returning user; the same cookie always decodes to the same claims, so remember them until
-// they expire.
+// they expire, for limits.sessionCookieCacheMs at most (limits.sessionCookieCacheMax entries).
 const KEY = Symbol.for('oauth.sessionCache');
 type Cached = { claims: SessionClaims | null; exp: number };
 type G = typeof globalThis & { [KEY]?: Map<string, Cached> };
 const cache = ((globalThis as G)[KEY] ??= new Map());
-const MAX_CACHED = 5_000;
 
 /**
  * The claims of the session cookie in a Cookie header, or null (no cookie, not ours, expired, or
@@ -51,10 +50,11 @@ export async function sessionFromCookieHeader(cookieHeader: string | null): Prom
   const now = Date.now();
   const hit = cache.get(raw);
   if (hit && hit.exp > now) return hit.claims;
+  const e = env();
   let claims: SessionClaims | null = null;
-  let exp = now + 60_000;
+  let exp = now + e.limits.sessionCookieCacheMs;
   try {
-    const t = await decode({ token: raw, secret: env().AUTH_SECRET, salt: name });
+    const t = await decode({ token: raw, secret: e.AUTH_SECRET, salt: name });
     if (t?.sub && typeof t.sid === 'string' && !(typeof t.exp === 'number' && t.exp * 1000 < now)) {
       claims = { userId: t.sub, authTime: Number(t.authTime ?? 0), sidHash: sha256b64url(t.sid) };
       if (typeof t.exp === 'number') exp = Math.min(exp, t.exp * 1000);
@@ -62,7 +62,7 @@ export async function sessionFromCookieHeader(cookieHeader: string | null): Prom
   } catch {
     claims = null;
   }
-  if (cache.size >= MAX_CACHED) cache.clear();
+  if (cache.size >= e.limits.sessionCookieCacheMax) cache.clear();
   cache.set(raw, { claims, exp });
   return claims;
 }

@@ -8,27 +8,29 @@ import { audit } from '../db/queries/audit';
 import { checkPassword } from './check-password';
 import { hashPassword } from './password';
 import { describeUserAgent } from './user-agent';
-import { SESSION_MAX_AGE_SECONDS } from './config';
+import { env } from '../env';
 
-/** Column limits: a header is client-controlled, a row is not a place to store kilobytes of it. */
-const MAX_USER_AGENT = 512;
+/** An address in text (IPv6 with a zone fits): the column's format, not a setting. */
 const MAX_IP = 64;
 
 /** How the database names the session `sid` (SHA-256, base64url). */
 export const sidHash = (sid: string) => sha256b64url(sid);
 
 /**
- * Starts a session for `userId` (at login): inserts its row, live for SESSION_MAX_AGE_SECONDS (the
- * cookie's lifetime), and returns the sid to put in the session cookie (43 base64url characters).
+ * Starts a session for `userId` (at login): inserts its row, live for limits.sessionMaxAgeSeconds
+ * (the cookie's lifetime), and returns the sid to put in the session cookie (43 base64url characters).
+ * The User-Agent is cut to limits.userAgentMaxLength: a header is client-controlled, a row is not a
+ * place to store kilobytes of it.
  */
 export async function startSession(userId: string, from: { ip: string; userAgent: string | null }): Promise<string> {
   const sid = randomToken(32);
+  const { sessionMaxAgeSeconds, userAgentMaxLength } = env().limits;
   await insertSession({
     sidHash: sidHash(sid),
     userId,
     ip: from.ip.slice(0, MAX_IP),
-    userAgent: (from.userAgent ?? '').slice(0, MAX_USER_AGENT),
-    expiresAt: new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000),
+    userAgent: (from.userAgent ?? '').slice(0, userAgentMaxLength),
+    expiresAt: new Date(Date.now() + sessionMaxAgeSeconds * 1000),
   });
   return sid;
 }

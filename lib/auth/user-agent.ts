@@ -1,6 +1,7 @@
 // A person-readable name for the browser behind a session ("Firefox on Windows"), from its
 // User-Agent header. Only for display on the sessions page: a User-Agent is client-controlled and
 // proves nothing.
+import { env } from '../env';
 
 const BROWSERS: [RegExp, string][] = [
   // Order matters: Edge and Opera say "Chrome", Chrome says "Safari".
@@ -24,9 +25,9 @@ const SYSTEMS: [RegExp, string][] = [
 
 const first = (table: [RegExp, string][], ua: string) => table.find(([re]) => re.test(ua))?.[1] ?? null;
 
-/** "Chrome on Linux"; "Safari" when the system is unknown; "A browser on Windows"; else "Unknown browser". Reads at most 512 characters. */
+/** "Chrome on Linux"; "Safari" when the system is unknown; "A browser on Windows"; else "Unknown browser". Reads at most limits.userAgentMaxLength characters. */
 export function describeUserAgent(ua: string): string {
-  const s = ua.slice(0, 512);
+  const s = ua.slice(0, env().limits.userAgentMaxLength);
   const browser = first(BROWSERS, s);
   const system = first(SYSTEMS, s);
   if (browser && system) return `${browser} on ${system}`;

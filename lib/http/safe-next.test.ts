@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkNext, describeNextRefusal, MAX_NEXT_LENGTH, safeNextPath } from './safe-next';
+import { checkNext, describeNextRefusal, safeNextPath } from './safe-next';
+import { DEFAULT_LIMITS } from '../env';
+import { withSettings } from '@/test/helpers/settings';
+
+const MAX_NEXT_LENGTH = DEFAULT_LIMITS.nextMaxLength; // the test settings keep the default
 
 describe('safeNextPath (no open redirects after login)', () => {
   it.each([
@@ -51,6 +55,15 @@ describe('checkNext: nothing refused silently, and never a header a response can
     // The limit is on the encoded form: 1,000 "é" are 6,000 characters once encoded.
     expect(checkNext(`/${'é'.repeat(1000)}`).refused).toBe('too_long');
     expect(checkNext(`/${'x'.repeat(MAX_NEXT_LENGTH - 1)}`)).toEqual({ path: `/${'x'.repeat(MAX_NEXT_LENGTH - 1)}`, refused: null });
+  });
+
+  it('the longest next followed is the setting limits.nextMaxLength', async () => {
+    await withSettings({ limits: { nextMaxLength: 10 } }, () => {
+      expect(checkNext('/123456789')).toEqual({ path: '/123456789', refused: null });
+      expect(checkNext('/1234567890')).toEqual({ path: '/', refused: 'too_long' });
+      expect(describeNextRefusal('too_long')).toContain('longer than 10 characters');
+    });
+    expect(checkNext('/1234567890').refused).toBeNull();
   });
 
   it('a next of another site is refused as such; no next at all is no refusal', () => {

@@ -1,10 +1,8 @@
 // `next` / `callbackUrl` may only lead to a path on this site (no open redirects), and what is
 // refused is said, never dropped silently: the login page tells the user where they will land.
+import { env } from '../env';
 
-/** The longest `next` followed, in characters of its percent-encoded form. */
-export const MAX_NEXT_LENGTH = 4096;
-
-/** Why a `next` was not followed: longer than MAX_NEXT_LENGTH, or not a path on this site. */
+/** Why a `next` was not followed: longer than limits.nextMaxLength (characters of its percent-encoded form), or not a path on this site. */
 export type NextRefusal = 'too_long' | 'not_this_site';
 
 export interface CheckedNext {
@@ -31,8 +29,9 @@ const isSamePath = (p: string): boolean => p.startsWith('/') && p[1] !== '/' && 
 export function checkNext(next: unknown, origin?: string): CheckedNext {
   if (next === undefined || next === null || next === '') return { path: '/', refused: null };
   if (typeof next !== 'string') return refuse('not_this_site');
+  const max = env().limits.nextMaxLength;
   // Even fully percent-encoded (up to 12 characters per UTF-16 pair) a longer one cannot fit.
-  if (next.length > MAX_NEXT_LENGTH * 6) return refuse('too_long');
+  if (next.length > max * 6) return refuse('too_long');
   let candidate = next;
   if (origin && /^https?:\/\//i.test(candidate)) {
     try {
@@ -57,7 +56,7 @@ export function checkNext(next: unknown, origin?: string): CheckedNext {
   // Checked again after the URL parser resolved dot segments ("/.//evil", "/%2e%2e//evil" → "//evil"):
   // what is followed is the serialized path, and a browser reads a leading "//" as another host.
   if (!isSamePath(path)) return refuse('not_this_site');
-  return path.length > MAX_NEXT_LENGTH ? refuse('too_long') : { path, refused: null };
+  return path.length > max ? refuse('too_long') : { path, refused: null };
 }
 
 /** checkNext's path alone: for the login actions, whose form carries the `next` its page checked already. */
@@ -69,7 +68,7 @@ export function safeNextPath(next: unknown, origin?: string): string {
 export function describeNextRefusal(refused: NextRefusal): string {
   const why =
     refused === 'too_long'
-      ? `its address is longer than ${MAX_NEXT_LENGTH.toLocaleString('en-US')} characters`
+      ? `its address is longer than ${env().limits.nextMaxLength.toLocaleString('en-US')} characters`
       : 'it is not a page of this site';
   return `The link you followed asked to continue to another page after logging in, but ${why}. You will land on the home page instead.`;
 }

@@ -10,6 +10,7 @@ import { parseScope } from './scope';
 import { inactiveReason, type FoundToken, type InactiveReason } from './store';
 import { databaseTokenStore } from '../db/queries/token-store';
 import { clientIp } from '../http/client-ip';
+import { env } from '../env';
 
 export interface BearerContext {
   /** The resource owner; null for client_credentials tokens (the client acts for itself). */
@@ -29,8 +30,6 @@ export interface BearerOptions {
 
 export type BearerHandler = (req: OAuthRequest, ctx: BearerContext) => Promise<OAuthResponse>;
 
-/** Tokens we issue are 43 characters; anything far longer is not ours and costs no query. */
-const MAX_TOKEN_LENGTH = 512;
 /**
  * RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token, with
  * b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". The scheme is
@@ -100,7 +99,8 @@ function describeInactive(reason: InactiveReason): string {
  * is active now (inactiveReason, lib/oauth/store.ts).
  */
 export async function lookupAccessToken(token: string, now = Date.now()): Promise<AccessTokenState> {
-  const row = token.length <= MAX_TOKEN_LENGTH ? await databaseTokenStore.findToken(sha256b64url(token), 'access') : null;
+  // Tokens we issue are 43 characters; anything far longer is not ours and costs no query.
+  const row = token.length <= env().limits.tokenMaxLength ? await databaseTokenStore.findToken(sha256b64url(token), 'access') : null;
   if (!row) return { active: false, row: null, why: 'The access token is invalid.' };
   const why = inactiveReason(row, now);
   return why ? { active: false, row, why: describeInactive(why) } : { active: true, row };

@@ -10,6 +10,7 @@ import { getClient, type Client } from '../db/queries/clients';
 import { beginGuess } from '../rate-limits';
 import { audit } from '../db/queries/audit';
 import { hasNul } from '../fields';
+import { env } from '../env';
 
 export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 export interface AuthenticatedClient {
@@ -74,13 +75,12 @@ interface SecretCache {
 }
 type G = typeof globalThis & { [KEY]?: SecretCache };
 const cache: SecretCache = ((globalThis as G)[KEY] ??= { key: crypto.randomBytes(32), verified: new Map(), running: 0, waiting: [] });
-const MAX_CACHED = 10_000;
-/** At most this many argon2 verifications at once: wrong secrets must not eat every core. */
-const MAX_CONCURRENT_ARGON2 = 2;
 
+/** At most limits.argon2MaxConcurrent verifications at once: wrong secrets must not eat every core. */
 async function withArgon2Slot<T>(fn: () => Promise<T>): Promise<T> {
-  if (cache.running >= MAX_CONCURRENT_ARGON2) {
-    if (cache.waiting.length > 64) throw tooManyRequests('The server is busy verifying client secrets; retry shortly.', 1);
+  const { argon2MaxConcurrent, argon2MaxWaiting } = env().limits;
+  if (cache.running >= argon2MaxConcurrent) {
+    if (cache.waiting.length > argon2MaxWaiting) throw tooManyRequests('The server is busy verifying client secrets; retry shortly.', 1);
     await new Promise<void>((resolve) => cache.waiting.push(resolve));
   }
   cache.running++;
@@ -110,7 +110,7 @@ async function secretMatches(app: Application, secret: string, ip: string): Prom
     ? await withArgon2Slot(() => argon2Verify(app.clientSecret, secret).catch(() => false))
     : timingSafeEqualStr(secret, app.clientSecret);
   if (ok) {
-    if (cache.verified.size >= MAX_CACHED) cache.verified.clear();
+    if (cache.verified.size >= env().limits.clientSecretCacheMax) cache.verified.clear();
     cache.verified.set(k, app.version);
     await attempt.succeeded();
   }

@@ -1,6 +1,10 @@
-// A self-contained HTML error page for the authorization endpoint, used before the redirect URI
-// is verified (when redirecting would be an open redirect). Plain words, and how to fix it.
+// The one HTML error view: a self-contained page in plain words, saying how to fix it. Both doors
+// answer with it (the authorization endpoint's errors that may not redirect, under the node door
+// and the App Router route handler alike) and so do the front door's own refusals (400, 408, 413,
+// 431, a foreign server action). No Next.js page renders an error of its own: the consent page
+// sends what it cannot show back to the authorization endpoint (lib/oauth/endpoints/authorize.ts).
 import type { OAuthResponse } from './http';
+import type { ErrorPageText } from './errors';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -12,7 +16,12 @@ export const PAGE_SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
-export function htmlErrorPage(p: { status: number; title: string; message: string; hint?: string }): OAuthResponse {
+/**
+ * The error page as an answer: `p.title` as the heading, `p.message` (data-testid="error-message")
+ * and the optional `p.hint` ("How to fix it"), HTML-escaped, with the security headers above.
+ * @param p.status the HTTP status of the answer
+ */
+export function htmlErrorPage(p: ErrorPageText & { status: number }): OAuthResponse {
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(p.title)} · OAuth Provider</title>

@@ -28,7 +28,7 @@ function sourceFiles(dir: string): string[] {
  * The error factories of errors.ts: name → index of the description argument. insufficientScope
  * takes a scope, which it sanitises itself (checked by the default-descriptions test below).
  */
-const NOT_A_DESCRIPTION = ['isValidErrorDescription', 'sanitizeDescription', 'quoteValue', 'toErrorResponse', 'logUnexpected', 'insufficientScope'];
+const NOT_A_DESCRIPTION = ['isValidErrorDescription', 'sanitizeDescription', 'quoteValue', 'toErrorResponse', 'logUnexpected', 'insufficientScope', 'AuthorizationError', 'authorizationResponseUri'];
 const FACTORIES = new Map<string, number>(
   Object.entries(errors)
     .filter(([name, v]) => typeof v === 'function' && name !== 'OAuthError' && !NOT_A_DESCRIPTION.includes(name))
@@ -44,7 +44,7 @@ const REVIEWED: Record<string, string> = {
   'lib/oauth/scope.ts: known.join(\' \')': 'read write introspection openid profile email', // SCOPES, validated scope tokens
   'lib/oauth/http.ts: name': 'client_id', // required(params, '<literal>')
   'lib/oauth/endpoints/token.ts: grantType': 'client_credentials', // a grant type we registered
-  'lib/oauth/endpoints/token.ts: described.switchedOnBy': 'ALLOW_PASSWORD_GRANT', // a setting's name, from the grant catalogue
+  'lib/oauth/endpoints/token.ts: described.switchedOnBy': 'ALLOW_PASSWORD_GRANT', // the catalogue's setting name
   'lib/http/body.ts: formatBytes(limit)': '64 KiB', // the MAX_*_BODY_BYTES setting, formatted
   'lib/api/notes.ts: NOTE_MAX_LENGTH': '1000',
   // Sizes (numbers) of the authorization request and its documented limits (README "Limits").

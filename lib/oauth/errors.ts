@@ -201,3 +201,94 @@ export function logUnexpected(err: unknown): OAuthError {
   log.error('server_error', { err });
   return serverError();
 }
+
+// --- The authorization endpoint's errors (RFC 6749 §4.1.2.1) ------------------------------------
+
+/**
+ * Where an authorization response goes back to the client: the redirect URI verified against the
+ * client's registration (RFC 6749 §3.1.2.3), the request's `state` and the issuer (RFC 9207 §2).
+ */
+export interface ClientRedirect {
+  /** The verified redirect URI, absolute; a registered query is kept (RFC 6749 §3.1.2). */
+  redirectUri: string;
+  /** The request's state, sent back exactly as received (§4.1.2, §4.1.2.1); undefined when there is none to send. */
+  state?: string;
+  /** This server's issuer identifier (RFC 9207 §2: `iss` in every authorization response, errors included). */
+  iss: string;
+}
+
+/** The words of an error page: what happened and how to fix it, as plain text (the view escapes it). */
+export interface ErrorPageText {
+  title: string;
+  message: string;
+  hint?: string;
+}
+
+/**
+ * The authorization response URI (RFC 6749 §4.1.2 success, §4.1.2.1 error): the client's redirect
+ * URI with `params` (code, or error and error_description), then `state` and `iss` appended to its
+ * query; undefined values are left out.
+ * @returns an absolute URL
+ */
+export function authorizationResponseUri(to: ClientRedirect, params: Record<string, string | undefined>): string {
+  const u = new URL(to.redirectUri);
+  for (const [k, v] of Object.entries({ ...params, state: to.state, iss: to.iss })) {
+    if (v !== undefined) u.searchParams.append(k, v);
+  }
+  return u.toString();
+}
+
+/**
+ * An error of the authorization endpoint, which knows whether it may redirect (RFC 6749 §4.1.2.1).
+ * - Before the client and its redirect URI are verified it may not: "the authorization server
+ *   SHOULD inform the resource owner of the error and MUST NOT automatically redirect the
+ *   user-agent to the invalid redirection URI" (else it is an open redirector, RFC 9700 §4.11.2).
+ *   The user reads `page` (`AuthorizationError.page`); `location` is null.
+ * - Afterwards it goes back to the client (`AuthorizationError.toClient`): `location` is the verified
+ *   redirect URI with error, error_description, state and iss (RFC 9207 §2).
+ * The authorization endpoint's HTTP form turns it into that redirect or the HTML error page.
+ */
+export class AuthorizationError extends OAuthError {
+  private constructor(
+    code: OAuthErrorCode,
+    description: string | undefined,
+    status: number,
+    /** The client to send the error to, or null: shown as a page. */
+    readonly redirect: ClientRedirect | null,
+    private readonly text: ErrorPageText | null,
+  ) {
+    super(code, description, status);
+    this.name = 'AuthorizationError';
+  }
+
+  /**
+   * An error shown to the user as a page, never sent to a redirect URI.
+   * @param text the page's words (any characters: they are not an error_description)
+   * @param status the page's HTTP status (400, or 403 for an application that may not ask)
+   * @param code the RFC 6749 error code it stands for (for logs and tests)
+   */
+  static page(text: ErrorPageText, status = 400, code: OAuthErrorCode = 'invalid_request'): AuthorizationError {
+    return new AuthorizationError(code, undefined, status, null, text);
+  }
+
+  /**
+   * Any thrown value as an error for the client at its verified redirect URI: an OAuthError keeps
+   * its code and description; anything else is logged and becomes server_error (logUnexpected). An
+   * AuthorizationError passes unchanged (a page stays a page).
+   */
+  static toClient(err: unknown, to: ClientRedirect): AuthorizationError {
+    if (err instanceof AuthorizationError) return err;
+    const e = err instanceof OAuthError ? err : logUnexpected(err);
+    return new AuthorizationError(e.code, e.description, e.status, to, null);
+  }
+
+  /** The error response's URI (RFC 6749 §4.1.2.1) when it goes to the client; null for a page. */
+  get location(): string | null {
+    return this.redirect && authorizationResponseUri(this.redirect, { error: this.code, error_description: this.description });
+  }
+
+  /** The page's words; for an error meant for the client, its code and description. */
+  get page(): ErrorPageText {
+    return this.text ?? { title: 'Authorization failed', message: this.description ? `${this.code}: ${this.description}` : this.code };
+  }
+}

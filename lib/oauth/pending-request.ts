@@ -36,8 +36,19 @@ const PENDING_ID = /^[A-Za-z0-9_-]{43}$/;
 /** Whether `id` has the shape of a pending request id (anything else names no request). */
 export const isPendingId = (id: unknown): id is string => typeof id === 'string' && PENDING_ID.test(id);
 
-/** The same-site URL of a pending request: the login's `next` and the consent page. */
-export const pendingPath = (id: string) => `/o/authorize/?${PENDING_PARAM}=${id}`;
+/**
+ * The same-site URL that continues a pending request at the authorization endpoint (both doors):
+ * the login's `next`, and where the consent page and its form send whatever they do not decide
+ * themselves. The endpoint answers it for the session now logged in: login, the code, an error,
+ * or the consent page. `id` is percent-encoded: a malformed one names no request.
+ */
+export const pendingPath = (id: string) => `/o/authorize/?${PENDING_PARAM}=${encodeURIComponent(id)}`;
+
+/** The path of the consent page (app/o/authorize/consent/page.tsx). */
+export const CONSENT_PAGE_PATH = '/o/authorize/consent/';
+
+/** The same-site URL of a pending request's consent page (only the session it is bound to sees the form). */
+export const consentPath = (id: string) => `${CONSENT_PAGE_PATH}?${PENDING_PARAM}=${encodeURIComponent(id)}`;
 
 /**
  * The stored form of a validated request (ValidRequest in lib/oauth/endpoints/authorize.ts without
@@ -121,7 +132,7 @@ export function pendingIdOf(query: URLSearchParams): string | null {
   return query.has('client_id') ? null : query.get(PENDING_PARAM);
 }
 
-/** The pending request id in a same-site `next` path ("/o/authorize/?pending=<id>"), or null. */
+/** The pending request id in a same-site `next` path (pendingPath: "/o/authorize/?pending=<id>"), or null. */
 export function pendingIdOfNext(next: string): string | null {
   const prefix = '/o/authorize/?';
   return next.startsWith(prefix) ? pendingIdOf(new URLSearchParams(next.slice(prefix.length))) : null;

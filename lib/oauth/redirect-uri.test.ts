@@ -83,7 +83,7 @@ describe('checkRedirectUriForRegistration', () => {
     expect(checkRedirectUriForRegistration('http://localhost.evil.com/cb')).toContain('must use https');
   });
 
-  it('accepts a reverse-domain private-use scheme for native apps (RFC 8252 §7.1)', () => {
+  it('accepts a reverse-domain private-use scheme for native apps (RFC 8252 §7: native redirect URIs; §7.1)', () => {
     expect(checkRedirectUriForRegistration('com.example.app:/oauth2redirect/example-provider')).toBeNull();
     expect(checkRedirectUriForRegistration('com.example.app://callback')).toBeNull();
   });
@@ -111,7 +111,7 @@ describe('checkRedirectUriForRegistration', () => {
     }
   });
 
-  it('allows "@" in the path, where it is not userinfo', () => {
+  it('RFC 3986 §3.2: the authority ends at the first "/", so "@" in the path is not userinfo', () => {
     expect(checkRedirectUriForRegistration('https://x.com/cb/@me')).toBeNull();
   });
 

@@ -14,12 +14,9 @@ import { htmlErrorPage } from '../oauth/error-page';
 import type { OAuthResponse } from '../oauth/http';
 import { ReplayedRequest } from './request-gate';
 
-/** Next.js's limit on an action's arguments (SERVER_ACTION_ARGS_LIMIT); more is its 500. */
-const MAX_ARGS = 1000;
-/** React's limit on array slots in one reply (arraySizeLimit); more is an error thrown while decoding. */
-const MAX_ARRAY_SLOTS = 1_000_000;
-/** Deeper than any state our forms send back; a deeper reply is refused before it is walked. */
-const MAX_DEPTH = 64;
+// The bounds are Settings.limits.actionMax* (lib/env.ts): Next.js's limit on an action's arguments
+// (SERVER_ACTION_ARGS_LIMIT; more is its 500), React's on array slots in one reply (arraySizeLimit;
+// more is an error thrown while decoding), and a depth beyond any state our forms send back.
 
 const header = (h: IncomingHttpHeaders, name: string): string | undefined => {
   const v = h[name];
@@ -94,7 +91,7 @@ function nameOurOrigin(req: IncomingMessage, issuer = env().ISSUER): void {
  * `$$` escapes, `$undefined`, numbers, dates, bigints, FormData) and nothing that refers to parts
  * elsewhere (promises, streams, maps, blobs, server references, path references), which no page of
  * ours sends and which the decoder fails on when they dangle.
- * @param text the JSON text of an argument list (an array of at most MAX_ARGS values)
+ * @param text the JSON text of an argument list (an array of at most limits.actionMaxArgs values)
  * @returns null when it decodes, else the reason
  */
 export function checkReplyModel(text: string): string | null {
@@ -105,17 +102,18 @@ export function checkReplyModel(text: string): string | null {
     return 'the arguments are not JSON';
   }
   if (!Array.isArray(model)) return 'the arguments are not a list';
-  if (model.length > MAX_ARGS) return 'too many arguments';
+  const limits = env().limits;
+  if (model.length > limits.actionMaxArgs) return 'too many arguments';
   let slots = 0;
   const stack: Array<[unknown, number]> = [[model, 0]];
   while (stack.length) {
     const [v, depth] = stack.pop()!;
-    if (depth > MAX_DEPTH) return 'the arguments are nested too deeply';
+    if (depth > limits.actionMaxDepth) return 'the arguments are nested too deeply';
     if (typeof v === 'string') {
       if (v.startsWith('$') && !isPlainReference(v)) return 'the arguments refer to parts that were not sent';
     } else if (Array.isArray(v)) {
       slots += v.length;
-      if (slots > MAX_ARRAY_SLOTS) return 'the arguments hold too many values';
+      if (slots > limits.actionMaxArraySlots) return 'the arguments hold too many values';
       for (const x of v) stack.push([x, depth + 1]);
     } else if (v !== null && typeof v === 'object') {
       for (const x of Object.values(v)) stack.push([x, depth + 1]);

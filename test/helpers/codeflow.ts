@@ -4,7 +4,9 @@ import crypto from 'node:crypto';
 import { expect } from 'vitest';
 import { s256 } from '@/lib/oauth/pkce';
 import { basic, form, sessionCookie, POSTMAN_CALLBACK, type LoginSession } from './fixtures';
-import { decideConsent, type AuthorizeOutcome } from '@/lib/oauth/endpoints/authorize';
+import { authorize, decideConsent, type AuthorizeInput, type ConsentDecision } from '@/lib/oauth/endpoints/authorize';
+import { AuthorizationError } from '@/lib/oauth/errors';
+import { CONSENT_PAGE_PATH } from '@/lib/oauth/pending-request';
 import type { Application, User } from '@/lib/db/schema';
 import type { TestServer } from './server';
 
@@ -28,48 +30,89 @@ export function redirectParams(r: Response, to = POSTMAN_CALLBACK): URLSearchPar
 }
 
 /**
+ * Where the authorization endpoint's functions send the browser, as its HTTP form does: a redirect
+ * (to the client with a code or an error, or to one of our pages), or the error page it shows.
+ */
+export type Outcome = { kind: 'redirect'; location: string } | { kind: 'error_page'; status: number; title: string; message: string; hint?: string };
+
+/** The Location `answer` resolves to, or the AuthorizationError it throws, as an Outcome. */
+export async function outcomeOf(answer: Promise<string>): Promise<Outcome> {
+  try {
+    return { kind: 'redirect', location: await answer };
+  } catch (err) {
+    if (!(err instanceof AuthorizationError)) throw err;
+    return err.location !== null ? { kind: 'redirect', location: err.location } : { kind: 'error_page', status: err.status, ...err.page };
+  }
+}
+
+/** authorize() (what GET /o/authorize/ runs) as an Outcome. */
+export const authorizeOutcome = (input: AuthorizeInput) => outcomeOf(authorize(input));
+
+/** The consent form's decision (what its server action runs, decideConsent) as an Outcome. */
+export const consentOutcome = (d: ConsentDecision) => outcomeOf(decideConsent(d));
+
+/**
  * The pending request id of a redirect from /o/authorize/ (lib/oauth/pending-request.ts): to the
- * consent page (`/o/authorize/?pending=<id>`) or to the login page (`next` = that path).
+ * consent page (`/o/authorize/consent/?pending=<id>`) or to the login page, whose `next` continues
+ * the request at the endpoint (`/o/authorize/?pending=<id>`).
  */
 export function pendingIdOfRedirect(r: Response, base: string): string {
   expect([302, 303], `status ${r.status}`).toContain(r.status);
   let u = new URL(r.headers.get('location')!, base);
-  if (u.pathname === '/accounts/login/') u = new URL(u.searchParams.get('next')!, base);
+  const login = u.pathname === '/accounts/login/';
+  if (login) u = new URL(u.searchParams.get('next')!, base);
   expect(u.origin).toBe(base);
-  expect(u.pathname).toBe('/o/authorize/');
+  expect(u.pathname).toBe(login ? '/o/authorize/' : CONSENT_PAGE_PATH);
   expect([...u.searchParams.keys()]).toEqual(['pending']);
   const id = u.searchParams.get('pending')!;
   expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
   return id;
 }
 
-/** GET /o/authorize/?pending=<id> with a browser's cookie (or none), without following redirects. */
+/** GET /o/authorize/?pending=<id> (the continuation after login) with a browser's cookie (or none), without following redirects. */
 export function getPending(srv: TestServer, id: string, cookie?: string): Promise<Response> {
   return fetch(`${srv.url}/o/authorize/?pending=${id}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
 }
 
+/** Asserts that the consent page `location` names is handed to Next.js (404 + x-test-handoff here). */
+async function expectHandedToNext(srv: TestServer, location: string, cookie: string) {
+  const page = await fetch(new URL(location, srv.url), { headers: { cookie }, redirect: 'manual' });
+  expect(page.status).toBe(404);
+  expect(page.headers.get('x-test-handoff')).toBe('next');
+}
+
 /**
  * Asserts that `r` (an answer of /o/authorize/ to a logged-in user) leads to the consent page: a
- * redirect to the request's pending URL, which the door hands to Next.js. Returns the pending id.
+ * redirect to the request's consent page, a Next.js page. Returns the pending id.
  */
 export async function expectConsentPage(srv: TestServer, r: Response, cookie: string): Promise<string> {
   const pendingId = pendingIdOfRedirect(r, srv.url);
-  expect(new URL(r.headers.get('location')!, srv.url).pathname, 'not the login page').toBe('/o/authorize/');
-  const page = await getPending(srv, pendingId, cookie);
-  expect(page.status).toBe(404);
-  expect(page.headers.get('x-test-handoff')).toBe('next');
+  expect(new URL(r.headers.get('location')!, srv.url).pathname, 'not the login page').toBe(CONSENT_PAGE_PATH);
+  await expectHandedToNext(srv, r.headers.get('location')!, cookie);
   return pendingId;
 }
 
 /**
- * Consent as a browser gives it: the authorization request redirects to its consent page
- * (`?pending=<id>`), the page is shown to this session (the door hands it to Next.js), and the
- * form's decision goes through the server action's function (decideConsent).
+ * Asserts that continuing the pending request (GET /o/authorize/?pending=<id>, as after login) with
+ * this cookie shows it the consent page: the endpoint binds the request to the session and
+ * redirects to the consent page, which is handed to Next.js.
  */
-export async function giveConsent(srv: TestServer, url: URL | string, login: LoginSession, decision: 'allow' | 'deny' = 'allow', ip = '127.0.0.1'): Promise<AuthorizeOutcome> {
+export async function expectConsentPageOf(srv: TestServer, pendingId: string, cookie: string): Promise<void> {
+  const r = await getPending(srv, pendingId, cookie);
+  expect(r.status).toBe(302);
+  expect(r.headers.get('location')).toBe(`${CONSENT_PAGE_PATH}?pending=${pendingId}`);
+  await expectHandedToNext(srv, r.headers.get('location')!, cookie);
+}
+
+/**
+ * Consent as a browser gives it: the authorization request redirects to its consent page
+ * (`/o/authorize/consent/?pending=<id>`, handed to Next.js), and the form's decision goes through
+ * the server action's function (decideConsent).
+ */
+export async function giveConsent(srv: TestServer, url: URL | string, login: LoginSession, decision: 'allow' | 'deny' = 'allow', ip = '127.0.0.1'): Promise<Outcome> {
   const first = await fetch(url, { headers: { cookie: login.cookie }, redirect: 'manual' });
   const pendingId = await expectConsentPage(srv, first, login.cookie);
-  return decideConsent({ pendingId, session: login.session, ip, decision });
+  return consentOutcome({ pendingId, session: login.session, ip, decision });
 }
 
 export interface CodeResult {

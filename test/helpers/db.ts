@@ -7,7 +7,8 @@ import crypto from 'node:crypto';
 import postgres from 'postgres';
 
 export interface TestDatabase {
-  env: Record<string, string>;
+  /** The settings that point at this database, as variables: for test settings and for a child process's environment. */
+  env: { DATA_DIR: string; AUTH_SECRET: string; DATABASE_URL?: string };
   kind: 'pglite' | 'postgres';
   drop: () => Promise<void>;
 }

@@ -1,8 +1,7 @@
 // For the grants' unit tests (lib/oauth/grants/*.test.ts): a GrantContext around the in-memory token
 // store (./memory-token-store.ts), with an application as the token endpoint would have authenticated
-// it. No database and no HTTP: what a grant decides, against the store's documented contract.
-import { afterAll, beforeAll, vi } from 'vitest';
-import { resetEnvForTests } from '@/lib/env';
+// it. No database and no HTTP: what a grant decides, against the store's documented contract. Test
+// settings are installed for every file (./setup.ts); withSettings (./settings.ts) changes them.
 import type { Application } from '@/lib/db/schema';
 import type { GrantContext } from '@/lib/oauth/grants/types';
 import type { TokenStore } from '@/lib/oauth/store';
@@ -10,23 +9,6 @@ import { sha256b64url } from '@/lib/oauth/random';
 import { MemoryTokenStore } from './memory-token-store';
 
 export { MemoryTokenStore };
-
-/**
- * Settings for this test file (lib/env.ts reads them): a fixed AUTH_SECRET, so that reading the
- * settings writes no development secret, and `vars`. Restored after the file.
- */
-export function useSettings(vars: Record<string, string> = {}): void {
-  beforeAll(() => {
-    vi.stubEnv('AUTH_SECRET', 'unit-test-secret-'.padEnd(40, 'x'));
-    vi.stubEnv('ISSUER', 'https://issuer.example');
-    for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
-    resetEnvForTests();
-  });
-  afterAll(() => {
-    vi.unstubAllEnvs();
-    resetEnvForTests();
-  });
-}
 
 /**
  * An application registered in `store` (its owner `ownerId`, if given: the app is suspended while the

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase, type TestDatabase } from './db';
-import { resetEnvForTests } from '@/lib/env';
+import { useTestSettings, type SettingOverrides } from './settings';
 import { closeDb, getHandle } from '@/lib/db';
 import { createFrontDoor } from '@/lib/server/front-door';
 import { registerFastRoutes } from '@/lib/server/fast-routes';
@@ -15,11 +15,14 @@ export interface TestServer {
   close: () => Promise<void>;
 }
 
-export async function startTestServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * Starts the server on a fresh database with test settings (./settings.ts) for that database and
+ * port, changed by `overrides` (`{ ALLOW_PASSWORD_GRANT: 'true' }`), installed for this test process.
+ */
+export async function startTestServer(overrides: SettingOverrides = {}): Promise<TestServer> {
   const db = await createTestDatabase();
   const port = await freePort();
-  Object.assign(process.env, db.env, { PORT: String(port), ISSUER: `http://127.0.0.1:${port}`, NODE_ENV: 'test' }, extraEnv);
-  resetEnvForTests();
+  useTestSettings({ ...db.env, PORT: String(port), ISSUER: `http://127.0.0.1:${port}`, ...overrides });
   await getHandle();
   registerFastRoutes();
   // The production front door (client IP, body limits, the node:http door). Requests it hands to

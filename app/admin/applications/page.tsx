@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { listApplications } from '@/lib/admin/service';
-import { grantTypeLabel } from '@/lib/apps/schema';
+import { CLIENT_TYPE_LABELS, grantTypeLabel } from '@/lib/apps/schema';
 import { filtersValid, listHref, parseAppFilters, type SearchParams } from '@/lib/admin/schema';
 import { orNotFound, staffActor } from '../_lib/actor';
 import { AppStatus, Badge, Empty, Table, td } from '../_components/table';
@@ -42,7 +42,7 @@ export default async function AdminApplications({ searchParams }: { searchParams
             <td className={`${td} font-mono text-xs`}>{a.clientId}</td>
             <td className={td}>{a.ownerUsername ?? <span className="text-slate-400">none</span>}</td>
             <td className={td}>
-              <Badge tone={a.clientType === 'confidential' ? 'indigo' : 'slate'}>{a.clientType === 'confidential' ? 'Confidential' : 'Public'}</Badge>
+              <Badge tone={a.clientType === 'confidential' ? 'indigo' : 'slate'}>{CLIENT_TYPE_LABELS[a.clientType]}</Badge>
             </td>
             <td className={`${td} text-xs`}>{a.grantTypes.map(grantTypeLabel).join(', ')}</td>
             <td className={td}>

@@ -5,6 +5,7 @@ import { getDb, query } from '../index';
 import { applications, auditEvents, users } from '../schema';
 import { page, type Page } from './page';
 import { log } from '../../log';
+import { env } from '../../env';
 
 export type AuditType =
   | 'login.success'
@@ -45,13 +46,11 @@ type State = { queue: Row[]; timer: NodeJS.Timeout | null; flushing: Promise<voi
 type G = typeof globalThis & { [KEY]?: State };
 const state = ((globalThis as G)[KEY] ??= { queue: [], timer: null, flushing: null });
 
-const FLUSH_MS = 100;
-const MAX_BATCH = 200;
-
 export function audit(type: AuditType, e: AuditInput = {}): void {
   state.queue.push({ type, at: new Date(), ...e, detail: e.detail ?? null });
-  if (state.queue.length >= MAX_BATCH) void flushAudit();
-  else state.timer ??= setTimeout(() => void flushAudit(), FLUSH_MS);
+  const { auditMaxBatch, auditFlushMs } = env().limits;
+  if (state.queue.length >= auditMaxBatch) void flushAudit();
+  else state.timer ??= setTimeout(() => void flushAudit(), auditFlushMs);
 }
 
 /** Writes queued events now (tests and shutdown call this). */

@@ -22,6 +22,8 @@ export interface PendingRow {
   applicationId: number;
   clientId: string;
   appName: string;
+  /** The username of whoever registered the application (the consent page names them), or null. */
+  ownerUsername: string | null;
   params: unknown;
   sessionSidHash: string | null;
   /** Seconds since the epoch (whole seconds, as a login's auth_time), or null. */
@@ -32,6 +34,7 @@ type RawRow = {
   application_id: number;
   client_id: string;
   name: string;
+  owner_username: string | null;
   params: unknown;
   session_sid_hash: string | null;
   login_after: number | null;
@@ -43,6 +46,7 @@ const toRow = (r: RawRow | undefined): PendingRow | null =>
         applicationId: Number(r.application_id),
         clientId: r.client_id,
         appName: r.name,
+        ownerUsername: r.owner_username,
         // postgres.js parses jsonb; PGlite may hand text back when the column is read through a CTE.
         params: typeof r.params === 'string' ? JSON.parse(r.params) : r.params,
         sessionSidHash: r.session_sid_hash,
@@ -51,6 +55,8 @@ const toRow = (r: RawRow | undefined): PendingRow | null =>
     : null;
 
 const loginAfterSeconds = sql`floor(extract(epoch from r.login_after))::float8`;
+/** The columns of a PendingRow, over `r` (the request), `a` (its application) and `o` (the application's owner). */
+const pendingColumns = sql`r.application_id::float8 AS application_id, a.client_id, a.name, o.username AS owner_username, r.params, r.session_sid_hash, ${loginAfterSeconds} AS login_after`;
 
 /**
  * Stores a pending request, and drops the oldest requests of the same source beyond its newest
@@ -68,22 +74,22 @@ export async function insertAuthorizationRequest(r: NewAuthorizationRequest, per
 }
 
 /**
- * The live pending request `requestIdHash`, or null (unknown, spent or expired). With `bindSidHash`
- * the row is bound to that session in the same statement (the session now looking at it is the
- * one whose consent decision counts).
+ * The live pending request `requestIdHash` with its application's client_id, name and owner, in one
+ * statement; null when it is unknown, spent or expired. With `bindSidHash` the row is bound to that
+ * session in the same statement (the session now looking at it is the one whose consent decision counts).
  */
 export async function findAuthorizationRequest(requestIdHash: string, bindSidHash?: string): Promise<PendingRow | null> {
   const rows =
     bindSidHash === undefined
       ? await query<RawRow>(sql`
-          SELECT r.application_id::float8 AS application_id, a.client_id, a.name, r.params, r.session_sid_hash, ${loginAfterSeconds} AS login_after
-          FROM authorization_requests r JOIN applications a ON a.id = r.application_id
+          SELECT ${pendingColumns}
+          FROM authorization_requests r JOIN applications a ON a.id = r.application_id LEFT JOIN users o ON o.id = a.user_id
           WHERE r.request_id_hash = ${requestIdHash} AND r.expires_at > now()`)
       : await query<RawRow>(sql`
           UPDATE authorization_requests r SET session_sid_hash = ${bindSidHash}
-          FROM applications a
+          FROM applications a LEFT JOIN users o ON o.id = a.user_id
           WHERE a.id = r.application_id AND r.request_id_hash = ${requestIdHash} AND r.expires_at > now()
-          RETURNING r.application_id::float8 AS application_id, a.client_id, a.name, r.params, r.session_sid_hash, ${loginAfterSeconds} AS login_after`);
+          RETURNING ${pendingColumns}`);
   return toRow(rows[0]);
 }
 

@@ -8,6 +8,7 @@ import { getDb, getHandle, query } from '../index';
 import { applications, users, type Application } from '../schema';
 import { log } from '../../log';
 import { hasNul } from '../../fields';
+import { env } from '../../env';
 
 /**
  * The owner of an application, under its own name: the token queries also join the token's user.
@@ -26,7 +27,6 @@ export const appSuspended = sql<boolean>`coalesce(not ${appOwner.isActive}, fals
 /** An application as the protocol reads it: the row, and whether it is suspended. */
 export type Client = Application & { suspended: boolean };
 
-const TTL_MS = 60_000;
 const CHANNEL = 'oauth_client_changed';
 
 interface State {
@@ -52,7 +52,7 @@ export async function getClient(clientId: string): Promise<Client | null> {
   // PostgreSQL text cannot hold NUL; such an id can match nothing, so do not send it.
   if (hasNul(clientId) || clientId.length > 255) return null;
   const hit = state.byClientId.get(clientId);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.app;
+  if (hit && Date.now() - hit.at < env().limits.clientCacheMs) return hit.app;
   state.listening ??= listen().catch((e) => {
     log.warn('client_cache.listen_failed', { err: e, msg: 'relying on the TTL' });
   });

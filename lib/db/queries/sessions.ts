@@ -5,17 +5,16 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { query } from '../index';
 import { isUuid } from '../../fields';
-
-/** last_seen_at is written at most this often per session (seconds): reads stay reads. */
-export const SESSION_SEEN_EVERY_SECONDS = 300;
+import { env } from '../../env';
 
 /** A user id and sid hash worth asking the database about (anything else names no session). */
 export const isSessionKey = (sidHash: string, userId: string) => isUuid(userId) && /^[A-Za-z0-9_-]{43}$/.test(sidHash);
 
 /**
  * SQL for two CTEs, `s` (the live session `sidHash` of `userId`: columns id, user_id; at most one
- * row) and `seen` (touches its last_seen_at when older than SESSION_SEEN_EVERY_SECONDS). Put it
- * first in a WITH list and join `s` to read the session's user in the same statement.
+ * row) and `seen` (touches its last_seen_at when older than limits.sessionSeenEverySeconds, so
+ * that reads stay reads). Put it first in a WITH list and join `s` to read the session's user in
+ * the same statement.
  */
 export function liveSessionCtes(sidHash: string, userId: string): SQL {
   return sql`s AS (
@@ -23,7 +22,7 @@ export function liveSessionCtes(sidHash: string, userId: string): SQL {
       WHERE sid_hash = ${sidHash} AND user_id = ${userId} AND revoked_at IS NULL AND expires_at > now()
     ), seen AS (
       UPDATE sessions SET last_seen_at = now()
-      WHERE id = (SELECT id FROM s) AND last_seen_at < now() - make_interval(secs => ${SESSION_SEEN_EVERY_SECONDS})
+      WHERE id = (SELECT id FROM s) AND last_seen_at < now() - make_interval(secs => ${env().limits.sessionSeenEverySeconds})
       RETURNING 1
     )`;
 }

@@ -1,10 +1,12 @@
-// /o/authorize/ on the node:http door, GET and POST (OIDC Core §3.1.2.1). Redirects and error
-// pages are answered here; the consent page of a pending request (GET /o/authorize/?pending=<id>)
-// is handed to Next.js (null: app/o/authorize/page.tsx).
+// /o/authorize/ as HTTP, GET and POST (OIDC Core §3.1.2.1), the same function under both doors (the
+// node door, lib/server/fast-routes.ts, and the App Router route handler, app/o/authorize/route.ts).
+// authorize() answers with a Location or throws an AuthorizationError: here the first becomes a
+// redirect, the second the error redirect to the client or the HTML error page. The consent page
+// is a Next.js page of its own (app/o/authorize/consent/page.tsx), reached by a redirect.
 import type { OAuthRequest, OAuthResponse } from '../http';
 import { redirectResponse } from '../http';
+import { AuthorizationError } from '../errors';
 import { authorize } from './authorize';
-import { pendingPath } from '../pending-request';
 import { htmlErrorPage } from '../error-page';
 import { sessionFromCookieHeader } from '../../auth/session-cookie';
 
@@ -14,13 +16,13 @@ const NO_REFERRER = { 'referrer-policy': 'no-referrer' };
  * OIDC Core §3.1.2.1: a POST carries the request's parameters form-serialised in its body
  * (application/x-www-form-urlencoded only; the body is bounded by the door). They become the
  * query of the same request, so GET and POST are one pipeline; a query on the POST's URL is ignored.
- * @returns the request as a GET URL, or an error page for a body that is not a form
+ * @returns the request as a GET URL
+ * @throws AuthorizationError a page, for a body that is not a form
  */
-function postAsGetUrl(req: OAuthRequest): URL | OAuthResponse {
+function postAsGetUrl(req: OAuthRequest): URL {
   const type = (req.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
-    return htmlErrorPage({
-      status: 400,
+    throw AuthorizationError.page({
       title: 'Invalid request',
       message: 'A POST to the authorization endpoint must send its parameters as a form (application/x-www-form-urlencoded).',
       hint: 'Send the same parameters as a GET query string, or as an HTML form post.',
@@ -32,26 +34,32 @@ function postAsGetUrl(req: OAuthRequest): URL | OAuthResponse {
 }
 
 /**
- * The authorization endpoint's HTTP form (RFC 6749 §4.1.1). GET: 302 redirects (code, error,
- * login or consent with the pending request's id), error pages, or null to let Next.js render the
- * consent page. POST: every redirect is 303 (RFC 9700 §4.12).
+ * The answer to a Next.js client-router fetch (a GET with an `RSC` header: a <Link>, router.push,
+ * or a server action's redirect, which Next's action handler also fetches server-side with the
+ * user's cookie): nothing runs, and 204 No Content, which is not a Flight response, makes the
+ * router load the URL as a document (next/dist/client/components/router-reducer/
+ * fetch-server-response.js, doMpaNavigation). A redirect followed by fetch() would give the
+ * client's redirect_uri the code in a background request, then again from the document load.
  */
-export async function authorizeEndpoint(req: OAuthRequest): Promise<OAuthResponse | null> {
+const CLIENT_ROUTER_FETCH: OAuthResponse = { status: 204, headers: { 'cache-control': 'no-store', ...NO_REFERRER }, body: '' };
+
+/**
+ * The authorization endpoint's HTTP form (RFC 6749 §4.1.1). GET: 302 redirects (to the client with
+ * a code or an error, to the login page or the consent page with the pending request's id), or the
+ * error page (400, or 403 for a suspended application). POST: every redirect is 303 (RFC 9700 §4.12).
+ * Unexpected errors before the redirect URI is verified propagate (the door answers server_error).
+ */
+export async function authorizeEndpoint(req: OAuthRequest): Promise<OAuthResponse> {
   const post = req.method === 'POST';
-  // A Next.js client-router fetch (e.g. the login form's redirect to `next`) follows a 302 with
-  // fetch(): the client's redirect_uri would get the code from a background CORS request and then
-  // again from the fallback page load. Let Next answer it: its redirect() makes the browser navigate.
-  if (!post && req.headers.get('rsc') !== null) return null;
-  const url = post ? postAsGetUrl(req) : req.url;
-  if (!(url instanceof URL)) return url;
-  const session = await sessionFromCookieHeader(req.headers.get('cookie'));
-  const outcome = await authorize({ url, session, ip: req.ip });
-  switch (outcome.kind) {
-    case 'redirect':
-      return redirectResponse(outcome.location, NO_REFERRER, post ? 303 : 302);
-    case 'error_page':
-      return htmlErrorPage(outcome);
-    case 'consent':
-      return post ? redirectResponse(pendingPath(outcome.pendingId), NO_REFERRER, 303) : null;
+  if (!post && req.headers.get('rsc') !== null) return CLIENT_ROUTER_FETCH;
+  const status = post ? 303 : 302;
+  try {
+    const url = post ? postAsGetUrl(req) : req.url;
+    const session = await sessionFromCookieHeader(req.headers.get('cookie'));
+    return redirectResponse(await authorize({ url, session, ip: req.ip }), NO_REFERRER, status);
+  } catch (err) {
+    if (!(err instanceof AuthorizationError)) throw err;
+    const location = err.location;
+    return location !== null ? redirectResponse(location, NO_REFERRER, status) : htmlErrorPage({ status: err.status, ...err.page });
   }
 }

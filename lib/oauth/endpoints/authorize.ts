@@ -1,12 +1,25 @@
 // The authorization endpoint (RFC 6749 §4.1.1, RFC 7636, OIDC Core §3.1.2), as a pipeline of small
-// named checks. Until client_id and redirect_uri are verified, every error is an HTML error page
-// (never a redirect, even with prompt=none: DOT #1719); afterwards errors go back to the client
-// with state and iss (RFC 9207).
+// named checks. It answers with a Location, or throws an AuthorizationError (lib/oauth/errors.ts):
+// until client_id and redirect_uri are verified every error is a page, never a redirect (even with
+// prompt=none: DOT #1719); afterwards errors go back to the client with state and iss (RFC 9207).
+// authorize-http.ts turns either into HTTP.
 // A request that can be answered at once (a code, or an error) is answered without storing
 // anything. One that needs the user to log in or consent is validated once and kept as a pending
-// request (lib/oauth/pending-request.ts); login and consent carry only `?pending=<id>`, and the
-// request is spent when the client gets its answer.
-import { invalidRequest, OAuthError, unsupportedResponseType, loginRequired, consentRequired, accessDenied, logUnexpected, quoteValue } from '../errors';
+// request (lib/oauth/pending-request.ts); login and consent carry only `?pending=<id>`. Continuing
+// it (after login) reads the stored request and checks only what may have changed since: the
+// session's user, and the application. The consent page only reads it (consentPage); the consent
+// form's decision (decideConsent) spends it when the client gets its answer.
+import {
+  invalidRequest,
+  unsupportedResponseType,
+  loginRequired,
+  consentRequired,
+  accessDenied,
+  quoteValue,
+  AuthorizationError,
+  authorizationResponseUri,
+  type ClientRedirect,
+} from '../errors';
 import { matchRedirectUri } from '../redirect-uri';
 import { isValidCodeChallenge, type PkceMethod } from '../pkce';
 import { randomToken, sha256b64url } from '../random';
@@ -14,9 +27,7 @@ import { resolveRequestedScope, formatScope } from '../scope';
 import { parseScope } from '../scope';
 import { getClient, type Client } from '../../db/queries/clients';
 import { findUserAndMaybeIssueCode, insertCode, saveConsent, type NewCode } from '../../db/queries/tokens';
-import { findUserById } from '../../db/queries/users';
 import { audit } from '../../db/queries/audit';
-import type { User } from '../../db/schema';
 import { env } from '../../env';
 import { hasNul } from '../../fields';
 import { refuseNul } from '../http';
@@ -25,6 +36,7 @@ import {
   AUTHORIZE_MAX_REQUEST_BYTES,
   AUTHORIZE_MAX_STATE_CHARS,
   PENDING_REQUEST_TTL_SECONDS,
+  consentPath,
   consumePending,
   findPending,
   markPendingLogin,
@@ -43,63 +55,41 @@ export interface SessionInfo {
   sidHash: string;
 }
 
-export interface ErrorPage {
-  kind: 'error_page';
-  status: number;
-  title: string;
-  message: string;
-  hint?: string;
-}
-
-export interface ConsentNeeded {
-  kind: 'consent';
-  app: Client;
-  owner: string | null;
-  user: Pick<User, 'id' | 'username'>;
-  scopes: string[];
-  /** The pending request the consent form decides (lib/oauth/pending-request.ts). */
-  pendingId: string;
-}
-
-export type AuthorizeOutcome = { kind: 'redirect'; location: string } | ErrorPage | ConsentNeeded;
-
-/**
- * What a step decided: an outcome, or an answer for the client (a code or an error at its redirect
- * URI). `effect` is what the answer commits (remembering consent, storing the code, the audit
- * event): run only by the caller that spends the pending request, so of two racing decisions the
- * one that loses leaves nothing behind.
- */
-type ClientAnswer = { kind: 'client'; location: string; effect?: () => Promise<void> };
-type Step = AuthorizeOutcome | ClientAnswer;
-
 /** A validated request: the stored form (lib/oauth/pending-request.ts) with its application. */
 export type ValidRequest = Omit<StoredRequest, 'prompt'> & { app: Client; prompt: Set<string> };
 
-const errorPage = (title: string, message: string, hint?: string, status = 400): ErrorPage => ({ kind: 'error_page', status, title, message, hint });
+/**
+ * What a step decided:
+ * - `page`: a page of this site the browser goes to next (login, consent, the request again);
+ *   nothing is spent.
+ * - `client`: the answer for the client at its redirect URI, a Location with a code or an error to
+ *   throw. `effect` is what it commits (remembering consent, storing the code, the audit event):
+ *   run only by the caller that spends the pending request, so of two racing decisions the one
+ *   that loses leaves nothing behind.
+ */
+type Step = { kind: 'page'; location: string } | { kind: 'client'; answer: string | AuthorizationError; effect?: () => Promise<void> };
+
+const toPage = (location: string): Step => ({ kind: 'page', location });
+
+/** A client step's answer: its Location, or its error thrown. */
+function answerOf(step: Extract<Step, { kind: 'client' }>): string {
+  if (typeof step.answer === 'string') return step.answer;
+  throw step.answer;
+}
 
 /** An unknown, spent or expired pending request: a page, never a redirect (its client is not known). */
-const expiredPage = () =>
-  errorPage(
-    'This sign-in request has expired',
-    `The authorization request this page belongs to is no longer open: it was completed already, or it was started more than ${PENDING_REQUEST_TTL_SECONDS / 60} minutes ago, or the link is incomplete.`,
-    'Go back to the application you came from and sign in from there again.',
-  );
+const expired = () =>
+  AuthorizationError.page({
+    title: 'This sign-in request has expired',
+    message: `The authorization request this page belongs to is no longer open: it was completed already, or it was started more than ${PENDING_REQUEST_TTL_SECONDS / 60} minutes ago, or the link is incomplete.`,
+    hint: 'Go back to the application you came from and sign in from there again.',
+  });
 
-function clientRedirect(v: Pick<ValidRequest, 'redirectUri' | 'state'>, params: Record<string, string | undefined>): ClientAnswer {
-  const u = new URL(v.redirectUri);
-  for (const [k, val] of Object.entries({ ...params, state: v.state, iss: env().ISSUER })) {
-    if (val !== undefined) u.searchParams.append(k, val);
-  }
-  return { kind: 'client', location: u.toString() };
-}
+/** Where this request's answers go (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207 §2). */
+const clientOf = (v: Pick<ValidRequest, 'redirectUri' | 'state'>): ClientRedirect => ({ redirectUri: v.redirectUri, state: v.state, iss: env().ISSUER });
 
-function errorRedirect(v: Pick<ValidRequest, 'redirectUri' | 'state'>, err: unknown) {
-  const e = err instanceof OAuthError ? err : logUnexpected(err);
-  return clientRedirect(v, { error: e.code, error_description: e.description });
-}
-
-/** A step's outcome as the caller sees it: an answer for the client is a redirect like any other. */
-const asOutcome = (s: Step): AuthorizeOutcome => (s.kind === 'client' ? { kind: 'redirect', location: s.location } : s);
+/** RFC 6749 §4.1.2: the code, at the client's redirect URI. */
+const codeAnswer = (v: ValidRequest, code: string) => authorizationResponseUri(clientOf(v), { code });
 
 // --- the checks, in order ----------------------------------------------------------------------
 
@@ -113,55 +103,83 @@ function parseQuery(search: URLSearchParams): { params: Map<string, string>; dup
   return { params, duplicates };
 }
 
-/** The error page for an application that cannot ask for access (unknown or suspended), or null. */
-function clientProblem(app: Client | null): ErrorPage | null {
+/**
+ * The error page for an application that cannot ask for access (unknown or suspended), or for a
+ * redirect URI it has not registered (any more); null when it may ask.
+ * @param redirectUri the requested (or stored) redirect URI, when there is one to check
+ */
+function applicationProblem(app: Client | null, redirectUri?: string): AuthorizationError | null {
   if (!app) {
-    return errorPage(
-      'Invalid client',
-      'No application is registered with this client_id.',
-      'Check the Client ID in your client (e.g. Postman) against the one shown at /o/applications/.',
+    return AuthorizationError.page(
+      {
+        title: 'Invalid client',
+        message: 'No application is registered with this client_id.',
+        hint: 'Check the Client ID in your client (e.g. Postman) against the one shown at /o/applications/.',
+      },
+      400,
+      'invalid_client',
     );
   }
   if (app.suspended) {
-    return errorPage(
-      'Application suspended',
-      `This application (“${app.name}”) is suspended: its owner’s account has been deactivated, so it cannot ask for access.`,
-      'Contact the application’s developer, or the administrators of this server.',
+    return AuthorizationError.page(
+      {
+        title: 'Application suspended',
+        message: `This application (“${app.name}”) is suspended: its owner’s account has been deactivated, so it cannot ask for access.`,
+        hint: 'Contact the application’s developer, or the administrators of this server.',
+      },
       403,
+      'unauthorized_client',
     );
   }
+  if (redirectUri !== undefined && !matchRedirectUri(app.redirectUris, redirectUri)) return unregisteredRedirectUri(app, redirectUri);
   return null;
 }
 
-async function checkClient(params: Map<string, string>, duplicates: string[]): Promise<Client | ErrorPage> {
-  if (duplicates.includes('client_id')) return errorPage('Invalid request', 'The client_id parameter was sent more than once.');
+/**
+ * The application asking (RFC 6749 §4.1.1 client_id): registered and not suspended.
+ * @throws AuthorizationError a page (duplicated, missing or unknown client_id, suspended application)
+ */
+async function checkClient(params: Map<string, string>, duplicates: string[]): Promise<Client> {
+  if (duplicates.includes('client_id')) throw AuthorizationError.page({ title: 'Invalid request', message: 'The client_id parameter was sent more than once.' });
   const clientId = params.get('client_id');
   if (!clientId) {
-    return errorPage('Missing client_id', 'This authorization request does not say which application is asking.', 'The client must send its client_id, as shown on the application’s page.');
+    throw AuthorizationError.page({
+      title: 'Missing client_id',
+      message: 'This authorization request does not say which application is asking.',
+      hint: 'The client must send its client_id, as shown on the application’s page.',
+    });
   }
   const app = clientId.length <= 200 && !hasNul(clientId) ? await getClient(clientId) : null;
-  return clientProblem(app) ?? app!;
+  const problem = applicationProblem(app);
+  if (problem) throw problem;
+  return app!;
 }
 
 const redirectUriFix = (app: Client) => `Add the exact callback URL to the Redirect uris of “${app.name}” at /o/applications/, or send one that is registered.`;
 
 const unregisteredRedirectUri = (app: Client, uri: string) =>
-  errorPage('Invalid callback URL', `The redirect_uri “${uri.slice(0, 300)}” is not registered for this application.`, redirectUriFix(app));
+  AuthorizationError.page({ title: 'Invalid callback URL', message: `The redirect_uri “${uri.slice(0, 300)}” is not registered for this application.`, hint: redirectUriFix(app) });
 
-function checkRedirectUri(app: Client, params: Map<string, string>, duplicates: string[]): { uri: string; sent: boolean } | ErrorPage {
-  if (duplicates.includes('redirect_uri')) return errorPage('Invalid request', 'The redirect_uri parameter was sent more than once.');
+/**
+ * The redirect URI the answers go to (RFC 6749 §3.1.2.3), exactly as registered (RFC 9700 §4.1.3).
+ * @returns the URI, and whether the request sent it (the token request must then send it too)
+ * @throws AuthorizationError a page (duplicated, missing when several are registered, unregistered)
+ */
+function checkRedirectUri(app: Client, params: Map<string, string>, duplicates: string[]): { uri: string; sent: boolean } {
+  if (duplicates.includes('redirect_uri')) throw AuthorizationError.page({ title: 'Invalid request', message: 'The redirect_uri parameter was sent more than once.' });
   const requested = params.get('redirect_uri');
   if (requested === undefined) {
     // RFC 6749 §3.1.2.3: may be omitted only when exactly one is registered.
     if (app.redirectUris.length === 1) return { uri: app.redirectUris[0], sent: false };
-    return errorPage(
-      'Missing redirect_uri',
-      app.redirectUris.length === 0 ? 'This application has no registered redirect URI.' : 'This application has several redirect URIs, so the request must say which one to use.',
-      redirectUriFix(app),
-    );
+    throw AuthorizationError.page({
+      title: 'Missing redirect_uri',
+      message: app.redirectUris.length === 0 ? 'This application has no registered redirect URI.' : 'This application has several redirect URIs, so the request must say which one to use.',
+      hint: redirectUriFix(app),
+    });
   }
   // For loopback redirects any port matches (RFC 8252 §7.3): send the code to the requested one.
-  return matchRedirectUri(app.redirectUris, requested) ? { uri: requested, sent: true } : unregisteredRedirectUri(app, requested);
+  if (!matchRedirectUri(app.redirectUris, requested)) throw unregisteredRedirectUri(app, requested);
+  return { uri: requested, sent: true };
 }
 
 /**
@@ -235,8 +253,11 @@ function checkParams(app: Client, params: Map<string, string>, duplicates: strin
   };
 }
 
+/** Whether the application may use the authorization code flow (its grant types, which may change). */
+const codeFlowAllowed = (app: Client) => app.grantTypes.includes('authorization_code');
+
 function checkCodeFlowAllowed(app: Client): void {
-  if (!app.grantTypes.includes('authorization_code')) {
+  if (!codeFlowAllowed(app)) {
     throw unsupportedResponseType("This application may not use the authorization code flow. Enable 'Authorization code' in its settings.");
   }
 }
@@ -261,7 +282,7 @@ const toStored = (v: ValidRequest): StoredRequest => {
 const fromStored = (app: Client, s: StoredRequest): ValidRequest => ({ ...s, app, prompt: new Set(s.prompt) });
 
 /** Where the user logs in before `pendingId` continues (the login page's `next`). */
-const loginRedirect = (pendingId: string) => ({ kind: 'redirect' as const, location: `/accounts/login/?next=${encodeURIComponent(pendingPath(pendingId))}` });
+const loginPage = (pendingId: string) => toPage(`/accounts/login/?next=${encodeURIComponent(pendingPath(pendingId))}`);
 
 function codeRow(v: ValidRequest, userId: string, authTime: number, code: string): NewCode {
   return {
@@ -279,7 +300,6 @@ function codeRow(v: ValidRequest, userId: string, authTime: number, code: string
   };
 }
 
-
 export interface AuthorizeInput {
   /** The request as a GET URL: a new request's parameters, or `?pending=<id>` of a stored one. */
   url: URL;
@@ -289,36 +309,64 @@ export interface AuthorizeInput {
 
 /**
  * GET (and POST) /o/authorize/: validates a new request, or continues the pending request its
- * `?pending=<id>` names, and decides: a redirect (to the client with a code or an error, or to the
- * login page or the consent page with the pending id), an error page, or the consent page itself
- * (only for a pending request).
+ * `?pending=<id>` names (pendingPath), and decides where the browser goes: to the client with a
+ * code (RFC 6749 §4.1.2), or to the login page or the consent page with the pending request's id.
+ * @returns the Location: absolute for the client, a same-site path for our pages
+ * @throws AuthorizationError a page before the client and redirect URI are verified, an error for
+ *   the client (RFC 6749 §4.1.2.1, with state and iss) afterwards. An unexpected failure after
+ *   verification is a logged server_error for the client; one before it (the database) propagates.
  */
-export async function authorize({ url, session, ip }: AuthorizeInput): Promise<AuthorizeOutcome> {
+export async function authorize({ url, session, ip }: AuthorizeInput): Promise<string> {
   const pendingId = pendingIdOf(url.searchParams);
   if (pendingId !== null) return resume(pendingId, session, ip);
   const { params, duplicates } = parseQuery(url.searchParams);
   const app = await checkClient(params, duplicates);
-  if ('kind' in app) return app;
   const redirect = checkRedirectUri(app, params, duplicates);
-  if ('kind' in redirect) return redirect;
   const state = duplicates.includes('state') ? undefined : params.get('state');
-  // The state goes back with every answer, errors included, when it is within the limit.
-  const base = { redirectUri: redirect.uri, state: state !== undefined && state.length <= AUTHORIZE_MAX_STATE_CHARS ? state : undefined };
-
-  let v: ValidRequest;
+  // From here on errors go to the client, with the state when it is within the limit.
+  const to = clientOf({ redirectUri: redirect.uri, state: state !== undefined && state.length <= AUTHORIZE_MAX_STATE_CHARS ? state : undefined });
   try {
     checkSize(url.search.replace(/^\?/, ''), state);
-    v = fromStored(app, { ...base, redirectUriSent: redirect.sent, ...checkParams(app, params, duplicates), hintSub: await hintSubject(params) });
-  } catch (err) {
-    return asOutcome(errorRedirect(base, err));
-  }
-  try {
+    const v = fromStored(app, { redirectUri: to.redirectUri, state: to.state, redirectUriSent: redirect.sent, ...checkParams(app, params, duplicates), hintSub: await hintSubject(params) });
     const step = await decide(v, session, ip, null);
-    if (step.kind === 'client') await step.effect?.(); // no pending request to spend: commit at once
-    return asOutcome(step);
+    if (step.kind === 'page') return step.location;
+    await step.effect?.(); // no pending request to spend: commit at once
+    return answerOf(step);
   } catch (err) {
-    return asOutcome(errorRedirect(v, err));
+    throw AuthorizationError.toClient(err, to);
   }
+}
+
+/**
+ * What the consent page shows: the stored, validated request, its application and who registered it.
+ * `user` is the session's user, whom the page names.
+ */
+export interface ConsentPage {
+  pendingId: string;
+  app: Client;
+  /** The username of whoever registered the application, or null. */
+  owner: string | null;
+  scopes: string[];
+}
+
+/**
+ * The consent page of a pending request (GET /o/authorize/consent/?pending=<id>): reads the stored,
+ * validated request (one statement; the application from the client cache) and decides nothing.
+ * Null when the page is not this session's to show: the request is unknown, spent or expired;
+ * nobody is logged in, or not the session the request is bound to (the authorization endpoint bound
+ * it after checking login, prompt and id_token_hint for that session); or the application changed
+ * meanwhile (unknown, suspended, redirect URI or code flow removed). The page then sends the
+ * browser to pendingPath, where the authorization endpoint answers each case with its status: the
+ * error page, the login, or consent again for whoever is logged in now.
+ * @param session the session's live, active user (currentUser), or null
+ */
+export async function consentPage(pendingId: unknown, session: Pick<SessionInfo, 'sidHash'> | null): Promise<ConsentPage | null> {
+  if (!session) return null;
+  const pending = await findPending(pendingId);
+  if (!pending || pending.row.sessionSidHash !== session.sidHash) return null;
+  const app = await getClient(pending.row.clientId);
+  if (applicationProblem(app, pending.request.redirectUri) || !codeFlowAllowed(app!)) return null;
+  return { pendingId: pending.id, app: app!, owner: pending.row.ownerUsername, scopes: pending.request.scopes };
 }
 
 export interface ConsentDecision {
@@ -331,41 +379,48 @@ export interface ConsentDecision {
 
 /**
  * The consent form's decision on a pending request. It counts only from the session the consent
- * page was shown to (otherwise the page is shown again, to the session now logged in).
+ * page was shown to (otherwise the browser goes to pendingPath, which shows the page again to the
+ * session now logged in), and not instead of a login the request still asks for. An answer for
+ * the client spends the request first: of two concurrent decisions one gets through.
+ * @returns the Location: the client's redirect URI with the code, or a same-site path (login, pendingPath)
+ * @throws AuthorizationError for the client (access_denied when the user cancels, RFC 6749
+ *   §4.1.2.1), or a page: the request expired or was spent (also by the other of two racing
+ *   decisions), or the application may not ask any more
  */
-export function decideConsent({ pendingId, session, ip, decision }: ConsentDecision): Promise<AuthorizeOutcome> {
+export function decideConsent({ pendingId, session, ip, decision }: ConsentDecision): Promise<string> {
   return resume(pendingId, session, ip, decision);
 }
 
 /**
- * Continues a pending request. An answer for the client spends it first: of two concurrent
- * completions one gets through, the other gets the expired page.
+ * Continues a pending request: reads it (a look binds it to the session looking), checks what may
+ * have changed since it was validated (the application; the session's user in decide) and decides.
+ * An answer for the client spends it first: of two concurrent completions one gets through, the
+ * other gets the expired page.
  */
-async function resume(id: unknown, session: SessionInfo | null, ip: string, decision?: 'allow' | 'deny'): Promise<AuthorizeOutcome> {
+async function resume(id: unknown, session: SessionInfo | null, ip: string, decision?: 'allow' | 'deny'): Promise<string> {
   // A look (GET) binds the request to the session looking; a decision must come from that session.
   const pending = await findPending(id, decision === undefined ? session?.sidHash : undefined);
-  if (!pending) return expiredPage();
+  if (!pending) throw expired();
   // The application may have changed meanwhile: it must still be there, active, and own the redirect URI.
   const app = await getClient(pending.row.clientId);
-  const problem = clientProblem(app);
-  if (problem) return problem;
-  if (!matchRedirectUri(app!.redirectUris, pending.request.redirectUri)) return unregisteredRedirectUri(app!, pending.request.redirectUri);
+  const problem = applicationProblem(app, pending.request.redirectUri);
+  if (problem) throw problem;
   const v = fromStored(app!, pending.request);
   let step: Step;
   try {
     checkCodeFlowAllowed(v.app);
     step = await decide(v, session, ip, pending, decision);
   } catch (err) {
-    step = errorRedirect(v, err);
+    step = { kind: 'client', answer: AuthorizationError.toClient(err, clientOf(v)) };
   }
-  if (step.kind !== 'client') return step;
-  if (!(await consumePending(pending))) return expiredPage();
+  if (step.kind === 'page') return step.location;
+  if (!(await consumePending(pending))) throw expired();
   try {
     await step.effect?.();
   } catch (err) {
-    return asOutcome(errorRedirect(v, err));
+    throw AuthorizationError.toClient(err, clientOf(v));
   }
-  return asOutcome(step);
+  return answerOf(step);
 }
 
 /**
@@ -389,11 +444,16 @@ async function toLogin(v: ValidRequest, session: SessionInfo | null, ip: string,
   const loginAfter = v.prompt.has('login') || v.maxAge !== undefined ? Math.floor(Date.now() / 1000) : null;
   if (pending) {
     if (loginAfter !== null && pending.row.loginAfter === null) await markPendingLogin(pending, loginAfter);
-    return loginRedirect(pending.id);
+    return loginPage(pending.id);
   }
-  return loginRedirect(await storePending(v.app.id, toStored(v), { sessionSidHash: session?.sidHash ?? null, loginAfter, clientIp: ip }));
+  return loginPage(await storePending(v.app.id, toStored(v), { sessionSidHash: session?.sidHash ?? null, loginAfter, clientIp: ip }));
 }
 
+/**
+ * The decision for a validated request and the session's user: login, a code, consent (the page,
+ * or the form's decision), or an error for the client.
+ * @throws OAuthError for the client (login_required, consent_required: OIDC Core §3.1.2.6)
+ */
 async function decide(v: ValidRequest, session: SessionInfo | null, ip: string, pending: PendingRequest | null, decision?: 'allow' | 'deny'): Promise<Step> {
   const none = v.prompt.has('none');
   // OIDC Core §3.1.2.1 id_token_hint: "If the End-User identified by the ID Token is logged in or is
@@ -423,20 +483,25 @@ async function decide(v: ValidRequest, session: SessionInfo | null, ip: string, 
     if (none) throw loginRequired('The user is not logged in.');
     return toLogin(v, null, ip, pending);
   }
-  if (autoCode && found.issued) return clientRedirect(v, { code: autoCode });
+  if (autoCode && found.issued) return { kind: 'client', answer: codeAnswer(v, autoCode) };
 
   if (decision !== undefined && pending) {
     // The consent page was shown to another session (the user switched accounts meanwhile): show
     // it again, to whoever is logged in now.
-    if (pending.row.sessionSidHash !== session.sidHash) return { kind: 'redirect', location: pendingPath(pending.id) };
+    if (pending.row.sessionSidHash !== session.sidHash) return toPage(pendingPath(pending.id));
     // The decision's effects wait for the request to be spent (resume): a Cancel that wins a race
     // with Authorize must not leave the consent remembered.
     if (decision === 'deny') {
-      return { ...errorRedirect(v, accessDenied('The user denied the request.')), effect: async () => audit('consent.denied', { actorUserId: user.id, applicationId: v.app.id, ip }) };
+      return {
+        kind: 'client',
+        answer: AuthorizationError.toClient(accessDenied('The user denied the request.'), clientOf(v)),
+        effect: async () => audit('consent.denied', { actorUserId: user.id, applicationId: v.app.id, ip }),
+      };
     }
     const code = randomToken();
     return {
-      ...clientRedirect(v, { code }),
+      kind: 'client',
+      answer: codeAnswer(v, code),
       effect: async () => {
         await saveConsent(user.id, v.app.id, v.scopes);
         await insertCode(codeRow(v, user.id, session.authTime, code));
@@ -445,8 +510,7 @@ async function decide(v: ValidRequest, session: SessionInfo | null, ip: string, 
     };
   }
   if (none) throw consentRequired('The user has not approved these scopes for this application.');
-  // A new request that needs consent is stored, and the consent page is its pending URL.
-  if (!pending) return { kind: 'redirect', location: pendingPath(await storePending(v.app.id, toStored(v), { sessionSidHash: session.sidHash, loginAfter: null, clientIp: ip })) };
-  const owner = v.app.userId ? ((await findUserById(v.app.userId))?.username ?? null) : null;
-  return { kind: 'consent', app: v.app, owner, user: { id: user.id, username: user.username }, scopes: v.scopes, pendingId: pending.id };
+  // The consent page of the request: stored now when it is new (bound to this session), else as stored.
+  if (!pending) return toPage(consentPath(await storePending(v.app.id, toStored(v), { sessionSidHash: session.sidHash, loginAfter: null, clientIp: ip })));
+  return toPage(consentPath(pending.id));
 }

@@ -75,7 +75,7 @@ export async function introspectEndpoint(req: OAuthRequest): Promise<OAuthRespon
     const params = parseForm(req);
     const caller = await authorizeCaller(req, params, (a) => (cors = a));
     const token = required(params, 'token');
-    if (token.length > 512) return withCors(jsonResponse(INACTIVE), req, caller.cors);
+    if (token.length > env().limits.tokenMaxLength) return withCors(jsonResponse(INACTIVE), req, caller.cors);
     // §2.1 token_type_hint "MAY" be ignored: one read looks among access and refresh tokens at once.
     const found = await databaseTokenStore.findToken(sha256b64url(token), 'access_or_refresh');
     const answer = found ? answerFor(found, caller) : INACTIVE;

@@ -7,6 +7,7 @@ import { sha256b64url } from '../random';
 import type { Application } from '../../db/schema';
 import { databaseTokenStore } from '../../db/queries/token-store';
 import { audit } from '../../db/queries/audit';
+import { env } from '../../env';
 
 /**
  * §2.2: "The authorization server responds with HTTP status code 200 if the token has been revoked
@@ -32,7 +33,7 @@ export async function revokeEndpoint(req: OAuthRequest): Promise<OAuthResponse> 
     // §2.1 token_type_hint: "If the server is unable to locate the token using the given hint, it
     // MUST extend its search across all of its supported token types." The store searches both at
     // once (a value is never in both), so the hint changes nothing.
-    if (token.length <= 512) {
+    if (token.length <= env().limits.tokenMaxLength) {
       // Bound to this client: "If this validation fails, the request is refused and the client is
       // informed of the error" — yet §2.2 answers 200 for invalid tokens, so another client's token
       // is simply not found here and left untouched.

@@ -4,13 +4,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { decodeJwt } from 'jose';
 import { authorizationCodeGrant } from './authorization-code';
-import { application, grantContext, MemoryTokenStore, storedTokens, useSettings } from '@/test/helpers/grant-context';
+import { application, grantContext, MemoryTokenStore, storedTokens } from '@/test/helpers/grant-context';
 import { s256 } from '../pkce';
 import { randomToken } from '../random';
 import { audit } from '../../db/queries/audit';
 
 vi.mock('../../db/queries/audit', () => ({ audit: vi.fn() }));
-useSettings();
 
 const CALLBACK = 'https://client.example/cb';
 

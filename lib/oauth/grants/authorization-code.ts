@@ -11,6 +11,7 @@ import { audit } from '../../db/queries/audit';
 import { newTokens, tokenResponse } from '../tokens';
 import { idTokenProblem } from '../oidc/attach';
 import { issueRefusalError, isIssueRefusal } from './refusals';
+import { env } from '../../env';
 
 const INVALID = 'The authorization code is invalid, expired or already used.';
 
@@ -44,7 +45,7 @@ export const authorizationCodeGrant: Grant = {
     const code = required(params, 'code');
     const redirectUri = params.get('redirect_uri');
     const verifier = params.get('code_verifier');
-    if (code.length > 512) throw invalidGrant(INVALID);
+    if (code.length > env().limits.tokenMaxLength) throw invalidGrant(INVALID);
 
     const tokens = newTokens(client.app.grantTypes.includes('refresh_token'));
     const problem = await idTokenProblem(client.app);

@@ -4,7 +4,7 @@
 // hints, order) all read this table. Pure data: no Node or Next.js imports, so the browser's form
 // bundle can use it too.
 
-/** The grant types' identifiers (RFC 6749 §4, RFC 8628 §3.4 for the device grant's URN). */
+/** The grant types' identifiers (RFC 6749's grants, and RFC 8628 §3.4's URN for the device grant). */
 export const GRANT_AUTHORIZATION_CODE = 'authorization_code';
 export const GRANT_CLIENT_CREDENTIALS = 'client_credentials';
 export const GRANT_DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';

@@ -2,11 +2,10 @@
 // database: test/client-credentials.test.ts.
 import { describe, expect, it, vi } from 'vitest';
 import { clientCredentialsGrant } from './client-credentials';
-import { application, grantContext, MemoryTokenStore, storedTokens, useSettings } from '@/test/helpers/grant-context';
+import { application, grantContext, MemoryTokenStore, storedTokens } from '@/test/helpers/grant-context';
 import { audit } from '../../db/queries/audit';
 
 vi.mock('../../db/queries/audit', () => ({ audit: vi.fn() }));
-useSettings();
 
 function setup(over: Parameters<typeof application>[1] = {}) {
   const store = new MemoryTokenStore();

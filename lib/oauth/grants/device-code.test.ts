@@ -3,11 +3,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { deviceCodeGrant } from './device-code';
 import { GRANT_DEVICE_CODE } from './catalogue';
-import { application, grantContext, MemoryTokenStore, storedTokens, useSettings } from '@/test/helpers/grant-context';
+import { application, grantContext, MemoryTokenStore, storedTokens } from '@/test/helpers/grant-context';
 import type { MemoryDeviceCode } from '@/test/helpers/memory-token-store';
 
 vi.mock('../../db/queries/audit', () => ({ audit: vi.fn() }));
-useSettings();
 
 function setup(over: Partial<MemoryDeviceCode> = {}, app: Parameters<typeof application>[1] = {}) {
   const store = new MemoryTokenStore();

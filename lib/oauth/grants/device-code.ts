@@ -8,6 +8,7 @@ import { newTokens, tokenResponse } from '../tokens';
 import { idTokenProblem } from '../oidc/attach';
 import { GRANT_DEVICE_CODE } from './catalogue';
 import { issueRefusalError } from './refusals';
+import { env } from '../../env';
 
 const INVALID = 'The device code is invalid or was already used.';
 const EXPIRED = 'The device code has expired; start a new device authorization request.';
@@ -16,7 +17,7 @@ export const deviceCodeGrant: Grant = {
   grantType: GRANT_DEVICE_CODE,
   async handle({ req, params, client, store }) {
     const code = required(params, 'device_code');
-    if (code.length > 512) throw invalidGrant(INVALID);
+    if (code.length > env().limits.tokenMaxLength) throw invalidGrant(INVALID);
     const row = await store.pollDeviceCode(sha256b64url(code), client.app.id);
     // Unknown, or issued to another client.
     if (!row) throw invalidGrant(INVALID);

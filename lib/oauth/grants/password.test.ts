@@ -4,13 +4,12 @@
 import { describe, expect, it, vi, beforeEach } from 'vitest';
 import { decodeJwt } from 'jose';
 import { passwordGrant } from './password';
-import { application, grantContext, MemoryTokenStore, storedTokens, useSettings } from '@/test/helpers/grant-context';
+import { application, grantContext, MemoryTokenStore, storedTokens } from '@/test/helpers/grant-context';
 import { checkPassword } from '../../auth/check-password';
 import type { User } from '../../db/schema';
 
 vi.mock('../../db/queries/audit', () => ({ audit: vi.fn() }));
 vi.mock('../../auth/check-password', async (original) => ({ ...(await original<typeof import('../../auth/check-password')>()), checkPassword: vi.fn() }));
-useSettings();
 
 const check = vi.mocked(checkPassword);
 beforeEach(() => check.mockReset());

@@ -2,15 +2,15 @@
 // in-memory token store. Over HTTP and the database: test/refresh.test.ts, test/refresh-settings.test.ts.
 import { describe, expect, it, vi } from 'vitest';
 import { decodeJwt } from 'jose';
-import { refreshTokenGrant, CONCURRENT_REFRESH_WINDOW_SECONDS } from './refresh-token';
-import { application, grantContext, MemoryTokenStore, storedTokens, useSettings } from '@/test/helpers/grant-context';
+import { refreshTokenGrant } from './refresh-token';
+import { env } from '../../env';
+import { application, grantContext, MemoryTokenStore, storedTokens } from '@/test/helpers/grant-context';
 import { newTokens } from '../tokens';
 import { audit } from '../../db/queries/audit';
-import { resetEnvForTests } from '../../env';
+import { withSettings } from '@/test/helpers/settings';
 import type { RefreshRotation, RotationResult } from '../store';
 
 vi.mock('../../db/queries/audit', () => ({ audit: vi.fn() }));
-useSettings();
 
 async function setup(scope = 'read write', over: Parameters<typeof application>[1] = {}) {
   const store = new MemoryTokenStore();
@@ -71,7 +71,7 @@ describe('refresh_token grant', () => {
   it('RFC 9700 §4.14.2: a used token presented after the window revokes the whole family, audited', async () => {
     const { store, t, user, app, refresh } = await setup();
     const next = await refresh();
-    store.refreshByHash(t.stored.refreshHash!)!.rotatedAt = new Date(Date.now() - (CONCURRENT_REFRESH_WINDOW_SECONDS + 1) * 1000);
+    store.refreshByHash(t.stored.refreshHash!)!.rotatedAt = new Date(Date.now() - (env().limits.concurrentRefreshWindowSeconds + 1) * 1000);
     await expect(refresh()).rejects.toMatchObject({ code: 'invalid_grant' });
     for (const row of [...store.refresh, ...store.access]) expect(row.revokedAt).not.toBeNull();
     expect(audit).toHaveBeenCalledWith('refresh.reuse_detected', expect.objectContaining({ applicationId: app.id, actorUserId: user.id }));
@@ -79,9 +79,7 @@ describe('refresh_token grant', () => {
   });
 
   it('DOT #1816, #1617: with REFRESH_TOKEN_GRACE_PERIOD_SECONDS a just-rotated token is exchanged again; a concurrent loser is retried once', async () => {
-    vi.stubEnv('REFRESH_TOKEN_GRACE_PERIOD_SECONDS', '30');
-    resetEnvForTests();
-    try {
+    await withSettings({ REFRESH_TOKEN_GRACE_PERIOD_SECONDS: '30' }, async () => {
       const { store, t, refresh } = await setup();
       await refresh();
       const again = await refresh();
@@ -100,10 +98,7 @@ describe('refresh_token grant', () => {
       });
       expect((await s.refresh(undefined, {}, racing)).access_token).toBeTruthy();
       expect(calls).toHaveLength(2);
-    } finally {
-      vi.stubEnv('REFRESH_TOKEN_GRACE_PERIOD_SECONDS', '0');
-      resetEnvForTests();
-    }
+    });
   });
 
   it('RFC 9700 §4.14.2: without a grace period a concurrent loser is refused, not retried, and revokes nothing', async () => {

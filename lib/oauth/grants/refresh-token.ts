@@ -13,21 +13,13 @@ import { idTokenProblem } from '../oidc/attach';
 import { issueRefusalError, isIssueRefusal } from './refusals';
 import { env } from '../../env';
 
-/**
- * Requests that lost a race for the same refresh token (sent concurrently, e.g. by two tabs) arrive
- * within moments of the rotation. They get invalid_grant but do not revoke the family: a reuse
- * *after* this window is what signals a stolen token (Keycloak CVE-2026-1035 is the opposite
- * mistake: letting both win).
- */
-export const CONCURRENT_REFRESH_WINDOW_SECONDS = 2;
-
 const INVALID = 'The refresh token is invalid, expired or revoked.';
 
 export const refreshTokenGrant: Grant = {
   grantType: 'refresh_token',
   async handle({ req, params, client, store }) {
     const token = required(params, 'refresh_token');
-    if (token.length > 512) throw invalidGrant(INVALID);
+    if (token.length > env().limits.tokenMaxLength) throw invalidGrant(INVALID);
     // §6: "The requested scope MUST NOT include any scope not originally granted." The store checks
     // it before spending the token, so that a request refused for its scope does not spend it.
     const requested = params.has('scope') ? parseScope(params.get('scope')) : null;
@@ -53,8 +45,11 @@ export const refreshTokenGrant: Grant = {
       if (r.reason === 'scope_widened') throw invalidScope('A refresh cannot widen the scope; request the same scopes or fewer.');
       if (isIssueRefusal(r.reason)) throw issueRefusalError(r.reason, { req, app: client.app, idTokenProblem: problem });
       // RFC 9700 §4.14.2: a used token presented again, outside its grace period and later than a
-      // concurrent request would be, means someone else holds a copy: revoke the family.
-      if (r.used && !r.used.concurrent && r.used.rotatedSecondsAgo > CONCURRENT_REFRESH_WINDOW_SECONDS) {
+      // concurrent request would be, means someone else holds a copy: revoke the family. Requests
+      // that lost a race for the same token (two tabs) arrive within limits.concurrentRefreshWindowSeconds
+      // of the rotation: refused, but they revoke nothing (Keycloak CVE-2026-1035 is the opposite
+      // mistake: letting both win).
+      if (r.used && !r.used.concurrent && r.used.rotatedSecondsAgo > env().limits.concurrentRefreshWindowSeconds) {
         await store.revokeFamily(r.used.familyId);
         audit('refresh.reuse_detected', { applicationId: client.app.id, actorUserId: r.used.userId, ip: req.ip });
       }

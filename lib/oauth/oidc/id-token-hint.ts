@@ -21,8 +21,6 @@ export interface IdTokenHint {
   signedByUs: boolean;
 }
 
-const MAX_LENGTH = 16_384;
-
 const payloadSchema = z.object({
   iss: z.string(),
   sub: z.string().min(1).max(255),
@@ -30,9 +28,9 @@ const payloadSchema = z.object({
   azp: z.string().optional(),
 });
 
-/** The hint's claims when it is an ID token signed by us (RS256 key or a client's HS256 secret); null otherwise. */
+/** The hint's claims when it is an ID token signed by us (RS256 key or a client's HS256 secret); null otherwise, and when longer than limits.idTokenHintMaxLength. */
 export async function verifyIdTokenHint(token: string): Promise<IdTokenHint | null> {
-  if (token.length > MAX_LENGTH || token.split('.').length !== 3) return null;
+  if (token.length > env().limits.idTokenHintMaxLength || token.split('.').length !== 3) return null;
   let alg: string | undefined;
   let kid: string | undefined;
   let unverified: ReturnType<typeof payloadSchema.safeParse>;

@@ -2,7 +2,8 @@
 // every instance shares them, the private half encrypted at rest with a key derived from AUTH_SECRET
 // (HKDF-SHA256 → AES-256-GCM, as a compact JWE "dir"/"A256GCM" whose protected header names the kid,
 // so a ciphertext moved to another row fails to decrypt). Loaded and decrypted once per process and
-// cached; re-read every 60 s, and at once on PostgreSQL when any instance rotates (LISTEN/NOTIFY).
+// cached; re-read every limits.keysRefreshMs (60 s), and at once on PostgreSQL when any instance
+// rotates (LISTEN/NOTIFY).
 import { hkdfSync } from 'node:crypto';
 import {
   calculateJwkThumbprint,
@@ -27,10 +28,6 @@ import {
 } from '../../db/queries/signing-keys';
 
 export const SIGNING_ALG = 'RS256';
-/** How long a loaded key set is used before it is re-read from the database. */
-export const KEYS_REFRESH_MS = 60_000;
-/** An unknown kid (e.g. in an id_token_hint) forces a re-read at most this often. */
-const UNKNOWN_KID_RELOAD_MS = 5_000;
 
 export interface SigningKey {
   kid: string;
@@ -160,7 +157,7 @@ function reload(): Promise<KeySet> {
 async function keySet(): Promise<KeySet> {
   const s = state.set;
   if (!s) return reload();
-  if (Date.now() - s.at > KEYS_REFRESH_MS) {
+  if (Date.now() - s.at > env().limits.keysRefreshMs) {
     reload().catch((e) => log.error('signing_keys.refresh_failed', { err: e }));
   }
   return s;
@@ -197,12 +194,15 @@ export async function jwksJson(): Promise<string> {
   return (await keySet()).jwks;
 }
 
-/** The public key for `kid`, or null when we never published it (or no longer do). */
+/**
+ * The public key for `kid`, or null when we never published it (or no longer do). An unknown kid
+ * (e.g. in an id_token_hint) forces a re-read at most every limits.unknownKidReloadMs.
+ */
 export async function verificationKey(kid: string): Promise<CryptoKey | null> {
   let s = await keySet();
   const hit = s.verify.get(kid);
   if (hit) return hit;
-  if (Date.now() - s.at < UNKNOWN_KID_RELOAD_MS) return null;
+  if (Date.now() - s.at < env().limits.unknownKidReloadMs) return null;
   s = await reload();
   return s.verify.get(kid) ?? null;
 }

@@ -10,6 +10,7 @@ import { parseScope } from '../scope';
 import { inactiveReason, type FoundToken } from '../store';
 import { databaseTokenStore } from '../../db/queries/token-store';
 import { scopeClaims } from './id-token';
+import { env } from '../../env';
 
 /**
  * The access token from the Authorization header (RFC 6750 §2.1, the shared parser) or, on POST,
@@ -38,7 +39,7 @@ export async function userinfoEndpoint(req: OAuthRequest): Promise<OAuthResponse
   try {
     if (req.method !== 'GET' && req.method !== 'POST') throw invalidRequest('The UserInfo endpoint takes GET or POST.');
     const token = bearerToken(req);
-    const row = token.length <= 512 ? await databaseTokenStore.findToken(sha256b64url(token), 'access') : null;
+    const row = token.length <= env().limits.tokenMaxLength ? await databaseTokenStore.findToken(sha256b64url(token), 'access') : null;
     if (!row) throw invalidToken();
     app = row; // CORS follows the token's application (its allowed origins)
     if (inactiveReason(row) !== null || !row.userId) throw invalidToken();

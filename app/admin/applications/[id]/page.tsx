@@ -7,7 +7,7 @@ import { Card, PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { RegenerateSecret } from '@/app/o/applications/_components/regenerate-secret';
 import { getApplicationForAdmin } from '@/lib/admin/service';
-import { grantTypeLabel, parseApplicationId, ALGORITHM_LABELS } from '@/lib/apps/schema';
+import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, grantTypeLabel, parseApplicationId } from '@/lib/apps/schema';
 import type { SearchParams } from '@/lib/admin/schema';
 import { orNotFound, staffActor } from '../../_lib/actor';
 import { Notice } from '../../_components/notice';
@@ -59,7 +59,7 @@ export default async function AdminApplication({ params, searchParams }: { param
             ) : null}
           </dd>
           <dt className="text-slate-500">Client type</dt>
-          <dd>{app.clientType === 'confidential' ? 'Confidential' : 'Public'}</dd>
+          <dd>{CLIENT_TYPE_LABELS[app.clientType]}</dd>
           <dt className="text-slate-500">Client secret</dt>
           <dd>{app.clientType === 'public' ? 'None (public client)' : app.secretHashed ? 'Set (stored hashed; never shown again)' : 'Set (stored unhashed for HS256; not shown)'}</dd>
           <dt className="text-slate-500">Grant types</dt>

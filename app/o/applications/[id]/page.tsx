@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { Card, PageTitle } from '@/app/_components/ui';
 import { env } from '@/lib/env';
 import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, canonicalSpellingOf, grantTypeLabel } from '@/lib/apps/schema';
+import { FIELDS } from '../_lib/fields';
 import { loadApplication } from '../_lib/load';
 import { regenerateSecretAction } from '../actions';
 import { ConnectPanel } from '../_components/connect-panel';
@@ -42,10 +43,11 @@ const fmt = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
 export default async function ApplicationPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const { user, app } = await loadApplication(id);
+  // The stored settings, under the form's labels.
   const settings: [string, ReactNode][] = [
-    ['Client type', CLIENT_TYPE_LABELS[app.clientType]],
+    [FIELDS.clientType.label, CLIENT_TYPE_LABELS[app.clientType]],
     [
-      'Authorization grant type',
+      FIELDS.grantTypes.label,
       <span key="g" className="flex flex-wrap gap-1.5">
         {app.grantTypes.map((g) => (
           <span key={g} className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700">
@@ -54,13 +56,13 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
         ))}
       </span>,
     ],
-    ['Redirect uris', <UriList key="r" uris={app.redirectUris} empty="None" flagNonCanonical />],
-    ['Post logout redirect uris', <UriList key="p" uris={app.postLogoutRedirectUris} empty="None" flagNonCanonical />],
-    ['Allowed origins', <UriList key="o" uris={app.allowedOrigins} empty="None (no CORS)" />],
-    ['Algorithm', ALGORITHM_LABELS[app.algorithm]],
-    ['Hash client secret', app.secretHashed ? 'Yes' : 'No'],
-    ['Skip authorization', app.skipAuthorization ? 'Yes' : 'No'],
-    ['User', app.ownerUsername ?? <span className="text-slate-500">None</span>],
+    [FIELDS.redirectUris.label, <UriList key="r" uris={app.redirectUris} empty="None" flagNonCanonical />],
+    [FIELDS.postLogoutRedirectUris.label, <UriList key="p" uris={app.postLogoutRedirectUris} empty="None" flagNonCanonical />],
+    [FIELDS.allowedOrigins.label, <UriList key="o" uris={app.allowedOrigins} empty="None (no CORS)" />],
+    [FIELDS.algorithm.label, ALGORITHM_LABELS[app.algorithm]],
+    [FIELDS.hashClientSecret.label, app.secretHashed ? 'Yes' : 'No'],
+    [FIELDS.skipAuthorization.label, app.skipAuthorization ? 'Yes' : 'No'],
+    [FIELDS.owner.label, app.ownerUsername ?? <span className="text-slate-500">None</span>],
     ['Created', fmt(app.createdAt)],
     ['Updated', `${fmt(app.updatedAt)} (version ${app.version})`],
   ];
@@ -90,7 +92,7 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
       <Card title="Credentials">
         <dl className="space-y-4 text-sm">
           <div>
-            <dt className="mb-1 font-medium text-slate-700">Client id</dt>
+            <dt className="mb-1 font-medium text-slate-700">{FIELDS.clientId.label}</dt>
             <dd className="flex flex-col gap-2 sm:flex-row sm:items-center">
               <code className="break-all rounded bg-slate-50 px-2 py-1 font-mono ring-1 ring-slate-200" data-testid="client-id">
                 {app.clientId}
@@ -99,7 +101,7 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
             </dd>
           </div>
           <div>
-            <dt className="mb-1 font-medium text-slate-700">Client secret</dt>
+            <dt className="mb-1 font-medium text-slate-700">{FIELDS.clientSecret.label}</dt>
             <dd className="space-y-3 text-slate-700" data-testid="secret-status">
               {app.clientType === 'public' ? (
                 <p>Public clients have no secret: they prove themselves with PKCE.</p>

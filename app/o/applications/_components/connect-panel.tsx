@@ -2,7 +2,7 @@
 // Built from env().ISSUER by lib/apps/snippets.ts. The secret is never printed: snippets say where it goes.
 import type { ReactNode } from 'react';
 import type { ApplicationView } from '@/lib/apps/service';
-import { GRANT_AUTHORIZATION_CODE, GRANT_CLIENT_CREDENTIALS } from '@/lib/apps/schema';
+import { CLIENT_TYPE_LABELS, GRANT_AUTHORIZATION_CODE, GRANT_CLIENT_CREDENTIALS, grantTypeLabel, type GrantType } from '@/lib/apps/schema';
 import { connectSnippets } from '@/lib/apps/snippets';
 import { CopyButton } from './copy-button';
 
@@ -27,8 +27,9 @@ function Snippet({ id, title, code, note, copyLabel }: { id: string; title: stri
   );
 }
 
-const NotEnabled = ({ grant }: { grant: string }) => (
-  <span className="ml-1 rounded bg-amber-100 px-1.5 py-0.5 text-amber-900">Enable {grant} on this application to use it.</span>
+/** A grant the snippet needs but the application lacks, named as the form's checkbox names it. */
+const NotEnabled = ({ grant }: { grant: GrantType }) => (
+  <span className="ml-1 rounded bg-amber-100 px-1.5 py-0.5 text-amber-900">Enable {grantTypeLabel(grant)} on this application to use it.</span>
 );
 
 export function ConnectPanel({ app, issuer }: { app: ApplicationView; issuer: string }) {
@@ -100,7 +101,7 @@ export function ConnectPanel({ app, issuer }: { app: ApplicationView; issuer: st
         note={
           <>
             Replace CODE_CHALLENGE with BASE64URL(SHA-256(code_verifier)) and STATE with a random value; the code comes back to the
-            redirect uri.{hasCode ? null : <NotEnabled grant="Authorization code" />}
+            redirect uri.{hasCode ? null : <NotEnabled grant={GRANT_AUTHORIZATION_CODE} />}
           </>
         }
       />
@@ -112,7 +113,7 @@ export function ConnectPanel({ app, issuer }: { app: ApplicationView; issuer: st
         note={
           <>
             {confidential ? 'CLIENT_SECRET is the secret you copied. ' : null}Codes are single use and expire within a minute.
-            {hasCode ? null : <NotEnabled grant="Authorization code" />}
+            {hasCode ? null : <NotEnabled grant={GRANT_AUTHORIZATION_CODE} />}
           </>
         }
       />
@@ -128,7 +129,7 @@ export function ConnectPanel({ app, issuer }: { app: ApplicationView; issuer: st
             ) : (
               <>
                 A token for the application itself, no user.
-                <NotEnabled grant="Client credentials" />
+                <NotEnabled grant={GRANT_CLIENT_CREDENTIALS} />
               </>
             )
           }
@@ -149,7 +150,7 @@ export function ConnectPanel({ app, issuer }: { app: ApplicationView; issuer: st
         code={spa}
         note={
           <>
-            For a Public client with Authorization code.
+            For a {CLIENT_TYPE_LABELS.public} client with {grantTypeLabel(GRANT_AUTHORIZATION_CODE)}.
             {origin ? (
               <>
                 {' '}

@@ -4,7 +4,8 @@ import { Card, PageTitle } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/session';
 import { defaultFormValues } from '@/lib/apps/schema';
 import { randomClientId } from '@/lib/oauth/random';
-import { ApplicationForm } from '../_components/application-form';
+import { formAudience } from '../_lib/audience';
+import { RegisterApplicationForm } from '../_components/application-form';
 import { createApplicationAction } from '../actions';
 
 export const metadata = { title: 'Register an application' };
@@ -21,12 +22,10 @@ export default async function RegisterApplicationPage() {
       </nav>
       <PageTitle sub="Client id and client secret are generated; provide the rest.">Register a new application</PageTitle>
       <Card>
-        <ApplicationForm
-          mode="register"
+        <RegisterApplicationForm
           action={createApplicationAction}
           initial={defaultFormValues(randomClientId(), user.name)}
-          isStaff={user.isStaff}
-          ownerName={user.name}
+          audience={formAudience(user)}
         />
       </Card>
     </div>

@@ -2,7 +2,8 @@ import Link from 'next/link';
 import { Card, PageTitle } from '@/app/_components/ui';
 import type { ApplicationFormValues } from '@/lib/apps/schema';
 import { loadApplication } from '../../_lib/load';
-import { ApplicationForm } from '../../_components/application-form';
+import { formAudience } from '../../_lib/audience';
+import { UpdateApplicationForm } from '../../_components/application-form';
 import { updateApplicationAction } from '../../actions';
 
 export const metadata = { title: 'Edit application' };
@@ -21,6 +22,7 @@ export default async function UpdateApplicationPage({ params }: { params: Promis
     algorithm: app.algorithm,
     hashClientSecret: app.secretHashed,
     skipAuthorization: app.skipAuthorization,
+    // The current owner: shown read-only, or as the staff's editable username.
     owner: app.ownerUsername ?? '',
     clientSecret: '',
   };
@@ -39,14 +41,12 @@ export default async function UpdateApplicationPage({ params }: { params: Promis
       </nav>
       <PageTitle>Edit {app.name}</PageTitle>
       <Card>
-        <ApplicationForm
-          mode="update"
+        <UpdateApplicationForm
           action={updateApplicationAction.bind(null, app.id)}
           initial={initial}
-          isStaff={user.isStaff}
-          ownerName={app.ownerUsername ?? ''}
+          audience={formAudience(user)}
           appId={app.id}
-          secret={{ hasSecret: app.hasSecret, hashed: app.secretHashed }}
+          hasSecret={app.hasSecret}
         />
       </Card>
     </div>

@@ -1,0 +1,54 @@
+// The consent page of a pending authorization request (/o/authorize/consent/?pending=<id>). The
+// authorization endpoint validated the request, stored it and bound it to this session before
+// sending the browser here; the page only reads it (consentPage: one statement) and shows the form.
+// Anything else (an expired or spent request, another or no session, an application changed
+// meanwhile) goes back to the endpoint's continuation URL (pendingPath), which answers it under
+// either door with the right status: the error page, the login, or this page again.
+import { redirect } from 'next/navigation';
+import { consentPage } from '@/lib/oauth/endpoints/authorize';
+import { pendingPath } from '@/lib/oauth/pending-request';
+import { currentUser } from '@/lib/auth/session';
+import { Card } from '@/app/_components/ui';
+import { SubmitButton } from '@/app/_components/submit-button';
+import { ScopeList } from '@/app/_components/scope-list';
+import { decideAction } from './actions';
+
+export const metadata = { title: 'Authorize', referrer: 'no-referrer' as const };
+
+export default async function ConsentPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { pending } = await searchParams;
+  const pendingId = typeof pending === 'string' ? pending : '';
+  const user = await currentUser();
+  const page = await consentPage(pendingId, user);
+  if (!page || !user) redirect(pendingPath(pendingId));
+  const { app, owner, scopes } = page;
+  return (
+    <div className="mx-auto max-w-lg">
+      <Card>
+        <h1 className="text-xl font-semibold text-slate-900">
+          Authorize <span data-testid="app-name">{app.name}</span>?
+        </h1>
+        <p className="mt-1 text-sm text-slate-600">
+          {owner ? (
+            <>
+              Registered by <strong>{owner}</strong>.{' '}
+            </>
+          ) : null}
+          You are signed in as <strong>{user.name}</strong>.
+        </p>
+        <p className="mt-4 text-sm font-medium text-slate-800">The application asks to:</p>
+        <ScopeList scopes={scopes} />
+        <form action={decideAction} className="mt-6 flex flex-wrap gap-3">
+          <input type="hidden" name="pending" value={page.pendingId} />
+          <SubmitButton name="decision" value="allow" pendingText="Authorizing…">
+            Authorize
+          </SubmitButton>
+          <SubmitButton name="decision" value="deny" variant="secondary" pendingText="Cancelling…">
+            Cancel
+          </SubmitButton>
+        </form>
+        <p className="mt-4 text-xs text-slate-500">You can revoke this access at any time under Authorized apps.</p>
+      </Card>
+    </div>
+  );
+}
