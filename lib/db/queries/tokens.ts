@@ -56,7 +56,7 @@ const issueRefusal = (alias: string, scope: SQL, idTokenUnavailable: boolean) =>
  * application_id, user_id, access_scope, refresh_scope, family_id, authorization_code_id,
  * auth_time, nonce): the access token, and the refresh token when `t.refreshHash` is set.
  */
-const insertTokens = (from: string, t: StoredTokens, grantType: string) => sql`
+const insertTokenCtes = (from: string, t: StoredTokens, grantType: string) => sql`
   ins_access AS (
     INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, authorization_code_id, grant_type, expires_at)
     SELECT ${t.accessHash}::text, application_id, user_id, access_scope, family_id, authorization_code_id, ${grantType}::text,
@@ -140,7 +140,7 @@ export async function redeemAuthorizationCode(r: CodeRedemption): Promise<CodeRe
       SELECT application_id, user_id, scope AS access_scope, scope AS refresh_scope, ${r.tokens.familyId}::uuid AS family_id,
              id AS authorization_code_id, auth_time, nonce
       FROM verdict WHERE refusal IS NULL
-    ), ${insertTokens('go', r.tokens, 'authorization_code')}
+    ), ${insertTokenCtes('go', r.tokens, 'authorization_code')}
     SELECT id::float8 AS id, user_id, scope, nonce, auth_time, username, email, refusal,
            (refusal = 'used' AND binding_refusal IS NULL) AS replayed
     FROM verdict`);
@@ -168,7 +168,7 @@ export async function issueTokens(i: TokenIssue): Promise<IssueResult> {
       SELECT application_id, user_id, ${i.scope}::text AS access_scope, ${i.scope}::text AS refresh_scope, ${i.tokens.familyId}::uuid AS family_id,
              NULL::bigint AS authorization_code_id, ${isoOrNull(i.authTime)}::timestamptz AS auth_time, NULL::text AS nonce
       FROM checked WHERE refusal IS NULL
-    ), ${insertTokens('go', i.tokens, i.grantType)}
+    ), ${insertTokenCtes('go', i.tokens, i.grantType)}
     SELECT user_id, username, email, refusal FROM checked`);
   const x = rows[0];
   if (!x) return { ok: false, reason: 'client_unknown' };
@@ -245,7 +245,7 @@ export async function rotateRefreshToken(r: RefreshRotation): Promise<RotationRe
     ), prev AS (
       UPDATE access_tokens old SET revoked_at = now() WHERE old.family_id IN (SELECT family_id FROM go) AND NOT ${old.revoked}
       RETURNING 1
-    ), ${insertTokens('go', r.tokens, 'refresh_token')}
+    ), ${insertTokenCtes('go', r.tokens, 'refresh_token')}
     SELECT user_id, username, email, coalesce(${r.scope}::text, scope) AS scope, family_id, auth_time, rotated_seconds_ago,
            (CASE WHEN refusal IS NULL AND NOT EXISTS (SELECT 1 FROM go) THEN 'used' ELSE refusal END) AS refusal,
            ${verdict.used} AS via_grace,
@@ -303,7 +303,7 @@ export async function redeemDeviceCode(r: DeviceCodeRedemption): Promise<DeviceC
       SELECT application_id, user_id, scope AS access_scope, scope AS refresh_scope, ${r.tokens.familyId}::uuid AS family_id,
              NULL::bigint AS authorization_code_id, NULL::timestamptz AS auth_time, NULL::text AS nonce
       FROM verdict WHERE refusal IS NULL AND EXISTS (SELECT 1 FROM spent)
-    ), ${insertTokens('go', r.tokens, GRANT_DEVICE_CODE)}
+    ), ${insertTokenCtes('go', r.tokens, GRANT_DEVICE_CODE)}
     SELECT user_id, username, email, scope,
            (CASE WHEN refusal IS NULL AND NOT EXISTS (SELECT 1 FROM go) THEN 'used' ELSE refusal END) AS refusal
     FROM verdict`);
