@@ -11,6 +11,7 @@ import { refreshTokenGrant } from '../grants/refresh-token';
 import { clientCredentialsGrant } from '../grants/client-credentials';
 import { passwordGrant } from '../grants/password';
 import { deviceCodeGrant } from '../grants/device-code';
+import { databaseTokenStore } from '../../db/queries/token-store';
 
 const grants = new Map<string, Grant>();
 export function registerGrant(g: Grant) {
@@ -45,7 +46,7 @@ export async function tokenEndpoint(req: OAuthRequest): Promise<OAuthResponse> {
     if (!client.app.grantTypes.includes(grantType)) {
       throw unauthorizedClient(`This application may not use the ${grantType} grant. Enable it in the application's settings.`);
     }
-    const body = await grant.handle({ req, params, client });
+    const body = await grant.handle({ req, params, client, store: databaseTokenStore });
     return withCors(jsonResponse(body), req, client.app);
   } catch (err) {
     return withCors(toErrorResponse(err), req, corsApp);

@@ -7,10 +7,10 @@ import { preflight, withCors } from '../cors';
 import { bearerTokenFrom } from '../bearer';
 import { sha256b64url } from '../random';
 import { parseScope } from '../scope';
-import type { Application } from '../../db/schema';
-import { getClient } from '../../db/queries/clients';
-import { findUserinfoToken } from '../../db/queries/userinfo';
+import { inactiveReason, type FoundToken } from '../store';
+import { databaseTokenStore } from '../../db/queries/token-store';
 import { scopeClaims } from './id-token';
+import { env } from '../../env';
 
 /**
  * The access token from the Authorization header (RFC 6750 §2.1, the shared parser) or, on POST,
@@ -35,14 +35,14 @@ function bearerToken(req: OAuthRequest): string {
 
 export async function userinfoEndpoint(req: OAuthRequest): Promise<OAuthResponse> {
   if (req.method === 'OPTIONS') return preflight(req);
-  let app: Application | null = null;
+  let app: FoundToken | null = null;
   try {
     if (req.method !== 'GET' && req.method !== 'POST') throw invalidRequest('The UserInfo endpoint takes GET or POST.');
     const token = bearerToken(req);
-    const row = token.length <= 512 ? await findUserinfoToken(sha256b64url(token)) : null;
+    const row = token.length <= env().limits.tokenMaxLength ? await databaseTokenStore.findToken(sha256b64url(token), 'access') : null;
     if (!row) throw invalidToken();
-    app = await getClient(row.clientId);
-    if (row.revokedAt || row.expiresAt.getTime() <= Date.now() || !row.userId || !row.userActive || row.clientSuspended) throw invalidToken();
+    app = row; // CORS follows the token's application (its allowed origins)
+    if (inactiveReason(row) !== null || !row.userId) throw invalidToken();
     const scopes = parseScope(row.scope);
     // §5.3.1: the access token must have been obtained through an OpenID Connect request.
     if (!scopes.includes('openid')) throw insufficientScope('openid');
