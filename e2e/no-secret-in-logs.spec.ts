@@ -225,7 +225,7 @@ test('OWASP Logging Cheat Sheet: no password, secret, token, code, verifier or h
   const stored: [string, string, string][] = [
     ['users', 'password_hash', 'password hash'],
     ['applications', 'client_secret', 'stored client secret'],
-    ['grants', 'code_hash', 'code hash'],
+    ['authorization_codes', 'code_hash', 'code hash'],
     ['access_tokens', 'token_hash', 'access token hash'],
     ['refresh_tokens', 'token_hash', 'refresh token hash'],
     ['device_codes', 'device_code_hash', 'device code hash'],

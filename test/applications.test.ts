@@ -6,7 +6,7 @@ import { count, eq } from 'drizzle-orm';
 import { startTestServer, type TestServer } from './helpers/server';
 import { makeUser, POSTMAN_CALLBACK } from './helpers/fixtures';
 import { getDb } from '@/lib/db';
-import { accessTokens, applications, auditEvents, consents, deviceCodes, grants, refreshTokens, type User } from '@/lib/db/schema';
+import { accessTokens, applications, auditEvents, consents, deviceCodes, authorizationCodes, refreshTokens, type User } from '@/lib/db/schema';
 import { flushAudit } from '@/lib/db/queries/audit';
 import { getClient } from '@/lib/db/queries/clients';
 import { getForViewer, listForOwner } from '@/lib/db/queries/applications';
@@ -370,34 +370,34 @@ describe('deleteApplication', () => {
     const family = crypto.randomUUID();
     for (const applicationId of [appId, other.application.id]) {
       const [g] = await db
-        .insert(grants)
+        .insert(authorizationCodes)
         .values({ codeHash: h(), applicationId, userId: alice.id, redirectUri: POSTMAN_CALLBACK, scope: 'read', authTime: new Date(), expiresAt: soon })
         .returning();
       await db.insert(accessTokens).values([
-        { tokenHash: h(), applicationId, userId: alice.id, scope: 'read', grantType: 'authorization_code', grantId: g.id, familyId: family, expiresAt: soon },
+        { tokenHash: h(), applicationId, userId: alice.id, scope: 'read', grantType: 'authorization_code', authorizationCodeId: g.id, familyId: family, expiresAt: soon },
         { tokenHash: h(), applicationId, userId: null, scope: 'read', grantType: 'client_credentials', expiresAt: soon },
       ]);
-      await db.insert(refreshTokens).values({ tokenHash: h(), applicationId, userId: alice.id, scope: 'read', familyId: family, grantId: g.id });
+      await db.insert(refreshTokens).values({ tokenHash: h(), applicationId, userId: alice.id, scope: 'read', familyId: family, authorizationCodeId: g.id });
       await db.insert(consents).values({ userId: alice.id, applicationId, scope: 'read' });
       await db
         .insert(deviceCodes)
         .values({ deviceCodeHash: h(), userCode: crypto.randomBytes(4).toString('hex').toUpperCase(), applicationId, scope: 'read', interval: 5, expiresAt: soon });
     }
     const counts = async (applicationId: number) => ({
-      grants: (await db.select({ n: count() }).from(grants).where(eq(grants.applicationId, applicationId)))[0].n,
+      authorizationCodes: (await db.select({ n: count() }).from(authorizationCodes).where(eq(authorizationCodes.applicationId, applicationId)))[0].n,
       accessTokens: (await db.select({ n: count() }).from(accessTokens).where(eq(accessTokens.applicationId, applicationId)))[0].n,
       refreshTokens: (await db.select({ n: count() }).from(refreshTokens).where(eq(refreshTokens.applicationId, applicationId)))[0].n,
       consents: (await db.select({ n: count() }).from(consents).where(eq(consents.applicationId, applicationId)))[0].n,
       deviceCodes: (await db.select({ n: count() }).from(deviceCodes).where(eq(deviceCodes.applicationId, applicationId)))[0].n,
     });
-    expect(await counts(appId)).toEqual({ grants: 1, accessTokens: 2, refreshTokens: 1, consents: 1, deviceCodes: 1 });
+    expect(await counts(appId)).toEqual({ authorizationCodes: 1, accessTokens: 2, refreshTokens: 1, consents: 1, deviceCodes: 1 });
     expect(await getClient(r.application.clientId)).not.toBeNull(); // cached
 
     await deleteApplication(appId, actor(alice));
 
     expect(await stored(appId)).toBeUndefined();
-    expect(await counts(appId)).toEqual({ grants: 0, accessTokens: 0, refreshTokens: 0, consents: 0, deviceCodes: 0 });
-    expect(await counts(other.application.id)).toEqual({ grants: 1, accessTokens: 2, refreshTokens: 1, consents: 1, deviceCodes: 1 });
+    expect(await counts(appId)).toEqual({ authorizationCodes: 0, accessTokens: 0, refreshTokens: 0, consents: 0, deviceCodes: 0 });
+    expect(await counts(other.application.id)).toEqual({ authorizationCodes: 1, accessTokens: 2, refreshTokens: 1, consents: 1, deviceCodes: 1 });
     expect(await getClient(r.application.clientId)).toBeNull();
     await expect(getApplication(appId, actor(alice))).rejects.toBeInstanceOf(ApplicationNotFoundError);
     await expect(deleteApplication(appId, actor(alice))).rejects.toBeInstanceOf(ApplicationNotFoundError);

@@ -9,7 +9,7 @@ import { creds, expectOAuthError, getAuthorize, newVerifier, postToken, redirect
 import { s256 } from '@/lib/oauth/pkce';
 import { sha256b64url } from '@/lib/oauth/random';
 import { getDb } from '@/lib/db';
-import { grants } from '@/lib/db/schema';
+import { authorizationCodes } from '@/lib/db/schema';
 
 let srv: TestServer;
 let cookie: string;
@@ -31,7 +31,7 @@ afterAll(async () => srv?.close());
 const base = (clientId: string, over: Record<string, string | undefined> = {}) => ({ response_type: 'code', client_id: clientId, redirect_uri: POSTMAN_CALLBACK, state: 's', ...over });
 const redeem = (code: string, over: Record<string, string | undefined> = {}) =>
   postToken(srv, { grant_type: 'authorization_code', code, redirect_uri: POSTMAN_CALLBACK, ...over }, creds(app));
-const codeRow = async (code: string) => (await (await getDb()).select().from(grants).where(eq(grants.codeHash, sha256b64url(code))))[0];
+const codeRow = async (code: string) => (await (await getDb()).select().from(authorizationCodes).where(eq(authorizationCodes.codeHash, sha256b64url(code))))[0];
 
 describe('PKCE_REQUIRED=false', () => {
   it('lets a confidential client go without PKCE, and redeem without a verifier', async () => {

@@ -10,7 +10,7 @@ import { expectConsentPage, getAuthorize, getPending, newVerifier, pendingIdOfRe
 import { s256 } from '@/lib/oauth/pkce';
 import { sha256b64url } from '@/lib/oauth/random';
 import { getDb, query, sql } from '@/lib/db';
-import { consents, grants } from '@/lib/db/schema';
+import { consents, authorizationCodes } from '@/lib/db/schema';
 
 let srv: TestServer;
 let user: Awaited<ReturnType<typeof makeUser>>;
@@ -256,13 +256,13 @@ describe('request parameters, once the redirect URI is verified (RFC 6749 §4.1.
 
   it('grants the default scopes (read write) when scope is omitted (§3.3)', async () => {
     const p = redirectParams(await getAuthorize(srv, valid(app.clientId, { scope: undefined }), cookie));
-    const [row] = await (await getDb()).select().from(grants).where(eq(grants.codeHash, sha256b64url(p.get('code')!)));
+    const [row] = await (await getDb()).select().from(authorizationCodes).where(eq(authorizationCodes.codeHash, sha256b64url(p.get('code')!)));
     expect(row.scope).toBe('read write');
   });
 
   it('parses a space-separated scope and keeps it on the code', async () => {
     const p = redirectParams(await getAuthorize(srv, valid(app.clientId, { scope: 'write  read write' }), cookie));
-    const [row] = await (await getDb()).select().from(grants).where(eq(grants.codeHash, sha256b64url(p.get('code')!)));
+    const [row] = await (await getDb()).select().from(authorizationCodes).where(eq(authorizationCodes.codeHash, sha256b64url(p.get('code')!)));
     expect(row.scope).toBe('write read');
   });
 
@@ -293,12 +293,12 @@ describe('PKCE (RFC 7636 §4.3, §4.4.1; PKCE_REQUIRED defaults to true)', () =>
     const p = expectErrorRedirect(await getAuthorize(srv, valid(fresh.clientId, { code_challenge_method: undefined }), cookie), 'invalid_request');
     expect(p.get('error_description')).toContain('code_challenge_method=S256 is required');
     expect(p.get('code')).toBeNull();
-    expect(await (await getDb()).select().from(grants).where(eq(grants.applicationId, fresh.id))).toHaveLength(0);
+    expect(await (await getDb()).select().from(authorizationCodes).where(eq(authorizationCodes.applicationId, fresh.id))).toHaveLength(0);
   });
 
   it('stores the S256 method sent with the challenge', async () => {
     const p = redirectParams(await getAuthorize(srv, valid(app.clientId), cookie));
-    const [row] = await (await getDb()).select().from(grants).where(eq(grants.codeHash, sha256b64url(p.get('code')!)));
+    const [row] = await (await getDb()).select().from(authorizationCodes).where(eq(authorizationCodes.codeHash, sha256b64url(p.get('code')!)));
     expect(row.codeChallengeMethod).toBe('S256');
     expect(row.codeChallenge).toBe(pkce.code_challenge);
   });
@@ -419,9 +419,9 @@ describe('authorization codes (RFC 6749 §4.1.2, §10.5)', () => {
       const code = redirectParams(await getAuthorize(srv, valid(app.clientId), cookie)).get('code')!;
       expect(code).toMatch(/^[A-Za-z0-9_-]{43,}$/); // 43 base64url chars = 256 bits
       seen.add(code);
-      const rows = await query<{ n: number }>(sql`SELECT count(*)::int AS n FROM grants WHERE code_hash = ${sha256b64url(code)}`);
+      const rows = await query<{ n: number }>(sql`SELECT count(*)::int AS n FROM authorization_codes WHERE code_hash = ${sha256b64url(code)}`);
       expect(rows[0].n).toBe(1);
-      const plain = await query<{ n: number }>(sql`SELECT count(*)::int AS n FROM grants g WHERE row_to_json(g)::text LIKE ${'%' + code + '%'}`);
+      const plain = await query<{ n: number }>(sql`SELECT count(*)::int AS n FROM authorization_codes g WHERE row_to_json(g)::text LIKE ${'%' + code + '%'}`);
       expect(plain[0].n).toBe(0);
     }
     expect(seen.size).toBe(5);
@@ -430,7 +430,7 @@ describe('authorization codes (RFC 6749 §4.1.2, §10.5)', () => {
   it('live 60 seconds by default and are bound to client, redirect_uri, scope, user and challenge', async () => {
     const before = Date.now();
     const p = redirectParams(await getAuthorize(srv, valid(app.clientId, { scope: 'read', nonce: 'n-1' }), cookie));
-    const [row] = await (await getDb()).select().from(grants).where(eq(grants.codeHash, sha256b64url(p.get('code')!)));
+    const [row] = await (await getDb()).select().from(authorizationCodes).where(eq(authorizationCodes.codeHash, sha256b64url(p.get('code')!)));
     expect(row.applicationId).toBe(app.id);
     expect(row.userId).toBe(user.id);
     expect(row.redirectUri).toBe(POSTMAN_CALLBACK);
@@ -446,7 +446,7 @@ describe('authorization codes (RFC 6749 §4.1.2, §10.5)', () => {
 
   it('records that redirect_uri was omitted, so the token request may omit it too', async () => {
     const p = redirectParams(await getAuthorize(srv, valid(app.clientId, { redirect_uri: undefined }), cookie));
-    const [row] = await (await getDb()).select().from(grants).where(eq(grants.codeHash, sha256b64url(p.get('code')!)));
+    const [row] = await (await getDb()).select().from(authorizationCodes).where(eq(authorizationCodes.codeHash, sha256b64url(p.get('code')!)));
     expect(row.redirectUriSent).toBe(false);
     expect(row.redirectUri).toBe(POSTMAN_CALLBACK);
   });
@@ -459,7 +459,7 @@ describe('HTTP surface', () => {
   });
 
   it('a Next.js client-router fetch (RSC) runs nothing and gets 204 No Content, so the router loads the URL as a document and the client gets its code from one navigation only', async () => {
-    const codes = async () => (await (await getDb()).select().from(grants).where(eq(grants.applicationId, app.id))).length;
+    const codes = async () => (await (await getDb()).select().from(authorizationCodes).where(eq(authorizationCodes.applicationId, app.id))).length;
     const url = `${srv.url}/o/authorize/?${new URLSearchParams(valid(app.clientId))}`;
     const before = await codes();
     // What Next's router sends (and its action handler, server-side, after a server action's redirect).

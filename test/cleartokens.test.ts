@@ -9,7 +9,8 @@ import { startTestServer, type TestServer } from './helpers/server';
 import { withSettings } from './helpers/settings';
 import { makeApp, makeUser } from './helpers/fixtures';
 import { query } from '@/lib/db';
-import { clearExpiredTokens, REVOKED_REFRESH_RETENTION_SECONDS } from '@/lib/db/queries/cleanup';
+import { clearExpiredTokens } from '@/lib/db/queries/cleanup';
+import { DEFAULT_LIMITS } from '@/lib/env';
 
 let srv: TestServer;
 let appId: number;
@@ -39,7 +40,7 @@ async function refresh(label: string, o: { expires: string | null; revoked?: str
 
 async function code(label: string, o: { expires: string; consumed?: string | null }) {
   await query(sql`
-    INSERT INTO grants (code_hash, application_id, user_id, redirect_uri, scope, auth_time, expires_at, consumed_at)
+    INSERT INTO authorization_codes (code_hash, application_id, user_id, redirect_uri, scope, auth_time, expires_at, consumed_at)
     VALUES (${hash()}, ${appId}, ${userId}, 'https://example.com/cb', ${label}, now(), ${at(o.expires)}, ${at(o.consumed ?? null)})`);
 }
 
@@ -57,7 +58,7 @@ async function pending(label: string, o: { expires: string }) {
     VALUES (${hash()}, ${appId}, ${JSON.stringify({ state: label })}::text::jsonb, '192.0.2.1', ${at(o.expires)})`);
 }
 
-const labels = async (table: 'access_tokens' | 'refresh_tokens' | 'grants' | 'device_codes') =>
+const labels = async (table: 'access_tokens' | 'refresh_tokens' | 'authorization_codes' | 'device_codes') =>
   (await query<{ scope: string }>(sql`SELECT scope FROM ${sql.identifier(table)} ORDER BY scope`)).map((r) => r.scope);
 
 const pendingLabels = async () =>
@@ -66,7 +67,7 @@ const pendingLabels = async () =>
 async function wipe() {
   await query(sql`DELETE FROM access_tokens`);
   await query(sql`DELETE FROM refresh_tokens`);
-  await query(sql`DELETE FROM grants`);
+  await query(sql`DELETE FROM authorization_codes`);
   await query(sql`DELETE FROM device_codes`);
   await query(sql`DELETE FROM rate_limits`);
   await query(sql`DELETE FROM authorization_requests`);
@@ -125,7 +126,7 @@ describe('clearExpiredTokens', () => {
       'r-keep-rotated-29d',
       'r-keep-rotated-unexpired',
     ]);
-    expect(await labels('grants')).toEqual(['c-keep-unused', 'c-keep-used-unexpired']);
+    expect(await labels('authorization_codes')).toEqual(['c-keep-unused', 'c-keep-used-unexpired']);
     expect(await labels('device_codes')).toEqual(['d-keep-approved', 'd-keep-denied', 'd-keep-pending']);
     expect((await query<{ key: string }>(sql`SELECT key FROM rate_limits`)).map((x) => x.key)).toEqual(['current']);
     expect(await pendingLabels()).toEqual(['p-keep-live']);
@@ -150,7 +151,7 @@ describe('clearExpiredTokens', () => {
   });
 
   it('keeps dead refresh tokens without expiry for REFRESH_TOKEN_EXPIRE_SECONDS when it is set', async () => {
-    expect(REVOKED_REFRESH_RETENTION_SECONDS).toBe(30 * 24 * 3600);
+    expect(DEFAULT_LIMITS.revokedRefreshRetentionSeconds).toBe(30 * 24 * 3600);
     await wipe();
     await refresh('r-keep-revoked-12h', { expires: null, revoked: '-12 hours' });
     await refresh('r-del-revoked-2d', { expires: null, revoked: '-2 days' });

@@ -9,7 +9,7 @@ import { query } from '@/lib/db';
 import { flushAudit } from '@/lib/db/queries/audit';
 import { sha256b64url } from '@/lib/oauth/random';
 import { decideDevice, enterUserCode, loadDeviceConsent } from '@/lib/oauth/device';
-import { setUserActive } from '@/lib/db/queries/admin';
+import { setUserActive } from '@/lib/db/queries/users';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const MAX_FAILURES = 5;

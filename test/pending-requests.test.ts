@@ -209,7 +209,7 @@ describe('a pending request is open once, for a limited time', () => {
       const allowWon = allow.kind === 'redirect';
       expect(allowWon).toBe(deny.kind !== 'redirect');
       const remembered = await query(sql`SELECT 1 FROM consents WHERE user_id = ${user.id}`);
-      const codes = await query(sql`SELECT 1 FROM grants WHERE user_id = ${user.id}`);
+      const codes = await query(sql`SELECT 1 FROM authorization_codes WHERE user_id = ${user.id}`);
       expect({ round, allowWon, remembered: remembered.length, codes: codes.length }).toEqual({ round, allowWon, remembered: allowWon ? 1 : 0, codes: allowWon ? 1 : 0 });
     }
   });
@@ -238,7 +238,7 @@ describe('whose consent: a request started anonymously is completed by whoever l
 
     // Bob's own decision: the code is Bob's.
     const cb = callback(await consentOutcome({ pendingId, session: bobs.session, ip: IP, decision: 'allow' }));
-    const [grant] = await query<{ user_id: string }>(sql`SELECT user_id FROM grants WHERE code_hash = ${sha256b64url(cb.get('code')!)}`);
+    const [grant] = await query<{ user_id: string }>(sql`SELECT user_id FROM authorization_codes WHERE code_hash = ${sha256b64url(cb.get('code')!)}`);
     expect(grant.user_id).toBe(bob.id);
   });
 
@@ -317,7 +317,7 @@ describe('the consent page shows the stored request, only to the session it is b
     expect(r.headers.get('location')).toBeNull();
     expect(await r.text()).toContain('Application suspended');
     expect(await consentOutcome({ pendingId, session: login.session, ip: IP, decision: 'allow' })).toMatchObject({ kind: 'error_page', status: 403, title: 'Application suspended' });
-    expect(await query(sql`SELECT 1 FROM grants WHERE user_id = ${user.id} AND application_id = ${owned.id}`)).toHaveLength(0);
+    expect(await query(sql`SELECT 1 FROM authorization_codes WHERE user_id = ${user.id} AND application_id = ${owned.id}`)).toHaveLength(0);
     expect(await query(sql`SELECT 1 FROM consents WHERE user_id = ${user.id}`)).toHaveLength(0);
   });
 
@@ -326,7 +326,7 @@ describe('the consent page shows the stored request, only to the session it is b
     await admin.setUserActive(staff, user.id, false);
     const o = await consentOutcome({ pendingId, session: login.session, ip: IP, decision: 'allow' });
     expect(o.kind === 'redirect' && o.location).toBe(`/accounts/login/?next=${encodeURIComponent(`/o/authorize/?pending=${pendingId}`)}`);
-    expect(await query(sql`SELECT 1 FROM grants WHERE user_id = ${user.id} AND application_id = ${owned.id}`)).toHaveLength(0);
+    expect(await query(sql`SELECT 1 FROM authorization_codes WHERE user_id = ${user.id} AND application_id = ${owned.id}`)).toHaveLength(0);
     expect(await query(sql`SELECT 1 FROM consents WHERE user_id = ${user.id}`)).toHaveLength(0);
   });
 });

@@ -8,7 +8,7 @@ import { makeApp, makeUser } from './helpers/fixtures';
 import { creds, exchange, obtainCode, postToken, tokensFor } from './helpers/codeflow';
 import { sha256b64url } from '@/lib/oauth/random';
 import { getDb } from '@/lib/db';
-import { accessTokens, grants, refreshTokens } from '@/lib/db/schema';
+import { accessTokens, authorizationCodes, refreshTokens } from '@/lib/db/schema';
 
 const N = 20;
 let srv: TestServer;
@@ -43,10 +43,10 @@ describe('fosite#778: parallel redemption of one authorization code', () => {
         expect(f.body.error).toBe('invalid_grant');
       }
       // Exactly one set of tokens was ever issued from the code.
-      const [g] = await (await getDb()).select().from(grants).where(eq(grants.codeHash, sha256b64url(c.code)));
+      const [g] = await (await getDb()).select().from(authorizationCodes).where(eq(authorizationCodes.codeHash, sha256b64url(c.code)));
       expect(g.consumedAt).not.toBeNull();
-      const at = await (await getDb()).select().from(accessTokens).where(eq(accessTokens.grantId, g.id));
-      const rt = await (await getDb()).select().from(refreshTokens).where(eq(refreshTokens.grantId, g.id));
+      const at = await (await getDb()).select().from(accessTokens).where(eq(accessTokens.authorizationCodeId, g.id));
+      const rt = await (await getDb()).select().from(refreshTokens).where(eq(refreshTokens.authorizationCodeId, g.id));
       expect(at.length).toBe(1);
       expect(rt.length).toBe(1);
       expect(at[0].tokenHash).toBe(sha256b64url(ok[0].body.access_token));

@@ -49,7 +49,7 @@ afterAll(async () => {
 
 async function dumpAllTables(): Promise<string> {
   const tables = await query<{ name: string }>(sql`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
-  expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['grants', 'access_tokens', 'refresh_tokens', 'applications', 'audit_events']));
+  expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['authorization_codes', 'access_tokens', 'refresh_tokens', 'applications', 'audit_events']));
   let out = '';
   for (const { name } of tables) {
     const rows = await query<{ j: string }>(sql`SELECT row_to_json(t)::text AS j FROM ${sql.identifier(name)} t`);
@@ -101,7 +101,7 @@ describe('tokens (docs/ARCHITECTURE.md §5 "Tokens and data")', () => {
     expect(rt.applicationId).toBe(app.id);
     expect(rt.scope).toBe('read write');
     expect(rt.expiresAt).toBeNull(); // REFRESH_TOKEN_EXPIRE_SECONDS unset
-    expect(rt.grantId).toBe(at.grantId);
+    expect(rt.authorizationCodeId).toBe(at.authorizationCodeId);
   });
 
   it('keeps the client secret hashed with argon2id when "Hash client secret" is on', async () => {

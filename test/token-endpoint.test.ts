@@ -7,7 +7,7 @@ import { basic, makeApp, makeUser, POSTMAN_CALLBACK } from './helpers/fixtures';
 import { creds, exchange, expectOAuthError, newVerifier, obtainCode, postToken } from './helpers/codeflow';
 import { sha256b64url } from '@/lib/oauth/random';
 import { getDb, query } from '@/lib/db';
-import { accessTokens, grants, refreshTokens } from '@/lib/db/schema';
+import { accessTokens, authorizationCodes, refreshTokens } from '@/lib/db/schema';
 
 let srv: TestServer;
 let user: Awaited<ReturnType<typeof makeUser>>;
@@ -334,7 +334,7 @@ describe('authorization_code grant checks (RFC 6749 §4.1.3, RFC 7636 §4.6)', (
 
   it('rejects an expired code with invalid_grant', async () => {
     const c = await obtainCode(srv, app, user);
-    await (await getDb()).update(grants).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(grants.codeHash, sha256b64url(c.code)));
+    await (await getDb()).update(authorizationCodes).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(authorizationCodes.codeHash, sha256b64url(c.code)));
     const body = await expectOAuthError(await exchange(srv, app, c), 400, 'invalid_grant');
     expect(body.error_description).toMatch(/expired/);
   });
@@ -354,12 +354,12 @@ describe('authorization_code grant checks (RFC 6749 §4.1.3, RFC 7636 §4.6)', (
 });
 
 describe('a replayed code (RFC 6749 §4.1.2, §10.5)', () => {
-  async function liveTokens(grantId: number) {
-    const a = await (await getDb()).select().from(accessTokens).where(eq(accessTokens.grantId, grantId));
-    const r = await (await getDb()).select().from(refreshTokens).where(eq(refreshTokens.grantId, grantId));
+  async function liveTokens(authorizationCodeId: number) {
+    const a = await (await getDb()).select().from(accessTokens).where(eq(accessTokens.authorizationCodeId, authorizationCodeId));
+    const r = await (await getDb()).select().from(refreshTokens).where(eq(refreshTokens.authorizationCodeId, authorizationCodeId));
     return { access: a, refresh: r };
   }
-  const grantIdOf = async (code: string) => (await (await getDb()).select().from(grants).where(eq(grants.codeHash, sha256b64url(code))))[0].id;
+  const authorizationCodeIdOf = async (code: string) => (await (await getDb()).select().from(authorizationCodes).where(eq(authorizationCodes.codeHash, sha256b64url(code))))[0].id;
 
   it('rejects a replayed code with invalid_grant and revokes every token issued from it, refreshed ones included', async () => {
     const c = await obtainCode(srv, app, user);
@@ -370,7 +370,7 @@ describe('a replayed code (RFC 6749 §4.1.2, §10.5)', () => {
 
     await expectOAuthError(await exchange(srv, app, c), 400, 'invalid_grant');
 
-    const t = await liveTokens(await grantIdOf(c.code));
+    const t = await liveTokens(await authorizationCodeIdOf(c.code));
     expect(t.access.length).toBe(2);
     expect(t.refresh.length).toBe(2);
     for (const row of [...t.access, ...t.refresh]) expect(row.revokedAt).not.toBeNull();
@@ -382,7 +382,7 @@ describe('a replayed code (RFC 6749 §4.1.2, §10.5)', () => {
     const c = await obtainCode(srv, app, user);
     const first = await (await exchange(srv, app, c)).json();
     await expectOAuthError(await exchange(srv, app, c, { code_verifier: newVerifier() }), 400, 'invalid_grant');
-    const t = await liveTokens(await grantIdOf(c.code));
+    const t = await liveTokens(await authorizationCodeIdOf(c.code));
     for (const row of [...t.access, ...t.refresh]) expect(row.revokedAt).toBeNull();
     expect((await postToken(srv, { grant_type: 'refresh_token', refresh_token: first.refresh_token }, creds(app))).status).toBe(200);
   });
@@ -392,7 +392,7 @@ describe('a replayed code (RFC 6749 §4.1.2, §10.5)', () => {
     const c = await obtainCode(srv, app, user);
     await (await exchange(srv, app, c)).json();
     await expectOAuthError(await exchange(srv, other, c), 400, 'invalid_grant');
-    const t = await liveTokens(await grantIdOf(c.code));
+    const t = await liveTokens(await authorizationCodeIdOf(c.code));
     for (const row of [...t.access, ...t.refresh]) expect(row.revokedAt).toBeNull();
   });
 
@@ -400,7 +400,7 @@ describe('a replayed code (RFC 6749 §4.1.2, §10.5)', () => {
     const c = await obtainCode(srv, app, user);
     await (await exchange(srv, app, c)).json();
     await expectInvalidClient(await postToken(srv, codeBody(c), { id: app.clientId, secret: 'wrong' }));
-    const t = await liveTokens(await grantIdOf(c.code));
+    const t = await liveTokens(await authorizationCodeIdOf(c.code));
     for (const row of [...t.access, ...t.refresh]) expect(row.revokedAt).toBeNull();
   });
 });

@@ -2,10 +2,15 @@
 // that the actor is staff first and answers anyone else with AdminNotFoundError (the pages and
 // actions turn it into a 404, like requireStaff): the admin area does not reveal it exists.
 // Every change writes an 'admin.action' audit event. No Next.js imports.
-import * as q from '../db/queries/admin';
-import type { AdminAppRow, AdminAuditRow, AdminTokenRow, AdminUserRow, OwnedApp, Page } from '../db/queries/admin';
-import { audit } from '../db/queries/audit';
-import { findUserById } from '../db/queries/users';
+import * as users from '../db/queries/users';
+import * as apps from '../db/queries/applications';
+import { audit, listAuditEvents as queryAuditEvents } from '../db/queries/audit';
+import { databaseTokenStore as tokens } from '../db/queries/token-store';
+import type { AdminUserRow } from '../db/queries/users';
+import type { AdminAppRow, OwnedApp } from '../db/queries/applications';
+import type { AdminAuditRow } from '../db/queries/audit';
+import type { Page } from '../db/queries/page';
+import type { TokenListRow as AdminTokenRow } from '../oauth/store';
 import { clientIdsOwnedBy, invalidateClients } from '../db/queries/clients';
 import { canonicalUsername } from '../canonical';
 import { revokeUserSessions } from '../db/queries/sessions';
@@ -42,7 +47,7 @@ export class AdminNotFoundError extends Error {
  */
 async function assertStaff(actor: StaffActor | null | undefined): Promise<void> {
   if (!actor || !actor.isStaff) throw new AdminNotFoundError();
-  const u = await findUserById(actor.id);
+  const u = await users.findUserById(actor.id);
   if (!u || !u.isStaff || !u.isActive) throw new AdminNotFoundError();
 }
 
@@ -56,7 +61,7 @@ export type ActionResult = { ok: true; message: string } | { ok: false; message:
 
 export async function listUsers(actor: StaffActor, f: UserFilters): Promise<Page<AdminUserRow>> {
   await assertStaff(actor);
-  return q.listUsers({ q: f.q, after: f.after, limit: PAGE_SIZE });
+  return users.listUsers({ q: f.q, after: f.after, limit: PAGE_SIZE });
 }
 
 /**
@@ -68,7 +73,7 @@ export async function setUserActive(actor: StaffActor, userId: string, active: b
   await assertStaff(actor);
   if (!isUuid(userId)) throw new AdminNotFoundError();
   if (userId === actor.id && !active) return { ok: false, message: 'You cannot deactivate your own account.' };
-  const r = await q.setUserActive(userId, active);
+  const r = await users.setUserActive(userId, active);
   if (!r.found) throw new AdminNotFoundError();
   // Their applications are suspended (or restored) with them: drop the cached clients everywhere.
   const clientIds = await clientIdsOwnedBy(userId);
@@ -90,7 +95,7 @@ export async function setUserStaff(actor: StaffActor, userId: string, staff: boo
   await assertStaff(actor);
   if (!isUuid(userId)) throw new AdminNotFoundError();
   if (userId === actor.id && !staff) return { ok: false, message: 'You cannot remove your own staff status.' };
-  if (!(await q.setUserStaff(userId, staff))) throw new AdminNotFoundError();
+  if (!(await users.setUserStaff(userId, staff))) throw new AdminNotFoundError();
   adminAudit(actor, staff ? 'user.made_staff' : 'user.staff_removed', { user_id: userId });
   return { ok: true, message: staff ? 'User is now staff.' : 'User is no longer staff.' };
 }
@@ -99,7 +104,7 @@ export async function setUserStaff(actor: StaffActor, userId: string, staff: boo
 
 export async function listApplications(actor: StaffActor, f: AppFilters): Promise<Page<AdminAppRow>> {
   await assertStaff(actor);
-  return q.listApplications({ q: f.q, after: f.after ? Number(f.after) : undefined, limit: PAGE_SIZE });
+  return apps.listApplications({ q: f.q, after: f.after ? Number(f.after) : undefined, limit: PAGE_SIZE });
 }
 
 async function orNotFound<T>(p: Promise<T>): Promise<T> {
@@ -114,7 +119,7 @@ async function orNotFound<T>(p: Promise<T>): Promise<T> {
 /** An application as staff see it: its settings, and whether it is suspended (its owner is deactivated). */
 export async function getApplicationForAdmin(actor: StaffActor, id: number): Promise<ApplicationView & { suspended: boolean }> {
   await assertStaff(actor);
-  const [app, suspended] = await Promise.all([orNotFound(getApplication(id, actor)), q.isApplicationSuspended(id)]);
+  const [app, suspended] = await Promise.all([orNotFound(getApplication(id, actor)), apps.isApplicationSuspended(id)]);
   return { ...app, suspended };
 }
 
@@ -145,21 +150,21 @@ export async function listTokens(actor: StaffActor, f: TokenFilters): Promise<To
   let applicationId: number | undefined;
   let userId: string | undefined;
   if (f.app) {
-    const a = await q.findApplicationForAdmin(f.app);
+    const a = await apps.findApplicationForAdmin(f.app);
     if (!a) return { rows: [], next: null, unknown: 'application' };
     applicationId = a.id;
   }
   if (f.user) {
-    const u = await q.findUserForAdmin(f.user);
+    const u = await users.findUserForAdmin(f.user);
     if (!u) return { rows: [], next: null, unknown: 'user' };
     userId = u.id;
   }
-  return q.listTokens({ kind: f.kind, applicationId, userId, state: f.state, after: f.after ? Number(f.after) : undefined, limit: PAGE_SIZE });
+  return tokens.listTokens({ kind: f.kind, applicationId, userId, state: f.state, after: f.after ? Number(f.after) : undefined, limit: PAGE_SIZE });
 }
 
 export async function revokeTokens(actor: StaffActor, kind: TokenKind, ids: number[]): Promise<ActionResult & { count: number }> {
   await assertStaff(actor);
-  const n = await q.revokeTokens(kind, ids);
+  const n = await tokens.revokeByIds(kind, ids);
   if (n > 0) {
     audit('token.revoked', { actorUserId: actor.id, ip: actor.ip ?? null, detail: { via: 'admin', kind, count: n } });
     adminAudit(actor, 'tokens.revoked', { kind, ids: ids.slice(0, 200), count: n });
@@ -178,7 +183,7 @@ export async function listAuditEvents(actor: StaffActor, f: AuditFilters): Promi
   await assertStaff(actor);
   let applicationId: number | undefined;
   if (f.app) {
-    const a = await q.findApplicationForAdmin(f.app);
+    const a = await apps.findApplicationForAdmin(f.app);
     // A deleted application's events keep its numeric id.
     if (a) applicationId = a.id;
     else if (isRowId(f.app)) applicationId = Number(f.app);
@@ -187,14 +192,14 @@ export async function listAuditEvents(actor: StaffActor, f: AuditFilters): Promi
   let actorUserId: string | undefined;
   let actorLabels: string[] | undefined;
   if (f.actor) {
-    const u = await q.findUserForAdmin(f.actor);
+    const u = await users.findUserForAdmin(f.actor);
     if (u) actorUserId = u.id;
     else if (isUuid(f.actor)) actorUserId = f.actor;
     // Failed logins are labelled with the canonical form of whatever username was typed, which may
     // belong to nobody; other labels (e.g. createsuperuser) as written.
     if (!isUuid(f.actor)) actorLabels = [...new Set([f.actor, canonicalUsername(f.actor)])];
   }
-  return q.listAuditEvents({
+  return queryAuditEvents({
     type: f.type,
     actorUserId,
     actorLabels,

@@ -87,9 +87,12 @@ export const applications = pgTable(
   (t) => [uniqueIndex('applications_client_id_idx').on(t.clientId), index('applications_user_idx').on(t.userId)],
 );
 
-/** Authorization codes (DOT calls them grants). */
-export const grants = pgTable(
-  'grants',
+/**
+ * Authorization codes (RFC 6749 §4.1.2; django-oauth-toolkit calls them grants). Stored only as
+ * SHA-256; spent once (consumed_at) by the token store's redemption (lib/oauth/store.ts).
+ */
+export const authorizationCodes = pgTable(
+  'authorization_codes',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     codeHash: text('code_hash').notNull(),
@@ -111,7 +114,7 @@ export const grants = pgTable(
     consumedAt: ts('consumed_at'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('grants_code_hash_idx').on(t.codeHash), index('grants_expires_idx').on(t.expiresAt)],
+  (t) => [uniqueIndex('authorization_codes_code_hash_idx').on(t.codeHash), index('authorization_codes_expires_idx').on(t.expiresAt)],
 );
 
 /**
@@ -161,8 +164,8 @@ export const accessTokens = pgTable(
     scope: text('scope').notNull(),
     /** Refresh family: every access and refresh token descended from one authorization. */
     familyId: uuid('family_id'),
-    /** The authorization code it came from, so a replayed code can revoke it. */
-    grantId: bigint('grant_id', { mode: 'number' }),
+    /** The authorization code it came from, so a replayed code can revoke it (RFC 6749 §4.1.2). */
+    authorizationCodeId: bigint('authorization_code_id', { mode: 'number' }),
     grantType: text('grant_type').notNull(),
     expiresAt: ts('expires_at').notNull(),
     revokedAt: ts('revoked_at'),
@@ -171,7 +174,7 @@ export const accessTokens = pgTable(
   (t) => [
     uniqueIndex('access_tokens_hash_idx').on(t.tokenHash),
     index('access_tokens_family_idx').on(t.familyId),
-    index('access_tokens_grant_idx').on(t.grantId),
+    index('access_tokens_authorization_code_idx').on(t.authorizationCodeId),
     index('access_tokens_app_user_idx').on(t.applicationId, t.userId),
     index('access_tokens_expires_idx').on(t.expiresAt),
     index('access_tokens_user_idx').on(t.userId),
@@ -189,7 +192,8 @@ export const refreshTokens = pgTable(
     userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
     scope: text('scope').notNull(),
     familyId: uuid('family_id').notNull(),
-    grantId: bigint('grant_id', { mode: 'number' }),
+    /** The authorization code the family started from (null for other grants). */
+    authorizationCodeId: bigint('authorization_code_id', { mode: 'number' }),
     /** Carried along the family for ID tokens issued on refresh. */
     authTime: ts('auth_time'),
     nonce: text('nonce'),
@@ -301,7 +305,7 @@ export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Application = typeof applications.$inferSelect;
 export type NewApplication = typeof applications.$inferInsert;
-export type Grant = typeof grants.$inferSelect;
+export type AuthorizationCode = typeof authorizationCodes.$inferSelect;
 export type AuthorizationRequest = typeof authorizationRequests.$inferSelect;
 export type AccessToken = typeof accessTokens.$inferSelect;
 export type RefreshToken = typeof refreshTokens.$inferSelect;

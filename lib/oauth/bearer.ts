@@ -6,7 +6,9 @@ import { insufficientScope, invalidBearerRequest, invalidToken, missingToken } f
 import type { OAuthRequest } from './http';
 import { sha256b64url } from './random';
 import { parseScope } from './scope';
-import { findBearerToken, type BearerRow } from '../db/queries/bearer';
+import { inactiveReason, type FoundToken, type InactiveReason } from './store';
+import { databaseTokenStore } from '../db/queries/token-store';
+import { env } from '../env';
 
 export interface BearerContext {
   /** The resource owner; null for client_credentials tokens (the client acts for itself). */
@@ -27,8 +29,6 @@ export interface BearerOptions {
   requireUser?: boolean;
 }
 
-/** Tokens we issue are 43 characters; anything far longer is not ours and costs no query. */
-const MAX_TOKEN_LENGTH = 512;
 /**
  * RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token, with
  * b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". The scheme is
@@ -70,25 +70,41 @@ export function bearerTokenFrom(req: Pick<OAuthRequest, 'headers' | 'url'>): str
   return token;
 }
 
-export type AccessTokenState = { active: true; row: BearerRow } | { active: false; row: BearerRow | null; why: string };
+export type AccessTokenState = { active: true; row: FoundToken } | { active: false; row: FoundToken | null; why: string };
 
-/** Looks the access token up and decides whether it is active now. */
-export async function lookupAccessToken(token: string, now = Date.now()): Promise<AccessTokenState> {
-  const row = token.length <= MAX_TOKEN_LENGTH ? await findBearerToken(sha256b64url(token)) : null;
-  if (!row) return { active: false, row: null, why: 'The access token is invalid.' };
-  if (row.revokedAt) return { active: false, row, why: 'The access token has been revoked.' };
-  if (row.expiresAt.getTime() <= now) return { active: false, row, why: 'The access token has expired.' };
-  if (row.userId !== null && row.userActive !== true) return { active: false, row, why: 'The access token is invalid.' };
-  if (row.clientSuspended) return { active: false, row, why: 'The application this token was issued to is suspended.' };
-  return { active: true, row };
+/** RFC 6750 §3.1 invalid_token's description for each reason a found access token is not active. */
+function describeInactive(reason: InactiveReason): string {
+  switch (reason) {
+    case 'revoked':
+      return 'The access token has been revoked.';
+    case 'expired':
+      return 'The access token has expired.';
+    case 'client_suspended':
+      return 'The application this token was issued to is suspended.';
+    default: // a deactivated user: the token simply no longer counts
+      return 'The access token is invalid.';
+  }
 }
 
-function contextOf(row: BearerRow): BearerContext {
+/**
+ * Looks the access token up (one indexed read, the token store's findToken) and decides whether it
+ * is active now (inactiveReason, lib/oauth/store.ts).
+ */
+export async function lookupAccessToken(token: string, now = Date.now()): Promise<AccessTokenState> {
+  // Tokens we issue are 43 characters; anything far longer is not ours and costs no query.
+  const row = token.length <= env().limits.tokenMaxLength ? await databaseTokenStore.findToken(sha256b64url(token), 'access') : null;
+  if (!row) return { active: false, row: null, why: 'The access token is invalid.' };
+  const why = inactiveReason(row, now);
+  return why ? { active: false, row, why: describeInactive(why) } : { active: true, row };
+}
+
+function contextOf(row: FoundToken): BearerContext {
   return {
     user: row.userId !== null && row.username !== null ? { id: row.userId, username: row.username } : null,
     client: { clientId: row.clientId, applicationId: row.applicationId },
     scope: parseScope(row.scope),
-    token: { id: row.id, grantType: row.grantType, issuedAt: row.createdAt, expiresAt: row.expiresAt },
+    // An access token always has both (only refresh tokens lack them).
+    token: { id: row.id, grantType: row.grantType ?? '', issuedAt: row.createdAt, expiresAt: row.expiresAt ?? row.createdAt },
   };
 }
 
@@ -114,7 +130,7 @@ function scopesFor(opts: BearerOptions, method: string): readonly string[] {
  * @throws OAuthError 401 without an error code when no token is sent (RFC 6750 §3.1), 400
  *   invalid_request for a malformed header, 401 invalid_token, 403 insufficient_scope
  */
-export async function authenticateBearer(req: Pick<OAuthRequest, 'headers' | 'url' | 'method'>, opts: BearerOptions, onToken: (row: BearerRow | null) => void): Promise<BearerContext> {
+export async function authenticateBearer(req: Pick<OAuthRequest, 'headers' | 'url' | 'method'>, opts: BearerOptions, onToken: (row: FoundToken | null) => void): Promise<BearerContext> {
   const token = bearerTokenFrom(req);
   if (token === null) throw missingToken();
   const state = await lookupAccessToken(token);

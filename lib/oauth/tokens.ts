@@ -1,55 +1,41 @@
-// Issuing opaque tokens: 256 random bits each, returned once, stored only as SHA-256.
+// Issuing opaque tokens: 256 random bits each, returned once, stored only as SHA-256. An issuance,
+// in the words used everywhere: `newTokens` makes the values (nothing is stored yet), a token store
+// operation (lib/oauth/store.ts) checks everything that can refuse and stores their hashes in one
+// step, and `tokenResponse` answers with the values (RFC 6749 §5.1).
 import crypto from 'node:crypto';
 import { randomToken, sha256b64url } from './random';
-import { insertTokens } from '../db/queries/tokens';
 import type { Application } from '../db/schema';
+import type { StoredTokens, TokenUser } from './store';
 import { audit } from '../db/queries/audit';
-import { invalidGrant } from './errors';
+import { attachIdToken } from './oidc/attach';
 import { env } from '../env';
 
+/** RFC 6749 §5.1 "Successful Response" (with OIDC Core §3.1.3.3's id_token when one is due). */
 export interface TokenResponse {
   access_token: string;
   token_type: 'Bearer';
+  /** Seconds. */
   expires_in: number;
   scope: string;
   refresh_token?: string;
   id_token?: string;
 }
 
-export interface IssueInput {
-  app: Application;
-  userId: string | null;
-  scope: string;
-  /** Scope of the new refresh token when it differs from the access token's (RFC 6749 §6). */
-  refreshScope?: string;
-  grantType: string;
-  /** Continue this refresh family (refresh grant); otherwise a new one starts. */
-  familyId?: string;
-  grantId?: number | null;
-  withRefresh: boolean;
-  authTime?: Date | null;
-  nonce?: string | null;
-  ip: string;
-}
-
-export interface Issued {
-  response: TokenResponse;
+/** The values of one issuance, and what the token store keeps of them. */
+export interface NewTokens {
   accessToken: string;
-  familyId: string | null;
-}
-
-/** Fresh token values, their hashes and expiry times, before anything is stored. */
-export interface Minted {
-  accessToken: string;
+  /** Null when no refresh token is issued. */
   refreshToken: string | null;
-  accessHash: string;
-  refreshHash: string | null;
-  familyId: string | null;
-  accessExpiresAt: Date;
-  refreshExpiresAt: Date | null;
+  /** Their hashes, expiry times and (with a refresh token) a new family id: what the store receives. */
+  stored: StoredTokens;
 }
 
-export function mintTokens(withRefresh: boolean, familyId?: string): Minted {
+/**
+ * Fresh token values (256 random bits each, base64url), before anything is stored: an access token
+ * of ACCESS_TOKEN_EXPIRE_SECONDS and, when `withRefresh`, a refresh token of
+ * REFRESH_TOKEN_EXPIRE_SECONDS (no expiry when unset) starting a new family (a random UUID).
+ */
+export function newTokens(withRefresh: boolean): NewTokens {
   const e = env();
   const now = Date.now();
   const accessToken = randomToken();
@@ -57,42 +43,44 @@ export function mintTokens(withRefresh: boolean, familyId?: string): Minted {
   return {
     accessToken,
     refreshToken,
-    accessHash: sha256b64url(accessToken),
-    refreshHash: refreshToken ? sha256b64url(refreshToken) : null,
-    familyId: familyId ?? (refreshToken ? crypto.randomUUID() : null),
-    accessExpiresAt: new Date(now + e.ACCESS_TOKEN_EXPIRE_SECONDS * 1000),
-    refreshExpiresAt: e.REFRESH_TOKEN_EXPIRE_SECONDS ? new Date(now + e.REFRESH_TOKEN_EXPIRE_SECONDS * 1000) : null,
+    stored: {
+      accessHash: sha256b64url(accessToken),
+      refreshHash: refreshToken ? sha256b64url(refreshToken) : null,
+      familyId: refreshToken ? crypto.randomUUID() : null,
+      accessExpiresAt: new Date(now + e.ACCESS_TOKEN_EXPIRE_SECONDS * 1000),
+      refreshExpiresAt: e.REFRESH_TOKEN_EXPIRE_SECONDS ? new Date(now + e.REFRESH_TOKEN_EXPIRE_SECONDS * 1000) : null,
+    },
   };
 }
 
-/** The §5.1 response for tokens that have been stored; audits the issuance. */
-export function issued(m: Minted, i: { app: Application; userId: string | null; scope: string; grantType: string; ip: string }): Issued {
-  audit('token.issued', { actorUserId: i.userId, applicationId: i.app.id, ip: i.ip, detail: { grant_type: i.grantType, scope: i.scope } });
+/** What the tokens were issued for, as the token store answered it. */
+export interface Issuance {
+  app: Application;
+  /** The resource owner (from the store's answer); null for client_credentials. */
+  user: TokenUser | null;
+  /** The scope granted to the access token. */
+  scope: string;
+  grantType: string;
+  ip: string;
+  /** OIDC Core §3.1.2.1: echoed in the ID token of a code exchange; null otherwise. */
+  nonce?: string | null;
+  /** When the user authenticated (OIDC `auth_time`); kept across refreshes (§12.2). */
+  authTime?: Date | null;
+}
+
+/**
+ * RFC 6749 §5.1: the successful response for tokens the token store has saved, with an ID token
+ * when `openid` was granted to a client with an ID token algorithm (lib/oauth/oidc/attach.ts, which
+ * reads nothing: the store's answer carries the user). Audits the issuance (`token.issued`).
+ */
+export async function tokenResponse(t: NewTokens, i: Issuance): Promise<TokenResponse> {
+  audit('token.issued', { actorUserId: i.user?.id ?? null, applicationId: i.app.id, ip: i.ip, detail: { grant_type: i.grantType, scope: i.scope } });
   const response: TokenResponse = {
-    access_token: m.accessToken,
+    access_token: t.accessToken,
     token_type: 'Bearer',
     expires_in: env().ACCESS_TOKEN_EXPIRE_SECONDS,
     scope: i.scope,
   };
-  if (m.refreshToken) response.refresh_token = m.refreshToken;
-  return { response, accessToken: m.accessToken, familyId: m.familyId };
-}
-
-export async function issueTokens(i: IssueInput): Promise<Issued> {
-  const m = mintTokens(i.withRefresh, i.familyId);
-  const inserted = await insertTokens({
-    ...m,
-    applicationId: i.app.id,
-    userId: i.userId,
-    scope: i.scope,
-    refreshScope: i.refreshScope,
-    grantId: i.grantId ?? null,
-    grantType: i.grantType,
-    authTime: i.authTime ?? null,
-    nonce: i.nonce ?? null,
-    revokePreviousAccess: i.familyId !== undefined,
-  });
-  // The family was revoked while this refresh was in flight (see insertTokens).
-  if (!inserted) throw invalidGrant('The refresh token is invalid, expired or revoked.');
-  return issued(m, i);
+  if (t.refreshToken) response.refresh_token = t.refreshToken;
+  return attachIdToken(response, t.accessToken, { app: i.app, user: i.user, scope: i.scope, nonce: i.nonce ?? null, authTime: i.authTime ?? null });
 }

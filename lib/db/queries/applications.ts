@@ -5,9 +5,13 @@
 // reads as "does not exist" (null), so that ids of other users' applications reveal nothing.
 // The stored client secret never leaves this module except through getSecretStateForViewer,
 // which the service needs to hash a stored plain secret or to tell whether it can be unhashed.
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { getDb } from '../index';
 import { applications, users, type Application, type NewApplication } from '../schema';
+import { appOwner, appSuspended, ownerOf } from './clients';
+import { contains, page, type Page } from './page';
+import { canonicalUsername } from '../../canonical';
+import { hasNul, isRowId } from '../../fields';
 
 export interface Viewer {
   id: string;
@@ -48,17 +52,20 @@ function visibleTo(id: number, viewer: Viewer): SQL {
   return viewer.isStaff ? byId : and(byId, eq(applications.userId, viewer.id))!;
 }
 
+/** The columns of an ApplicationSummary. */
+const summaryColumns = {
+  id: applications.id,
+  name: applications.name,
+  clientId: applications.clientId,
+  clientType: applications.clientType,
+  grantTypes: applications.grantTypes,
+  createdAt: applications.createdAt,
+};
+
 export async function listForOwner(userId: string): Promise<ApplicationSummary[]> {
   const db = await getDb();
   return db
-    .select({
-      id: applications.id,
-      name: applications.name,
-      clientId: applications.clientId,
-      clientType: applications.clientType,
-      grantTypes: applications.grantTypes,
-      createdAt: applications.createdAt,
-    })
+    .select(summaryColumns)
     .from(applications)
     .where(eq(applications.userId, userId))
     .orderBy(desc(applications.createdAt), desc(applications.id));
@@ -182,3 +189,82 @@ export async function deleteForViewer(id: number, viewer: Viewer): Promise<{ id:
 }
 
 export { findUserByUsername } from './users';
+
+// --- the staff area (lib/admin/service.ts checks staff before calling anything here) -----------------
+
+export interface AdminAppRow {
+  id: number;
+  name: string;
+  clientId: string;
+  clientType: 'confidential' | 'public';
+  grantTypes: string[];
+  ownerUsername: string | null;
+  /** Its owner is deactivated (lib/db/queries/clients.ts): it can neither authenticate nor use its tokens. */
+  suspended: boolean;
+  createdAt: Date;
+}
+
+/** Every owner's applications, newest first (primary key); `q` matches name, client id or owner. */
+export async function listApplications(f: { q: string; after?: number; limit: number }): Promise<Page<AdminAppRow>> {
+  const db = await getDb();
+  const conds: SQL[] = [];
+  if (f.q) {
+    const p = contains(f.q);
+    conds.push(
+      or(sql`lower(${applications.name}) LIKE ${p}`, eq(applications.clientId, f.q), eq(appOwner.usernameCanonical, canonicalUsername(f.q)))!,
+    );
+  }
+  if (f.after) conds.push(lt(applications.id, f.after));
+  const rows = await db
+    .select({ ...summaryColumns, ownerUsername: appOwner.username, suspended: appSuspended })
+    .from(applications)
+    .leftJoin(appOwner, ownerOf(applications))
+    .where(conds.length ? and(...conds) : undefined)
+    .orderBy(desc(applications.id))
+    .limit(f.limit + 1);
+  return page(rows, f.limit, (r) => String(r.id));
+}
+
+/** Whether application `id` is suspended (false when there is no such application). */
+export async function isApplicationSuspended(id: number): Promise<boolean> {
+  const db = await getDb();
+  const [r] = await db.select({ suspended: appSuspended }).from(applications).leftJoin(appOwner, ownerOf(applications)).where(eq(applications.id, id)).limit(1);
+  return r?.suspended ?? false;
+}
+
+/** An application by row id or client_id, for the staff's filters. */
+export async function findApplicationForAdmin(idOrClientId: string): Promise<{ id: number; name: string } | null> {
+  if (hasNul(idOrClientId)) return null;
+  const db = await getDb();
+  const where = isRowId(idOrClientId)
+    ? or(eq(applications.id, Number(idOrClientId)), eq(applications.clientId, idOrClientId))
+    : eq(applications.clientId, idOrClientId);
+  const [a] = await db.select({ id: applications.id, name: applications.name }).from(applications).where(where).limit(1);
+  return a ?? null;
+}
+
+export interface OwnedApp {
+  id: number;
+  name: string;
+  suspended: boolean;
+}
+
+/** The applications each of these users owns (applications_user_idx), with their suspended state. */
+export async function applicationsOwnedBy(userIds: string[]): Promise<Map<string, OwnedApp[]>> {
+  const out = new Map<string, OwnedApp[]>();
+  if (userIds.length === 0) return out;
+  const db = await getDb();
+  const rows = await db
+    .select({ id: applications.id, name: applications.name, userId: applications.userId, suspended: appSuspended })
+    .from(applications)
+    .leftJoin(appOwner, ownerOf(applications))
+    .where(inArray(applications.userId, userIds))
+    .orderBy(applications.id);
+  for (const { userId, ...app } of rows) {
+    if (!userId) continue;
+    const list = out.get(userId) ?? [];
+    list.push(app);
+    out.set(userId, list);
+  }
+  return out;
+}

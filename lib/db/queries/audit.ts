@@ -1,8 +1,9 @@
 // Security events for the admin's audit log. Writes are batched (one multi-row INSERT per tick)
 // so that logging every token issuance does not double the token endpoint's round trips.
-import { sql } from 'drizzle-orm';
-import { query } from '../index';
-import { auditEvents } from '../schema';
+import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { getDb, query } from '../index';
+import { applications, auditEvents, users } from '../schema';
+import { page, type Page } from './page';
 import { log } from '../../log';
 import { env } from '../../env';
 
@@ -84,4 +85,66 @@ export async function flushAudit(): Promise<void> {
     }
   })();
   await state.flushing;
+}
+
+// --- the staff area's audit log (lib/admin/service.ts checks staff before calling it) ----------------
+
+export interface AdminAuditRow {
+  id: number;
+  at: Date;
+  type: string;
+  actorUserId: string | null;
+  actorUsername: string | null;
+  actorLabel: string | null;
+  applicationId: number | null;
+  applicationName: string | null;
+  ip: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface AuditQuery {
+  type?: string;
+  actorUserId?: string;
+  /** Matches actor_label, any of these: e.g. the canonical username of a failed login, which may belong to nobody. */
+  actorLabels?: string[];
+  applicationId?: number;
+  ip?: string;
+  after?: number;
+  limit: number;
+}
+
+/** Newest first by time (audit_events_at_idx, or (type, at) when filtered by type), keyset-paginated (./page.ts). */
+export async function listAuditEvents(f: AuditQuery): Promise<Page<AdminAuditRow>> {
+  const db = await getDb();
+  const e = auditEvents;
+  const byLabel = f.actorLabels?.length ? inArray(e.actorLabel, f.actorLabels) : undefined;
+  const byId = f.actorUserId ? eq(e.actorUserId, f.actorUserId) : undefined;
+  const actor = byId && byLabel ? or(byId, byLabel) : (byId ?? byLabel);
+  const conds = [
+    f.type ? eq(e.type, f.type) : undefined,
+    actor,
+    f.applicationId ? eq(e.applicationId, f.applicationId) : undefined,
+    f.ip ? eq(e.ip, f.ip) : undefined,
+    f.after ? sql`(${e.at}, ${e.id}) < (SELECT a2.at, a2.id FROM audit_events a2 WHERE a2.id = ${f.after})` : undefined,
+  ];
+  const rows = await db
+    .select({
+      id: e.id,
+      at: e.at,
+      type: e.type,
+      actorUserId: e.actorUserId,
+      actorUsername: users.username,
+      actorLabel: e.actorLabel,
+      applicationId: e.applicationId,
+      applicationName: applications.name,
+      ip: e.ip,
+      detail: e.detail,
+    })
+    .from(e)
+    .leftJoin(users, eq(users.id, e.actorUserId))
+    .leftJoin(applications, eq(applications.id, e.applicationId))
+    .where(and(...conds))
+    .orderBy(desc(e.at), desc(e.id))
+    .limit(f.limit + 1);
+  return page(rows, f.limit, (r) => String(r.id));
 }

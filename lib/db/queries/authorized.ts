@@ -3,29 +3,22 @@
 // application, which is what a person decides about.
 import { sql } from 'drizzle-orm';
 import { query } from '../index';
+import { tokenStateSql } from './token-state';
+import { dateOrNull as date } from './values';
+import { revokeUserGrantsCtes, revokedUserGrantsCounts, type RevokedCounts } from './revocation';
+import type { AuthorizedApp, RevokedAuthorization } from '../../oauth/store';
 
-export interface AuthorizedApp {
-  applicationId: number;
-  name: string;
-  ownerUsername: string | null;
-  /** Consented scopes ∪ scopes of live tokens, de-duplicated. */
-  scopes: string[];
-  /** When the user first approved it (the consent), else when the oldest live token was issued. */
-  grantedAt: Date | null;
-  /** Latest refresh or token issuance. */
-  lastUsedAt: Date | null;
-  /** Latest expiry among live tokens; null when none is live. */
-  expiresAt: Date | null;
-  /** A live refresh token without expiry (REFRESH_TOKEN_EXPIRE_SECONDS unset). */
-  neverExpires: boolean;
-  liveTokens: number;
-}
+export type { AuthorizedApp, RevokedAuthorization };
 
-const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
 const later = (a: Date | null, b: Date | null) => (!a ? b : !b ? a : a > b ? a : b);
 
-/** One query; uses the (user_id) and (application_id, user_id) indexes of each table. */
+/**
+ * TokenStore.listAuthorizedApps: one query; uses the (user_id) and (application_id, user_id)
+ * indexes of each table. Only active tokens (lib/db/queries/token-state.ts) count.
+ */
 export async function listAuthorizedApps(userId: string): Promise<AuthorizedApp[]> {
+  const access = tokenStateSql('access', 'access_tokens');
+  const refresh = tokenStateSql('refresh', 'refresh_tokens');
   const rows = await query<{
     application_id: number;
     name: string;
@@ -50,14 +43,14 @@ export async function listAuthorizedApps(userId: string): Promise<AuthorizedApp[
       SELECT application_id, string_agg(DISTINCT scope, ' ') AS scopes, min(created_at) AS first_at,
              max(created_at) AS last_at, max(expires_at) AS exp, count(*)::int AS n
       FROM access_tokens
-      WHERE user_id = ${userId} AND revoked_at IS NULL AND expires_at > now()
+      WHERE user_id = ${userId} AND ${access.is('active')}
       GROUP BY application_id
     ), r AS (
       SELECT application_id, string_agg(DISTINCT scope, ' ') AS scopes, min(created_at) AS first_at,
              max(coalesce(last_used_at, created_at)) AS last_at, max(expires_at) AS exp,
              bool_or(expires_at IS NULL) AS never, count(*)::int AS n
       FROM refresh_tokens
-      WHERE user_id = ${userId} AND revoked_at IS NULL AND rotated_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+      WHERE user_id = ${userId} AND ${refresh.is('active')}
       GROUP BY application_id
     ), ids AS (
       SELECT application_id FROM c UNION SELECT application_id FROM a UNION SELECT application_id FROM r
@@ -94,49 +87,23 @@ export async function listAuthorizedApps(userId: string): Promise<AuthorizedApp[
   });
 }
 
-export interface RevokedAuthorization {
-  consent: boolean;
-  accessTokens: number;
-  refreshTokens: number;
-  codes: number;
-  deviceCodes: number;
-}
-
 /**
- * Removes `userId`'s consent for the application and revokes that user's access and refresh tokens
- * for it, in one statement. Unused authorization codes and approved device codes are voided too,
- * so that nothing issued before the revocation can still be exchanged. Other users' grants are
- * untouched: every statement is scoped to user_id.
+ * TokenStore.revokeAuthorization: removes `userId`'s consent for the application and revokes that
+ * user's grants for it (revokeUserGrantsCtes: access and refresh tokens revoked, unused codes and
+ * device codes voided, so that nothing issued before the revocation can still be exchanged), in one
+ * statement. Other users' grants are untouched. The token counts are of tokens that were active.
  */
 export async function revokeAuthorization(userId: string, applicationId: number): Promise<RevokedAuthorization> {
-  const rows = await query<{ consent: number; access: number; refresh: number; codes: number; devices: number }>(sql`
-    WITH c AS (
+  const rows = await query<RevokedCounts & { consent: number; codes: number; devices: number }>(sql`
+    WITH consent AS (
       DELETE FROM consents WHERE user_id = ${userId} AND application_id = ${applicationId} RETURNING 1
-    ), a AS (
-      UPDATE access_tokens SET revoked_at = now()
-      WHERE user_id = ${userId} AND application_id = ${applicationId} AND revoked_at IS NULL AND expires_at > now()
-      RETURNING 1
-    ), r AS (
-      UPDATE refresh_tokens SET revoked_at = now()
-      WHERE user_id = ${userId} AND application_id = ${applicationId} AND revoked_at IS NULL
-      RETURNING rotated_at
-    ), g AS (
-      UPDATE grants SET consumed_at = now()
-      WHERE user_id = ${userId} AND application_id = ${applicationId} AND consumed_at IS NULL AND expires_at > now()
-      RETURNING 1
-    ), d AS (
-      UPDATE device_codes SET status = 'denied'
-      WHERE user_id = ${userId} AND application_id = ${applicationId} AND status IN ('pending', 'approved')
-      RETURNING 1
-    )
-    SELECT (SELECT count(*) FROM c)::int AS consent, (SELECT count(*) FROM a)::int AS access,
-           (SELECT count(*) FROM r WHERE rotated_at IS NULL)::int AS refresh,
-           (SELECT count(*) FROM g)::int AS codes, (SELECT count(*) FROM d)::int AS devices`);
+    ), ${revokeUserGrantsCtes(userId, applicationId)}
+    SELECT (SELECT count(*) FROM consent)::int AS consent, ${revokedUserGrantsCounts}`);
   const r = rows[0];
   return {
     consent: Number(r?.consent ?? 0) > 0,
-    accessTokens: Number(r?.access ?? 0),
-    refreshTokens: Number(r?.refresh ?? 0),
+    accessTokens: Number(r?.live_access ?? 0),
+    refreshTokens: Number(r?.live_refresh ?? 0),
     codes: Number(r?.codes ?? 0),
     deviceCodes: Number(r?.devices ?? 0),
   };

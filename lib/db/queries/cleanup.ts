@@ -4,7 +4,7 @@
 //  - refresh tokens: a revoked or rotated ("used") one is KEPT until it expires, because presenting
 //    a used refresh token again is how a stolen one is detected (RFC 9700 §4.14.2: the whole family
 //    is then revoked). One without expiry (REFRESH_TOKEN_EXPIRE_SECONDS unset) is kept for
-//    REFRESH_TOKEN_EXPIRE_SECONDS, else for REVOKED_REFRESH_RETENTION_SECONDS (30 days), after it
+//    REFRESH_TOKEN_EXPIRE_SECONDS, else for limits.revokedRefreshRetentionSeconds (30 days), after it
 //    was revoked or rotated. A live token without expiry is never deleted.
 //  - authorization codes: deleted once expired (they live 60 s; a used one is useless afterwards).
 //  - device codes: deleted once expired, or consumed (the device already has its tokens).
@@ -13,11 +13,9 @@
 //  - pending authorization requests once expired (30 minutes; a finished one is deleted at once).
 import { sql, type SQL } from 'drizzle-orm';
 import { query } from '../index';
+import { tokenStateSql } from './token-state';
 import { env } from '../../env';
 
-export const CLEANUP_BATCH_SIZE = 10_000;
-/** Retention of revoked/rotated refresh tokens that have no expiry, when REFRESH_TOKEN_EXPIRE_SECONDS is unset. */
-export const REVOKED_REFRESH_RETENTION_SECONDS = 30 * 24 * 3600;
 
 export interface CleanupResult {
   accessTokens: number;
@@ -55,23 +53,27 @@ async function deleteInBatches(table: string, where: SQL, batch: number, onBatch
 
 /** The retention of dead refresh tokens without expiry, in seconds (see the header). */
 export function revokedRefreshRetentionSeconds(): number {
-  return env().REFRESH_TOKEN_EXPIRE_SECONDS ?? REVOKED_REFRESH_RETENTION_SECONDS;
+  return env().REFRESH_TOKEN_EXPIRE_SECONDS ?? env().limits.revokedRefreshRetentionSeconds;
 }
 
 export async function clearExpiredTokens(opts: CleanupOptions = {}): Promise<CleanupResult> {
-  const batch = Math.max(1, Math.floor(opts.batchSize ?? CLEANUP_BATCH_SIZE));
+  const batch = Math.max(1, Math.floor(opts.batchSize ?? env().limits.cleanupBatchSize));
   const retention = revokedRefreshRetentionSeconds();
   const window = env().RATE_LIMIT_WINDOW_SECONDS;
   const del = (table: string, where: SQL) => deleteInBatches(table, where, batch, opts.onBatch);
 
-  const accessTokens = await del('access_tokens', sql`expires_at <= now() OR revoked_at IS NOT NULL`);
+  // The states of lib/db/queries/token-state.ts; `del` names no alias, so columns are qualified by table.
+  const access = tokenStateSql('access', 'access_tokens');
+  const refresh = tokenStateSql('refresh', 'refresh_tokens');
+  const code = tokenStateSql('code', 'authorization_codes');
+  const accessTokens = await del('access_tokens', sql`${access.pastExpiry} OR ${access.revoked}`);
   const refreshTokens = await del(
     'refresh_tokens',
-    sql`expires_at <= now()
-        OR (expires_at IS NULL AND (revoked_at IS NOT NULL OR rotated_at IS NOT NULL)
-            AND least(revoked_at, rotated_at) <= now() - make_interval(secs => ${retention}))`,
+    sql`${refresh.pastExpiry}
+        OR (refresh_tokens.expires_at IS NULL AND (${refresh.revoked} OR ${refresh.used})
+            AND least(refresh_tokens.revoked_at, refresh_tokens.rotated_at) <= now() - make_interval(secs => ${retention}))`,
   );
-  const authorizationCodes = await del('grants', sql`expires_at <= now()`);
+  const authorizationCodes = await del('authorization_codes', code.pastExpiry);
   const deviceCodes = await del('device_codes', sql`expires_at <= now() OR status = 'consumed'`);
   const sessions = await del('sessions', sql`expires_at <= now() OR revoked_at IS NOT NULL`);
   const authorizationRequests = await del('authorization_requests', sql`expires_at <= now()`);

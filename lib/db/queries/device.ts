@@ -3,8 +3,7 @@
 // concurrent polls, entries and decisions cannot both win.
 import { sql } from 'drizzle-orm';
 import { query } from '../index';
-
-export type DeviceStatus = 'pending' | 'approved' | 'denied' | 'consumed';
+import type { DeviceStatus, PolledDeviceCode } from '../../oauth/store';
 
 export interface NewDeviceCode {
   deviceCodeHash: string;
@@ -25,23 +24,9 @@ export async function insertDeviceCode(r: NewDeviceCode): Promise<boolean> {
   return rows.length === 1;
 }
 
-export interface PolledDeviceCode {
-  id: number;
-  status: DeviceStatus;
-  userId: string | null;
-  scope: string;
-  /** The interval now in force (already raised by 5 s when this poll came too early). */
-  interval: number;
-  expired: boolean;
-  /** This poll came before `interval` seconds had passed since the previous one. */
-  tooFast: boolean;
-  /** Whether the user who entered the code is active; null while nobody has entered it. */
-  userActive: boolean | null;
-}
-
 /**
- * Records a poll of the token endpoint and returns the code's state, or null when the hash is
- * unknown or belongs to another client. RFC 8628 §3.5 slow_down: "the interval MUST be increased by
+ * TokenStore.pollDeviceCode: records a poll of the token endpoint and returns the code's state, or
+ * null when the hash is unknown or belongs to another client. RFC 8628 §3.5 slow_down: "the interval MUST be increased by
  * 5 seconds for this and all subsequent requests" — done here, in the same statement, only while
  * the request is pending (slow_down is "a variant of authorization_pending").
  */
@@ -84,18 +69,7 @@ export async function pollDeviceCode(deviceCodeHash: string, applicationId: numb
   };
 }
 
-/**
- * approved → consumed, once: of concurrent polls exactly one gets the row (and the tokens). Only
- * while the approving user is active (a deactivation racing the poll must not yield tokens).
- */
-export async function consumeApprovedDeviceCode(id: number): Promise<{ userId: string; scope: string } | null> {
-  const rows = await query<{ user_id: string; scope: string }>(sql`
-    UPDATE device_codes SET status = 'consumed'
-    WHERE id = ${id} AND status = 'approved' AND user_id IS NOT NULL AND expires_at > now()
-      AND EXISTS (SELECT 1 FROM users u WHERE u.id = device_codes.user_id AND u.is_active)
-    RETURNING user_id, scope`);
-  return rows[0] ? { userId: rows[0].user_id, scope: rows[0].scope } : null;
-}
+// approved → consumed, with the tokens: TokenStore.redeemDeviceCode (./tokens.ts).
 
 /**
  * Binds a pending, live user code to the user who entered it (DOT #1819): the first user to enter

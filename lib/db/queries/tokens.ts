@@ -1,218 +1,380 @@
-// Codes and tokens. Every value is stored as SHA-256 only; every state change that must happen
-// once (consuming a code, rotating a refresh token) is a single conditional UPDATE … RETURNING,
-// so that of N concurrent requests exactly one wins.
-import { and, eq, isNull, sql } from 'drizzle-orm';
+// Issuing and finding tokens: the token store's statements (lib/oauth/store.ts has the contract of
+// each). Every value is stored as SHA-256 only. Each issuance is ONE statement that reads what it
+// is bound to, decides whether to refuse (and why), spends what must be spent once (a code, a
+// refresh token: a conditional UPDATE, so that of N concurrent requests exactly one wins) and
+// inserts the tokens, so that no refusal ever leaves a token stored. Also here: the authorization
+// endpoint's code insertions and remembered consent.
+import { sql, type SQL } from 'drizzle-orm';
 import { getDb, query } from '../index';
 import { findSessionUser, isSessionKey, liveSessionCtes } from './sessions';
-import { consents, grants, refreshTokens, type Grant, type RefreshToken, type User } from '../schema';
+import { appSuspended } from './clients';
+import { tokenStateSql } from './token-state';
+import { dateOf, dateOrNull, isoOrNull } from './values';
+import { authorizationCodes, consents, type User } from '../schema';
+import type {
+  CodeRedemption,
+  CodeRedemptionResult,
+  CodeRefusal,
+  DeviceCodeRedemption,
+  DeviceCodeRedemptionResult,
+  FoundToken,
+  IssueRefusal,
+  IssueResult,
+  RefreshRotation,
+  RotationRefusal,
+  RotationResult,
+  StoredTokens,
+  TokenIssue,
+  TokenUser,
+} from '../../oauth/store';
+import { GRANT_DEVICE_CODE } from '../../oauth/grants/catalogue';
 
-// --- authorization codes ------------------------------------------------------------------------
+// --- shared pieces of the issuing statements --------------------------------------------------------
 
-export async function insertCode(row: typeof grants.$inferInsert): Promise<void> {
+/**
+ * Joins the row `alias` (with application_id and user_id) to its client `app`, the client's owner
+ * `app_owner` (appSuspended reads it) and its user `u`.
+ */
+const clientAndUser = (alias: string) => sql`
+  JOIN applications app ON app.id = ${sql.raw(alias)}.application_id
+  LEFT JOIN users app_owner ON app_owner.id = app.user_id
+  LEFT JOIN users u ON u.id = ${sql.raw(alias)}.user_id`;
+
+/**
+ * The IssueRefusal of the row `alias` joined by clientAndUser, or NULL: its user deactivated, its
+ * client suspended, or an ID token due (a user, `openid` in `scope`) that the caller cannot sign.
+ */
+const issueRefusal = (alias: string, scope: SQL, idTokenUnavailable: boolean) => sql`(CASE
+  WHEN ${sql.raw(alias)}.user_id IS NOT NULL AND NOT coalesce(u.is_active, false) THEN 'user_inactive'
+  WHEN ${appSuspended} THEN 'client_suspended'
+  WHEN ${sql.raw(alias)}.user_id IS NOT NULL AND ${idTokenUnavailable}::boolean AND 'openid' = ANY(string_to_array(${scope}, ' '))
+    THEN 'id_token_unavailable'
+  END)`;
+
+/**
+ * Two CTEs, ins_access and ins_refresh, inserting `t` for each row of the CTE `from` (columns
+ * application_id, user_id, access_scope, refresh_scope, family_id, authorization_code_id,
+ * auth_time, nonce): the access token, and the refresh token when `t.refreshHash` is set.
+ */
+const insertTokenCtes = (from: string, t: StoredTokens, grantType: string) => sql`
+  ins_access AS (
+    INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, authorization_code_id, grant_type, expires_at)
+    SELECT ${t.accessHash}::text, application_id, user_id, access_scope, family_id, authorization_code_id, ${grantType}::text,
+           ${t.accessExpiresAt.toISOString()}::timestamptz
+    FROM ${sql.raw(from)}
+    RETURNING 1
+  ), ins_refresh AS (
+    INSERT INTO refresh_tokens (token_hash, application_id, user_id, scope, family_id, authorization_code_id, auth_time, nonce, expires_at)
+    SELECT ${t.refreshHash}::text, application_id, user_id, refresh_scope, family_id, authorization_code_id, auth_time, nonce,
+           ${isoOrNull(t.refreshExpiresAt)}::timestamptz
+    FROM ${sql.raw(from)} WHERE ${t.refreshHash}::text IS NOT NULL
+    RETURNING 1
+  )`;
+
+const userOf = (r: { user_id: string | null; username: string | null; email: string | null }): TokenUser | null =>
+  r.user_id ? { id: r.user_id, username: r.username ?? '', email: r.email ?? '' } : null;
+
+// --- authorization codes ---------------------------------------------------------------------------
+
+export type NewCode = typeof authorizationCodes.$inferInsert;
+
+/** Stores an authorization code the authorization endpoint issued (RFC 6749 §4.1.2). */
+export async function insertCode(row: NewCode): Promise<void> {
   const db = await getDb();
-  await db.insert(grants).values(row);
-}
-
-export interface Redemption {
-  codeHash: string;
-  applicationId: number;
-  redirectUri: string | null;
-  /** Whether code_verifier was sent at all, and the values to compare (null when malformed). */
-  verifierSent: boolean;
-  verifierPlain: string | null;
-  verifierS256: string | null;
-  tokens: { accessHash: string; refreshHash: string | null; familyId: string | null; accessExpiresAt: Date; refreshExpiresAt: Date | null };
+  await db.insert(authorizationCodes).values(row);
 }
 
 /**
- * Consumes the code and, if everything it is bound to matches (expiry, redirect_uri, PKCE), stores
- * the tokens: one statement, one round trip. The code is spent either way (a failed attempt must not
- * leave it open to guessing). Returns the consumed row (null: unknown, used, or another client's)
- * and whether tokens were issued; the caller explains a refusal from the row.
+ * TokenStore.redeemAuthorizationCode: one statement. `found` is the code as the statement sees it,
+ * with every check that does not depend on who spends it; `spent` is the conditional UPDATE that
+ * spends it (this client's, unused); the tokens are inserted from `go`, the spent code when nothing
+ * refused it. A code found unused but not spent here was spent by a concurrent redemption: `used`.
  */
-export async function redeemCode(r: Redemption): Promise<{ code: Grant; issued: boolean } | null> {
-  const t = r.tokens;
-  const ts = (d: Date | null) => (d ? d.toISOString() : null);
-  const rows = await query<Record<string, unknown>>(sql`
-    WITH c AS (
-      UPDATE grants SET consumed_at = now()
-      WHERE code_hash = ${r.codeHash} AND application_id = ${r.applicationId} AND consumed_at IS NULL
-      RETURNING *
-    ), ok AS (
-      SELECT * FROM c
-      WHERE expires_at > now()
-        AND CASE WHEN redirect_uri_sent THEN redirect_uri = ${r.redirectUri}::text
-                 ELSE ${r.redirectUri}::text IS NULL OR redirect_uri = ${r.redirectUri}::text END
-        AND CASE WHEN code_challenge IS NULL THEN NOT ${r.verifierSent}
-                 WHEN code_challenge_method = 'plain' THEN code_challenge = ${r.verifierPlain}::text
-                 ELSE code_challenge = ${r.verifierS256}::text END
-    ), a AS (
-      INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, grant_id, grant_type, expires_at)
-      SELECT ${t.accessHash}, application_id, user_id, scope, ${t.familyId}::uuid, id, 'authorization_code', ${ts(t.accessExpiresAt)}::timestamptz FROM ok
+export async function redeemAuthorizationCode(r: CodeRedemption): Promise<CodeRedemptionResult> {
+  const found = tokenStateSql('code', 'found');
+  const code = tokenStateSql('code', 'c');
+  const sent = r.verifier !== null;
+  const rows = await query<{
+    id: number;
+    user_id: string;
+    scope: string;
+    nonce: string | null;
+    auth_time: unknown;
+    username: string | null;
+    email: string | null;
+    refusal: CodeRefusal | null;
+    replayed: boolean;
+  }>(sql`
+    WITH found AS (
+      SELECT c.id, c.application_id, c.user_id, c.scope, c.nonce, c.auth_time, c.expires_at, c.consumed_at, u.username, u.email,
+             -- RFC 6749 §4.1.3: redirect_uri "if included ... their values are identical"; required when it was sent.
+             (CASE
+                WHEN NOT (CASE WHEN c.redirect_uri_sent THEN c.redirect_uri IS NOT DISTINCT FROM ${r.redirectUri}::text
+                               ELSE ${r.redirectUri}::text IS NULL OR c.redirect_uri = ${r.redirectUri}::text END)
+                  THEN 'redirect_uri_mismatch'
+                -- RFC 7636 §4.6; a verifier without a challenge would let an attacker hide a PKCE downgrade.
+                WHEN c.code_challenge IS NULL THEN CASE WHEN ${sent}::boolean THEN 'verifier_unexpected' END
+                WHEN NOT ${sent}::boolean THEN 'verifier_missing'
+                WHEN c.code_challenge IS DISTINCT FROM
+                     (CASE WHEN c.code_challenge_method = 'plain' THEN ${r.verifier?.plain ?? null}::text ELSE ${r.verifier?.s256 ?? null}::text END)
+                  THEN 'verifier_mismatch'
+              END) AS binding_refusal,
+             ${issueRefusal('c', sql`c.scope`, r.idTokenUnavailable)} AS issue_refusal
+      FROM authorization_codes c ${clientAndUser('c')}
+      WHERE c.code_hash = ${r.codeHash}
+    ), spent AS (
+      -- Spent whatever the checks say (expired included), but only by its own client.
+      UPDATE authorization_codes c SET consumed_at = now()
+      WHERE c.code_hash = ${r.codeHash} AND c.application_id = ${r.applicationId} AND NOT ${code.used}
+      RETURNING c.id
+    ), verdict AS (
+      SELECT found.*,
+             (CASE
+                WHEN application_id <> ${r.applicationId} THEN 'other_client'
+                WHEN NOT EXISTS (SELECT 1 FROM spent) THEN 'used'
+                WHEN ${found.pastExpiry} THEN 'expired'
+                ELSE coalesce(binding_refusal, issue_refusal)
+              END) AS refusal
+      FROM found
+    ), go AS (
+      SELECT application_id, user_id, scope AS access_scope, scope AS refresh_scope, ${r.tokens.familyId}::uuid AS family_id,
+             id AS authorization_code_id, auth_time, nonce
+      FROM verdict WHERE refusal IS NULL
+    ), ${insertTokenCtes('go', r.tokens, 'authorization_code')}
+    SELECT id::float8 AS id, user_id, scope, nonce, auth_time, username, email, refusal,
+           (refusal = 'used' AND binding_refusal IS NULL) AS replayed
+    FROM verdict`);
+  const x = rows[0];
+  if (!x) return { ok: false, reason: 'unknown', replayed: null };
+  if (x.refusal) return { ok: false, reason: x.refusal, replayed: x.replayed ? { codeId: Number(x.id), userId: x.user_id } : null };
+  return {
+    ok: true,
+    code: { id: Number(x.id), userId: x.user_id, scope: x.scope, nonce: x.nonce, authTime: dateOf(x.auth_time) },
+    user: userOf(x)!,
+  };
+}
+
+// --- client_credentials and password ----------------------------------------------------------------
+
+/** TokenStore.issueTokens: one statement (its checks read the client and user by primary key). */
+export async function issueTokens(i: TokenIssue): Promise<IssueResult> {
+  const rows = await query<{ user_id: string | null; username: string | null; email: string | null; refusal: IssueRefusal | null }>(sql`
+    WITH t AS (
+      SELECT ${i.applicationId}::bigint AS application_id, ${i.userId}::uuid AS user_id
+    ), checked AS (
+      SELECT t.application_id, t.user_id, u.username, u.email, ${issueRefusal('t', sql`${i.scope}::text`, i.idTokenUnavailable)} AS refusal
+      FROM t ${clientAndUser('t')}
+    ), go AS (
+      SELECT application_id, user_id, ${i.scope}::text AS access_scope, ${i.scope}::text AS refresh_scope, ${i.tokens.familyId}::uuid AS family_id,
+             NULL::bigint AS authorization_code_id, ${isoOrNull(i.authTime)}::timestamptz AS auth_time, NULL::text AS nonce
+      FROM checked WHERE refusal IS NULL
+    ), ${insertTokenCtes('go', i.tokens, i.grantType)}
+    SELECT user_id, username, email, refusal FROM checked`);
+  const x = rows[0];
+  if (!x) return { ok: false, reason: 'client_unknown' };
+  if (x.refusal) return { ok: false, reason: x.refusal };
+  return { ok: true, user: userOf(x) };
+}
+
+// --- refresh tokens ---------------------------------------------------------------------------------
+
+/**
+ * TokenStore.rotateRefreshToken: one statement. `found` reads the presented token, its family's
+ * state and its grace period; `verdict` decides; `spent` is the conditional UPDATE that rotates a
+ * current token (a used one accepted within its grace period is not updated again); `go` is the
+ * token to continue, whose family's earlier access tokens `prev` revokes.
+ */
+export async function rotateRefreshToken(r: RefreshRotation): Promise<RotationResult> {
+  const found = tokenStateSql('refresh', 'found');
+  const rt = tokenStateSql('refresh', 'rt');
+  const f = tokenStateSql('refresh', 'f');
+  const cur = tokenStateSql('refresh', 'cur');
+  const verdict = tokenStateSql('refresh', 'verdict');
+  const old = tokenStateSql('access', 'old');
+  const rows = await query<{
+    user_id: string | null;
+    username: string | null;
+    email: string | null;
+    scope: string;
+    family_id: string;
+    auth_time: unknown;
+    rotated_seconds_ago: number | null;
+    refusal: RotationRefusal | null;
+    via_grace: boolean;
+    concurrent: boolean;
+  }>(sql`
+    WITH found AS (
+      SELECT rt.id, rt.application_id, rt.user_id, rt.scope, rt.family_id, rt.authorization_code_id, rt.auth_time,
+             rt.revoked_at, rt.rotated_at, rt.expires_at, u.username, u.email,
+             extract(epoch FROM (now() - rt.rotated_at))::float8 AS rotated_seconds_ago,
+             EXISTS (SELECT 1 FROM refresh_tokens f WHERE f.family_id = rt.family_id AND ${f.revoked}) AS family_revoked,
+             (CASE WHEN NOT ${rt.used} THEN false
+                   ELSE EXISTS (SELECT 1 FROM refresh_tokens f WHERE f.family_id = rt.family_id AND f.id > rt.id AND ${f.used})
+              END) AS newer_rotated,
+             ${issueRefusal('rt', sql`coalesce(${r.scope}::text, rt.scope)`, r.idTokenUnavailable)} AS issue_refusal
+      FROM refresh_tokens rt ${clientAndUser('rt')}
+      WHERE rt.token_hash = ${r.tokenHash}
+    ), graced AS (
+      -- The grace period (REFRESH_TOKEN_GRACE_PERIOD_SECONDS): a used token may be exchanged again
+      -- shortly after its rotation, but never from a family with a revoked token (DOT #1816), and
+      -- only for the latest rotation, not once a newer token was rotated too (DOT #1617).
+      SELECT found.*, (${found.used} AND ${r.graceSeconds}::float8 > 0 AND rotated_seconds_ago <= ${r.graceSeconds}::float8
+                       AND NOT family_revoked AND NOT newer_rotated) AS in_grace
+      FROM found
+    ), verdict AS (
+      SELECT found.*,
+             (CASE
+                WHEN application_id <> ${r.applicationId} THEN 'other_client'
+                WHEN ${found.revoked} THEN 'revoked'
+                WHEN ${found.used} AND NOT in_grace THEN 'used'
+                WHEN ${found.pastExpiry} THEN 'expired'
+                WHEN family_revoked THEN 'revoked'
+                WHEN ${r.scope}::text IS NOT NULL AND NOT (string_to_array(scope, ' ') @> string_to_array(${r.scope}::text, ' ')) THEN 'scope_widened'
+                ELSE issue_refusal
+              END) AS refusal
+      FROM graced found
+    ), spent AS (
+      -- Rotates a current token; rechecked on the row itself, so that of concurrent rotations one wins.
+      UPDATE refresh_tokens cur SET rotated_at = now(), last_used_at = now()
+      WHERE cur.id IN (SELECT id FROM verdict WHERE refusal IS NULL AND NOT ${verdict.used}) AND NOT ${cur.used} AND NOT ${cur.revoked}
+      RETURNING cur.id
+    ), go AS (
+      SELECT application_id, user_id, coalesce(${r.scope}::text, scope) AS access_scope, scope AS refresh_scope, family_id,
+             authorization_code_id, auth_time, NULL::text AS nonce
+      FROM verdict WHERE refusal IS NULL AND (${verdict.used} OR EXISTS (SELECT 1 FROM spent))
+    ), prev AS (
+      UPDATE access_tokens old SET revoked_at = now() WHERE old.family_id IN (SELECT family_id FROM go) AND NOT ${old.revoked}
       RETURNING 1
-    ), r AS (
-      INSERT INTO refresh_tokens (token_hash, application_id, user_id, scope, family_id, grant_id, auth_time, nonce, expires_at)
-      SELECT ${t.refreshHash}, application_id, user_id, scope, ${t.familyId}::uuid, id, auth_time, nonce, ${ts(t.refreshExpiresAt)}::timestamptz
-      FROM ok WHERE ${t.refreshHash}::text IS NOT NULL
-      RETURNING 1
-    )
-    SELECT c.id::float8 AS id, c.application_id::float8 AS application_id, c.user_id, c.redirect_uri, c.redirect_uri_sent,
-           c.scope, c.code_challenge, c.code_challenge_method, c.nonce, c.auth_time, c.expires_at, c.consumed_at,
-           c.created_at, c.code_hash, EXISTS (SELECT 1 FROM ok) AS issued
-    FROM c`);
+    ), ${insertTokenCtes('go', r.tokens, 'refresh_token')}
+    SELECT user_id, username, email, coalesce(${r.scope}::text, scope) AS scope, family_id, auth_time, rotated_seconds_ago,
+           (CASE WHEN refusal IS NULL AND NOT EXISTS (SELECT 1 FROM go) THEN 'used' ELSE refusal END) AS refusal,
+           ${verdict.used} AS via_grace,
+           (refusal IS NULL AND NOT EXISTS (SELECT 1 FROM go)) AS concurrent
+    FROM verdict`);
+  const x = rows[0];
+  if (!x) return { ok: false, reason: 'unknown', used: null };
+  if (x.refusal) {
+    const used =
+      x.refusal === 'used'
+        ? { familyId: x.family_id, userId: x.user_id, rotatedSecondsAgo: x.concurrent ? 0 : Number(x.rotated_seconds_ago ?? 0), concurrent: x.concurrent }
+        : null;
+    return { ok: false, reason: x.refusal, used };
+  }
+  return {
+    ok: true,
+    rotated: { userId: x.user_id, scope: x.scope, familyId: x.family_id, authTime: dateOrNull(x.auth_time), viaGrace: x.via_grace },
+    user: userOf(x),
+  };
+}
+
+// --- device codes -----------------------------------------------------------------------------------
+
+/**
+ * TokenStore.redeemDeviceCode: one statement: approved → consumed (a conditional UPDATE, so that of
+ * concurrent polls exactly one wins) and the tokens inserted, only while every check holds.
+ */
+export async function redeemDeviceCode(r: DeviceCodeRedemption): Promise<DeviceCodeRedemptionResult> {
+  const rows = await query<{
+    user_id: string | null;
+    username: string | null;
+    email: string | null;
+    scope: string;
+    refusal: 'used' | 'expired' | IssueRefusal | null;
+  }>(sql`
+    WITH found AS (
+      SELECT d.id, d.application_id, d.user_id, d.scope, d.status, d.expires_at, u.username, u.email,
+             ${issueRefusal('d', sql`d.scope`, r.idTokenUnavailable)} AS issue_refusal
+      FROM device_codes d ${clientAndUser('d')}
+      WHERE d.id = ${r.id} AND d.application_id = ${r.applicationId}
+    ), verdict AS (
+      SELECT found.*,
+             (CASE
+                WHEN issue_refusal = 'user_inactive' THEN 'user_inactive'
+                WHEN status <> 'approved' OR user_id IS NULL THEN 'used'
+                WHEN expires_at <= now() THEN 'expired'
+                ELSE issue_refusal
+              END) AS refusal
+      FROM found
+    ), spent AS (
+      UPDATE device_codes SET status = 'consumed'
+      WHERE id IN (SELECT id FROM verdict WHERE refusal IS NULL) AND status = 'approved'
+      RETURNING id
+    ), go AS (
+      SELECT application_id, user_id, scope AS access_scope, scope AS refresh_scope, ${r.tokens.familyId}::uuid AS family_id,
+             NULL::bigint AS authorization_code_id, NULL::timestamptz AS auth_time, NULL::text AS nonce
+      FROM verdict WHERE refusal IS NULL AND EXISTS (SELECT 1 FROM spent)
+    ), ${insertTokenCtes('go', r.tokens, GRANT_DEVICE_CODE)}
+    SELECT user_id, username, email, scope,
+           (CASE WHEN refusal IS NULL AND NOT EXISTS (SELECT 1 FROM go) THEN 'used' ELSE refusal END) AS refusal
+    FROM verdict`);
+  const x = rows[0];
+  if (!x) return { ok: false, reason: 'used' };
+  if (x.refusal) return { ok: false, reason: x.refusal };
+  return { ok: true, userId: x.user_id!, scope: x.scope, user: userOf(x)! };
+}
+
+// --- finding a token by its hash ----------------------------------------------------------------------
+
+/**
+ * TokenStore.findToken: ONE statement for bearer checks (authenticateBearer), UserInfo and introspection:
+ * the token by its unique hash index, with its client, the client's owner and its user. Its text
+ * never changes (postgres.js prepares it once per connection); `kinds` is a parameter, and the
+ * refresh branch costs nothing when it is false. Never cached: a revocation counts at once.
+ */
+export async function findToken(tokenHash: string, kinds: 'access' | 'access_or_refresh'): Promise<FoundToken | null> {
+  const rows = await query<{
+    kind: 'access' | 'refresh';
+    id: number;
+    application_id: number;
+    client_id: string;
+    allowed_origins: string[];
+    user_id: string | null;
+    username: string | null;
+    email: string | null;
+    user_active: boolean | null;
+    client_suspended: boolean;
+    scope: string;
+    grant_type: string | null;
+    created_at: unknown;
+    expires_at: unknown;
+    revoked_at: unknown;
+    used_at: unknown;
+  }>(sql`
+    SELECT 'access' AS kind, t.id::float8 AS id, t.application_id::float8 AS application_id, app.client_id, app.allowed_origins,
+           t.user_id, u.username, u.email, u.is_active AS user_active, ${appSuspended} AS client_suspended,
+           t.scope, t.grant_type, t.created_at, t.expires_at, t.revoked_at, NULL::timestamptz AS used_at
+    FROM access_tokens t ${clientAndUser('t')}
+    WHERE t.token_hash = ${tokenHash}
+    UNION ALL
+    SELECT 'refresh', rt.id::float8, rt.application_id::float8, app.client_id, app.allowed_origins,
+           rt.user_id, u.username, u.email, u.is_active, ${appSuspended},
+           rt.scope, NULL::text, rt.created_at, rt.expires_at, rt.revoked_at, rt.rotated_at
+    FROM refresh_tokens rt ${clientAndUser('rt')}
+    WHERE rt.token_hash = ${tokenHash} AND ${kinds === 'access_or_refresh'}::boolean
+    LIMIT 1`);
   const x = rows[0];
   if (!x) return null;
-  const date = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
-  const code: Grant = {
+  return {
+    kind: x.kind,
     id: Number(x.id),
-    codeHash: String(x.code_hash),
     applicationId: Number(x.application_id),
-    userId: String(x.user_id),
-    redirectUri: String(x.redirect_uri),
-    redirectUriSent: Boolean(x.redirect_uri_sent),
-    scope: String(x.scope),
-    codeChallenge: (x.code_challenge as string | null) ?? null,
-    codeChallengeMethod: (x.code_challenge_method as string | null) ?? null,
-    nonce: (x.nonce as string | null) ?? null,
-    authTime: date(x.auth_time),
-    expiresAt: date(x.expires_at),
-    consumedAt: date(x.consumed_at),
-    createdAt: date(x.created_at),
+    clientId: x.client_id,
+    allowedOrigins: x.allowed_origins,
+    userId: x.user_id,
+    username: x.username,
+    email: x.email,
+    userActive: x.user_active,
+    clientSuspended: x.client_suspended === true,
+    scope: x.scope,
+    grantType: x.grant_type,
+    createdAt: dateOf(x.created_at),
+    expiresAt: dateOrNull(x.expires_at),
+    revokedAt: dateOrNull(x.revoked_at),
+    usedAt: dateOrNull(x.used_at),
   };
-  return { code, issued: Boolean(x.issued) };
 }
 
-export async function findCode(codeHash: string): Promise<Grant | null> {
-  const db = await getDb();
-  const [g] = await db.select().from(grants).where(eq(grants.codeHash, codeHash)).limit(1);
-  return g ?? null;
-}
-
-/** RFC 6749 §4.1.2: a replayed code revokes every token issued from it. Returns how many. */
-export async function revokeTokensOfCode(grantId: number): Promise<number> {
-  const rows = await query<{ n: number }>(sql`
-    WITH a AS (UPDATE access_tokens SET revoked_at = now() WHERE grant_id = ${grantId} AND revoked_at IS NULL RETURNING 1),
-         r AS (UPDATE refresh_tokens SET revoked_at = now() WHERE grant_id = ${grantId} AND revoked_at IS NULL RETURNING 1)
-    SELECT ((SELECT count(*) FROM a) + (SELECT count(*) FROM r))::int AS n`);
-  return Number(rows[0]?.n ?? 0);
-}
-
-// --- issuing tokens ---------------------------------------------------------------------------
-
-export interface IssueRow {
-  accessHash: string;
-  refreshHash: string | null;
-  applicationId: number;
-  userId: string | null;
-  scope: string;
-  /** RFC 6749 §6: a rotated refresh token keeps the scope of the one it replaces (default: scope). */
-  refreshScope?: string;
-  familyId: string | null;
-  grantId: number | null;
-  grantType: string;
-  accessExpiresAt: Date;
-  refreshExpiresAt: Date | null;
-  authTime: Date | null;
-  nonce: string | null;
-  /** On refresh: revoke the family's earlier access tokens in the same statement. */
-  revokePreviousAccess: boolean;
-}
-
-/**
- * Inserts the access token and, when given, its refresh token in one statement (one round trip).
- * Continuing a family (refresh), nothing is inserted if the family was revoked meanwhile (a
- * revocation landing between rotation and issuance must not leave live tokens behind); returns
- * false then.
- */
-export async function insertTokens(r: IssueRow): Promise<boolean> {
-  const ts = (d: Date | null) => (d ? d.toISOString() : null);
-  if (!r.refreshHash) {
-    await query(sql`
-      INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, grant_id, grant_type, expires_at)
-      VALUES (${r.accessHash}, ${r.applicationId}, ${r.userId}, ${r.scope}, ${r.familyId}, ${r.grantId}, ${r.grantType}, ${ts(r.accessExpiresAt)})`);
-    return true;
-  }
-  const rows = await query<{ ok: number }>(sql`
-    WITH live AS (
-      SELECT NOT (${r.revokePreviousAccess} AND EXISTS (
-        SELECT 1 FROM refresh_tokens WHERE family_id = ${r.familyId} AND revoked_at IS NOT NULL)) AS ok
-    ), prev AS (
-      UPDATE access_tokens SET revoked_at = now()
-      WHERE ${r.revokePreviousAccess} AND family_id = ${r.familyId} AND revoked_at IS NULL AND (SELECT ok FROM live)
-      RETURNING 1
-    ), a AS (
-      INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, grant_id, grant_type, expires_at)
-      SELECT ${r.accessHash}, ${r.applicationId}, ${r.userId}, ${r.scope}, ${r.familyId}, ${r.grantId}, ${r.grantType}, ${ts(r.accessExpiresAt)}
-      WHERE (SELECT ok FROM live)
-      RETURNING 1
-    )
-    INSERT INTO refresh_tokens (token_hash, application_id, user_id, scope, family_id, grant_id, auth_time, nonce, expires_at)
-    SELECT ${r.refreshHash}, ${r.applicationId}, ${r.userId}, ${r.refreshScope ?? r.scope}, ${r.familyId}, ${r.grantId}, ${ts(r.authTime)}::timestamptz, ${r.nonce}, ${ts(r.refreshExpiresAt)}::timestamptz
-    WHERE (SELECT ok FROM live)
-    RETURNING 1 AS ok`);
-  return rows.length > 0;
-}
-
-// --- refresh tokens -------------------------------------------------------------------------------
-
-/**
- * Rotates: marks the token used and returns it, only if it is current, live and this client's, and
- * (when `requestedScope` is given) covers every requested scope, so that a request rejected for its
- * scope does not spend the token.
- */
-export async function rotateRefreshToken(tokenHash: string, applicationId: number, requestedScope?: string): Promise<RefreshToken | null> {
-  const db = await getDb();
-  const [t] = await db
-    .update(refreshTokens)
-    .set({ rotatedAt: sql`now()`, lastUsedAt: sql`now()` })
-    .where(
-      and(
-        eq(refreshTokens.tokenHash, tokenHash),
-        eq(refreshTokens.applicationId, applicationId),
-        isNull(refreshTokens.rotatedAt),
-        isNull(refreshTokens.revokedAt),
-        sql`(${refreshTokens.expiresAt} IS NULL OR ${refreshTokens.expiresAt} > now())`,
-        requestedScope === undefined ? undefined : sql`string_to_array(${refreshTokens.scope}, ' ') @> string_to_array(${requestedScope}, ' ')`,
-      ),
-    )
-    .returning();
-  return t ?? null;
-}
-
-export type RefreshState = RefreshToken & {
-  rotatedSecondsAgo: number | null;
-  /** A token of the family was revoked, or a newer one was itself rotated: no grace period applies. */
-  graceBlocked: boolean;
-};
-
-export async function findRefreshToken(tokenHash: string): Promise<RefreshState | null> {
-  const db = await getDb();
-  const [t] = await db
-    .select({
-      row: refreshTokens,
-      rotatedSecondsAgo: sql<number | null>`extract(epoch from (now() - ${refreshTokens.rotatedAt}))::float8`,
-      // Qualified by hand: drizzle renders columns inside select-list sql unqualified.
-      graceBlocked: sql<boolean>`exists (SELECT 1 FROM refresh_tokens f WHERE f.family_id = refresh_tokens.family_id
-        AND (f.revoked_at IS NOT NULL OR (f.id > refresh_tokens.id AND f.rotated_at IS NOT NULL)))`,
-    })
-    .from(refreshTokens)
-    .where(eq(refreshTokens.tokenHash, tokenHash))
-    .limit(1);
-  return t
-    ? { ...t.row, rotatedSecondsAgo: t.rotatedSecondsAgo === null ? null : Number(t.rotatedSecondsAgo), graceBlocked: t.graceBlocked === true }
-    : null;
-}
-
-/** Revokes every access and refresh token of a family (refresh-token reuse). */
-export async function revokeFamily(familyId: string): Promise<void> {
-  await query(sql`
-    WITH a AS (UPDATE access_tokens SET revoked_at = now() WHERE family_id = ${familyId} AND revoked_at IS NULL RETURNING 1)
-    UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = ${familyId} AND revoked_at IS NULL`);
-}
-
-// --- consent ----------------------------------------------------------------------------------
-
-export type NewCode = typeof grants.$inferInsert;
+// --- the authorization endpoint: codes for returning users, remembered consent ------------------------
 
 /**
  * The user of the live session `session` (sidHash of the cookie's sid, userId its `sub`;
@@ -239,7 +401,7 @@ export async function findUserAndMaybeIssueCode(
       SELECT u.id, u.username, u.is_active, c.scope AS consent
       FROM s JOIN users u ON u.id = s.user_id LEFT JOIN consents c ON c.user_id = u.id AND c.application_id = ${applicationId}
     ), ins AS (
-      INSERT INTO grants (code_hash, application_id, user_id, redirect_uri, redirect_uri_sent, scope, code_challenge,
+      INSERT INTO authorization_codes (code_hash, application_id, user_id, redirect_uri, redirect_uri_sent, scope, code_challenge,
                           code_challenge_method, nonce, auth_time, expires_at)
       SELECT ${c.codeHash}, ${applicationId}, u.id, ${c.redirectUri}, ${c.redirectUriSent ?? true}, ${c.scope}, ${c.codeChallenge ?? null},
              ${c.codeChallengeMethod ?? null}, ${c.nonce ?? null}, ${ts(c.authTime)}::timestamptz, ${ts(c.expiresAt)}::timestamptz

@@ -6,9 +6,9 @@
 // parameters sent as application/x-www-form-urlencoded": the route manifest's entry.
 import { jsonResponse, required, type OAuthRequest, type OAuthResponse } from '../http';
 import type { ClientOrBearerCall } from '../endpoint';
-import { lookupAccessToken } from '../bearer';
 import { sha256b64url } from '../random';
-import { findRefreshTokenForIntrospection, type BearerRow } from '../../db/queries/bearer';
+import { inactiveReason, type FoundToken } from '../store';
+import { databaseTokenStore } from '../../db/queries/token-store';
 import { env } from '../../env';
 
 export const INTROSPECTION_SCOPE = 'introspection';
@@ -24,44 +24,23 @@ interface Caller {
   applicationId: number;
 }
 
-function accessTokenAnswer(row: BearerRow) {
-  return {
-    active: true,
-    scope: row.scope,
-    client_id: row.clientId,
-    ...(row.username !== null ? { username: row.username } : {}),
-    token_type: 'Bearer',
-    exp: epoch(row.expiresAt),
-    iat: epoch(row.createdAt),
-    // The resource owner; for client_credentials the client itself is the resource owner.
-    sub: row.userId ?? row.clientId,
-    aud: row.clientId,
-    iss: env().ISSUER,
-  };
-}
-
-async function refreshTokenAnswer(hash: string, caller: Caller) {
-  const row = await findRefreshTokenForIntrospection(hash);
-  if (!row) return null;
+/** §2.2: the answer for a token found by hash (access or refresh), as `caller` may see it. */
+function answerFor(t: FoundToken, caller: Caller) {
   // Refresh tokens are for their client only; a resource server has no business with them (§4:
   // the server may limit what a caller learns). Another caller is told it is not active.
-  if (row.applicationId !== caller.applicationId) return INACTIVE;
-  const live =
-    !row.revokedAt &&
-    !row.rotatedAt &&
-    (row.expiresAt === null || row.expiresAt.getTime() > Date.now()) &&
-    (row.userId === null || row.userActive === true) &&
-    !row.clientSuspended;
-  if (!live) return INACTIVE;
+  if (t.kind === 'refresh' && t.applicationId !== caller.applicationId) return INACTIVE;
+  if (inactiveReason(t) !== null) return INACTIVE;
   return {
     active: true,
-    scope: row.scope,
-    client_id: row.clientId,
-    ...(row.username !== null ? { username: row.username } : {}),
-    ...(row.expiresAt ? { exp: epoch(row.expiresAt) } : {}),
-    iat: epoch(row.createdAt),
-    sub: row.userId ?? row.clientId,
-    aud: row.clientId,
+    scope: t.scope,
+    client_id: t.clientId,
+    ...(t.username !== null ? { username: t.username } : {}),
+    ...(t.kind === 'access' ? { token_type: 'Bearer' } : {}),
+    ...(t.expiresAt ? { exp: epoch(t.expiresAt) } : {}),
+    iat: epoch(t.createdAt),
+    // The resource owner; for client_credentials the client itself is the resource owner.
+    sub: t.userId ?? t.clientId,
+    aud: t.clientId,
     iss: env().ISSUER,
   };
 }
@@ -75,14 +54,8 @@ async function refreshTokenAnswer(hash: string, caller: Caller) {
 export async function introspectEndpoint(_req: OAuthRequest, { params, client, bearer }: ClientOrBearerCall): Promise<OAuthResponse> {
   const caller: Caller = { applicationId: client ? client.app.id : bearer.client.applicationId };
   const token = required(params, 'token');
-  if (token.length > 512) return jsonResponse(INACTIVE);
-  const preferRefresh = params.get('token_type_hint') === 'refresh_token';
-  let answer: object | null = null;
-  if (preferRefresh) answer = await refreshTokenAnswer(sha256b64url(token), caller);
-  if (!answer) {
-    const state = await lookupAccessToken(token);
-    if (state.row) answer = state.active ? accessTokenAnswer(state.row) : INACTIVE;
-  }
-  if (!answer && !preferRefresh) answer = await refreshTokenAnswer(sha256b64url(token), caller);
-  return jsonResponse(answer ?? INACTIVE);
+  if (token.length > env().limits.tokenMaxLength) return jsonResponse(INACTIVE);
+  // §2.1 token_type_hint "MAY" be ignored: one read looks among access and refresh tokens at once.
+  const found = await databaseTokenStore.findToken(sha256b64url(token), 'access_or_refresh');
+  return jsonResponse(found ? answerFor(found, caller) : INACTIVE);
 }

@@ -12,6 +12,7 @@ import { refreshTokenGrant } from '../grants/refresh-token';
 import { clientCredentialsGrant } from '../grants/client-credentials';
 import { passwordGrant } from '../grants/password';
 import { deviceCodeGrant } from '../grants/device-code';
+import { databaseTokenStore } from '../../db/queries/token-store';
 
 const grants = new Map<string, Grant>();
 export function registerGrant(g: Grant) {
@@ -58,6 +59,6 @@ export async function tokenEndpoint(req: OAuthRequest, { params, client }: Clien
   if (!client.app.grantTypes.includes(grantType)) {
     throw unauthorizedClient(`This application may not use the ${grantType} grant. Enable it in the application's settings.`);
   }
-  const body = await grant.handle({ req, params, client });
+  const body = await grant.handle({ req, params, client, store: databaseTokenStore });
   return jsonResponse(body);
 }

@@ -1,72 +1,77 @@
-// RFC 6749 §4.1.3 + RFC 7636 §4.5–4.6: exchanging an authorization code.
+// RFC 6749 §4.1.3 + RFC 7636 §4.5–4.6: exchanging an authorization code. The token store checks
+// everything the code is bound to and stores the tokens in one step (lib/oauth/store.ts
+// redeemAuthorizationCode); this grant words its answer.
 import type { Grant } from './types';
 import { invalidGrant } from '../errors';
 import { required } from '../http';
 import { sha256b64url } from '../random';
-import { isValidCodeVerifier, s256, verifyPkce, type PkceMethod } from '../pkce';
-import { findCode, redeemCode, revokeTokensOfCode } from '../../db/queries/tokens';
+import { isValidCodeVerifier, s256 } from '../pkce';
+import type { CodeRefusal, IssueRefusal } from '../store';
 import { audit } from '../../db/queries/audit';
-import { mintTokens, issued as issuedResponse } from '../tokens';
-import { attachIdToken } from '../oidc/attach';
-import type { Grant as CodeRow } from '../../db/schema';
+import { newTokens, tokenResponse } from '../tokens';
+import { idTokenProblem } from '../oidc/attach';
+import { issueRefusalError, isIssueRefusal } from './refusals';
+import { env } from '../../env';
 
-/** Checks everything the code is bound to. Returns an error description, or null when all match. */
-function mismatch(code: CodeRow, redirectUri: string | undefined, verifier: string | undefined): string | null {
-  // "ensure that the redirect_uri parameter is present if the redirect_uri parameter was included
-  //  in the initial authorization request … and if included ensure that their values are identical."
-  if (code.redirectUriSent ? redirectUri !== code.redirectUri : redirectUri !== undefined && redirectUri !== code.redirectUri) {
-    return 'redirect_uri does not match the one used in the authorization request.';
-  }
-  if (code.codeChallenge) {
-    if (verifier === undefined) return 'code_verifier is required: the authorization request had a code_challenge.';
-    if (!isValidCodeVerifier(verifier) || !verifyPkce(verifier, code.codeChallenge, (code.codeChallengeMethod ?? 'S256') as PkceMethod)) {
+const INVALID = 'The authorization code is invalid, expired or already used.';
+
+/** §5.2 invalid_grant's description for each refusal of the code itself. */
+function describeRefusal(reason: Exclude<CodeRefusal, IssueRefusal>): string {
+  switch (reason) {
+    case 'expired':
+      return 'The authorization code has expired.';
+    // §4.1.3: "ensure that the redirect_uri parameter is present if the redirect_uri parameter was
+    // included in the initial authorization request … and if included ensure that their values are identical."
+    case 'redirect_uri_mismatch':
+      return 'redirect_uri does not match the one used in the authorization request.';
+    // RFC 7636 §4.6.
+    case 'verifier_missing':
+      return 'code_verifier is required: the authorization request had a code_challenge.';
+    case 'verifier_mismatch':
       return 'code_verifier does not match the code_challenge.';
-    }
-  } else if (verifier !== undefined) {
     // A verifier without a challenge would let an attacker skip PKCE downgrade detection.
-    return 'code_verifier was sent, but the authorization request had no code_challenge.';
+    case 'verifier_unexpected':
+      return 'code_verifier was sent, but the authorization request had no code_challenge.';
+    // Unknown, another client's (§4.1.3 "issued to another client") or spent: one answer, so a
+    // guesser learns nothing about codes it does not hold.
+    default:
+      return INVALID;
   }
-  return null;
 }
 
 export const authorizationCodeGrant: Grant = {
   grantType: 'authorization_code',
-  async handle({ req, params, client }) {
+  async handle({ req, params, client, store }) {
     const code = required(params, 'code');
     const redirectUri = params.get('redirect_uri');
     const verifier = params.get('code_verifier');
-    if (code.length > 512) throw invalidGrant('The authorization code is invalid, expired or already used.');
-    const hash = sha256b64url(code);
+    if (code.length > env().limits.tokenMaxLength) throw invalidGrant(INVALID);
 
-    const withRefresh = client.app.grantTypes.includes('refresh_token');
-    const minted = mintTokens(withRefresh);
-    const validVerifier = verifier !== undefined && isValidCodeVerifier(verifier);
-    const redeemed = await redeemCode({
-      codeHash: hash,
+    const tokens = newTokens(client.app.grantTypes.includes('refresh_token'));
+    const problem = await idTokenProblem(client.app);
+    // RFC 7636 §4.1: a malformed verifier matches no challenge.
+    const valid = verifier !== undefined && isValidCodeVerifier(verifier);
+    const redeemed = await store.redeemAuthorizationCode({
+      codeHash: sha256b64url(code),
       applicationId: client.app.id,
       redirectUri: redirectUri ?? null,
-      verifierSent: verifier !== undefined,
-      verifierPlain: validVerifier ? verifier : null,
-      verifierS256: validVerifier ? s256(verifier) : null,
-      tokens: minted,
+      verifier: verifier === undefined ? null : { plain: valid ? verifier : null, s256: valid ? s256(verifier) : null },
+      tokens: tokens.stored,
+      idTokenUnavailable: problem !== null,
     });
-    if (!redeemed) {
-      // Unknown, another client's, or already used. If it is this client's used code and the
-      // request is otherwise valid, it is a replay: revoke everything issued from it (§4.1.2).
-      const prior = await findCode(hash);
-      if (prior && prior.applicationId === client.app.id && prior.consumedAt && !mismatch(prior, redirectUri, verifier)) {
-        const n = await revokeTokensOfCode(prior.id);
-        audit('code.replayed', { applicationId: client.app.id, actorUserId: prior.userId, ip: req.ip, detail: { revoked_tokens: n } });
+    if (!redeemed.ok) {
+      // §4.1.2: "If an authorization code is used more than once, the authorization server MUST
+      // deny the request and SHOULD revoke (when possible) all tokens previously issued based on
+      // that authorization code." Only for this client's otherwise valid request (the store says so).
+      if (redeemed.replayed) {
+        const n = await store.revokeByAuthorizationCode(redeemed.replayed.codeId);
+        audit('code.replayed', { applicationId: client.app.id, actorUserId: redeemed.replayed.userId, ip: req.ip, detail: { revoked_tokens: n.accessTokens + n.refreshTokens } });
       }
-      throw invalidGrant('The authorization code is invalid, expired or already used.');
+      const reason = redeemed.reason;
+      if (isIssueRefusal(reason)) throw issueRefusalError(reason, { req, app: client.app, idTokenProblem: problem });
+      throw invalidGrant(describeRefusal(reason));
     }
-    const row = redeemed.code;
-    if (!redeemed.issued) {
-      // The statement refused it; say why (the same checks, for the message only).
-      if (row.expiresAt.getTime() <= Date.now()) throw invalidGrant('The authorization code has expired.');
-      throw invalidGrant(mismatch(row, redirectUri, verifier) ?? 'The authorization code does not match this request.');
-    }
-    const issued = issuedResponse(minted, { app: client.app, userId: row.userId, scope: row.scope, grantType: 'authorization_code', ip: req.ip });
-    return attachIdToken(issued, { app: client.app, userId: row.userId, scope: row.scope, nonce: row.nonce, authTime: row.authTime });
+    const c = redeemed.code;
+    return tokenResponse(tokens, { app: client.app, user: redeemed.user, scope: c.scope, grantType: 'authorization_code', ip: req.ip, nonce: c.nonce, authTime: c.authTime });
   },
 };

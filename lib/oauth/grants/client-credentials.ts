@@ -3,23 +3,28 @@ import type { Grant } from './types';
 import { resolveRequestedScope, formatScope } from '../scope';
 import { OIDC_SCOPES } from '../scope';
 import { invalidScope, quoteValue } from '../errors';
-import { issueTokens } from '../tokens';
+import { newTokens, tokenResponse } from '../tokens';
+import { issueRefusalError } from './refusals';
 
 export const clientCredentialsGrant: Grant = {
   grantType: 'client_credentials',
-  async handle({ req, params, client }) {
+  async handle({ req, params, client, store }) {
     const scopes = resolveRequestedScope(params.get('scope'));
     // There is no user: identity scopes make no sense here.
     const bad = scopes.find((s) => (OIDC_SCOPES as readonly string[]).includes(s));
     if (bad) throw invalidScope(`The scope ${quoteValue(bad)} needs a user; client credentials have none.`);
-    const { response } = await issueTokens({
-      app: client.app,
+    const scope = formatScope(scopes);
+    const tokens = newTokens(false);
+    const issued = await store.issueTokens({
+      applicationId: client.app.id,
       userId: null,
-      scope: formatScope(scopes),
+      scope,
       grantType: 'client_credentials',
-      withRefresh: false,
-      ip: req.ip,
+      tokens: tokens.stored,
+      authTime: null,
+      idTokenUnavailable: false, // no user, so never an ID token
     });
-    return response;
+    if (!issued.ok) throw issueRefusalError(issued.reason, { req, app: client.app, idTokenProblem: null });
+    return tokenResponse(tokens, { app: client.app, user: null, scope, grantType: 'client_credentials', ip: req.ip });
   },
 };

@@ -4,29 +4,30 @@ import type { Grant } from './types';
 import { OAuthError, authorizationPending, expiredToken, invalidGrant, slowDown } from '../errors';
 import { required } from '../http';
 import { sha256b64url } from '../random';
-import { consumeApprovedDeviceCode, pollDeviceCode } from '../../db/queries/device';
-import { issueTokens } from '../tokens';
-import { attachIdToken } from '../oidc/attach';
+import { newTokens, tokenResponse } from '../tokens';
+import { idTokenProblem } from '../oidc/attach';
 import { GRANT_DEVICE_CODE } from './catalogue';
+import { issueRefusalError } from './refusals';
+import { env } from '../../env';
 
 const INVALID = 'The device code is invalid or was already used.';
-const INACTIVE = 'The user account is inactive.';
+const EXPIRED = 'The device code has expired; start a new device authorization request.';
 
 export const deviceCodeGrant: Grant = {
   grantType: GRANT_DEVICE_CODE,
-  async handle({ req, params, client }) {
+  async handle({ req, params, client, store }) {
     const code = required(params, 'device_code');
-    if (code.length > 512) throw invalidGrant(INVALID);
-    const row = await pollDeviceCode(sha256b64url(code), client.app.id);
+    if (code.length > env().limits.tokenMaxLength) throw invalidGrant(INVALID);
+    const row = await store.pollDeviceCode(sha256b64url(code), client.app.id);
     // Unknown, or issued to another client.
     if (!row) throw invalidGrant(INVALID);
     // §3.5 expired_token: "The "device_code" has expired, and the device authorization session has
     // concluded. The client MAY commence a new device authorization request".
-    if (row.expired) throw expiredToken('The device code has expired; start a new device authorization request.');
+    if (row.expired) throw expiredToken(EXPIRED);
     // The user who entered the code was deactivated. Deactivation also marks their codes denied,
     // but the device must learn the real reason, not that the user said no (RFC 6749 §5.2
     // invalid_grant, as for their refresh tokens).
-    if (row.userActive === false && row.status !== 'consumed') throw invalidGrant(INACTIVE);
+    if (row.userActive === false && row.status !== 'consumed') throw issueRefusalError('user_inactive', { req, app: client.app, idTokenProblem: null });
     switch (row.status) {
       case 'pending':
         // §3.5 slow_down: "the authorization request is still pending and polling should continue,
@@ -41,18 +42,17 @@ export const deviceCodeGrant: Grant = {
       case 'consumed':
         throw invalidGrant(INVALID);
       case 'approved': {
-        const approved = await consumeApprovedDeviceCode(row.id);
-        // Lost a race with a concurrent poll of the same code: only one gets the tokens.
-        if (!approved) throw invalidGrant(INVALID);
-        const issued = await issueTokens({
-          app: client.app,
-          userId: approved.userId,
-          scope: approved.scope,
-          grantType: GRANT_DEVICE_CODE,
-          withRefresh: client.app.grantTypes.includes('refresh_token'),
-          ip: req.ip,
-        });
-        return attachIdToken(issued, { app: client.app, userId: approved.userId, scope: approved.scope, nonce: null, authTime: null });
+        const tokens = newTokens(client.app.grantTypes.includes('refresh_token'));
+        const problem = await idTokenProblem(client.app);
+        // approved → consumed and the tokens stored in one step, only while every check holds.
+        const redeemed = await store.redeemDeviceCode({ id: row.id, applicationId: client.app.id, tokens: tokens.stored, idTokenUnavailable: problem !== null });
+        if (!redeemed.ok) {
+          // Lost a race with a concurrent poll of the same code: only one gets the tokens.
+          if (redeemed.reason === 'used') throw invalidGrant(INVALID);
+          if (redeemed.reason === 'expired') throw expiredToken(EXPIRED);
+          throw issueRefusalError(redeemed.reason, { req, app: client.app, idTokenProblem: problem });
+        }
+        return tokenResponse(tokens, { app: client.app, user: redeemed.user, scope: redeemed.scope, grantType: GRANT_DEVICE_CODE, ip: req.ip, nonce: null, authTime: null });
       }
     }
   },

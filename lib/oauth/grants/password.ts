@@ -7,17 +7,17 @@ import { GRANT_PASSWORD } from './catalogue';
 import { invalidGrant, invalidRequest, tooManyRequests } from '../errors';
 import { required } from '../http';
 import { formatScope, resolveRequestedScope } from '../scope';
-import { issueTokens } from '../tokens';
-import { attachIdToken } from '../oidc/attach';
+import { newTokens, tokenResponse } from '../tokens';
+import { idTokenProblem } from '../oidc/attach';
+import { issueRefusalError } from './refusals';
 import { checkPassword, credentialsSchema } from '../../auth/check-password';
-
 
 /** Never says whether the username exists. */
 const WRONG = 'The username or password is incorrect.';
 
 export const passwordGrant: Grant = {
   grantType: GRANT_PASSWORD,
-  async handle({ req, params, client }) {
+  async handle({ req, params, client, store }) {
     const parsed = credentialsSchema.safeParse({ username: required(params, 'username'), password: required(params, 'password') });
     if (!parsed.success) throw invalidRequest('The username or password is too long.');
     const { username, password } = parsed.data;
@@ -33,17 +33,20 @@ export const passwordGrant: Grant = {
 
     const scope = formatScope(scopes);
     const authTime = new Date();
-    const issued = await issueTokens({
-      app: client.app,
+    // §4.3.3: "… and optional refresh token" — only when the application has the refresh grant.
+    const tokens = newTokens(client.app.grantTypes.includes('refresh_token'));
+    const problem = await idTokenProblem(client.app);
+    // The store checks the user again as it stores: a deactivation since checkPassword counts.
+    const issued = await store.issueTokens({
+      applicationId: client.app.id,
       userId: user.id,
       scope,
       grantType: 'password',
-      // §4.3.3: "… and optional refresh token" — only when the application has the refresh grant.
-      withRefresh: client.app.grantTypes.includes('refresh_token'),
+      tokens: tokens.stored,
       authTime,
-      nonce: null,
-      ip: req.ip,
+      idTokenUnavailable: problem !== null,
     });
-    return attachIdToken(issued, { app: client.app, userId: user.id, scope, nonce: null, authTime });
+    if (!issued.ok) throw issueRefusalError(issued.reason, { req, app: client.app, idTokenProblem: problem });
+    return tokenResponse(tokens, { app: client.app, user: issued.user, scope, grantType: 'password', ip: req.ip, nonce: null, authTime });
   },
 };

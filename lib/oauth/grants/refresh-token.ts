@@ -1,77 +1,63 @@
 // RFC 6749 §6 with rotation (RFC 9700 §4.14.2): each refresh returns a new refresh token; presenting
-// a superseded one revokes the whole family.
+// a superseded one revokes the whole family. The token store rotates and stores in one step
+// (lib/oauth/store.ts rotateRefreshToken) and says why it refused; reuse detection is decided here.
 import type { Grant } from './types';
 import { invalidGrant, invalidScope } from '../errors';
 import { required } from '../http';
 import { sha256b64url } from '../random';
-import { formatScope, isSubset, isValidScopeToken, parseScope } from '../scope';
-import { findRefreshToken, revokeFamily, rotateRefreshToken } from '../../db/queries/tokens';
+import { formatScope, isValidScopeToken, parseScope } from '../scope';
+import type { RefreshRotation } from '../store';
 import { audit } from '../../db/queries/audit';
-import { issueTokens } from '../tokens';
-import { attachIdToken } from '../oidc/attach';
+import { newTokens, tokenResponse } from '../tokens';
+import { idTokenProblem } from '../oidc/attach';
+import { issueRefusalError, isIssueRefusal } from './refusals';
 import { env } from '../../env';
-
-/**
- * Requests that lost a race for the same refresh token (sent concurrently, e.g. by two tabs) arrive
- * within moments of the rotation. They get invalid_grant but do not revoke the family: a reuse
- * *after* this window is what signals a stolen token (Keycloak CVE-2026-1035 is the opposite
- * mistake: letting both win).
- */
-export const CONCURRENT_REFRESH_WINDOW_SECONDS = 2;
 
 const INVALID = 'The refresh token is invalid, expired or revoked.';
 
 export const refreshTokenGrant: Grant = {
   grantType: 'refresh_token',
-  async handle({ req, params, client }) {
+  async handle({ req, params, client, store }) {
     const token = required(params, 'refresh_token');
-    if (token.length > 512) throw invalidGrant(INVALID);
-    const hash = sha256b64url(token);
-    // §6: "The requested scope MUST NOT include any scope not originally granted." Checked inside the
-    // rotating UPDATE, so that a request rejected for its scope does not spend the token.
+    if (token.length > env().limits.tokenMaxLength) throw invalidGrant(INVALID);
+    // §6: "The requested scope MUST NOT include any scope not originally granted." The store checks
+    // it before spending the token, so that a request refused for its scope does not spend it.
     const requested = params.has('scope') ? parseScope(params.get('scope')) : null;
-    const widened = () => invalidScope('A refresh cannot widen the scope; request the same scopes or fewer.');
     if (requested?.some((s) => !isValidScopeToken(s))) throw invalidScope('The scope contains an invalid character.');
-    let row = await rotateRefreshToken(hash, client.app.id, requested ? formatScope(requested) : undefined);
-    if (!row) {
-      const prior = await findRefreshToken(hash);
-      // Bound to its client: another client's token is simply invalid (and not a reuse signal).
-      if (!prior || prior.applicationId !== client.app.id) throw invalidGrant(INVALID);
-      const live = !prior.rotatedAt && !prior.revokedAt && (!prior.expiresAt || prior.expiresAt.getTime() > Date.now());
-      if (live && requested && !isSubset(requested, parseScope(prior.scope))) throw widened();
-      const ago = prior.rotatedSecondsAgo;
-      const grace = env().REFRESH_TOKEN_GRACE_PERIOD_SECONDS;
-      // DOT #1816: a *revoked* token is never accepted, grace period or not, nor one whose family was
-      // revoked. DOT #1617: the grace period covers only the latest rotation (a retry that lost its
-      // answer), not a token several generations old.
-      if (!prior.revokedAt && !prior.graceBlocked && ago !== null && grace > 0 && ago <= grace) {
-        row = prior; // within the configured grace period: issue again from the same family
-      } else {
-        if (!prior.revokedAt && ago !== null && ago > CONCURRENT_REFRESH_WINDOW_SECONDS) {
-          await revokeFamily(prior.familyId);
-          audit('refresh.reuse_detected', { applicationId: client.app.id, actorUserId: prior.userId, ip: req.ip });
-        }
-        throw invalidGrant(INVALID);
+
+    const tokens = newTokens(true);
+    const problem = await idTokenProblem(client.app);
+    const rotation: RefreshRotation = {
+      tokenHash: sha256b64url(token),
+      applicationId: client.app.id,
+      // A narrowed request narrows the access token only: "If a new refresh token is issued, the
+      // refresh token scope MUST be identical to that of the refresh token included by the client".
+      scope: requested && requested.length ? formatScope(requested) : null,
+      tokens: tokens.stored,
+      graceSeconds: env().REFRESH_TOKEN_GRACE_PERIOD_SECONDS,
+      idTokenUnavailable: problem !== null,
+    };
+    let r = await store.rotateRefreshToken(rotation);
+    // A concurrent rotation of this token won while this one ran. With a grace period, a request
+    // arriving a moment later would be accepted as a retry; so is this one.
+    if (!r.ok && r.used?.concurrent && rotation.graceSeconds > 0) r = await store.rotateRefreshToken(rotation);
+    if (!r.ok) {
+      if (r.reason === 'scope_widened') throw invalidScope('A refresh cannot widen the scope; request the same scopes or fewer.');
+      if (isIssueRefusal(r.reason)) throw issueRefusalError(r.reason, { req, app: client.app, idTokenProblem: problem });
+      // RFC 9700 §4.14.2: a used token presented again, outside its grace period and later than a
+      // concurrent request would be, means someone else holds a copy: revoke the family. Requests
+      // that lost a race for the same token (two tabs) arrive within limits.concurrentRefreshWindowSeconds
+      // of the rotation: refused, but they revoke nothing (Keycloak CVE-2026-1035 is the opposite
+      // mistake: letting both win).
+      if (r.used && !r.used.concurrent && r.used.rotatedSecondsAgo > env().limits.concurrentRefreshWindowSeconds) {
+        await store.revokeFamily(r.used.familyId);
+        audit('refresh.reuse_detected', { applicationId: client.app.id, actorUserId: r.used.userId, ip: req.ip });
       }
+      // Unknown, another client's (bound to its client: not a reuse signal), revoked, used, expired.
+      throw invalidGrant(INVALID);
     }
-    const original = parseScope(row.scope);
-    if (requested && !isSubset(requested, original)) throw widened(); // the grace-period path
-    // A narrowed request narrows the access token only: "If a new refresh token is issued, the
-    // refresh token scope MUST be identical to that of the refresh token included by the client".
-    const scope = formatScope(requested && requested.length ? requested : original);
-    const issued = await issueTokens({
-      app: client.app,
-      userId: row.userId,
-      scope,
-      refreshScope: row.scope,
-      grantType: 'refresh_token',
-      familyId: row.familyId,
-      grantId: row.grantId,
-      withRefresh: true,
-      authTime: row.authTime,
-      nonce: null,
-      ip: req.ip,
-    });
-    return attachIdToken(issued, { app: client.app, userId: row.userId, scope, nonce: null, authTime: row.authTime });
+    const { rotated } = r;
+    // §12.2 (OIDC): auth_time stays that of the original authentication; no nonce.
+    return tokenResponse(tokens, { app: client.app, user: r.user, scope: rotated.scope, grantType: 'refresh_token', ip: req.ip, nonce: null, authTime: rotated.authTime });
   },
 };

@@ -1,11 +1,14 @@
 import type { OAuthRequest, Params } from '../http';
 import type { AuthenticatedClient } from '../client-auth';
 import type { TokenResponse } from '../tokens';
+import type { TokenStore } from '../store';
 
 export interface GrantContext {
   req: OAuthRequest;
   params: Params;
   client: AuthenticatedClient;
+  /** Where codes and tokens are redeemed, stored and revoked: the database (lib/db/queries/token-store.ts) in production. */
+  store: TokenStore;
 }
 
 /**

@@ -7,9 +7,10 @@ import type { EndpointContext } from '../endpoint';
 import { bearerTokenFrom } from '../bearer';
 import { sha256b64url } from '../random';
 import { parseScope } from '../scope';
-import { getClient } from '../../db/queries/clients';
-import { findUserinfoToken } from '../../db/queries/userinfo';
+import { inactiveReason } from '../store';
+import { databaseTokenStore } from '../../db/queries/token-store';
 import { scopeClaims } from './id-token';
+import { env } from '../../env';
 
 /**
  * The access token from the Authorization header (RFC 6750 §2.1, the shared parser) or, on POST,
@@ -41,11 +42,10 @@ function bearerToken(req: OAuthRequest): string {
  */
 export async function userinfoEndpoint(req: OAuthRequest, { allowOriginsOf }: EndpointContext): Promise<OAuthResponse> {
   const token = bearerToken(req);
-  const row = token.length <= 512 ? await findUserinfoToken(sha256b64url(token)) : null;
+  const row = token.length <= env().limits.tokenMaxLength ? await databaseTokenStore.findToken(sha256b64url(token), 'access') : null;
   if (!row) throw invalidToken();
-  const app = await getClient(row.clientId);
-  allowOriginsOf(app);
-  if (row.revokedAt || row.expiresAt.getTime() <= Date.now() || !row.userId || !row.userActive || row.clientSuspended) throw invalidToken();
+  allowOriginsOf(row); // CORS follows the token's application (its allowed origins)
+  if (inactiveReason(row) !== null || !row.userId) throw invalidToken();
   const scopes = parseScope(row.scope);
   // §5.3.1: the access token must have been obtained through an OpenID Connect request.
   if (!scopes.includes('openid')) throw insufficientScope('openid');
