@@ -123,6 +123,8 @@ export const consentRequired = make('consent_required');
 export const authorizationPending = make('authorization_pending');
 export const slowDown = make('slow_down');
 export const expiredToken = make('expired_token');
+/** RFC 8628 §3.5 access_denied while the device polls: a token endpoint error (RFC 6749 §5.2), so 400. */
+export const deviceAccessDenied = make('access_denied');
 export const unsupportedTokenType = make('unsupported_token_type');
 export const tooManyRequests = (description: string, retryAfter: number) =>
   new OAuthError('temporarily_unavailable', description, 429).withHeader('Retry-After', String(retryAfter));
