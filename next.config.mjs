@@ -1,3 +1,10 @@
+import { readFileSync } from 'node:fs';
+
+// The security headers of every answer, one set for both doors: the node:http door writes the same
+// file's headers (lib/http/security-headers.ts, lib/server/answer.ts). Read, not imported: JSON
+// modules are still experimental in Node 20.
+const securityHeaders = JSON.parse(readFileSync(new URL('./lib/http/security-headers.json', import.meta.url), 'utf8'));
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Separate build directories let several checkouts' e2e runs share one machine (NEXT_DIST_DIR).
@@ -19,12 +26,7 @@ const nextConfig = {
       {
         // Login, consent and error pages must not be framed (clickjacking) nor leak URLs with codes.
         source: '/:path*',
-        headers: [
-          { key: 'Content-Security-Policy', value: "frame-ancestors 'none'" },
-          { key: 'X-Frame-Options', value: 'DENY' },
-          { key: 'Referrer-Policy', value: 'no-referrer' },
-          { key: 'X-Content-Type-Options', value: 'nosniff' },
-        ],
+        headers: Object.entries(securityHeaders).map(([key, value]) => ({ key, value })),
       },
     ];
   },

@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
-import { E2E_ADMIN } from './e2e/constants';
+import { E2E_ADMIN, E2E_PORT, NEXT_START_PORT } from './e2e/constants';
 
 // Debian's Chromium: Playwright's own browser download is not reachable from our machines.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -11,10 +11,12 @@ if (!fs.existsSync(chromium)) {
   );
 }
 
-export const E2E_PORT = Number(process.env.E2E_PORT ?? 8100);
+export { E2E_PORT, NEXT_START_PORT };
 /** The "other origin" pages for the SPA tests are served from here (e2e/spa-server.ts). */
 export const SPA_PORT = E2E_PORT + 1;
 const dataDir = path.resolve(`.data-e2e-${E2E_PORT}`);
+const nextStartDataDir = path.resolve(`.data-e2e-${NEXT_START_PORT}`);
+const AUTH_SECRET = 'e2e-secret-e2e-secret-e2e-secret-e2e-secret';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -33,24 +35,43 @@ export default defineConfig({
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
-  webServer: {
-    // The production server (custom server + `next build` output) on its own fresh data directory,
-    // with one staff user made the way an operator makes it (npm run createsuperuser).
-    command:
-      `rm -rf ${dataDir} && printf '%s' '${E2E_ADMIN.password}' | npx tsx scripts/createsuperuser.ts ` +
-      `--username ${E2E_ADMIN.username} --email admin@example.com --password-stdin && npm start`,
-    url: `http://localhost:${E2E_PORT}/accounts/login/`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      PORT: String(E2E_PORT),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      ISSUER: `http://localhost:${E2E_PORT}`,
-      AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e-secret',
-      NEXT_TELEMETRY_DISABLED: '1',
+  webServer: [
+    {
+      // The production server (custom server + `next build` output) on its own fresh data directory,
+      // with one staff user made the way an operator makes it (npm run createsuperuser).
+      command:
+        `rm -rf ${dataDir} && printf '%s' '${E2E_ADMIN.password}' | npx tsx scripts/createsuperuser.ts ` +
+        `--username ${E2E_ADMIN.username} --email admin@example.com --password-stdin && npm start`,
+      url: `http://localhost:${E2E_PORT}/accounts/login/`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        PORT: String(E2E_PORT),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        ISSUER: `http://localhost:${E2E_PORT}`,
+        AUTH_SECRET,
+        NEXT_TELEMETRY_DISABLED: '1',
+      },
     },
-  },
+    {
+      // The same build under plain `next start` (no server.ts: no front door, no node:http door),
+      // on its own port and fresh data directory; its users sign up through the pages. Ready once
+      // the keys answer: the database opens (and migrates) on first use here, not at start.
+      command: `rm -rf ${nextStartDataDir} && npx next start --port ${NEXT_START_PORT} --hostname 127.0.0.1`,
+      url: `http://localhost:${NEXT_START_PORT}/.well-known/jwks.json`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        DATA_DIR: nextStartDataDir,
+        ISSUER: `http://localhost:${NEXT_START_PORT}`,
+        AUTH_SECRET,
+        NEXT_TELEMETRY_DISABLED: '1',
+      },
+    },
+  ],
 });

@@ -1,13 +1,12 @@
 // Production and dev entry point: Next.js behind a node:http server that resolves the client IP,
-// bounds every request body (lib/server/front-door.ts) and answers the hot OAuth endpoints itself
-// (lib/server/node-door.ts). `npm run dev` and `npm start` both run this file. It reads the
-// settings from the environment once and installs them before anything else (lib/env.ts).
+// bounds every request body (lib/server/front-door.ts) and answers the route manifest's endpoints
+// itself (lib/server/manifest.ts, node-door.ts). `npm run dev` and `npm start` both run this file.
+// It reads the settings from the environment once and installs them before anything else (lib/env.ts).
 import cluster from 'node:cluster';
 import { ConfigError, installSettings, settingsFromEnvironment, type Settings } from './lib/env';
 import { getHandle, closeDb } from './lib/db';
 import { DatabaseLockedError } from './lib/db/pglite-lock';
 import { createFrontDoor } from './lib/server/front-door';
-import { registerFastRoutes } from './lib/server/fast-routes';
 import { flushAudit } from './lib/db/queries/audit';
 import { log, routeConsoleToLog } from './lib/log';
 
@@ -46,7 +45,6 @@ async function main() {
   } catch (err) {
     fail(err);
   }
-  registerFastRoutes();
   const { default: next } = await import('next');
   const app = next({ dev, hostname: 'localhost', port: e.PORT });
   await app.prepare();

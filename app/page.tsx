@@ -3,6 +3,7 @@ import { connection } from 'next/server';
 import { currentUser } from '@/lib/auth/session';
 import { env } from '@/lib/env';
 import { Card } from './_components/ui';
+import { urlFor } from '@/lib/oauth/paths';
 
 export default async function Home() {
   await connection();
@@ -43,15 +44,15 @@ export default async function Home() {
       <Card title="Endpoints">
         <dl className="grid gap-2 font-mono text-sm sm:grid-cols-[12rem_1fr]">
           <dt className="text-slate-500">Auth URL</dt>
-          <dd>{issuer}/o/authorize/</dd>
+          <dd>{urlFor('authorization', issuer)}</dd>
           <dt className="text-slate-500">Access Token URL</dt>
-          <dd>{issuer}/o/token/</dd>
+          <dd>{urlFor('token', issuer)}</dd>
           <dt className="text-slate-500">Revocation</dt>
-          <dd>{issuer}/o/revoke_token/</dd>
+          <dd>{urlFor('revocation', issuer)}</dd>
           <dt className="text-slate-500">Introspection</dt>
-          <dd>{issuer}/o/introspect/</dd>
+          <dd>{urlFor('introspection', issuer)}</dd>
           <dt className="text-slate-500">OpenID configuration</dt>
-          <dd>{issuer}/.well-known/openid-configuration</dd>
+          <dd>{urlFor('openid_configuration', issuer)}</dd>
         </dl>
       </Card>
     </div>

@@ -1,2 +1,10 @@
 /** The staff user that playwright.config.ts creates with `npm run createsuperuser` before the server starts. */
 export const E2E_ADMIN = { username: 'e2e_admin', password: 'correct horse battery staple' };
+
+/** The production server's port (`npm start`, playwright.config.ts's first webServer). */
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 8100);
+/**
+ * Plain `next start` (no server.ts: the App Router's door only), the second webServer. Not
+ * E2E_PORT + 1 to + 3: the SPA specs listen there.
+ */
+export const NEXT_START_PORT = E2E_PORT + 4;

@@ -1,4 +1,4 @@
-// Protecting an API with the tokens (RFC 6750): withBearer behind /api/hello and /api/notes, and
+// Protecting an API with the tokens (RFC 6750): the bearer check behind /api/hello and /api/notes, and
 // the Request/Response form (withBearerRoute) an API author uses in a Next route handler.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
@@ -8,7 +8,7 @@ import { getDb } from '@/lib/db';
 import { accessTokens, notes, users, type Application, type User } from '@/lib/db/schema';
 import { sha256b64url } from '@/lib/oauth/random';
 import { s256 } from '@/lib/oauth/pkce';
-import { withBearerRoute, bearerPreflight } from '@/lib/oauth/bearer';
+import { withBearerRoute, bearerPreflight } from '@/lib/oauth/endpoint';
 
 let srv: TestServer;
 let app: Application & { secret: string };
@@ -40,7 +40,7 @@ const hello = (headers: Record<string, string> = {}, path = '/api/hello') => fet
 const postNote = (token: string, body: string, type = 'application/json') =>
   fetch(`${srv.url}/api/notes`, { method: 'POST', headers: { ...bearer(token), 'content-type': type }, body });
 
-describe('withBearer at /api/hello (RFC 6750)', () => {
+describe('the bearer check at /api/hello (RFC 6750)', () => {
   it('greets the token user by name with the read scope', async () => {
     const user = await makeUser();
     const token = await userToken(user, 'read');

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { startTestServer, type TestServer } from './helpers/server';
 import { makeApp, makeUser } from './helpers/fixtures';
 import { exchange, obtainCode, postToken, creds } from './helpers/codeflow';
+import { MANIFEST_ENTRIES } from '@/lib/server/manifest';
 
 let srv: TestServer;
 let token: string;
@@ -20,22 +21,8 @@ beforeAll(async () => {
 });
 afterAll(async () => srv?.close());
 
-/** Every path the node door answers (lib/server/fast-routes.ts), with and without the trailing slash. */
-const DOOR_PATHS = [
-  '/.well-known/openid-configuration',
-  '/o/.well-known/openid-configuration',
-  '/.well-known/oauth-authorization-server',
-  '/.well-known/jwks.json',
-  '/o/.well-known/jwks.json',
-  '/o/userinfo/',
-  '/o/token/',
-  '/o/authorize/',
-  '/o/revoke_token/',
-  '/o/introspect/',
-  '/api/hello',
-  '/api/notes',
-  '/o/device-authorization/',
-];
+/** Every path the node door answers (the route manifest, lib/server/manifest.ts), with and without the trailing slash. */
+const DOOR_PATHS = MANIFEST_ENTRIES.flatMap((e) => e.paths);
 /** Pages and Next.js routes: here they reach the stand-in for Next.js, through the gate and the action guard. */
 const PAGE_PATHS = ['/', '/accounts/login/', '/accounts/signup/', '/admin/users/', '/o/applications/register/', '/o/device/', '/o/logout/', '/accounts/auth/session'];
 const PATHS = [...DOOR_PATHS, ...DOOR_PATHS.map((p) => (p.endsWith('/') ? p.slice(0, -1) : `${p}/`)), ...PAGE_PATHS];

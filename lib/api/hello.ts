@@ -1,13 +1,14 @@
-// GET /api/hello — the example protected endpoint: needs the `read` scope, greets the token's user.
-import { withBearer } from '../oauth/bearer';
-import { jsonResponse } from '../oauth/http';
+// GET /api/hello — the example protected endpoint: needs the `read` scope (the route manifest,
+// lib/server/manifest.ts, checks the bearer token), greets the token's user.
+import { jsonResponse, type OAuthRequest, type OAuthResponse } from '../oauth/http';
+import type { BearerCall } from '../oauth/endpoint';
 
-export const helloEndpoint = withBearer({ scopes: ['read'] }, async (req, { user, client, scope }) => {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return jsonResponse({ error: 'invalid_request', error_description: 'Use GET.' }, 405, { allow: 'GET, OPTIONS' });
+/** The greeting for the token's user, or its application for a client credentials token. */
+export async function helloEndpoint(_req: OAuthRequest, { bearer: { user, client, scope } }: BearerCall): Promise<OAuthResponse> {
   return jsonResponse({
     message: user ? `Hello, ${user.username}!` : `Hello, application ${client.clientId}!`,
     username: user?.username ?? null,
     client_id: client.clientId,
     scope: scope.join(' '),
   });
-});
+}

@@ -2,9 +2,9 @@
 // POST { "text": "…" } creates one (`write`, 201). Notes belong to users, so client_credentials
 // tokens (no user) are refused.
 import { z } from 'zod';
-import { withBearer } from '../oauth/bearer';
+import type { BearerCall } from '../oauth/endpoint';
 import { invalidRequest, sanitizeDescription } from '../oauth/errors';
-import { jsonResponse, type OAuthResponse } from '../oauth/http';
+import { jsonResponse, type OAuthRequest, type OAuthResponse } from '../oauth/http';
 import { createNote, listNotes, type Note } from '../db/queries/notes';
 import { multiLineText } from '../fields';
 import { env } from '../env';
@@ -25,12 +25,16 @@ export const newNoteSchema = (max = env().limits.noteMaxLength) =>
 
 const noteJson = (n: Note) => ({ id: n.id, text: n.text, created_at: n.createdAt.toISOString() });
 
-const listNotesEndpoint = withBearer({ scopes: ['read'], requireUser: true }, async (_req, { user }) => {
-  const notes = await listNotes(user!.id);
-  return jsonResponse({ notes: notes.map(noteJson) });
-});
-
-const createNoteEndpoint = withBearer({ scopes: ['write'], requireUser: true }, async (req, { user }) => {
+/**
+ * GET lists the token user's notes; POST { "text": "…" } creates one (201). The route manifest
+ * requires `read` for GET and `write` for POST, and a token with a user.
+ * @throws OAuthError invalid_request for a POST body that is not a JSON note
+ */
+export async function notesEndpoint(req: OAuthRequest, { bearer: { user } }: BearerCall): Promise<OAuthResponse> {
+  if (req.method === 'GET') {
+    const notes = await listNotes(user!.id);
+    return jsonResponse({ notes: notes.map(noteJson) });
+  }
   const type = (req.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') throw invalidRequest('Send the note as JSON (Content-Type: application/json): an object with a text member.');
   let body: unknown;
@@ -43,18 +47,4 @@ const createNoteEndpoint = withBearer({ scopes: ['write'], requireUser: true }, 
   if (!parsed.success) throw invalidRequest(sanitizeDescription(parsed.error.issues[0]?.message ?? 'Invalid note.'));
   const note = await createNote(user!.id, parsed.data.text);
   return jsonResponse({ note: noteJson(note) }, 201);
-});
-
-/** One endpoint for the path: the method decides which scope is needed. */
-export async function notesEndpoint(req: Parameters<typeof listNotesEndpoint>[0]): Promise<OAuthResponse> {
-  switch (req.method) {
-    case 'GET':
-    case 'HEAD':
-    case 'OPTIONS':
-      return listNotesEndpoint(req);
-    case 'POST':
-      return createNoteEndpoint(req);
-    default:
-      return jsonResponse({ error: 'invalid_request', error_description: 'Use GET or POST.' }, 405, { allow: 'GET, POST, OPTIONS' });
-  }
 }

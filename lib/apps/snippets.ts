@@ -6,6 +6,7 @@
 // quoted for the language of its snippet (POSIX shell single quotes, JavaScript string literals),
 // so pasting a snippet never runs anything but the command shown. The secret is never printed.
 import { canonicalOrigin } from '../canonical';
+import { urlFor } from '../oauth/paths';
 
 /** What the snippets need of an application. */
 export interface SnippetApp {
@@ -45,9 +46,9 @@ export function jsString(value: string): string {
 }
 
 export interface ConnectSnippets {
-  /** `${issuer}/o/authorize/` */
+  /** The authorization endpoint's URL (lib/oauth/paths.ts: `${issuer}/o/authorize/`). */
   authUrl: string;
-  /** `${issuer}/o/token/` */
+  /** The token endpoint's URL (`${issuer}/o/token/`). */
   tokenUrl: string;
   /** The first registered redirect URI, or null when there is none. */
   callback: string | null;
@@ -69,8 +70,8 @@ export interface ConnectSnippets {
  * method means plain, which this server refuses by default).
  */
 export function connectSnippets(app: SnippetApp, issuer: string): ConnectSnippets {
-  const authUrl = `${issuer}/o/authorize/`;
-  const tokenUrl = `${issuer}/o/token/`;
+  const authUrl = urlFor('authorization', issuer);
+  const tokenUrl = urlFor('token', issuer);
   const callback = app.redirectUris[0] ?? null;
   const redirect = callback ?? PLACEHOLDERS.redirectUri;
   const confidential = app.clientType === 'confidential';

@@ -5,6 +5,7 @@ import { redirect, notFound } from 'next/navigation';
 import { signOut } from './index';
 import { sessionFromCookieHeader } from './session-cookie';
 import { findSessionUser, revokeSessionBySid, sessionEndReason, type SessionEndReason } from '../db/queries/sessions';
+import { loginPath } from '../oauth/paths';
 
 export interface SessionUser {
   id: string;
@@ -53,9 +54,8 @@ export async function endedSessionReason(): Promise<SessionEndReason | 'ended' |
   return claims ? sessionEndReason(claims.sidHash, claims.userId) : null;
 }
 
-export function loginUrl(next: string): string {
-  return `/accounts/login/?next=${encodeURIComponent(next)}`;
-}
+/** The login page that returns to `next` (lib/oauth/paths.ts). */
+export const loginUrl = loginPath;
 
 /** For pages behind login: redirects anonymous visitors to the login page and back to `next`. */
 export async function requireUser(next: string): Promise<SessionUser> {

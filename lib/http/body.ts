@@ -1,7 +1,7 @@
 // Request body limits: the one 413 answer, and a bounded reader for Fetch-API requests (Next.js
 // route handlers). The node:http front door enforces the same limits before anything reads a
 // body (lib/server/request-gate.ts); these keep route handlers safe on their own too.
-import { OAuthError, toErrorResponse } from '../oauth/errors';
+import { contentTooLarge, toErrorResponse } from '../oauth/errors';
 import { htmlErrorPage } from '../oauth/error-page';
 import type { OAuthResponse } from '../oauth/http';
 
@@ -18,7 +18,7 @@ const formatBytes = (n: number) => (n % (1024 * 1024) === 0 ? `${n / (1024 * 102
  */
 export function payloadTooLarge(form: ErrorForm, limit: number): OAuthResponse {
   const message = `The request body is larger than ${formatBytes(limit)}.`;
-  if (form === 'json') return toErrorResponse(new OAuthError('invalid_request', message, 413));
+  if (form === 'json') return toErrorResponse(contentTooLarge(message));
   return htmlErrorPage({ status: 413, title: 'Request too large', message, hint: 'Send less data: this server refuses larger requests.' });
 }
 

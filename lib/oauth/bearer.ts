@@ -1,15 +1,13 @@
-// Protecting an API with the tokens (RFC 6750). `withBearer(opts, handler)` checks the
-// `Authorization: Bearer` token (unknown, expired, revoked, user deactivated), its scopes, and hands
-// the handler the token's user, client and scope. One indexed round trip per call, no cache: a
-// revoked token is refused on the very next request. CORS follows the token's application.
-import { OAuthError, insufficientScope, invalidToken, missingToken, toErrorResponse } from './errors';
-import type { OAuthRequest, OAuthResponse } from './http';
-import { preflight, withCors } from './cors';
+// Bearer tokens at protected resources (RFC 6750): the one parser of `Authorization: Bearer`, the
+// token's state, and the check (`authenticateBearer`: unknown, expired, revoked, user deactivated,
+// scopes) that the endpoint wrapper (lib/oauth/endpoint.ts: route manifest entries whose caller is
+// a bearer, and `withBearerRoute` for your own route handlers) runs before the resource's handler.
+import { insufficientScope, invalidBearerRequest, invalidToken, missingToken } from './errors';
+import type { OAuthRequest } from './http';
 import { sha256b64url } from './random';
 import { parseScope } from './scope';
 import { inactiveReason, type FoundToken, type InactiveReason } from './store';
 import { databaseTokenStore } from '../db/queries/token-store';
-import { clientIp } from '../http/client-ip';
 import { env } from '../env';
 
 export interface BearerContext {
@@ -22,13 +20,14 @@ export interface BearerContext {
 }
 
 export interface BearerOptions {
-  /** Every one of these scopes is required (403 insufficient_scope otherwise). */
-  scopes?: string[];
+  /**
+   * Every one of these scopes is required (403 insufficient_scope otherwise): one list for every
+   * method, or one per method (`{ GET: ['read'], POST: ['write'] }`; HEAD uses GET's).
+   */
+  scopes?: readonly string[] | Readonly<Record<string, readonly string[]>>;
   /** Refuse tokens that have no user (client_credentials). */
   requireUser?: boolean;
 }
-
-export type BearerHandler = (req: OAuthRequest, ctx: BearerContext) => Promise<OAuthResponse>;
 
 /**
  * RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token, with
@@ -37,13 +36,6 @@ export type BearerHandler = (req: OAuthRequest, ctx: BearerContext) => Promise<O
  * grammar (nor RFC 9110 §11.4's credentials) allows a tab there, so "Bearer<TAB>token" is malformed.
  */
 const BEARER_CREDENTIALS = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
-
-/** RFC 6750 §3.1 invalid_request (400), with a Bearer challenge. */
-function malformed(description: string): OAuthError {
-  const e = new OAuthError('invalid_request', description, 400);
-  e.scheme = 'Bearer';
-  return e;
-}
 
 /**
  * The one parser of `Authorization: Bearer` (RFC 6750 §2.1), for every endpoint that takes a bearer
@@ -62,7 +54,7 @@ export function parseBearerAuthorization(header: string | null): string | null {
   const scheme = header.split(/[ \t]/, 1)[0];
   if (scheme.toLowerCase() !== 'bearer') return null;
   const m = BEARER_CREDENTIALS.exec(header);
-  if (!m) throw malformed("The Authorization header must be 'Bearer', a space and one access token.");
+  if (!m) throw invalidBearerRequest("The Authorization header must be 'Bearer', a space and one access token.");
   return m[1];
 }
 
@@ -73,7 +65,7 @@ export function parseBearerAuthorization(header: string | null): string | null {
 export function bearerTokenFrom(req: Pick<OAuthRequest, 'headers' | 'url'>): string | null {
   const token = parseBearerAuthorization(req.headers.get('authorization'));
   if (token === null && req.url.searchParams.has('access_token')) {
-    throw malformed('Send the access token in the Authorization header (Bearer), not in the URL.');
+    throw invalidBearerRequest('Send the access token in the Authorization header (Bearer), not in the URL.');
   }
   return token;
 }
@@ -116,76 +108,39 @@ function contextOf(row: FoundToken): BearerContext {
   };
 }
 
-/**
- * Wraps a framework-free handler (used by the node:http door, and by Next through nextDoor):
- *   fastRoute('/api/hello', withBearer({ scopes: ['read'] }, async (req, { user }) => jsonResponse({ hi: user?.username })));
- * OPTIONS is answered as a CORS preflight.
- */
-export function withBearer(opts: BearerOptions, handler: BearerHandler): (req: OAuthRequest) => Promise<OAuthResponse> {
-  const needed = opts.scopes ?? [];
-  return async (req) => {
-    if (req.method === 'OPTIONS') return preflight(req);
-    let app: FoundToken | null = null;
-    try {
-      const token = bearerTokenFrom(req);
-      if (token === null) throw missingToken();
-      const state = await lookupAccessToken(token);
-      app = state.row;
-      if (!state.active) throw invalidToken(state.why);
-      const ctx = contextOf(state.row);
-      // RFC 6750 §3.1 insufficient_scope: "The request requires higher privileges than provided by
-      // the access token. The resource server SHOULD respond with the HTTP 403 (Forbidden)".
-      const missing = needed.filter((s) => !ctx.scope.includes(s));
-      if (missing.length > 0) throw insufficientScope(needed.join(' '));
-      if (opts.requireUser && !ctx.user) throw invalidToken('This resource needs a token issued to a user; client credentials tokens have none.');
-      return withCors(await handler(req, ctx), req, app);
-    } catch (err) {
-      return withCors(toErrorResponse(err, 'api'), req, app);
-    }
-  };
-}
-
-// --- web-standard form, for route handlers written with Request/Response ---------------------------
-
-function toWebResponse(r: OAuthResponse): Response {
-  return new Response(r.status === 204 || r.status === 304 ? null : r.body, { status: r.status, headers: r.headers });
-}
-
-function toCheckRequest(request: Request): OAuthRequest {
-  return {
-    method: request.method,
-    url: new URL(request.url),
-    headers: request.headers,
-    body: '', // the check reads headers only; the handler gets the untouched Request
-    ip: clientIp(request.headers),
-  };
+/** The scopes a request needs: the same for every method, or per method (HEAD as GET). */
+function scopesFor(opts: BearerOptions, method: string): readonly string[] {
+  const scopes = opts.scopes ?? [];
+  if (Array.isArray(scopes)) return scopes;
+  const needed = (scopes as Readonly<Record<string, readonly string[]>>)[method === 'HEAD' ? 'GET' : method];
+  // A method without its own list is a mistake in the route manifest, never "no scope needed".
+  if (!needed) throw new Error(`no scopes are set for ${method}`);
+  return needed;
 }
 
 /**
- * The same check around a Next.js (or any Fetch-API) route handler, in one line:
- *   export const GET = withBearerRoute({ scopes: ['read'] }, async (request, { user }) => Response.json({ hi: user?.username }));
- * The handler receives the original Request (its body unread). OPTIONS is answered as a preflight.
+ * The bearer token a request carries (RFC 6750 §2.1), checked: active (lookupAccessToken), with
+ * every scope `opts` requires, and a user when `opts.requireUser`. The endpoint wrapper
+ * (lib/oauth/endpoint.ts) runs it for every endpoint whose caller is a bearer. One indexed round
+ * trip, no cache: a revoked token is refused on the very next request.
+ *
+ * @param onToken called with the token's row as soon as it is found, active or not: its
+ *   application's Allowed origins decide CORS for the answer, errors included
+ * @returns the token's user, client and scope
+ * @throws OAuthError 401 without an error code when no token is sent (RFC 6750 §3.1), 400
+ *   invalid_request for a malformed header, 401 invalid_token, 403 insufficient_scope
  */
-export function withBearerRoute(
-  opts: BearerOptions,
-  handler: (request: Request, ctx: BearerContext) => Response | Promise<Response>,
-): (request: Request) => Promise<Response> {
-  return async (request) => {
-    let inner: Response | null = null;
-    const checked = withBearer(opts, async (_req, ctx) => {
-      inner = await handler(request, ctx);
-      return { status: inner.status, headers: {}, body: '' };
-    });
-    const out = await checked(toCheckRequest(request));
-    if (!inner) return toWebResponse(out);
-    const res = new Response((inner as Response).body, inner as Response); // mutable headers
-    for (const [k, v] of Object.entries(out.headers)) {
-      if (k === 'vary') res.headers.append('vary', v);
-      else if (k.startsWith('access-control-')) res.headers.set(k, v);
-    }
-    return res;
-  };
+export async function authenticateBearer(req: Pick<OAuthRequest, 'headers' | 'url' | 'method'>, opts: BearerOptions, onToken: (row: FoundToken | null) => void): Promise<BearerContext> {
+  const token = bearerTokenFrom(req);
+  if (token === null) throw missingToken();
+  const state = await lookupAccessToken(token);
+  onToken(state.row);
+  if (!state.active) throw invalidToken(state.why);
+  const ctx = contextOf(state.row);
+  // RFC 6750 §3.1 insufficient_scope: "The request requires higher privileges than provided by
+  // the access token. The resource server SHOULD respond with the HTTP 403 (Forbidden)".
+  const needed = scopesFor(opts, req.method);
+  if (needed.some((s) => !ctx.scope.includes(s))) throw insufficientScope(needed.join(' '));
+  if (opts.requireUser && !ctx.user) throw invalidToken('This resource needs a token issued to a user; client credentials tokens have none.');
+  return ctx;
 }
-
-/** `export const OPTIONS = bearerPreflight;` next to a withBearerRoute handler. */
-export const bearerPreflight = async (request: Request): Promise<Response> => toWebResponse(await preflight(toCheckRequest(request)));

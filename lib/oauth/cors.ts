@@ -1,20 +1,27 @@
 // Per-application CORS (the tutorial's CORS_ORIGIN_ALLOW_ALL, done properly): the token, revoke,
 // introspect and userinfo endpoints and the example API answer an origin only if the calling
-// application lists it in its Allowed origins. Discovery and JWKS are public (`*`).
+// application lists it in its Allowed origins. Discovery and JWKS are public (`*`). Which policy an
+// endpoint has is said once, in the route manifest (lib/server/manifest.ts); the endpoint wrapper
+// (lib/oauth/endpoint.ts) applies it to every answer, errors included.
 import type { OAuthRequest, OAuthResponse } from './http';
 import type { Application } from '../db/schema';
 import { canonicalOrigin } from '../canonical';
 import { anyApplicationAllowsOrigin } from '../db/queries/clients';
 import { env } from '../env';
 
-const ALLOW_METHODS = 'GET, POST, OPTIONS';
 const ALLOW_HEADERS = 'Authorization, Content-Type';
+
+/** The application whose Allowed origins an answer follows. */
+export type CorsApplication = Pick<Application, 'allowedOrigins'>;
+
+/** Access-Control-Allow-Methods: the endpoint's methods and OPTIONS. */
+const allowMethods = (methods: readonly string[]) => [...methods, 'OPTIONS'].join(', ');
 
 /**
  * Adds CORS headers when the request's Origin, in canonical form (RFC 6454), is one of `app`'s
  * allowed origins (stored canonical by the application forms and migration 0002).
  */
-export function withCors(res: OAuthResponse, req: OAuthRequest, app: Pick<Application, 'allowedOrigins'> | null | undefined): OAuthResponse {
+export function withCors(res: OAuthResponse, req: OAuthRequest, app: CorsApplication | null | undefined): OAuthResponse {
   const origin = req.headers.get('origin');
   if (!origin) return res;
   res.headers.vary = res.headers.vary ? `${res.headers.vary}, Origin` : 'Origin';
@@ -26,6 +33,7 @@ export function withCors(res: OAuthResponse, req: OAuthRequest, app: Pick<Applic
   return res;
 }
 
+/** A public document's answer (discovery, JWKS): any origin may read it. */
 export function withPublicCors(res: OAuthResponse): OAuthResponse {
   res.headers['access-control-allow-origin'] = '*';
   return res;
@@ -46,13 +54,18 @@ async function anyAppAllows(origin: string): Promise<boolean> {
   return ok;
 }
 
-export async function preflight(req: OAuthRequest): Promise<OAuthResponse> {
+/**
+ * A CORS preflight for a per-application endpoint: 204, with the CORS headers when the Origin is
+ * one that any application allows.
+ * @param methods the endpoint's methods (OPTIONS is added)
+ */
+export async function preflight(req: OAuthRequest, methods: readonly string[] = ['GET', 'POST']): Promise<OAuthResponse> {
   const res: OAuthResponse = { status: 204, headers: { vary: 'Origin' }, body: '' };
   const o = canonicalOrigin(req.headers.get('origin') ?? '');
   if (o && (await anyAppAllows(o))) {
     Object.assign(res.headers, {
       'access-control-allow-origin': o,
-      'access-control-allow-methods': ALLOW_METHODS,
+      'access-control-allow-methods': allowMethods(methods),
       'access-control-allow-headers': ALLOW_HEADERS,
       'access-control-max-age': String(env().CORS_MAX_AGE_SECONDS),
     });
@@ -60,12 +73,16 @@ export async function preflight(req: OAuthRequest): Promise<OAuthResponse> {
   return res;
 }
 
-export function publicPreflight(): OAuthResponse {
+/**
+ * A CORS preflight for a public document: any origin.
+ * @param methods the endpoint's methods (OPTIONS is added)
+ */
+export function publicPreflight(methods: readonly string[] = ['GET']): OAuthResponse {
   return {
     status: 204,
     headers: {
       'access-control-allow-origin': '*',
-      'access-control-allow-methods': 'GET, OPTIONS',
+      'access-control-allow-methods': allowMethods(methods),
       'access-control-allow-headers': ALLOW_HEADERS,
       'access-control-max-age': String(env().CORS_MAX_AGE_SECONDS),
     },

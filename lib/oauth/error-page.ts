@@ -5,14 +5,17 @@
 // sends what it cannot show back to the authorization endpoint (lib/oauth/endpoints/authorize.ts).
 import type { OAuthResponse } from './http';
 import type { ErrorPageText } from './errors';
+import { SECURITY_HEADERS } from '../http/security-headers';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/**
+ * The server's security headers (lib/http/security-headers.ts), with the page's own stricter
+ * Content-Security-Policy (it loads nothing; it still may not be framed) and no caching.
+ */
 export const PAGE_SECURITY_HEADERS = {
+  ...SECURITY_HEADERS,
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',
 };
 

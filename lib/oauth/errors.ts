@@ -123,9 +123,19 @@ export const consentRequired = make('consent_required');
 export const authorizationPending = make('authorization_pending');
 export const slowDown = make('slow_down');
 export const expiredToken = make('expired_token');
+/** RFC 8628 §3.5 access_denied while the device polls: a token endpoint error (RFC 6749 §5.2), so 400. */
+export const deviceAccessDenied = make('access_denied');
 export const unsupportedTokenType = make('unsupported_token_type');
 export const tooManyRequests = (description: string, retryAfter: number) =>
   new OAuthError('temporarily_unavailable', description, 429).withHeader('Retry-After', String(retryAfter));
+
+/**
+ * RFC 9110 §15.5.6 405 Method Not Allowed, for endpoints that answer other methods with HTTP's own
+ * refusal rather than the protocol's invalid_request (discovery, JWKS, the example API).
+ * @param description the error_description (RFC 6749 §5.2 characters), e.g. 'Use GET.'
+ * @param allow the Allow header: the methods the resource serves (RFC 9110 §10.2.1)
+ */
+export const methodNotAllowed = (description: string, allow: string) => new OAuthError('invalid_request', description, 405).withHeader('allow', allow);
 
 /**
  * RFC 6749 §5.2 invalid_client. "If the client attempted to authenticate via the "Authorization"
@@ -159,6 +169,16 @@ export function missingToken() {
   (e as { code: OAuthErrorCode | '' }).code = '';
   return e;
 }
+
+/** RFC 6750 §3.1 invalid_request (400) at a protected resource, with a Bearer challenge: a malformed request. */
+export function invalidBearerRequest(description: string) {
+  const e = new OAuthError('invalid_request', description, 400);
+  e.scheme = 'Bearer';
+  return e;
+}
+
+/** RFC 9110 §15.5.14 413 Content Too Large, as an RFC 6749 §5.2 invalid_request. */
+export const contentTooLarge = (description: string) => new OAuthError('invalid_request', description, 413);
 
 export function insufficientScope(required: string) {
   const e = new OAuthError('insufficient_scope', `This resource needs the scope '${sanitizeDescription(required)}'.`, 403);

@@ -1,5 +1,5 @@
-// A minimal, framework-free request/response shape for the protocol core. The custom Node server
-// and the Next.js route handlers both adapt to it (lib/server/*), so each endpoint is one function.
+// A minimal, framework-free request/response shape for the protocol core. The node:http door and
+// the Next.js route handlers both adapt to it (lib/server/*), so each endpoint is one function.
 import { invalidRequest, quoteValue } from './errors';
 import { hasNul } from '../fields';
 
@@ -11,7 +11,7 @@ export interface OAuthRequest {
   method: string;
   url: URL;
   headers: HeaderReader;
-  /** Raw body text ('' when none). Adapters refuse bodies over env().MAX_BODY_BYTES with 413. */
+  /** Raw body text ('' when none). The doors refuse a body over its route manifest entry's limit with 413. */
   body: string;
   /** Client IP, for rate limits and the audit log. */
   ip: string;
@@ -67,9 +67,13 @@ export function refuseNul(name: string, value: string): void {
   if (hasNul(value) || hasNul(name)) throw invalidRequest(`The parameter ${quoteValue(name)} contains a NUL character.`);
 }
 
-/** RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded. */
+/**
+ * RFC 6749 §3.2: the token endpoint (and those built like it: revocation, introspection, device
+ * authorization) takes application/x-www-form-urlencoded. The endpoint wrapper (lib/oauth/endpoint.ts)
+ * runs it after the method check, on the body the door has already bounded.
+ * @throws OAuthError invalid_request for another content type, a repeated parameter or a NUL
+ */
 export function parseForm(req: OAuthRequest): Params {
-  if (req.method !== 'POST') throw invalidRequest('Use POST.');
   const type = (req.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
     throw invalidRequest('The request body must be application/x-www-form-urlencoded.');

@@ -13,6 +13,7 @@ import {
   markLoginRequested,
   type PendingRow,
 } from '../db/queries/authorization-requests';
+import { pathFor } from './paths';
 
 /** How long a pending request lives: long enough to sign up, log in and read the consent page. */
 export const PENDING_REQUEST_TTL_SECONDS = 30 * 60;
@@ -42,10 +43,10 @@ export const isPendingId = (id: unknown): id is string => typeof id === 'string'
  * themselves. The endpoint answers it for the session now logged in: login, the code, an error,
  * or the consent page. `id` is percent-encoded: a malformed one names no request.
  */
-export const pendingPath = (id: string) => `/o/authorize/?${PENDING_PARAM}=${encodeURIComponent(id)}`;
+export const pendingPath = (id: string) => `${pathFor('authorization')}?${PENDING_PARAM}=${encodeURIComponent(id)}`;
 
 /** The path of the consent page (app/o/authorize/consent/page.tsx). */
-export const CONSENT_PAGE_PATH = '/o/authorize/consent/';
+export const CONSENT_PAGE_PATH = pathFor('consent');
 
 /** The same-site URL of a pending request's consent page (only the session it is bound to sees the form). */
 export const consentPath = (id: string) => `${CONSENT_PAGE_PATH}?${PENDING_PARAM}=${encodeURIComponent(id)}`;
@@ -134,7 +135,7 @@ export function pendingIdOf(query: URLSearchParams): string | null {
 
 /** The pending request id in a same-site `next` path (pendingPath: "/o/authorize/?pending=<id>"), or null. */
 export function pendingIdOfNext(next: string): string | null {
-  const prefix = '/o/authorize/?';
+  const prefix = `${pathFor('authorization')}?`;
   return next.startsWith(prefix) ? pendingIdOf(new URLSearchParams(next.slice(prefix.length))) : null;
 }
 

@@ -23,8 +23,17 @@ const header = (h: IncomingHttpHeaders, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
-// Defined beside the route table, which hands these to Next.js on the paths that are also pages.
-export { isPossibleServerAction } from './routes';
+/**
+ * True for a request that Next.js's action handler inspects (next/dist/server/lib/
+ * server-action-request-meta.js): a POST with a `Next-Action` header (a fetch action, sent by the
+ * page's JavaScript), or a multipart/form-data POST (a form sent without JavaScript, or before the
+ * page's JavaScript ran, naming its action in a `$ACTION_ID_<id>` field).
+ */
+export function isPossibleServerAction(req: Pick<IncomingMessage, 'method' | 'headers'>): boolean {
+  if (req.method !== 'POST') return false;
+  const type = req.headers['content-type'];
+  return typeof req.headers['next-action'] === 'string' || (typeof type === 'string' && type.startsWith('multipart/form-data'));
+}
 
 /** Why a request was refused: the status and the words of its page. */
 export interface Refusal {

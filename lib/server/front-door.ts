@@ -1,6 +1,6 @@
 // The HTTP server's one entry for every request (server.ts, and the integration tests' server):
-// the client IP is resolved once, the body is bounded, then the node:http door answers its hot
-// endpoints and Next.js everything else.
+// the client IP is resolved once, the body is bounded, then the node:http door answers the route
+// manifest's endpoints (manifest.ts) and Next.js everything else.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { CLIENT_IP_HEADER, resolveClientIp, trustClientIpHeader } from '../http/client-ip';
@@ -8,7 +8,8 @@ import { env } from '../env';
 import { gateRequest, requestPolicy } from './request-gate';
 import { htmlErrorPage } from '../oauth/error-page';
 import { AUTHORIZE_MAX_REQUEST_BYTES } from '../oauth/pending-request';
-import { serveFast, type Fallback } from './node-door';
+import { serveEndpoint } from './node-door';
+import { withSecurityHeaders, writeAnswer } from './answer';
 import { guardServerAction, isPossibleServerAction } from './action-request';
 
 /**
@@ -59,8 +60,7 @@ function toOriginForm(req: IncomingMessage, res: ServerResponse): boolean {
   const target = req.url ?? '';
   if (target.startsWith('/')) return hasDecodablePath(req, res);
   if (target === '*' && req.method === 'OPTIONS') {
-    res.writeHead(204, { allow: ALLOW, connection: 'close' });
-    res.end();
+    writeAnswer(res, { status: 204, headers: { allow: ALLOW }, body: '' }, { connection: 'close' });
     return false;
   }
   if (/^https?:\/\//i.test(target)) {
@@ -72,9 +72,7 @@ function toOriginForm(req: IncomingMessage, res: ServerResponse): boolean {
       // not a URL: refused below
     }
   }
-  const r = htmlErrorPage({ status: 400, title: 'Invalid request', message: 'The request target is not a path on this server.' });
-  res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body), connection: 'close' });
-  res.end(r.body);
+  writeAnswer(res, htmlErrorPage({ status: 400, title: 'Invalid request', message: 'The request target is not a path on this server.' }), { connection: 'close' });
   return false;
 }
 
@@ -93,9 +91,7 @@ function hasDecodablePath(req: IncomingMessage, res: ServerResponse): boolean {
     decodeURIComponent(path);
     return true;
   } catch {
-    const r = htmlErrorPage({ status: 400, title: 'Invalid request', message: 'The request path has a malformed percent-encoding: it names no page on this server.' });
-    res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body), connection: 'close' });
-    res.end(r.body);
+    writeAnswer(res, htmlErrorPage({ status: 400, title: 'Invalid request', message: 'The request path has a malformed percent-encoding: it names no page on this server.' }), { connection: 'close' });
     return false;
   }
 }
@@ -130,7 +126,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket & { _httpM
         ? htmlErrorPage({ status: 408, title: 'Request timed out', message: 'The request did not arrive in time.', hint: 'Try again.' })
         : htmlErrorPage({ status: 400, title: 'Invalid request', message: 'The request could not be read: it is not valid HTTP.' });
   const reason = http.STATUS_CODES[page.status] ?? 'Error';
-  const headers = Object.entries({ ...page.headers, 'content-length': String(Buffer.byteLength(page.body)), connection: 'close' })
+  const headers = Object.entries({ ...withSecurityHeaders(page.headers), 'content-length': String(Buffer.byteLength(page.body)), connection: 'close' })
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('');
   socket.end(`HTTP/1.1 ${page.status} ${reason}\r\n${headers}\r\n${page.body}`);
@@ -157,12 +153,12 @@ function seeOtherAfterPost(res: ServerResponse): void {
 /**
  * The node:http server for the whole app. For each request: the client IP (CLIENT_IP_HEADER), an
  * origin-form target (toOriginForm), the request gate (body limits, 413), 303 for POST redirects,
- * then the door's route if the path has one, else `toNext` (a possible server action only after
+ * then the door's manifest entry if the path has one, else `toNext` (a possible server action only after
  * the action guard, action-request.ts: 403 from another origin, 400 for a body it cannot decode). Requests that arrive too slowly get 408 (REQUEST_HEADERS_TIMEOUT_MS,
  * REQUEST_TIMEOUT_MS). `Expect: 100-continue` is answered by the gate: a body over the
  * limit gets its 413 before the client sends it.
  */
-export function createFrontDoor(toNext: Fallback): http.Server {
+export function createFrontDoor(toNext: (req: IncomingMessage, res: ServerResponse) => void): http.Server {
   trustClientIpHeader();
   const e = env();
   // OWASP DoS (slow HTTP): node's defaults (60 s for headers, 300 s for a request, checked every
@@ -178,7 +174,7 @@ export function createFrontDoor(toNext: Fallback): http.Server {
     const policy = requestPolicy(req);
     if (req.method === 'POST') seeOtherAfterPost(res);
     gateRequest(req, res, policy, expectsContinue, (bounded) => {
-      if (policy.route) serveFast(bounded, res, policy.route, toNext);
+      if (policy.route) serveEndpoint(bounded, res, policy.route);
       else if (isPossibleServerAction(bounded)) guardServerAction(bounded, res, (checked) => toNext(checked, res));
       else toNext(bounded, res);
     });

@@ -1,15 +1,14 @@
-// The production door for the hot endpoints: node:http straight into lib/oauth, skipping the
-// App Router's per-request overhead. The front door (front-door.ts) decides which requests come
-// here; every other path goes to Next.js.
+// The node:http door: the route manifest's endpoints (manifest.ts) served straight from node:http,
+// skipping the App Router's per-request overhead. The front door (front-door.ts) decides which
+// requests come here (routes.ts findRoute); every other path goes to Next.js.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { OAuthRequest, OAuthResponse } from '../oauth/http';
+import type { OAuthRequest } from '../oauth/http';
 import { toErrorResponse } from '../oauth/errors';
 import { clientIp } from '../http/client-ip';
 import { env } from '../env';
 import { refuseTooLarge } from './request-gate';
-import { endpointMethod, type RouteEntry } from './routes';
-
-export type Fallback = (req: IncomingMessage, res: ServerResponse) => void;
+import { writeAnswer } from './answer';
+import type { ManifestEntry } from './manifest';
 
 /**
  * Reads the body as UTF-8 text, at most `limit` bytes. The request gate has bounded it already;
@@ -37,16 +36,17 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
   });
 }
 
-function write(res: ServerResponse, r: OAuthResponse) {
-  res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body) });
-  res.end(r.body);
-}
-
-/** Serves a request on its door route; a route that answers null hands it to `fallback` (Next.js). */
-export function serveFast(req: IncomingMessage, res: ServerResponse, entry: RouteEntry, fallback: Fallback): void {
+/**
+ * Serves a request with its manifest entry: reads the body (at most the entry's limit, else 413),
+ * builds the OAuthRequest (the client IP as the front door resolved it) and writes the entry's
+ * answer with the security headers (answer.ts). HEAD goes to the entry as HEAD (its wrapper runs it
+ * as GET); node:http then sends the headers only (RFC 9110 §9.3.2).
+ */
+export function serveEndpoint(req: IncomingMessage, res: ServerResponse, entry: ManifestEntry): void {
   void (async () => {
     try {
-      const limit = env().MAX_BODY_BYTES;
+      const e = env();
+      const limit = entry.bodyLimit(e);
       const body = req.method === 'GET' || req.method === 'HEAD' ? '' : await readBody(req, limit);
       if (body === null) return refuseTooLarge(res, entry.errors, limit);
       const headers = req.headers;
@@ -54,16 +54,13 @@ export function serveFast(req: IncomingMessage, res: ServerResponse, entry: Rout
         const v = headers[n.toLowerCase()];
         return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
       };
-      // node:http sends no content in the answer to a HEAD (RFC 9110 §9.3.2), only its headers.
-      const oreq: OAuthRequest = { method: endpointMethod(req.method ?? 'GET'), url: new URL(req.url ?? '/', env().ISSUER), headers: { get }, body, ip: clientIp({ get }) };
-      const out = await entry.route(oreq);
-      if (out === null) return fallback(req, res);
-      write(res, out);
+      const oreq: OAuthRequest = { method: req.method ?? 'GET', url: new URL(req.url ?? '/', e.ISSUER), headers: { get }, body, ip: clientIp({ get }) };
+      writeAnswer(res, await entry.serve(oreq));
     } catch (err) {
       // The client went away or was cut off mid-body (a 408 from REQUEST_TIMEOUT_MS, a reset):
       // there is no one to answer, and it is not a server error to log.
       if (req.destroyed && !req.complete) return void res.destroy();
-      if (!res.headersSent) write(res, toErrorResponse(err));
+      if (!res.headersSent) writeAnswer(res, toErrorResponse(err));
       else res.destroy();
     }
   })();

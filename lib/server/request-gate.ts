@@ -6,11 +6,13 @@ import { IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { env } from '../env';
 import { payloadTooLarge, type ErrorForm } from '../http/body';
-import { findRoute, isPossibleServerAction, type RouteEntry } from './routes';
+import { findRoute } from './routes';
+import type { ManifestEntry } from './manifest';
+import { writeAnswer } from './answer';
 
 export interface RequestPolicy {
-  /** The node:http door's route for the request; undefined when Next.js answers it. */
-  route?: RouteEntry;
+  /** The manifest entry the node:http door serves the request with; undefined when Next.js answers it. */
+  route?: ManifestEntry;
   /** Largest body accepted, in bytes. */
   limit: number;
   /** The form of a 413 for this path. */
@@ -21,20 +23,21 @@ export interface RequestPolicy {
 const isServerAction = (req: IncomingMessage) => req.method === 'POST' && req.headers['next-action'] !== undefined;
 
 /**
- * Who answers a request, and its body limit: MAX_ACTION_BODY_BYTES for server actions that
- * Next.js answers, MAX_BODY_BYTES for everything else. Errors are RFC 6749 §5.2 JSON on the
- * door's OAuth endpoints (unless the route says HTML) and /api/*, an HTML page elsewhere.
+ * Who answers a request, and its body limit: the manifest entry's (MAX_BODY_BYTES) for the door's
+ * endpoints, MAX_ACTION_BODY_BYTES for server actions that Next.js answers, MAX_BODY_BYTES for
+ * everything else. A 413 is in the entry's error form (RFC 6749 §5.2 JSON, or HTML), JSON on
+ * /api/*, an HTML page elsewhere.
  */
 export function requestPolicy(req: IncomingMessage): RequestPolicy {
   const rawUrl = req.url ?? '/';
   const q = rawUrl.indexOf('?');
   const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const action = isServerAction(req);
-  const route = findRoute(pathname, req.method ?? 'GET', isPossibleServerAction(req));
+  const route = findRoute(pathname);
   const e = env();
   return {
     route,
-    limit: action && !route ? e.MAX_ACTION_BODY_BYTES : e.MAX_BODY_BYTES,
+    limit: route ? route.bodyLimit(e) : action ? e.MAX_ACTION_BODY_BYTES : e.MAX_BODY_BYTES,
     errors: route ? route.errors : pathname.startsWith('/api/') ? 'json' : 'html',
   };
 }
@@ -73,8 +76,7 @@ export function refuseTooLarge(res: ServerResponse, form: ErrorForm, limit: numb
     req.read(0);
   }
   if (res.socket) lingerBeforeClose(res.socket);
-  res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body), connection: 'close' });
-  res.end(r.body);
+  writeAnswer(res, r, { connection: 'close' });
 }
 
 /**

@@ -6,7 +6,6 @@ import { createTestDatabase, type TestDatabase } from './db';
 import { useTestSettings, type SettingOverrides } from './settings';
 import { closeDb, getHandle } from '@/lib/db';
 import { createFrontDoor } from '@/lib/server/front-door';
-import { registerFastRoutes } from '@/lib/server/fast-routes';
 import { flushAudit } from '@/lib/db/queries/audit';
 
 export interface TestServer {
@@ -24,9 +23,8 @@ export async function startTestServer(overrides: SettingOverrides = {}): Promise
   const port = await freePort();
   useTestSettings({ ...db.env, PORT: String(port), ISSUER: `http://127.0.0.1:${port}`, ...overrides });
   await getHandle();
-  registerFastRoutes();
-  // The production front door (client IP, body limits, the node:http door). Requests it hands to
-  // Next.js (pages) answer 404 with a marker the tests can check.
+  // The production front door (client IP, body limits, the node:http door serving the route
+  // manifest). Requests it hands to Next.js (pages) answer 404 with a marker the tests can check.
   const server = createFrontDoor((_rq, rs) => {
     rs.writeHead(404, { 'content-type': 'text/plain', 'x-test-handoff': 'next' });
     rs.end('handled by Next.js in production');

@@ -1,8 +1,7 @@
-import { nextDoor } from '@/lib/server/next-door';
-import { authorizationServerMetadataEndpoint } from '@/lib/oauth/oidc/discovery';
+// RFC 8414 §3 metadata. Both doors serve it from the route manifest (lib/server/manifest.ts):
+// this is the App Router's door, for `next start` without the custom server.
+import { routeHandlers } from '@/lib/server/next-door';
 
-// RFC 8414 metadata. Production serves this path from the node:http door (server.ts).
+// Dynamic: the answer depends on the runtime settings (ISSUER) and the request, never on the build.
 export const dynamic = 'force-dynamic';
-export const GET = nextDoor(authorizationServerMetadataEndpoint);
-export const HEAD = nextDoor(authorizationServerMetadataEndpoint);
-export const OPTIONS = nextDoor(authorizationServerMetadataEndpoint);
+export const { GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS } = routeHandlers('authorization_server_metadata');

@@ -1,9 +1,7 @@
-import { nextDoor } from '@/lib/server/next-door';
-import { openidConfigurationEndpoint } from '@/lib/oauth/oidc/discovery';
+// OpenID Connect Discovery 1.0 §4. Both doors serve it from the route manifest (lib/server/manifest.ts):
+// this is the App Router's door, for `next start` without the custom server.
+import { routeHandlers } from '@/lib/server/next-door';
 
-// Production serves this path from the node:http door (server.ts); this is the same function for `next start`.
-// Dynamic: the document depends on the runtime settings (ISSUER), not the ones at build time.
+// Dynamic: the answer depends on the runtime settings (ISSUER) and the request, never on the build.
 export const dynamic = 'force-dynamic';
-export const GET = nextDoor(openidConfigurationEndpoint);
-export const HEAD = nextDoor(openidConfigurationEndpoint);
-export const OPTIONS = nextDoor(openidConfigurationEndpoint);
+export const { GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS } = routeHandlers('openid_configuration');

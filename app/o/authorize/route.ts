@@ -1,10 +1,8 @@
-import { nextDoor } from '@/lib/server/next-door';
-import { authorizeEndpoint } from '@/lib/oauth/endpoints/authorize-http';
+// The authorization endpoint (RFC 6749 §3.1, OIDC Core §3.1.2.1). Both doors serve it from the route
+// manifest (lib/server/manifest.ts): this is the App Router's door, for `next start` without the
+// custom server. Its consent page is app/o/authorize/consent/page.tsx.
+import { routeHandlers } from '@/lib/server/next-door';
 
-// The authorization endpoint (OIDC Core §3.1.2.1: GET and POST). Production serves this path from
-// the node:http door (server.ts); this is the same function for `next start`. Its consent page is
-// app/o/authorize/consent/page.tsx.
+// Dynamic: the answer depends on the runtime settings (ISSUER) and the request, never on the build.
 export const dynamic = 'force-dynamic';
-export const GET = nextDoor(authorizeEndpoint);
-export const HEAD = nextDoor(authorizeEndpoint);
-export const POST = nextDoor(authorizeEndpoint);
+export const { GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS } = routeHandlers('authorization');

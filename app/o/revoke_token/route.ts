@@ -1,8 +1,7 @@
-import { nextDoor } from '@/lib/server/next-door';
-import { revokeEndpoint } from '@/lib/oauth/endpoints/revoke';
+// The revocation endpoint (RFC 7009). Both doors serve it from the route manifest (lib/server/manifest.ts):
+// this is the App Router's door, for `next start` without the custom server.
+import { routeHandlers } from '@/lib/server/next-door';
 
-// Production serves this path from the node:http door (server.ts); this is the same function for `next start`.
+// Dynamic: the answer depends on the runtime settings (ISSUER) and the request, never on the build.
 export const dynamic = 'force-dynamic';
-export const POST = nextDoor(revokeEndpoint);
-export const OPTIONS = nextDoor(revokeEndpoint);
-export const GET = nextDoor(revokeEndpoint);
+export const { GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS } = routeHandlers('revocation');

@@ -316,7 +316,7 @@ export async function redeemDeviceCode(r: DeviceCodeRedemption): Promise<DeviceC
 // --- finding a token by its hash ----------------------------------------------------------------------
 
 /**
- * TokenStore.findToken: ONE statement for bearer checks (withBearer), UserInfo and introspection:
+ * TokenStore.findToken: ONE statement for bearer checks (authenticateBearer), UserInfo and introspection:
  * the token by its unique hash index, with its client, the client's owner and its user. Its text
  * never changes (postgres.js prepares it once per connection); `kinds` is a parameter, and the
  * refresh branch costs nothing when it is false. Never cached: a revocation counts at once.

@@ -1,14 +1,15 @@
-// /o/authorize/ as HTTP, GET and POST (OIDC Core §3.1.2.1), the same function under both doors (the
-// node door, lib/server/fast-routes.ts, and the App Router route handler, app/o/authorize/route.ts).
-// authorize() answers with a Location or throws an AuthorizationError: here the first becomes a
-// redirect, the second the error redirect to the client or the HTML error page. The consent page
-// is a Next.js page of its own (app/o/authorize/consent/page.tsx), reached by a redirect.
+// /o/authorize/ as HTTP, GET and POST (OIDC Core §3.1.2.1): the route manifest's `authorization`
+// entry (lib/server/manifest.ts), served by both doors (the node door and app/o/authorize/route.ts).
+// authorize() answers with a Location, which becomes a redirect here, or throws an
+// AuthorizationError, which the endpoint wrapper's HTML error form (lib/oauth/endpoint.ts) turns
+// into the error redirect to the client or the HTML error page. The consent page is a Next.js page
+// of its own (app/o/authorize/consent/page.tsx), reached by a redirect.
 import type { OAuthRequest, OAuthResponse } from '../http';
 import { redirectResponse } from '../http';
 import { AuthorizationError } from '../errors';
 import { authorize } from './authorize';
-import { htmlErrorPage } from '../error-page';
 import { sessionFromCookieHeader } from '../../auth/session-cookie';
+import { pathFor } from '../paths';
 
 const NO_REFERRER = { 'referrer-policy': 'no-referrer' };
 
@@ -28,7 +29,7 @@ function postAsGetUrl(req: OAuthRequest): URL {
       hint: 'Send the same parameters as a GET query string, or as an HTML form post.',
     });
   }
-  const url = new URL('/o/authorize/', req.url);
+  const url = new URL(pathFor('authorization'), req.url);
   url.search = new URLSearchParams(req.body).toString();
   return url;
 }
@@ -44,22 +45,15 @@ function postAsGetUrl(req: OAuthRequest): URL {
 const CLIENT_ROUTER_FETCH: OAuthResponse = { status: 204, headers: { 'cache-control': 'no-store', ...NO_REFERRER }, body: '' };
 
 /**
- * The authorization endpoint's HTTP form (RFC 6749 §4.1.1). GET: 302 redirects (to the client with
- * a code or an error, to the login page or the consent page with the pending request's id), or the
- * error page (400, or 403 for a suspended application). POST: every redirect is 303 (RFC 9700 §4.12).
- * Unexpected errors before the redirect URI is verified propagate (the door answers server_error).
+ * The authorization endpoint's HTTP form (RFC 6749 §4.1.1). GET: a 302 redirect (to the client with
+ * a code, to the login page or the consent page with the pending request's id). POST: 303 (RFC 9700
+ * §4.12). Fails by throwing: an AuthorizationError (the error redirect, or the error page: 400, or
+ * 403 for a suspended application), or anything unexpected (a logged 500 page): the wrapper answers.
  */
 export async function authorizeEndpoint(req: OAuthRequest): Promise<OAuthResponse> {
   const post = req.method === 'POST';
   if (!post && req.headers.get('rsc') !== null) return CLIENT_ROUTER_FETCH;
-  const status = post ? 303 : 302;
-  try {
-    const url = post ? postAsGetUrl(req) : req.url;
-    const session = await sessionFromCookieHeader(req.headers.get('cookie'));
-    return redirectResponse(await authorize({ url, session, ip: req.ip }), NO_REFERRER, status);
-  } catch (err) {
-    if (!(err instanceof AuthorizationError)) throw err;
-    const location = err.location;
-    return location !== null ? redirectResponse(location, NO_REFERRER, status) : htmlErrorPage({ status: err.status, ...err.page });
-  }
+  const url = post ? postAsGetUrl(req) : req.url;
+  const session = await sessionFromCookieHeader(req.headers.get('cookie'));
+  return redirectResponse(await authorize({ url, session, ip: req.ip }), NO_REFERRER, post ? 303 : 302);
 }

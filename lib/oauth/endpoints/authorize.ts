@@ -46,6 +46,7 @@ import {
   type PendingRequest,
   type StoredRequest,
 } from '../pending-request';
+import { loginPath } from '../paths';
 
 export interface SessionInfo {
   userId: string;
@@ -282,7 +283,7 @@ const toStored = (v: ValidRequest): StoredRequest => {
 const fromStored = (app: Client, s: StoredRequest): ValidRequest => ({ ...s, app, prompt: new Set(s.prompt) });
 
 /** Where the user logs in before `pendingId` continues (the login page's `next`). */
-const loginPage = (pendingId: string) => toPage(`/accounts/login/?next=${encodeURIComponent(pendingPath(pendingId))}`);
+const loginPage = (pendingId: string) => toPage(loginPath(pendingPath(pendingId)));
 
 function codeRow(v: ValidRequest, userId: string, authTime: number, code: string): NewCode {
   return {

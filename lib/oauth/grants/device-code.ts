@@ -1,7 +1,7 @@
 // RFC 8628 §3.4–3.5: the device polls the token endpoint with its device_code until the user has
 // approved or denied the request at /o/device/, or the code has expired.
 import type { Grant } from './types';
-import { OAuthError, authorizationPending, expiredToken, invalidGrant, slowDown } from '../errors';
+import { authorizationPending, deviceAccessDenied, expiredToken, invalidGrant, slowDown } from '../errors';
 import { required } from '../http';
 import { sha256b64url } from '../random';
 import { newTokens, tokenResponse } from '../tokens';
@@ -38,7 +38,7 @@ export const deviceCodeGrant: Grant = {
         throw authorizationPending('The user has not yet approved or denied the request.');
       case 'denied':
         // §3.5 access_denied: "The authorization request was denied." A §5.2 error: status 400.
-        throw new OAuthError('access_denied', 'The user denied the request.', 400);
+        throw deviceAccessDenied('The user denied the request.');
       case 'consumed':
         throw invalidGrant(INVALID);
       case 'approved': {

@@ -1,27 +1,32 @@
 // Discovery (OpenID Connect Discovery 1.0 §3, RFC 8414 §2) and the JWKS (RFC 7517 §5).
 // Public, cacheable documents served with CORS `*`. Both are built once per process and reused: the
 // metadata depends only on the settings; the JWKS is re-serialised only when the keys change.
-import type { OAuthRequest, OAuthResponse } from '../http';
-import { publicPreflight } from '../cors';
+import type { OAuthResponse } from '../http';
+import { urlFor, type PathName } from '../paths';
 import { knownScopes } from '../scope';
 import { supportedGrantTypes } from '../grants/catalogue';
 import { env, type Env } from '../../env';
 import { CLAIMS_SUPPORTED, ID_TOKEN_ALGS } from './id-token';
 import { jwksJson } from './keys';
 
+/**
+ * The authorization server's metadata (OIDC Discovery 1.0 §3, RFC 8414 §2). Endpoint URLs come from
+ * the one table of paths (lib/oauth/paths.ts) under ISSUER.
+ */
 export function discoveryMetadata(e: Env = env()): Record<string, unknown> {
   const iss = e.ISSUER;
+  const url = (name: PathName) => urlFor(name, iss);
   const clientAuth = ['client_secret_basic', 'client_secret_post', 'none'];
   return {
     issuer: iss,
-    authorization_endpoint: `${iss}/o/authorize/`,
-    token_endpoint: `${iss}/o/token/`,
-    userinfo_endpoint: `${iss}/o/userinfo/`,
-    jwks_uri: `${iss}/.well-known/jwks.json`,
-    revocation_endpoint: `${iss}/o/revoke_token/`,
-    introspection_endpoint: `${iss}/o/introspect/`,
-    end_session_endpoint: `${iss}/o/logout/`,
-    device_authorization_endpoint: `${iss}/o/device-authorization/`,
+    authorization_endpoint: url('authorization'),
+    token_endpoint: url('token'),
+    userinfo_endpoint: url('userinfo'),
+    jwks_uri: url('jwks'),
+    revocation_endpoint: url('revocation'),
+    introspection_endpoint: url('introspection'),
+    end_session_endpoint: url('end_session'),
+    device_authorization_endpoint: url('device_authorization'),
     scopes_supported: knownScopes(),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
@@ -49,21 +54,9 @@ const CACHE_SECONDS = 300;
 
 const publicJson = (body: string): OAuthResponse => ({
   status: 200,
-  headers: {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': `public, max-age=${CACHE_SECONDS}`,
-    'access-control-allow-origin': '*',
-  },
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': `public, max-age=${CACHE_SECONDS}` },
   body,
 });
-
-function notAllowed(): OAuthResponse {
-  return {
-    status: 405,
-    headers: { 'content-type': 'application/json; charset=utf-8', allow: 'GET, HEAD, OPTIONS', 'access-control-allow-origin': '*', 'cache-control': 'no-store' },
-    body: JSON.stringify({ error: 'invalid_request', error_description: 'Use GET.' }),
-  };
-}
 
 const KEY = Symbol.for('oauth.discovery');
 type G = typeof globalThis & { [KEY]?: { env: Env; body: string } };
@@ -76,17 +69,12 @@ function metadataBody(): string {
   return g[KEY].body;
 }
 
-async function publicDocument(req: OAuthRequest, body: () => string | Promise<string>): Promise<OAuthResponse> {
-  if (req.method === 'OPTIONS') return publicPreflight();
-  if (req.method !== 'GET' && req.method !== 'HEAD') return notAllowed();
-  return publicJson(await body());
-}
+/**
+ * GET /.well-known/openid-configuration (and DOT's /o/.well-known/openid-configuration), and
+ * /.well-known/oauth-authorization-server (RFC 8414 §3): the same metadata. Public and cacheable;
+ * GET only, CORS `*` (the route manifest).
+ */
+export const metadataEndpoint = async (): Promise<OAuthResponse> => publicJson(metadataBody());
 
-/** GET /.well-known/openid-configuration (and DOT's /o/.well-known/openid-configuration). */
-export const openidConfigurationEndpoint = (req: OAuthRequest) => publicDocument(req, metadataBody);
-
-/** GET /.well-known/oauth-authorization-server (RFC 8414 §3): the same metadata. */
-export const authorizationServerMetadataEndpoint = (req: OAuthRequest) => publicDocument(req, metadataBody);
-
-/** GET /.well-known/jwks.json (and /o/.well-known/jwks.json). */
-export const jwksEndpoint = (req: OAuthRequest) => publicDocument(req, jwksJson);
+/** GET /.well-known/jwks.json (and /o/.well-known/jwks.json): the signing keys (RFC 7517 §5). */
+export const jwksEndpoint = async (): Promise<OAuthResponse> => publicJson(await jwksJson());

@@ -2,12 +2,12 @@
 // carries `openid`; returns `sub` and the claims its scopes allow. Errors are RFC 6750 §3 challenges.
 // CORS follows the token's application (its Allowed origins).
 import { jsonResponse, parseParams, type OAuthRequest, type OAuthResponse } from '../http';
-import { insufficientScope, invalidRequest, invalidToken, missingToken, toErrorResponse } from '../errors';
-import { preflight, withCors } from '../cors';
+import { insufficientScope, invalidRequest, invalidToken, missingToken } from '../errors';
+import type { EndpointContext } from '../endpoint';
 import { bearerTokenFrom } from '../bearer';
 import { sha256b64url } from '../random';
 import { parseScope } from '../scope';
-import { inactiveReason, type FoundToken } from '../store';
+import { inactiveReason } from '../store';
 import { databaseTokenStore } from '../../db/queries/token-store';
 import { scopeClaims } from './id-token';
 import { env } from '../../env';
@@ -33,22 +33,22 @@ function bearerToken(req: OAuthRequest): string {
   return found[0];
 }
 
-export async function userinfoEndpoint(req: OAuthRequest): Promise<OAuthResponse> {
-  if (req.method === 'OPTIONS') return preflight(req);
-  let app: FoundToken | null = null;
-  try {
-    if (req.method !== 'GET' && req.method !== 'POST') throw invalidRequest('The UserInfo endpoint takes GET or POST.');
-    const token = bearerToken(req);
-    const row = token.length <= env().limits.tokenMaxLength ? await databaseTokenStore.findToken(sha256b64url(token), 'access') : null;
-    if (!row) throw invalidToken();
-    app = row; // CORS follows the token's application (its allowed origins)
-    if (inactiveReason(row) !== null || !row.userId) throw invalidToken();
-    const scopes = parseScope(row.scope);
-    // §5.3.1: the access token must have been obtained through an OpenID Connect request.
-    if (!scopes.includes('openid')) throw insufficientScope('openid');
-    const user = { id: row.userId, username: row.username ?? '', email: row.email ?? '' };
-    return withCors(jsonResponse({ sub: user.id, ...scopeClaims(scopes, user) }), req, app);
-  } catch (err) {
-    return withCors(toErrorResponse(err, 'userinfo'), req, app);
-  }
+/**
+ * OIDC Core §5.3: the claims of the access token's user, by its scopes. The route manifest gives
+ * the methods (§5.3.1: GET and POST) and CORS by the token's application (Allowed origins); the
+ * token is read here, from the header or the form (RFC 6750 §2.1, §2.2).
+ * @throws OAuthError invalid_token (401) for a token that is unknown, expired, revoked, of a
+ *   deactivated user or a suspended application; insufficient_scope (403) without `openid`
+ */
+export async function userinfoEndpoint(req: OAuthRequest, { allowOriginsOf }: EndpointContext): Promise<OAuthResponse> {
+  const token = bearerToken(req);
+  const row = token.length <= env().limits.tokenMaxLength ? await databaseTokenStore.findToken(sha256b64url(token), 'access') : null;
+  if (!row) throw invalidToken();
+  allowOriginsOf(row); // CORS follows the token's application (its allowed origins)
+  if (inactiveReason(row) !== null || !row.userId) throw invalidToken();
+  const scopes = parseScope(row.scope);
+  // §5.3.1: the access token must have been obtained through an OpenID Connect request.
+  if (!scopes.includes('openid')) throw insufficientScope('openid');
+  const user = { id: row.userId, username: row.username ?? '', email: row.email ?? '' };
+  return jsonResponse({ sub: user.id, ...scopeClaims(scopes, user) });
 }

@@ -1,8 +1,7 @@
-import { nextDoor } from '@/lib/server/next-door';
-import { jwksEndpoint } from '@/lib/oauth/oidc/discovery';
+// The ID-token signing keys (RFC 7517), at DOT's path. Both doors serve it from the route manifest (lib/server/manifest.ts):
+// this is the App Router's door, for `next start` without the custom server.
+import { routeHandlers } from '@/lib/server/next-door';
 
-// DOT's path for the JWKS. Production serves it from the node:http door (server.ts).
+// Dynamic: the answer depends on the runtime settings (ISSUER) and the request, never on the build.
 export const dynamic = 'force-dynamic';
-export const GET = nextDoor(jwksEndpoint);
-export const HEAD = nextDoor(jwksEndpoint);
-export const OPTIONS = nextDoor(jwksEndpoint);
+export const { GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS } = routeHandlers('jwks');

@@ -1,0 +1,217 @@
+// The one endpoint wrapper: the HTTP plumbing every endpoint shares, in one place. An endpoint is
+// described by an EndpointSpec (its methods, CORS policy, error form, whether it reads a form, who
+// its caller is) and a handler that receives the validated request and its caller and returns the
+// answer, or throws OAuthError to fail. The route manifest (lib/server/manifest.ts) holds the specs;
+// both doors (lib/server/node-door.ts, lib/server/next-door.ts) serve them through `defineEndpoint`.
+// `withBearerRoute` is the same wrapper for a route handler of your own (README, "Protecting your API").
+import { AuthorizationError, OAuthError, logUnexpected, methodNotAllowed, toErrorResponse } from './errors';
+import { parseForm, redirectResponse, type OAuthRequest, type OAuthResponse, type Params } from './http';
+import { preflight, publicPreflight, withCors, withPublicCors, type CorsApplication } from './cors';
+import { authenticateClient, nameClient, type AuthenticatedClient } from './client-auth';
+import { authenticateBearer, bearerTokenFrom, type BearerContext, type BearerOptions } from './bearer';
+import { htmlErrorPage } from './error-page';
+import type { ErrorForm } from '../http/body';
+import { clientIp } from '../http/client-ip';
+
+/** The methods an endpoint may serve. HEAD is served wherever GET is (RFC 9110 §9.3.2); OPTIONS by the CORS policy. */
+export type EndpointMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+
+/**
+ * Who may read an answer from a browser page (CORS):
+ * - `application`: an origin the caller's application lists in its Allowed origins; a preflight
+ *   (no credentials) for an origin any application lists;
+ * - `public`: any origin (`*`), for public documents;
+ * - `none`: no CORS headers; OPTIONS is then just another method the endpoint does not serve.
+ */
+export type CorsPolicy = 'application' | 'public' | 'none';
+
+/** How an endpoint authenticates its client (RFC 6749 §2.3, §3.2.1). */
+export interface ClientRule {
+  /** Whether a public client may identify with client_id alone; may depend on the form's parameters (the token endpoint: on the grant). */
+  allowPublic: boolean | ((params: Params) => boolean);
+}
+
+/**
+ * Who calls the endpoint: a client that authenticates, a bearer token (RFC 6750), or either (a
+ * request with a bearer token is judged by it, any other by its client credentials: RFC 7662 §2.1).
+ */
+export interface CallerRule {
+  client?: ClientRule;
+  bearer?: BearerOptions;
+}
+
+/** The caller a handler receives, by its endpoint's rule. */
+export type Caller<R> = R extends { client: ClientRule; bearer: BearerOptions }
+  ? { client: AuthenticatedClient; bearer?: undefined } | { bearer: BearerContext; client?: undefined }
+  : R extends { client: ClientRule }
+    ? { client: AuthenticatedClient }
+    : R extends { bearer: BearerOptions }
+      ? { bearer: BearerContext }
+      : object;
+
+export interface EndpointContext {
+  /** The form's parameters (RFC 6749 §3.2: application/x-www-form-urlencoded) when the spec says `form`; else empty. */
+  params: Params;
+  /** Makes the answer, success or error, follow this application's Allowed origins (policy `application`). */
+  allowOriginsOf(app: CorsApplication | null): void;
+}
+
+/** A handler's context when its caller is an authenticated client. */
+export type ClientCall = EndpointContext & { client: AuthenticatedClient };
+/** A handler's context when its caller is a bearer token. */
+export type BearerCall = EndpointContext & { bearer: BearerContext };
+/** A handler's context when its caller is either (a bearer token when the request carries one). */
+export type ClientOrBearerCall = EndpointContext & Caller<{ client: ClientRule; bearer: BearerOptions }>;
+
+/**
+ * An endpoint's own work: the validated request and its caller in, the answer out. A HEAD request
+ * arrives as GET. Fails by throwing (OAuthError; anything else is a logged server_error).
+ */
+export type Handler<R = undefined> = (req: OAuthRequest, ctx: EndpointContext & Caller<R>) => Promise<OAuthResponse>;
+
+export interface EndpointSpec<R extends CallerRule | undefined = undefined> {
+  /** The methods served; HEAD with GET. */
+  methods: readonly EndpointMethod[];
+  /**
+   * The refusal of every other method: the protocol's invalid_request (400, RFC 6749 §5.2: the
+   * OAuth endpoints), or HTTP's Method Not Allowed (methodNotAllowed: 405 with `allow`, RFC 9110 §15.5.6).
+   * @param allow the endpoint's Allow header (allowHeader)
+   */
+  otherMethods: (allow: string) => OAuthError;
+  cors: CorsPolicy;
+  /** The form of error answers: RFC 6749 §5.2 JSON (default), or an HTML page for browser-facing endpoints. */
+  errors?: ErrorForm;
+  /** The realm of WWW-Authenticate challenges (RFC 6750 §3, RFC 9110 §11.6.1); default 'oauth'. */
+  realm?: string;
+  /** The body is a form (parsed, duplicates and NUL refused: lib/oauth/http.ts parseForm). */
+  form?: boolean;
+  caller?: R;
+  handle: Handler<R>;
+}
+
+/** What the doors run: a request in, an answer out. Never throws. */
+export type Endpoint = (req: OAuthRequest) => Promise<OAuthResponse>;
+
+const NO_PARAMS: Params = new Map();
+
+/** The Allow header of an endpoint: its methods, and OPTIONS when it answers preflights. */
+export function allowHeader(spec: Pick<EndpointSpec<CallerRule | undefined>, 'methods' | 'cors'>): string {
+  return [...spec.methods, ...(spec.cors === 'none' ? [] : ['OPTIONS'])].join(', ');
+}
+
+/** Names and authenticates the caller by the endpoint's rule; `cors` learns its application first. */
+async function identify(rule: CallerRule | undefined, req: OAuthRequest, params: Params, cors: (app: CorsApplication | null) => void): Promise<object> {
+  if (!rule) return {};
+  if (rule.bearer && (!rule.client || bearerTokenFrom(req) !== null)) {
+    return { bearer: await authenticateBearer(req, rule.bearer, cors) };
+  }
+  const named = await nameClient(req, params);
+  // For CORS on errors too: the application the request names (verified or not, it only decides
+  // whether the browser may read the answer).
+  cors(named.app);
+  const { allowPublic } = rule.client!;
+  return { client: await authenticateClient(req, named, { allowPublic: typeof allowPublic === 'function' ? allowPublic(params) : allowPublic }) };
+}
+
+/**
+ * A thrown error in the HTML form (browser-facing endpoints). An error the client may receive (an
+ * AuthorizationError after its redirect URI was verified, RFC 6749 §4.1.2.1) is the error redirect:
+ * 302, or 303 after a POST (RFC 9700 §4.12). Anything else is the one HTML error view
+ * (lib/oauth/error-page.ts): an AuthorizationError's own page, or the error's status and
+ * description; unknown errors are logged and never shown.
+ */
+function htmlError(err: unknown, req: OAuthRequest): OAuthResponse {
+  if (err instanceof AuthorizationError) {
+    const location = err.location;
+    if (location !== null) return redirectResponse(location, { 'referrer-policy': 'no-referrer' }, req.method === 'POST' ? 303 : 302);
+    return htmlErrorPage({ status: err.status, ...err.page });
+  }
+  const e = err instanceof OAuthError ? err : logUnexpected(err);
+  const title = e.status === 405 ? 'Method not allowed' : e.status >= 500 ? 'Server error' : 'Invalid request';
+  const page = htmlErrorPage({ status: e.status, title, message: e.description ?? e.code });
+  Object.assign(page.headers, e.headers);
+  return page;
+}
+
+/**
+ * Wraps an endpoint's handler in the HTTP plumbing, in this order: OPTIONS (CORS preflight by the
+ * policy), the method check, the form, the caller (client authentication or bearer token), the
+ * handler; then CORS by the policy on the answer, success or error, and any thrown error turned
+ * into its answer (toErrorResponse, or an HTML page).
+ */
+export function defineEndpoint<R extends CallerRule | undefined = undefined>(spec: EndpointSpec<R>): Endpoint {
+  const s = spec as EndpointSpec<CallerRule | undefined>;
+  const realm = s.realm ?? 'oauth';
+  const served = new Set<string>(s.methods);
+  const allow = allowHeader(s);
+  return async (req) => {
+    let app: CorsApplication | null = null;
+    const allowOriginsOf = (a: CorsApplication | null) => void (app = a);
+    const cors = (res: OAuthResponse) => (s.cors === 'application' ? withCors(res, req, app) : s.cors === 'public' ? withPublicCors(res) : res);
+    try {
+      if (req.method === 'OPTIONS' && s.cors !== 'none') return s.cors === 'public' ? publicPreflight(s.methods) : await preflight(req, s.methods);
+      // RFC 9110 §9.3.2: HEAD is GET without the content (the doors drop it).
+      const asServed = req.method === 'HEAD' ? { ...req, method: 'GET' } : req;
+      if (!served.has(asServed.method)) throw s.otherMethods(allow);
+      const params = s.form ? parseForm(asServed) : NO_PARAMS;
+      const caller = await identify(s.caller, asServed, params, allowOriginsOf);
+      return cors(await s.handle(asServed, { params, allowOriginsOf, ...caller } as EndpointContext & Caller<CallerRule | undefined>));
+    } catch (err) {
+      return cors(s.errors === 'html' ? htmlError(err, req) : toErrorResponse(err, realm));
+    }
+  };
+}
+
+// --- the Fetch-API form, for route handlers of your own ----------------------------------------
+
+function toWebResponse(r: OAuthResponse): Response {
+  return new Response(r.status === 204 || r.status === 304 ? null : r.body, { status: r.status, headers: r.headers });
+}
+
+/** The headers of a Fetch Request as an OAuthRequest, for the checks (the handler gets the untouched Request). */
+function toCheckRequest(request: Request): OAuthRequest {
+  return {
+    method: request.method,
+    url: new URL(request.url),
+    headers: request.headers,
+    body: '',
+    ip: clientIp(request.headers),
+  };
+}
+
+/**
+ * A Fetch-API (Next.js) route handler protected by a bearer token, in one line:
+ *   export const GET = withBearerRoute({ scopes: ['read'] }, async (request, { user }) => Response.json({ hi: user?.username }));
+ * The same wrapper as the manifest's endpoints (policy `application`, realm 'api'): RFC 6750
+ * errors, CORS by the token's application. The handler receives the original Request (its body
+ * unread). OPTIONS is answered as a preflight.
+ */
+export function withBearerRoute(opts: BearerOptions, handler: (request: Request, ctx: BearerContext) => Response | Promise<Response>): (request: Request) => Promise<Response> {
+  return async (request) => {
+    if (request.method === 'OPTIONS') return bearerPreflight(request);
+    let inner: Response | null = null;
+    const endpoint = defineEndpoint({
+      // The route file exports this handler under the methods it serves: each is served.
+      methods: [request.method === 'HEAD' ? 'GET' : (request.method as EndpointMethod)],
+      otherMethods: (allow) => methodNotAllowed('This method is not served here.', allow),
+      cors: 'application',
+      realm: 'api',
+      caller: { bearer: opts },
+      handle: async (_req, { bearer }) => {
+        inner = await handler(request, bearer);
+        return { status: inner.status, headers: {}, body: '' };
+      },
+    });
+    const out = await endpoint(toCheckRequest(request));
+    if (!inner) return toWebResponse(out);
+    const res = new Response((inner as Response).body, inner as Response); // mutable headers
+    for (const [k, v] of Object.entries(out.headers)) {
+      if (k === 'vary') res.headers.append('vary', v);
+      else if (k.startsWith('access-control-')) res.headers.set(k, v);
+    }
+    return res;
+  };
+}
+
+/** `export const OPTIONS = bearerPreflight;` next to a withBearerRoute handler. */
+export const bearerPreflight = async (request: Request): Promise<Response> => toWebResponse(await preflight(toCheckRequest(request)));

@@ -1,0 +1,70 @@
+// Where each endpoint and page lives: the one table of this server's paths. The route manifest
+// (lib/server/manifest.ts) binds each endpoint name to its function and both doors serve it from
+// there; discovery, the device flow's verification URI, the login URL, the README's endpoint table
+// (test/routes.test.ts) and the tests take their paths from here. Pure data: no Node.js, Next.js or
+// settings imports, so any module (and the browser) can use it.
+
+/** A path as published (the tutorial's URLs end in "/"), and the other paths that serve the same. */
+export interface PathSpec {
+  path: string;
+  aliases?: readonly string[];
+}
+
+/**
+ * The endpoints both doors serve (the node:http door and the App Router route handlers), named with
+ * the words of the specifications' metadata (RFC 8414 §2, OIDC Discovery §3) where there are some.
+ */
+export const ENDPOINT_PATHS = {
+  authorization: { path: '/o/authorize/' },
+  token: { path: '/o/token/' },
+  revocation: { path: '/o/revoke_token/' },
+  introspection: { path: '/o/introspect/' },
+  userinfo: { path: '/o/userinfo/' },
+  device_authorization: { path: '/o/device-authorization/' },
+  // DOT serves discovery and the keys under /o/ too.
+  openid_configuration: { path: '/.well-known/openid-configuration', aliases: ['/o/.well-known/openid-configuration'] },
+  authorization_server_metadata: { path: '/.well-known/oauth-authorization-server' },
+  jwks: { path: '/.well-known/jwks.json', aliases: ['/o/.well-known/jwks.json'] },
+  api_hello: { path: '/api/hello' },
+  api_notes: { path: '/api/notes' },
+} as const satisfies Record<string, PathSpec>;
+
+/** Paths only Next.js serves (pages, and the end-session route), named because protocol answers link to them. */
+export const PAGE_PATHS = {
+  /** OIDC RP-Initiated Logout 1.0 §2: the end_session_endpoint (app/o/logout/route.ts). */
+  end_session: '/o/logout/',
+  /** RFC 8628 §3.2 verification_uri: where the user enters the device's code (app/o/device/). */
+  device_verification: '/o/device/',
+  /** The login page (app/(auth)/accounts/login/). */
+  login: '/accounts/login/',
+  /** The consent page of a pending authorization request (app/o/authorize/consent/). */
+  consent: '/o/authorize/consent/',
+} as const;
+
+export type EndpointName = keyof typeof ENDPOINT_PATHS;
+export type PageName = keyof typeof PAGE_PATHS;
+export type PathName = EndpointName | PageName;
+
+/** The published path of an endpoint or page, e.g. pathFor('token') = '/o/token/'. */
+export function pathFor(name: PathName): string {
+  return name in ENDPOINT_PATHS ? ENDPOINT_PATHS[name as EndpointName].path : PAGE_PATHS[name as PageName];
+}
+
+/**
+ * The absolute URL of an endpoint or page under `issuer` (node-oidc-provider's `urlFor`).
+ * @param issuer the issuer identifier (ISSUER: scheme, host, optional port, no trailing slash)
+ */
+export function urlFor(name: PathName, issuer: string): string {
+  return `${issuer}${pathFor(name)}`;
+}
+
+/** Every path an endpoint answers on: its published path, then its aliases. */
+export function endpointPaths(name: EndpointName): string[] {
+  const spec: PathSpec = ENDPOINT_PATHS[name];
+  return [spec.path, ...(spec.aliases ?? [])];
+}
+
+/** The login page that returns to `next` (a same-site path) afterwards. */
+export function loginPath(next: string): string {
+  return `${pathFor('login')}?next=${encodeURIComponent(next)}`;
+}
