@@ -181,7 +181,7 @@ describe('/api/notes: a real resource per user', () => {
     expect((await fetch(`${srv.url}/api/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"x"}' })).status).toBe(401);
     const del = await fetch(`${srv.url}/api/notes`, { method: 'DELETE' });
     expect(del.status).toBe(405);
-    expect(del.headers.get('allow')).toBe('GET, POST, OPTIONS');
+    expect(del.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
   });
 });
 

@@ -94,9 +94,13 @@ export type Endpoint = (req: OAuthRequest) => Promise<OAuthResponse>;
 
 const NO_PARAMS: Params = new Map();
 
-/** The Allow header of an endpoint: its methods, and OPTIONS when it answers preflights. */
+/**
+ * The Allow header of an endpoint (RFC 9110 §10.2.1): its methods, HEAD wherever GET is served
+ * (RFC 9110 §9.3.2), and OPTIONS when it answers preflights. E.g. "GET, HEAD, POST, OPTIONS".
+ */
 export function allowHeader(spec: Pick<EndpointSpec<CallerRule | undefined>, 'methods' | 'cors'>): string {
-  return [...spec.methods, ...(spec.cors === 'none' ? [] : ['OPTIONS'])].join(', ');
+  const methods = spec.methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+  return [...methods, ...(spec.cors === 'none' ? [] : ['OPTIONS'])].join(', ');
 }
 
 /** Names and authenticates the caller by the endpoint's rule; `cors` learns its application first. */
