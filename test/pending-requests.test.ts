@@ -12,7 +12,10 @@ import { consentOutcome, exchange, expectConsentPage, expectConsentPageOf, getPe
 import { query, sql } from '@/lib/db';
 import { s256 } from '@/lib/oauth/pkce';
 import { sha256b64url } from '@/lib/oauth/random';
-import { AUTHORIZE_MAX_REQUEST_BYTES, AUTHORIZE_MAX_STATE_CHARS, CONSENT_PAGE_PATH, pendingSignIn } from '@/lib/oauth/pending-request';
+import { CONSENT_PAGE_PATH, pendingSignIn } from '@/lib/oauth/pending-request';
+import { DEFAULT_LIMITS } from '@/lib/env';
+
+const { authorizeMaxRequestBytes: AUTHORIZE_MAX_REQUEST_BYTES, authorizeMaxStateChars: AUTHORIZE_MAX_STATE_CHARS } = DEFAULT_LIMITS;
 import { safeNextPath } from '@/lib/http/safe-next';
 import { consentPage } from '@/lib/oauth/endpoints/authorize';
 import * as admin from '@/lib/admin/service';

@@ -49,9 +49,9 @@ const REVIEWED: Record<string, string> = {
   'lib/api/notes.ts: NOTE_MAX_LENGTH': '1000',
   // Sizes (numbers) of the authorization request and its documented limits (README "Limits").
   'lib/oauth/endpoints/authorize.ts: state.length': '9000',
-  'lib/oauth/endpoints/authorize.ts: AUTHORIZE_MAX_STATE_CHARS': '8192',
+  'lib/oauth/endpoints/authorize.ts: authorizeMaxStateChars': '8192',
   'lib/oauth/endpoints/authorize.ts: bytes': '13000',
-  'lib/oauth/endpoints/authorize.ts: AUTHORIZE_MAX_REQUEST_BYTES': '12288',
+  'lib/oauth/endpoints/authorize.ts: authorizeMaxRequestBytes': '12288',
 };
 
 interface Found {

@@ -15,19 +15,11 @@ import {
 } from '../db/queries/authorization-requests';
 import { pathFor } from './paths';
 
-/** How long a pending request lives: long enough to sign up, log in and read the consent page. */
-export const PENDING_REQUEST_TTL_SECONDS = 30 * 60;
-
-/**
- * The largest authorization request we take: its parameters form-encoded (the query string of a
- * GET, the body of a POST), in bytes. Larger ones get `invalid_request` (at the verified redirect
- * URI, else the error page). GET requests are further bounded by node's 16 KiB for the request
- * line and headers (431); POST carries up to this limit whatever the headers.
- */
-export const AUTHORIZE_MAX_REQUEST_BYTES = 12 * 1024;
-
-/** The longest `state` we take and send back, in characters; a longer one is refused and not echoed. */
-export const AUTHORIZE_MAX_STATE_CHARS = 8192;
+// The limits of a pending request are settings (lib/env.ts Limits): its lifetime
+// (pendingRequestTtlSeconds: long enough to sign up, log in and read the consent page), the largest
+// authorization request taken (authorizeMaxRequestBytes: its parameters form-encoded; GET requests
+// are further bounded by node's 16 KiB for the request line and headers, 431) and the longest
+// `state` taken and sent back (authorizeMaxStateChars; a longer one is refused and not echoed).
 
 /** The query parameter that carries a pending request's id through login and consent. */
 export const PENDING_PARAM = 'pending';
@@ -58,7 +50,10 @@ export const consentPath = (id: string) => `${CONSENT_PAGE_PATH}?${PENDING_PARAM
 export const storedRequestSchema = z.object({
   redirectUri: z.string().min(1),
   redirectUriSent: z.boolean(),
-  state: z.string().max(AUTHORIZE_MAX_STATE_CHARS).optional(),
+  state: z
+    .string()
+    .refine((s) => s.length <= env().limits.authorizeMaxStateChars)
+    .optional(),
   scopes: z.array(z.string()),
   codeChallenge: z.string().optional(),
   codeChallengeMethod: z.enum(['S256', 'plain']).optional(),
@@ -100,7 +95,7 @@ export async function storePending(
     sessionSidHash: opts.sessionSidHash,
     loginAfter: opts.loginAfter,
     clientIp: opts.clientIp,
-    expiresAt: new Date(Date.now() + PENDING_REQUEST_TTL_SECONDS * 1000),
+    expiresAt: new Date(Date.now() + env().limits.pendingRequestTtlSeconds * 1000),
   }, env().AUTHORIZE_PENDING_PER_IP);
   return id;
 }

@@ -7,7 +7,6 @@ import { CLIENT_IP_HEADER, resolveClientIp, trustClientIpHeader } from '../http/
 import { env } from '../env';
 import { gateRequest, requestPolicy } from './request-gate';
 import { htmlErrorPage } from '../oauth/error-page';
-import { AUTHORIZE_MAX_REQUEST_BYTES } from '../oauth/pending-request';
 import { serveEndpoint } from './node-door';
 import { withSecurityHeaders, writeAnswer } from './answer';
 import { guardServerAction, isPossibleServerAction } from './action-request';
@@ -120,7 +119,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket & { _httpM
           status: 431,
           title: 'Request too large',
           message: `The address of this page (or the request's headers) is longer than this server accepts: ${MAX_HEADER_KB} KB.`,
-          hint: `If an application sent you here, go back to it and tell its developer that its link is too long (authorization requests may be up to ${AUTHORIZE_MAX_REQUEST_BYTES / 1024} KB). Otherwise, clear this site's cookies and try again.`,
+          hint: `If an application sent you here, go back to it and tell its developer that its link is too long (authorization requests may be up to ${env().limits.authorizeMaxRequestBytes / 1024} KB). Otherwise, clear this site's cookies and try again.`,
         })
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? htmlErrorPage({ status: 408, title: 'Request timed out', message: 'The request did not arrive in time.', hint: 'Try again.' })

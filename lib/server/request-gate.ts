@@ -43,19 +43,18 @@ export function requestPolicy(req: IncomingMessage): RequestPolicy {
 }
 
 /** How long a refused connection stays half-closed before it is torn down. */
-const LINGER_MS = 2000;
 
 /**
  * RFC 9112 §9.6: closing at once, with the client still sending, makes the kernel answer its next
  * segment with a reset, which can destroy our answer before the client reads it. So close in
  * stages, as nginx's lingering close does: send the answer and FIN, then keep the socket until
- * the client goes away or LINGER_MS pass. Whatever still arrives is discarded, never kept.
+ * the client goes away or Settings.limits.lingerMs pass. Whatever still arrives is discarded, never kept.
  * node:http calls socket.destroySoon() after a `Connection: close` answer: this replaces it.
  */
 function lingerBeforeClose(socket: Socket): void {
   (socket as Socket & { destroySoon: () => void }).destroySoon = function (this: Socket) {
     this.end();
-    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    const timer = setTimeout(() => this.destroy(), env().limits.lingerMs);
     timer.unref();
     this.once('close', () => clearTimeout(timer));
   };

@@ -4,7 +4,7 @@
 import { Alert } from '@/app/_components/ui';
 import { env } from '@/lib/env';
 import { checkNext, describeNextRefusal, type NextRefusal } from '@/lib/http/safe-next';
-import { pendingSignIn, PENDING_REQUEST_TTL_SECONDS, type PendingSignIn } from '@/lib/oauth/pending-request';
+import { pendingSignIn, type PendingSignIn } from '@/lib/oauth/pending-request';
 
 export interface Destination {
   /** The checked, percent-encoded same-site path (lib/http/safe-next.ts). */
@@ -32,7 +32,7 @@ export function DestinationNotice({ d, action }: { d: Destination; action: 'Sign
       {d.pending?.kind === 'expired' ? (
         <div className="mb-4">
           <Alert kind="info" testId="request-expired">
-            The application’s sign-in request has expired (requests are kept for {PENDING_REQUEST_TTL_SECONDS / 60} minutes) or was completed already. You
+            The application’s sign-in request has expired (requests are kept for {env().limits.pendingRequestTtlSeconds / 60} minutes) or was completed already. You
             can still log in here; to continue to the application, go back to it and start again.
           </Alert>
         </div>

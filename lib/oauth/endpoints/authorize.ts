@@ -33,9 +33,6 @@ import { hasNul } from '../../fields';
 import { refuseNul } from '../http';
 import { verifyIdTokenHint } from '../oidc/id-token-hint';
 import {
-  AUTHORIZE_MAX_REQUEST_BYTES,
-  AUTHORIZE_MAX_STATE_CHARS,
-  PENDING_REQUEST_TTL_SECONDS,
   consentPath,
   consumePending,
   findPending,
@@ -82,7 +79,7 @@ function answerOf(step: Extract<Step, { kind: 'client' }>): string {
 const expired = () =>
   AuthorizationError.page({
     title: 'This sign-in request has expired',
-    message: `The authorization request this page belongs to is no longer open: it was completed already, or it was started more than ${PENDING_REQUEST_TTL_SECONDS / 60} minutes ago, or the link is incomplete.`,
+    message: `The authorization request this page belongs to is no longer open: it was completed already, or it was started more than ${env().limits.pendingRequestTtlSeconds / 60} minutes ago, or the link is incomplete.`,
     hint: 'Go back to the application you came from and sign in from there again.',
   });
 
@@ -184,18 +181,19 @@ function checkRedirectUri(app: Client, params: Map<string, string>, duplicates: 
 }
 
 /**
- * The documented size limits (README "Limits"): `state` at most AUTHORIZE_MAX_STATE_CHARS
- * characters, the form-encoded parameters at most AUTHORIZE_MAX_REQUEST_BYTES bytes.
+ * The documented size limits (README "Limits"; Settings.limits): `state` at most
+ * authorizeMaxStateChars characters, the form-encoded parameters at most authorizeMaxRequestBytes bytes.
  * @param encoded the request's parameters form-encoded (the query string, without "?")
  * @throws OAuthError invalid_request naming the limit
  */
 function checkSize(encoded: string, state: string | undefined): void {
-  if (state !== undefined && state.length > AUTHORIZE_MAX_STATE_CHARS) {
-    throw invalidRequest(`state is ${state.length} characters long; this server takes at most ${AUTHORIZE_MAX_STATE_CHARS}, so it is not sent back either.`);
+  const { authorizeMaxStateChars, authorizeMaxRequestBytes } = env().limits;
+  if (state !== undefined && state.length > authorizeMaxStateChars) {
+    throw invalidRequest(`state is ${state.length} characters long; this server takes at most ${authorizeMaxStateChars}, so it is not sent back either.`);
   }
   const bytes = Buffer.byteLength(encoded);
-  if (bytes > AUTHORIZE_MAX_REQUEST_BYTES) {
-    throw invalidRequest(`The authorization request is ${bytes} bytes long (its parameters form-encoded); this server takes at most ${AUTHORIZE_MAX_REQUEST_BYTES}.`);
+  if (bytes > authorizeMaxRequestBytes) {
+    throw invalidRequest(`The authorization request is ${bytes} bytes long (its parameters form-encoded); this server takes at most ${authorizeMaxRequestBytes}.`);
   }
 }
 
@@ -325,7 +323,7 @@ export async function authorize({ url, session, ip }: AuthorizeInput): Promise<s
   const redirect = checkRedirectUri(app, params, duplicates);
   const state = duplicates.includes('state') ? undefined : params.get('state');
   // From here on errors go to the client, with the state when it is within the limit.
-  const to = clientOf({ redirectUri: redirect.uri, state: state !== undefined && state.length <= AUTHORIZE_MAX_STATE_CHARS ? state : undefined });
+  const to = clientOf({ redirectUri: redirect.uri, state: state !== undefined && state.length <= env().limits.authorizeMaxStateChars ? state : undefined });
   try {
     checkSize(url.search.replace(/^\?/, ''), state);
     const v = fromStored(app, { redirectUri: to.redirectUri, state: to.state, redirectUriSent: redirect.sent, ...checkParams(app, params, duplicates), hintSub: await hintSubject(params) });

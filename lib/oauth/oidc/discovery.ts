@@ -50,11 +50,9 @@ export function discoveryMetadata(e: Env = env()): Record<string, unknown> {
   };
 }
 
-const CACHE_SECONDS = 300;
-
 const publicJson = (body: string): OAuthResponse => ({
   status: 200,
-  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': `public, max-age=${CACHE_SECONDS}` },
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': `public, max-age=${env().limits.discoveryCacheSeconds}` },
   body,
 });
 
