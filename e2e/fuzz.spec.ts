@@ -3,7 +3,7 @@
 // query strings of pages and the arguments of actions (FormData fields, ids, states), anonymously,
 // as a user and as staff. The rule: a 4xx or a page, never a 5xx nor a stack trace, and the server
 // healthy afterwards. Then each fault found this way, named for its rule. The node door's endpoints
-// are fuzzed in test/real-world-inputs.test.ts.
+// are fuzzed in test/features/http/real-world-inputs.test.ts.
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -16,7 +16,7 @@ npx vitest run --reporter=default --reporter=json --outputFile.json=test-results
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "== vitest (integration on PostgreSQL: $TEST_DATABASE_URL)"
-  TEST_DB=postgres npx vitest run test/ --exclude test/embedded-db.test.ts --reporter=default --reporter=json --outputFile.json=test-results/vitest-postgres.json || status=1
+  TEST_DB=postgres npx vitest run test/ --exclude test/features/storage/embedded-db.test.ts --reporter=default --reporter=json --outputFile.json=test-results/vitest-postgres.json || status=1
 else
   echo "(TEST_DATABASE_URL not set: integration tests ran on PGlite only)"
 fi

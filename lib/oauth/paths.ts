@@ -1,7 +1,7 @@
 // Where each endpoint and page lives: the one table of this server's paths. The route manifest
 // (lib/server/manifest.ts) binds each endpoint name to its function and both doors serve it from
 // there; discovery, the device flow's verification URI, the login URL, the README's endpoint table
-// (test/routes.test.ts) and the tests take their paths from here. Pure data: no Node.js, Next.js or
+// (test/features/doors/routes.test.ts) and the tests take their paths from here. Pure data: no Node.js, Next.js or
 // settings imports, so any module (and the browser) can use it.
 
 /** A path as published (the tutorial's URLs end in "/"), and the other paths that serve the same. */

@@ -3,7 +3,7 @@
 // methods, CORS policy, error form, body limit, caller and handler. Both doors serve the same
 // entries: the node:http door (lib/server/routes.ts → node-door.ts) under server.ts, and the App
 // Router route handlers (lib/server/next-door.ts, `routeHandlers(name)`) under plain `next start`.
-// test/routes.test.ts fails when an app/**/route.ts file or the README's endpoint table disagrees.
+// test/features/doors/routes.test.ts fails when an app/**/route.ts file or the README's endpoint table disagrees.
 import { defineEndpoint, type CallerRule, type Endpoint, type EndpointSpec } from '../oauth/endpoint';
 import { invalidRequest, methodNotAllowed } from '../oauth/errors';
 import { endpointPaths, type EndpointName } from '../oauth/paths';

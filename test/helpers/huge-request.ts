@@ -1,6 +1,6 @@
 // Oversized request bodies as an attacker sends them, over raw node:http: streamed from one small
 // chunk (the sender never holds the body), with or without a Content-Length. Shared by the
-// integration tests (test/body-limits.test.ts) and the e2e suite (e2e/body-limits.spec.ts).
+// integration tests (test/features/http/body-limits.test.ts) and the e2e suite (e2e/body-limits.spec.ts).
 import http from 'node:http';
 
 export const MB = 1024 * 1024;

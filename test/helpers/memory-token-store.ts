@@ -1,6 +1,6 @@
 // An in-memory TokenStore (lib/oauth/store.ts) for the grants' unit tests (lib/oauth/grants/*.test.ts).
 // Tests only: production always uses the database store (lib/db/queries/token-store.ts). It keeps
-// the documented contract, and test/token-store.test.ts runs the same contract tests against it and
+// the documented contract, and test/features/storage/token-store.test.ts runs the same contract tests against it and
 // against the database, so it cannot drift. Each method runs without awaiting between its checks
 // and its writes, so it is atomic as the database's single statements are.
 import crypto from 'node:crypto';

@@ -1,6 +1,6 @@
 // Token state in SQL: the same definition as tokenState() in lib/oauth/store.ts (revoked, then used,
 // then expired, else active), for every statement that filters, labels, revokes or deletes by state.
-// test/token-store.test.ts checks that both definitions agree on every state.
+// test/features/storage/token-store.test.ts checks that both definitions agree on every state.
 import { sql, type SQL } from 'drizzle-orm';
 import type { TokenKind, TokenState } from '../../oauth/store';
 

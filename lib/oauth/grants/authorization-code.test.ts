@@ -1,6 +1,6 @@
 // The authorization_code grant (RFC 6749 §4.1.3, RFC 7636 §4.6) against the in-memory token store:
 // what it answers for each of the store's answers. The same rules over HTTP and the database:
-// test/token-endpoint.test.ts, test/refusals-before-storing.test.ts.
+// test/endpoints/token/token-endpoint.test.ts, test/endpoints/token/refusals-before-storing.test.ts.
 import { describe, expect, it, vi } from 'vitest';
 import { decodeJwt } from 'jose';
 import { authorizationCodeGrant } from './authorization-code';

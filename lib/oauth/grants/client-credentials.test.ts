@@ -1,5 +1,5 @@
 // The client_credentials grant (RFC 6749 §4.4) against the in-memory token store. Over HTTP and the
-// database: test/client-credentials.test.ts.
+// database: test/grants/client-credentials/client-credentials.test.ts.
 import { describe, expect, it, vi } from 'vitest';
 import { clientCredentialsGrant } from './client-credentials';
 import { application, grantContext, MemoryTokenStore, storedTokens } from '@/test/helpers/grant-context';

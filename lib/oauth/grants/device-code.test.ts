@@ -1,5 +1,5 @@
 // The device_code grant's polling (RFC 8628 §3.4–3.5) against the in-memory token store. Over HTTP
-// and the database: test/device.test.ts, test/refusals-before-storing.test.ts.
+// and the database: test/endpoints/device-authorization/device.test.ts, test/endpoints/token/refusals-before-storing.test.ts.
 import { describe, expect, it, vi } from 'vitest';
 import { deviceCodeGrant } from './device-code';
 import { GRANT_DEVICE_CODE } from './catalogue';

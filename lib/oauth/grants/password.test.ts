@@ -1,6 +1,6 @@
 // The legacy password grant (RFC 6749 §4.3) against the in-memory token store, with the shared
 // password check (lib/auth/check-password.ts) replaced by a stub. Over HTTP and the database:
-// test/password-grant.test.ts.
+// test/grants/password/password-grant.test.ts.
 import { describe, expect, it, vi, beforeEach } from 'vitest';
 import { decodeJwt } from 'jose';
 import { passwordGrant } from './password';

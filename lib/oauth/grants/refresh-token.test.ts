@@ -1,5 +1,5 @@
 // The refresh_token grant (RFC 6749 §6, rotation and reuse detection of RFC 9700 §4.14.2) against the
-// in-memory token store. Over HTTP and the database: test/refresh.test.ts, test/refresh-settings.test.ts.
+// in-memory token store. Over HTTP and the database: test/grants/refresh-token/refresh.test.ts, test/grants/refresh-token/refresh-settings.test.ts.
 import { describe, expect, it, vi } from 'vitest';
 import { decodeJwt } from 'jose';
 import { refreshTokenGrant } from './refresh-token';
