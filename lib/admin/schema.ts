@@ -3,6 +3,7 @@
 // edited by hand. A text filter that breaks its field rule gets its message next to its field.
 import { z } from 'zod';
 import type { AuditType } from '../db/queries/audit';
+import { TOKEN_KINDS, TOKEN_STATES, type TokenKind, type TokenState } from '../oauth/store';
 import { filterText, isRowId, rowIdField, uuidField, visibleText } from '../fields';
 
 export const PAGE_SIZE = 50;
@@ -31,17 +32,14 @@ export const AUDIT_TYPES = [
   'admin.action',
 ] as const satisfies readonly AuditType[];
 
-export const TOKEN_KINDS = ['access', 'refresh', 'code'] as const;
-export type TokenKind = (typeof TOKEN_KINDS)[number];
+// The token kinds and states are the token store's (lib/oauth/store.ts); the filters offer them.
+export { TOKEN_KINDS, TOKEN_STATES, type TokenKind, type TokenState };
 export const TOKEN_KIND_LABELS: Record<TokenKind, string> = {
   access: 'Access tokens',
   refresh: 'Refresh tokens',
   code: 'Authorization codes (grants)',
 };
 
-/** `used`: a rotated refresh token, or a redeemed (or voided) authorization code. */
-export const TOKEN_STATES = ['active', 'expired', 'revoked', 'used'] as const;
-export type TokenState = (typeof TOKEN_STATES)[number];
 
 export type SearchParams = Record<string, string | string[] | undefined>;
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);

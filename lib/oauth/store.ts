@@ -20,10 +20,12 @@
 // --- token state ------------------------------------------------------------------------------------
 
 /** What a token or authorization code can be on the server, decided by tokenState. */
-export type TokenState = 'active' | 'expired' | 'revoked' | 'used';
+export const TOKEN_STATES = ['active', 'expired', 'revoked', 'used'] as const;
+export type TokenState = (typeof TOKEN_STATES)[number];
 
 /** The kinds of stored credential the store lists and revokes. */
-export type TokenKind = 'access' | 'refresh' | 'code';
+export const TOKEN_KINDS = ['access', 'refresh', 'code'] as const;
+export type TokenKind = (typeof TOKEN_KINDS)[number];
 
 /** The timestamps a state is decided from. */
 export interface StateFields {
