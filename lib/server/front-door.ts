@@ -95,6 +95,20 @@ function hasDecodablePath(req: IncomingMessage, res: ServerResponse): boolean {
   }
 }
 
+/**
+ * RFC 9110 §9.3.8: TRACE is refused on every path Next.js would answer. Next.js cannot build a
+ * Fetch Request for it (Fetch forbids the method), so its route handlers (end session, next-auth)
+ * answered 500 with a logged error; its pages rendered as for GET. The route manifest's endpoints
+ * answer TRACE themselves (their wrapper's refusal of other methods).
+ * @returns true when the request was answered (405 page with Allow; the connection closes)
+ */
+function refusedTrace(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.method !== 'TRACE') return false;
+  const page = htmlErrorPage({ status: 405, title: 'Method not allowed', message: 'This server does not answer TRACE requests.' });
+  writeAnswer(res, { ...page, headers: { ...page.headers, allow: ALLOW } }, { connection: 'close' });
+  return true;
+}
+
 /** Node's own limit on a request's line and headers together (--max-http-header-size, 16 KB). */
 const MAX_HEADER_KB = Math.round(http.maxHeaderSize / 1024);
 
@@ -151,7 +165,8 @@ function seeOtherAfterPost(res: ServerResponse): void {
 
 /**
  * The node:http server for the whole app. For each request: the client IP (CLIENT_IP_HEADER), an
- * origin-form target (toOriginForm), the request gate (body limits, 413), 303 for POST redirects,
+ * origin-form target (toOriginForm), TRACE refused where Next.js would answer (refusedTrace), the
+ * request gate (body limits, 413), 303 for POST redirects,
  * then the door's manifest entry if the path has one, else `toNext` (a possible server action only after
  * the action guard, action-request.ts: 403 from another origin, 400 for a body it cannot decode). Requests that arrive too slowly get 408 (REQUEST_HEADERS_TIMEOUT_MS,
  * REQUEST_TIMEOUT_MS). `Expect: 100-continue` is answered by the gate: a body over the
@@ -171,6 +186,7 @@ export function createFrontDoor(toNext: (req: IncomingMessage, res: ServerRespon
     setClientIp(req);
     if (!toOriginForm(req, res)) return;
     const policy = requestPolicy(req);
+    if (!policy.route && refusedTrace(req, res)) return;
     if (req.method === 'POST') seeOtherAfterPost(res);
     gateRequest(req, res, policy, expectsContinue, (bounded) => {
       if (policy.route) serveEndpoint(bounded, res, policy.route);

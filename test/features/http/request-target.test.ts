@@ -73,6 +73,23 @@ describe('RFC 9112 §3.2: every request-target form gets an answer in the endpoi
     expect(r.headers['x-test-handoff']).toBeUndefined();
   });
 
+  it('RFC 9110 §9.3.8: TRACE on a path Next.js serves is a 405 page with Allow from the server itself (Next.js cannot build a Fetch Request for TRACE: 500)', async () => {
+    for (const path of ['/o/logout/', '/accounts/auth/session', '/accounts/login/']) {
+      const r = await rawRequest(`TRACE ${path} HTTP/1.1\r\nHost: x\r\nCookie: secret=1\r\n\r\n`);
+      expect(r.status, path).toBe(405);
+      expect(r.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
+      expect(r.headers['x-test-handoff']).toBeUndefined();
+      expect(r.headers['content-type']).toMatch(/^text\/html/);
+      expect(r.body).not.toContain('secret=1');
+    }
+  });
+
+  it('RFC 9110 §9.3.8: TRACE on an endpoint of the route manifest is still its own refusal (400 invalid_request at the token endpoint)', async () => {
+    const r = await rawRequest('TRACE /o/token/ HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).error).toBe('invalid_request');
+  });
+
   it('RFC 9112 §3.2: asterisk-form with another method is a 400 page, not a 5xx', async () => {
     const r = await rawRequest('GET * HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(r.status).toBe(400);
