@@ -20,7 +20,8 @@ export const PAGE_SECURITY_HEADERS = {
 };
 
 /**
- * The error page as an answer: `p.title` as the heading, `p.message` (data-testid="error-message")
+ * The error page as an answer, in the site's look (the layout's header bar with the name linking
+ * home, then one card): `p.title` as the heading, `p.message` (data-testid="error-message")
  * and the optional `p.hint` ("How to fix it"), HTML-escaped, with the security headers above.
  * @param p.status the HTTP status of the answer
  */
@@ -30,13 +31,18 @@ export function htmlErrorPage(p: ErrorPageText & { status: number }): OAuthRespo
 <title>${esc(p.title)} · OAuth Provider</title>
 <style>
 body{margin:0;font-family:ui-sans-serif,system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;background:#f8fafc;color:#0f172a}
-main{max-width:36rem;margin:4rem auto;padding:0 1rem}
+header{background:#fff;border-bottom:1px solid #e2e8f0}
+header div{max-width:64rem;margin:0 auto;padding:.75rem 1rem}
+header a{display:inline-flex;align-items:center;gap:.5rem;font-weight:600;color:#0f172a;text-decoration:none}
+header span{display:grid;place-items:center;width:1.75rem;height:1.75rem;border-radius:.375rem;background:#4f46e5;color:#fff;font-size:.75rem;font-weight:700}
+main{max-width:36rem;margin:2rem auto;padding:0 1rem}
 .card{background:#fff;border:1px solid #e2e8f0;border-radius:.75rem;padding:1.5rem;box-shadow:0 1px 2px rgba(0,0,0,.05)}
 h1{font-size:1.4rem;margin:0 0 .75rem;color:#b91c1c}
 p{line-height:1.5;margin:.5rem 0}.hint{background:#f1f5f9;border-radius:.5rem;padding:.75rem 1rem;color:#334155}
 a{color:#4338ca}
 </style></head>
-<body><main><div class="card">
+<body><header><div><a href="/"><span aria-hidden="true">OA</span>OAuth Provider</a></div></header>
+<main><div class="card">
 <h1>${esc(p.title)}</h1>
 <p data-testid="error-message">${esc(p.message)}</p>
 ${p.hint ? `<p class="hint"><strong>How to fix it:</strong> ${esc(p.hint)}</p>` : ''}
