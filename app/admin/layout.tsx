@@ -1,11 +1,9 @@
-// The staff area. A signed-in non-staff user gets, on every /admin/ address, a page that says what
-// the staff area is and how to become staff (StaffOnly), not a bare 404. Every page and action
-// still checks again (requireStaff: anonymous visitors go to the login page and come back to that
-// very page; a non-staff caller of an action gets the 404).
+// The staff area. Every page and action checks staff (requireStaff: anonymous visitors go to the
+// login page and come back to that very page; anyone else gets a 404). For a signed-in non-staff
+// user that 404 is ./not-found.tsx: a page in the site's layout that says what the staff area is and
+// how to become staff, not a bare "not found"; the staff's navigation is not shown to them.
 import Link from 'next/link';
 import { currentUser } from '@/lib/auth/session';
-import { PageTitle } from '@/app/_components/ui';
-import { FirstAdminOffer } from '@/app/_components/first-admin-offer';
 
 export const metadata = { title: { default: 'Admin', template: '%s · Admin · OAuth Provider' }, referrer: 'no-referrer' as const };
 
@@ -16,43 +14,11 @@ const SECTIONS: Array<[string, string]> = [
   ['/admin/audit/', 'Audit log'],
 ];
 
-/** For a signed-in user who is not staff: what the staff area is, and how to become staff. */
-function StaffOnly({ name }: { name: string }) {
-  return (
-    <div className="mx-auto max-w-2xl" data-testid="staff-only">
-      <PageTitle sub={`You are signed in as ${name}, who is not staff.`}>The staff area is for administrators</PageTitle>
-      <FirstAdminOffer />
-      <div className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 text-slate-700 shadow-sm">
-        <p>
-          Staff manage this server at <code>/admin/</code>: every user (activate, deactivate, make staff), every registered application, the
-          tokens and authorization codes issued, and the audit log.
-        </p>
-        <h2 className="text-lg font-semibold text-slate-900">How to become staff</h2>
-        <ul className="list-disc space-y-2 pl-5">
-          <li>
-            Ask an administrator of this server to open <strong>Admin → Users</strong>, find your account and choose <strong>Make staff</strong>.
-          </li>
-          <li>
-            If you run this server yourself: <code>npm run createsuperuser -- --username NAME --email EMAIL</code> in its directory creates a staff
-            account, also while the server runs.
-          </li>
-        </ul>
-        <p>
-          You do not need staff status to register and manage your own client applications:{' '}
-          <Link href="/o/applications/" className="font-medium text-indigo-700 hover:underline">
-            Your applications
-          </Link>
-          .
-        </p>
-      </div>
-    </div>
-  );
-}
-
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
   const user = await currentUser();
-  // The pages below are not rendered at all then: only what this layout returns is.
-  if (user && !user.isStaff) return <StaffOnly name={user.name} />;
+  // Each page's requireStaff answers them with ./not-found.tsx (a notFound() thrown here would
+  // skip it: a layout's own boundary is its parent's).
+  if (user && !user.isStaff) return <>{children}</>;
   return (
     <div>
       <nav aria-label="Admin" className="mb-6 flex flex-wrap items-center gap-2 border-b border-slate-200 pb-3 text-sm">

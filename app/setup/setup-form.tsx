@@ -16,10 +16,21 @@ export function SetupForm() {
   const v = state.values ?? {};
   const [token, setToken] = useState(v.token ?? '');
   useEffect(() => {
-    const fromUrl = decodeURIComponent(window.location.hash.slice(1)).trim();
-    if (!fromUrl) return;
-    setToken(fromUrl);
-    window.history.replaceState(null, '', window.location.pathname + window.location.search);
+    // On load, and when the printed URL is opened over this very page (only the fragment changes).
+    const fromUrl = () => {
+      let t = window.location.hash.slice(1);
+      try {
+        t = decodeURIComponent(t).trim();
+      } catch {
+        // not percent-encoded: as it is
+      }
+      if (!t) return;
+      setToken(t);
+      window.history.replaceState(null, '', window.location.pathname + window.location.search);
+    };
+    fromUrl();
+    window.addEventListener('hashchange', fromUrl);
+    return () => window.removeEventListener('hashchange', fromUrl);
   }, []);
   useEffect(() => {
     if (v.token !== undefined) setToken(v.token);

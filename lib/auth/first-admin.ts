@@ -6,7 +6,7 @@
 // the token is void. No Next.js imports: server.ts, the page's action and the tests call this.
 import { signupSchema, type FieldErrors } from './forms';
 import { hashPassword } from './password';
-import { createFirstAdmin, replaceSetupToken, staffExists } from '../db/queries/setup';
+import { createFirstAdmin, replaceSetupToken, setupState, staffExists } from '../db/queries/setup';
 import { audit } from '../db/queries/audit';
 import { beginSetupTokenEntry, tooManyAttemptsMessage } from '../rate-limits';
 import { randomString, sha256b64url, USER_CODE_ALPHABET } from '../oauth/random';
@@ -69,8 +69,11 @@ export async function announceSetupToken(issuer: string): Promise<string | null>
   return token;
 }
 
-/** Whether the setup page is offered: no staff user exists yet. */
-export const setupNeeded = async (): Promise<boolean> => !(await staffExists());
+/**
+ * Whether the setup page is offered: no staff user exists yet, and a start of the server printed a
+ * token (plain `next start`, without server.ts, prints none: nothing to offer there).
+ */
+export const setupNeeded = async (): Promise<boolean> => (await setupState()).token;
 
 /** The setup form's fields (text as typed). */
 export interface FirstAdminInput {

@@ -12,11 +12,21 @@ const staffSeen = new WeakSet<Db>();
 
 /** Whether any staff user exists (active or not). One EXISTS (it stops at the first staff row), cached once true. */
 export async function staffExists(): Promise<boolean> {
+  return (await setupState()).staff;
+}
+
+/**
+ * Whether any staff user exists, and whether a setup token is stored (a server.ts start made one),
+ * in one statement; once staff is seen, no statement at all.
+ */
+export async function setupState(): Promise<{ staff: boolean; token: boolean }> {
   const db = await getDb();
-  if (staffSeen.has(db)) return true;
-  const [r] = await query<{ found: boolean }>(sql`SELECT EXISTS (SELECT 1 FROM users WHERE is_staff) AS found`);
-  if (r?.found) staffSeen.add(db);
-  return Boolean(r?.found);
+  if (staffSeen.has(db)) return { staff: true, token: false };
+  const [r] = await query<{ staff: boolean; token: boolean }>(
+    sql`SELECT EXISTS (SELECT 1 FROM users WHERE is_staff) AS staff, EXISTS (SELECT 1 FROM setup_tokens) AS token`,
+  );
+  if (r?.staff) staffSeen.add(db);
+  return { staff: Boolean(r?.staff), token: Boolean(r?.token) && !r?.staff };
 }
 
 /**

@@ -77,6 +77,11 @@ describe('the setup token', () => {
     expect(lines.join('\n')).not.toContain('setup.token');
     expect(await storedHashes()).toEqual([]);
   });
+  it('without a printed token (plain next start, no server.ts) the setup page is not offered', async () => {
+    expect(await setupNeeded()).toBe(false);
+    await announceSetupToken(srv.url);
+    expect(await setupNeeded()).toBe(true);
+  });
 });
 
 describe('creating the first admin', () => {
