@@ -4,6 +4,7 @@
 // layout's data: the same header (the site's name, home and login links) and the same styles.
 import './globals.css';
 import { Card } from './_components/ui';
+import { BrandMark } from './_components/brand';
 
 export default function GlobalError({ error }: { error: Error & { digest?: string } }) {
   return (
@@ -16,10 +17,7 @@ export default function GlobalError({ error }: { error: Error & { digest?: strin
           <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-3 px-4 py-3">
             {/* Plain links: a full page load, since the app around this page failed. */}
             <a href="/" className="flex items-center gap-2 font-semibold text-slate-900">
-              <span className="grid size-7 place-items-center rounded-md bg-indigo-600 text-xs font-bold text-white" aria-hidden>
-                OA
-              </span>
-              OAuth Provider
+              <BrandMark />
             </a>
             <nav className="flex items-center gap-4 text-sm" aria-label="Main">
               <a className="text-slate-700 hover:text-indigo-700" href="/accounts/login/">

@@ -4,16 +4,18 @@
 // admin, logs them in and lands in the staff area; the setup page is then gone (the 404 page, in
 // the site's layout). `npm run createsuperuser` works while that server runs. A signed-in user who
 // is not staff gets a page at /admin/ that says how to become staff. Own server (its output is read).
-import { test, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startProdServer, type ProdServer } from './prod-server';
-import { uniqueName } from './helpers';
+import { logIn, PASSWORD, signUp, uniqueName } from './helpers';
 
 const run = promisify(execFile);
-const PASSWORD = 'correct horse battery staple';
-
 let srv: ProdServer;
+/** Pages of this spec's own server: relative addresses are its. */
+const test = base.extend({
+  baseURL: async ({}, use) => use(srv.baseURL),
+});
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(120_000);
 
@@ -40,7 +42,7 @@ test('a fresh installation prints one setup token, with the setup URL, in the se
 
 test('with no staff yet, the home page and the login page offer the setup page', async ({ page }) => {
   for (const path of ['/', '/accounts/login/', '/admin/']) {
-    await page.goto(srv.baseURL + path);
+    await page.goto(path);
     const offer = page.getByTestId('first-admin-offer');
     await expect(offer, path).toContainText('No administrator yet');
     await expect(offer.getByRole('link', { name: 'setup page' })).toHaveAttribute('href', '/setup/');
@@ -48,16 +50,9 @@ test('with no staff yet, the home page and the login page offer the setup page',
 });
 
 test('/admin/ for a signed-in user who is not staff says what the staff area is and how to become staff, in the site’s layout', async ({ page }) => {
-  const name = uniqueName('plain');
-  await page.goto(srv.baseURL + '/accounts/signup/');
-  await page.getByLabel('Username').fill(name);
-  await page.getByLabel('Email').fill(`${name}@example.com`);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Confirm password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByTestId('whoami')).toContainText(name);
+  await signUp(page, uniqueName('plain'));
   for (const path of ['/admin/', '/admin/users/']) {
-    const res = await page.goto(srv.baseURL + path);
+    const res = await page.goto(path);
     expect(res?.status(), path).toBe(404);
     await expect(header(page)).toBeVisible(); // the site's header
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('The staff area is for administrators');
@@ -69,7 +64,7 @@ test('/admin/ for a signed-in user who is not staff says what the staff area is 
 });
 
 test('the setup page names a wrong token at its field, creates the first admin with the printed token, logs them in and shows the staff area', async ({ page }) => {
-  await page.goto(srv.baseURL + '/setup/');
+  await page.goto('/setup/');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Create the first admin');
   await page.getByLabel('Setup token').fill('BCDFG-BCDFG-BCDFG-BCDFG-BCDFG-BCDFG');
   await page.getByLabel('Username').fill('first_admin');
@@ -100,18 +95,18 @@ test('the setup page names a wrong token at its field, creates the first admin w
 });
 
 test('once an admin exists the setup page is gone: the 404 page, in the site’s layout, and no offer anywhere', async ({ page }) => {
-  const res = await page.goto(srv.baseURL + '/setup/');
+  const res = await page.goto('/setup/');
   expect(res?.status()).toBe(404);
   await expect(header(page)).toBeVisible();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
-  await page.goto(srv.baseURL + '/accounts/login/');
+  await page.goto('/accounts/login/');
   await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
   await expect(page.getByTestId('first-admin-offer')).toHaveCount(0);
 });
 
 test('an address that names no page gets the 404 page in the site’s layout', async ({ page }) => {
   for (const path of ['/no-such-page', '/o/no-such-page/', '/admin/no-such-section/']) {
-    const res = await page.goto(srv.baseURL + path);
+    const res = await page.goto(path);
     expect(res?.status(), path).toBe(404);
     await expect(header(page), path).toBeVisible();
     await expect(page.getByTestId('not-found-message'), path).toBeVisible();
@@ -127,9 +122,7 @@ test('npm run createsuperuser works while npm start runs, and its admin logs in 
   child.child.stdin?.end(PASSWORD);
   const { stdout } = await child;
   expect(stdout).toContain(`Superuser "${name}" created`);
-  await page.goto(srv.baseURL + '/accounts/login/?next=/admin/');
-  await page.getByLabel('Username').fill(name);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.goto('/accounts/login/?next=/admin/');
+  await logIn(page, name);
   await expect(page.getByRole('heading', { name: 'Administration' })).toBeVisible();
 });

@@ -2,17 +2,17 @@
 // holds its lock, so the command asks the running server, over its control socket in DATA_DIR
 // (lib/server/control-socket.ts), to create the user. With PostgreSQL it opens the database itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import type net from 'node:net';
-import { promisify } from 'node:util';
 import { startTestServer, type TestServer } from '@/test/helpers/server';
 import { askRunningServer, controlSocketPath, listenControlSocket } from '@/lib/server/control-socket';
 import { findUserByUsername } from '@/lib/db/queries/users';
 import { flushAudit } from '@/lib/db/queries/audit';
 import { settings } from './settings';
+import { createsuperuser as runCreatesuperuser } from './run-createsuperuser';
 
-const run = promisify(execFile);
+const createsuperuser = (username: string, password?: string) => runCreatesuperuser(srv.db.env, username, password);
+
 let srv: TestServer;
 let control: net.Server | null;
 
@@ -24,21 +24,6 @@ afterAll(async () => {
   control?.close();
   await srv?.close();
 });
-
-async function createsuperuser(username: string, password = 'a long enough password'): Promise<{ code: number; out: string }> {
-  const child = run('node_modules/.bin/tsx', ['scripts/createsuperuser.ts', '--username', username, '--email', 'root@example.com', '--password-stdin'], {
-    env: { ...process.env, ...srv.db.env, NODE_ENV: 'test' },
-    timeout: 60_000,
-  });
-  child.child.stdin?.end(password);
-  try {
-    const r = await child;
-    return { code: 0, out: r.stdout + r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, out: err.stdout + err.stderr };
-  }
-}
 
 describe('createsuperuser while the server runs', () => {
   it('creates the staff user while the server holds the database, through the server when the database is embedded', { timeout: 120_000 }, async () => {
