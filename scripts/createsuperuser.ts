@@ -2,13 +2,14 @@
 // Like Django's command: creates a staff user; the password comes from a hidden prompt (asked again
 // when the two differ), or from standard input with --password-stdin (for scripts). While the
 // server holds the embedded database, the running server creates the user (lib/server/control-socket.ts).
+import fs from 'node:fs';
 import readline from 'node:readline';
 import { runCli, parseArgs, CliError } from './cli';
 import { signupSchema } from '../lib/auth/forms';
 import { askNewPassword, createSuperuser, SuperuserRefused } from '../lib/auth/superuser';
 import { getHandle } from '../lib/db';
 import { DatabaseLockedError } from '../lib/db/pglite-lock';
-import { askRunningServer } from '../lib/server/control-socket';
+import { askRunningServer, controlSocketPath } from '../lib/server/control-socket';
 import { env } from '../lib/env';
 
 async function readStdin(): Promise<string> {
@@ -49,15 +50,20 @@ void runCli(
       const [field, msgs] = Object.entries(fields.error.flatten().fieldErrors)[0] ?? ['input', ['invalid']];
       throw new CliError(`${field}: ${(msgs as string[]).join(' ')}`);
     }
-    const password = args.get('password-stdin') ? await readStdin() : await askNewPassword(prompt, (line) => console.log(line));
-    const input = { username, email, password };
+    // The database before the password: a refusal comes at once, not after typing it. While the
+    // server holds the embedded database, the server creates the user, if it listens for that.
+    let locked: DatabaseLockedError | null = null;
     try {
       await getHandle();
     } catch (e) {
-      if (!(e instanceof DatabaseLockedError)) throw e;
-      // The server holds the embedded database: it creates the user itself, if it listens.
+      if (!(e instanceof DatabaseLockedError) || !fs.existsSync(controlSocketPath(env().DATA_DIR))) throw e;
+      locked = e;
+    }
+    const password = args.get('password-stdin') ? await readStdin() : await askNewPassword(prompt, (line) => console.log(line));
+    const input = { username, email, password };
+    if (locked) {
       const answer = await askRunningServer(env().DATA_DIR, { command: 'createsuperuser', ...input });
-      if (!answer) throw e;
+      if (!answer) throw locked;
       if (!answer.ok) throw new CliError(answer.message);
       console.log(answer.message);
       return;
