@@ -14,7 +14,7 @@ const run = promisify(execFile);
 let srv: ProdServer;
 /** Pages of this spec's own server: relative addresses are its. */
 const test = base.extend({
-  baseURL: async ({}, use) => use(srv.baseURL),
+  baseURL: async ({}, use) => use(srv?.baseURL), // undefined in beforeAll, before the server runs
 });
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(120_000);
