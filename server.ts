@@ -9,6 +9,8 @@ import { DatabaseLockedError } from './lib/db/pglite-lock';
 import { createFrontDoor } from './lib/server/front-door';
 import { flushAudit } from './lib/db/queries/audit';
 import { log, routeConsoleToLog } from './lib/log';
+import { announceSetupToken } from './lib/auth/first-admin';
+import { listenControlSocket } from './lib/server/control-socket';
 
 function fail(err: unknown): never {
   if (err instanceof ConfigError || err instanceof DatabaseLockedError) log.error('startup.failed', { msg: err.message });
@@ -31,6 +33,14 @@ async function main() {
   const dev = e.NODE_ENV !== 'production';
   const workers = e.DATABASE_URL ? e.WEB_CONCURRENCY : 1; // PGlite lives in one process
   if (!dev && workers > 1 && cluster.isPrimary) {
+    // The setup token is made once per start, here, so that every worker accepts the same one.
+    try {
+      await getHandle();
+      await announceSetupToken(e.ISSUER);
+      await closeDb();
+    } catch (err) {
+      fail(err);
+    }
     log.info('cluster.starting', { workers });
     for (let i = 0; i < workers; i++) cluster.fork();
     cluster.on('exit', (w, code) => {
@@ -45,6 +55,8 @@ async function main() {
   } catch (err) {
     fail(err);
   }
+  // PGlite is ours alone while we run: `npm run createsuperuser` asks us through a local socket.
+  const control = e.DATABASE_URL ? null : await listenControlSocket(e.DATA_DIR).catch((err) => (log.warn('control.unavailable', { err }), null));
   const { default: next } = await import('next');
   const app = next({ dev, hostname: 'localhost', port: e.PORT });
   await app.prepare();
@@ -57,10 +69,13 @@ async function main() {
     // redirects would leave the issuer's origin (and its cookies).
     if (/^(127\.|\[::1\])/.test(new URL(e.ISSUER).host)) log.warn('issuer.loopback_ip', { issuer: e.ISSUER, hint: 'use http://localhost:PORT or a host name' });
     log.info('server.ready', { issuer: e.ISSUER, mode: dev ? 'dev' : 'production', database: e.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite in ' + e.DATA_DIR });
+    // Last, so that it is the line a person sees. Workers of a cluster: their primary printed it.
+    if (cluster.isPrimary) announceSetupToken(e.ISSUER).catch((err) => log.error('setup.token_failed', { err }));
   });
 
   const stop = async () => {
     server.close();
+    control?.close();
     await flushAudit().catch(() => {});
     await closeDb().catch(() => {});
     process.exit(0);

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import './globals.css';
+import { BrandMark } from './_components/brand';
 import { currentUser } from '@/lib/auth/session';
 import { logoutAction } from './(auth)/accounts/actions';
 
@@ -17,10 +18,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
         <header className="border-b border-slate-200 bg-white">
           <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-3 px-4 py-3">
             <Link href="/" className="flex items-center gap-2 font-semibold text-slate-900">
-              <span className="grid size-7 place-items-center rounded-md bg-indigo-600 text-xs font-bold text-white" aria-hidden>
-                OA
-              </span>
-              OAuth Provider
+              <BrandMark />
             </Link>
             <nav className="flex flex-wrap items-center gap-4 text-sm" aria-label="Main">
               {user ? (

@@ -3,6 +3,7 @@ import { connection } from 'next/server';
 import { currentUser } from '@/lib/auth/session';
 import { env } from '@/lib/env';
 import { Card } from './_components/ui';
+import { FirstAdminOffer } from './_components/first-admin-offer';
 import { urlFor } from '@/lib/oauth/paths';
 
 export default async function Home() {
@@ -11,6 +12,7 @@ export default async function Home() {
   const issuer = env().ISSUER;
   return (
     <div className="space-y-8">
+      <FirstAdminOffer />
       <div>
         <h1 className="text-3xl font-bold tracking-tight">An OAuth 2.0 and OpenID Connect authorization server</h1>
         <p className="mt-3 max-w-2xl text-lg text-slate-600">

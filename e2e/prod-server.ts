@@ -12,6 +12,8 @@ import postgres from 'postgres';
 export interface ProdServer {
   baseURL: string;
   authSecret: string;
+  /** Where its data lives, as variables for a CLI command run beside it (DATA_DIR, and DATABASE_URL with PostgreSQL). */
+  dataEnv: Record<string, string>;
   /** Everything the server printed so far, stdout and stderr interleaved as they arrived. */
   output: () => string;
   /** SIGTERM (the server flushes its audit batch and closes the database), then the full output. */
@@ -131,5 +133,6 @@ export async function startProdServer(extraEnv: Record<string, string> = {}): Pr
     }
   };
 
-  return { baseURL, authSecret, output: () => out, stop, dumpTables, dispose };
+  const dataEnv = { DATA_DIR: dataDir, AUTH_SECRET: authSecret, DATABASE_URL: databaseUrl ?? '' };
+  return { baseURL, authSecret, dataEnv, output: () => out, stop, dumpTables, dispose };
 }

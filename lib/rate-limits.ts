@@ -164,3 +164,16 @@ export async function beginUserCodeEntry(userId: string, ip: string): Promise<At
 export function countDeviceAuthorization(clientId: string, ip: string): Promise<LimitCheck> {
   return attemptOverLimit([{ key: limitKey('device-authz', rateLimitSource(ip), clientId), max: env().RATE_LIMIT_MAX_FAILURES }]);
 }
+
+/**
+ * Counts a setup token typed at the setup page (lib/auth/first-admin.ts) from `ip`, before it is
+ * checked: RATE_LIMIT_MAX_FAILURES per source and window (a 129-bit token is not guessable; the
+ * limit keeps a scanner from hammering the page's argon2 hashing and transaction). When allowed,
+ * call `succeeded` once the token was right: it clears the source's count.
+ */
+export async function beginSetupTokenEntry(ip: string): Promise<Attempt> {
+  const key = limitKey('setup-token', 'source', rateLimitSource(ip));
+  const r = await attemptOverLimit([{ key, max: env().RATE_LIMIT_MAX_FAILURES }]);
+  if (r.over) return { allowed: false, retryAfterSeconds: r.retryAfterSeconds };
+  return { allowed: true, delayMs: 0, succeeded: () => settleAttempts({ clear: [key] }) };
+}

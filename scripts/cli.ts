@@ -5,10 +5,15 @@ import { closeDb, getHandle } from '../lib/db';
 import { flushAudit } from '../lib/db/queries/audit';
 import { log } from '../lib/log';
 
-export async function runCli(main: () => Promise<void>): Promise<void> {
+/**
+ * Runs a CLI command: installs the settings, opens the database (unless `openDatabase: false`: the
+ * command opens it itself, with getHandle()), runs `main`, flushes the audit batch, exits 0; or
+ * prints a refusal's sentence (or logs an unexpected error) and exits 1.
+ */
+export async function runCli(main: () => Promise<void>, o: { openDatabase?: boolean } = {}): Promise<void> {
   try {
     installSettings(settingsFromEnvironment()); // the script's settings: its environment, read once
-    await getHandle();
+    if (o.openDatabase !== false) await getHandle();
     await main();
     await flushAudit();
     await closeDb();

@@ -1,12 +1,16 @@
 // npm run createsuperuser -- --username admin --email a@b.c [--password-stdin]
-// Like Django's command: creates a staff user; the password comes from a hidden prompt, or from
-// standard input with --password-stdin (for scripts).
+// Like Django's command: creates a staff user; the password comes from a hidden prompt (asked again
+// when the two differ), or from standard input with --password-stdin (for scripts). While the
+// server holds the embedded database, the running server creates the user (lib/server/control-socket.ts).
+import fs from 'node:fs';
 import readline from 'node:readline';
 import { runCli, parseArgs, CliError } from './cli';
 import { signupSchema } from '../lib/auth/forms';
-import { hashPassword } from '../lib/auth/password';
-import { createUser, UsernameTakenError } from '../lib/db/queries/users';
-import { audit } from '../lib/db/queries/audit';
+import { askNewPassword, createSuperuser, SuperuserRefused } from '../lib/auth/superuser';
+import { getHandle } from '../lib/db';
+import { DatabaseLockedError } from '../lib/db/pglite-lock';
+import { askRunningServer, controlSocketPath } from '../lib/server/control-socket';
+import { env } from '../lib/env';
 
 async function readStdin(): Promise<string> {
   let data = '';
@@ -32,33 +36,44 @@ function prompt(question: string): Promise<string> {
   });
 }
 
-void runCli(async () => {
-  const args = parseArgs(process.argv.slice(2));
-  const username = args.get('username');
-  const email = args.get('email');
-  if (typeof username !== 'string' || typeof email !== 'string') {
-    throw new CliError('Usage: npm run createsuperuser -- --username NAME --email EMAIL [--password-stdin]');
-  }
-  let password: string;
-  if (args.get('password-stdin')) {
-    password = await readStdin();
-  } else {
-    password = await prompt('Password: ');
-    if ((await prompt('Password (again): ')) !== password) throw new CliError('The two passwords differ.');
-  }
-  const parsed = signupSchema.safeParse({ username, email, password, password2: password });
-  if (!parsed.success) {
-    const [field, msgs] = Object.entries(parsed.error.flatten().fieldErrors)[0] ?? ['input', ['invalid']];
-    throw new CliError(`${field}: ${(msgs as string[]).join(' ')}`);
-  }
-  try {
-    // The validated (trimmed) values; createUser stores canonicalUsername() beside the name, whose
-    // unique index refuses every other spelling of an existing username.
-    const u = await createUser({ username: parsed.data.username, email: parsed.data.email, passwordHash: await hashPassword(password), isStaff: true });
-    audit('admin.action', { actorLabel: 'createsuperuser', detail: { action: 'createsuperuser', username: u.username } });
-    console.log(`Superuser "${u.username}" created.`);
-  } catch (e) {
-    if (e instanceof UsernameTakenError) throw new CliError(`The username "${parsed.data.username}" is taken.`);
-    throw e;
-  }
-});
+void runCli(
+  async () => {
+    const args = parseArgs(process.argv.slice(2));
+    const username = args.get('username');
+    const email = args.get('email');
+    if (typeof username !== 'string' || typeof email !== 'string') {
+      throw new CliError('Usage: npm run createsuperuser -- --username NAME --email EMAIL [--password-stdin]');
+    }
+    // The username and email first, so that a typo is not found only after the password.
+    const fields = signupSchema.safeParse({ username, email, password: 'x'.repeat(8), password2: 'x'.repeat(8) });
+    if (!fields.success) {
+      const [field, msgs] = Object.entries(fields.error.flatten().fieldErrors)[0] ?? ['input', ['invalid']];
+      throw new CliError(`${field}: ${(msgs as string[]).join(' ')}`);
+    }
+    // The database before the password: a refusal comes at once, not after typing it. While the
+    // server holds the embedded database, the server creates the user, if it listens for that.
+    let locked: DatabaseLockedError | null = null;
+    try {
+      await getHandle();
+    } catch (e) {
+      if (!(e instanceof DatabaseLockedError) || !fs.existsSync(controlSocketPath(env().DATA_DIR))) throw e;
+      locked = e;
+    }
+    const password = args.get('password-stdin') ? await readStdin() : await askNewPassword(prompt, (line) => console.log(line));
+    const input = { username, email, password };
+    if (locked) {
+      const answer = await askRunningServer(env().DATA_DIR, { command: 'createsuperuser', ...input });
+      if (!answer) throw locked;
+      if (!answer.ok) throw new CliError(answer.message);
+      console.log(answer.message);
+      return;
+    }
+    try {
+      console.log(`Superuser "${await createSuperuser(input, 'createsuperuser')}" created.`);
+    } catch (e) {
+      if (e instanceof SuperuserRefused) throw new CliError(e.message);
+      throw e;
+    }
+  },
+  { openDatabase: false },
+);

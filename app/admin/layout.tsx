@@ -1,7 +1,8 @@
-// The staff area. A signed-in non-staff user gets a 404 here already; every page and action checks
-// again (requireStaff: anonymous visitors go to the login page and come back to that very page).
+// The staff area. Every page and action checks staff (requireStaff: anonymous visitors go to the
+// login page and come back to that very page; anyone else gets a 404). For a signed-in non-staff
+// user that 404 is ./not-found.tsx: a page in the site's layout that says what the staff area is and
+// how to become staff, not a bare "not found"; the staff's navigation is not shown to them.
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { currentUser } from '@/lib/auth/session';
 
 export const metadata = { title: { default: 'Admin', template: '%s · Admin · OAuth Provider' }, referrer: 'no-referrer' as const };
@@ -15,7 +16,9 @@ const SECTIONS: Array<[string, string]> = [
 
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
   const user = await currentUser();
-  if (user && !user.isStaff) notFound();
+  // Each page's requireStaff answers them with ./not-found.tsx (a notFound() thrown here would
+  // skip it: a layout's own boundary is its parent's).
+  if (user && !user.isStaff) return <>{children}</>;
   return (
     <div>
       <nav aria-label="Admin" className="mb-6 flex flex-wrap items-center gap-2 border-b border-slate-200 pb-3 text-sm">

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { Card, PageTitle } from '@/app/_components/ui';
 import { staffActor } from './_lib/actor';
+import { Notice } from './_components/notice';
 
 export const metadata = { title: 'Admin' };
 
@@ -11,11 +12,13 @@ const CARDS: Array<[string, string, string]> = [
   ['/admin/audit/', 'Audit log', 'Logins, consents, token issuance, revocations, secret resets, refresh-token reuse and admin actions.'],
 ];
 
-export default async function AdminHome() {
+export default async function AdminHome({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const me = await staffActor('/admin/');
+  const sp = await searchParams;
   return (
     <div>
       <PageTitle sub={`Signed in as ${me.name} (staff).`}>Administration</PageTitle>
+      <Notice code={sp.notice} />
       <div className="grid gap-4 sm:grid-cols-2">
         {CARDS.map(([href, title, text]) => (
           <Card key={href}>

@@ -9,7 +9,7 @@ export const loginSchema = z.object({
 });
 
 /** A new password (sign-up, password change): the one rule for both. */
-const newPassword = z.string().min(8, 'Too short. At least 8 characters.').max(1024, 'Too long. At most 1024 characters.');
+export const newPassword = z.string().min(8, 'Too short. At least 8 characters.').max(1024, 'Too long. At most 1024 characters.');
 
 export const signupSchema = z
   .object({

@@ -287,6 +287,16 @@ export const rateLimits = pgTable('rate_limits', {
   windowStart: ts('window_start').notNull(),
 });
 
+/**
+ * The setup token of a fresh installation (lib/auth/first-admin.ts): while no staff user exists, each
+ * start of the server prints a new one and keeps only its SHA-256 here, so that every worker agrees;
+ * the statement that creates the first admin deletes it.
+ */
+export const setupTokens = pgTable('setup_tokens', {
+  tokenHash: text('token_hash').primaryKey(),
+  createdAt: createdAt(),
+});
+
 /** The example protected resource of /api/notes. */
 export const notes = pgTable(
   'notes',

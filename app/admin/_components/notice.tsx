@@ -4,6 +4,7 @@ import { Alert } from '@/app/_components/ui';
 import { ownEntry } from '@/lib/fields';
 
 const MESSAGES: Record<string, [kind: 'success' | 'error' | 'info', text: (n: number) => string]> = {
+  first_admin: ['success', () => 'Your admin account is created and you are signed in. The setup page is now closed; add more staff under Users.'],
   activated: ['success', () => 'User activated; the applications they own work again.'],
   deactivated: ['success', () => 'User deactivated: their tokens are revoked, every session of theirs has ended and the applications they own are suspended.'],
   made_staff: ['success', () => 'User is now staff.'],

@@ -1,14 +1,12 @@
 // `npm run createsuperuser` (scripts/createsuperuser.ts), run as the operator runs it, on a fresh
 // database: usernames are validated like the sign-up form's and unique by canonicalUsername().
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
 import { useTestSettings } from '@/test/helpers/settings';
 import { closeDb } from '@/lib/db';
 import { findUserByUsername } from '@/lib/db/queries/users';
+import { createsuperuser } from './run-createsuperuser';
 
-const run = promisify(execFile);
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -18,27 +16,12 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function createsuperuser(username: string): Promise<{ code: number; out: string }> {
-  const child = run('node_modules/.bin/tsx', ['scripts/createsuperuser.ts', '--username', username, '--email', 'root@example.com', '--password-stdin'], {
-    env: { ...process.env, ...db.env, NODE_ENV: 'test' },
-    timeout: 60_000,
-  });
-  child.child.stdin?.end('a long enough password');
-  try {
-    const r = await child;
-    return { code: 0, out: r.stdout + r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, out: err.stdout + err.stderr };
-  }
-}
-
 describe('createsuperuser and canonical usernames', () => {
   // Two runs of the CLI, each starting tsx and opening the database.
   it('stores the trimmed username, and refuses any other spelling of it as taken', { timeout: 180_000 }, async () => {
-    const made = await createsuperuser('  Root.Admin ');
+    const made = await createsuperuser(db.env, '  Root.Admin ');
     expect(made).toMatchObject({ code: 0, out: expect.stringContaining('Superuser "Root.Admin" created.') });
-    const taken = await createsuperuser('ROOT.ADMIN');
+    const taken = await createsuperuser(db.env, 'ROOT.ADMIN');
     expect(taken.code).toBe(1);
     expect(taken.out).toContain('The username "ROOT.ADMIN" is taken.');
     expect(taken.out).not.toMatch(/\n\s+at /); // no stack trace

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { connection } from 'next/server';
 import { Alert, Card } from '@/app/_components/ui';
+import { FirstAdminOffer } from '@/app/_components/first-admin-offer';
 import { currentUser, endedSessionReason } from '@/lib/auth/session';
 import { destination, DestinationNotice } from '../destination';
 import { LoginForm } from './login-form';
@@ -30,6 +31,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const ended = user ? null : await endedSessionReason();
   return (
     <div className="mx-auto max-w-md">
+      <FirstAdminOffer />
       <Card title="Log in" titleAs="h1">
         <DestinationNotice d={d} action="Sign in" />
         {user ? (
