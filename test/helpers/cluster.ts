@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
+import { createPostgresDatabase } from './db';
 
 /**
  * The path polled to decide that an instance is ready: it answers once the process has opened and
@@ -44,7 +44,7 @@ export interface Instance {
   pid: () => number | null;
   /** Resident memory of the process and its workers in KiB (/proc VmRSS); 0 while stopped. */
   rssKb: () => number;
-  /** Everything it printed since it (re)started. */
+  /** Everything it printed, across restarts. */
   output: () => string;
   /** Sends `signal` (default SIGTERM) and waits for the exit (SIGKILL after `graceMs`, default 15 s). Resolves to the exit code. */
   stop: (signal?: NodeJS.Signals, graceMs?: number) => Promise<number | null>;
@@ -171,16 +171,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const n = opts.instances ?? 2;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-cluster-'));
   const adminUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = `oauth_cluster_${crypto.randomBytes(6).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = '/' + dbName;
+  const db = await createPostgresDatabase(adminUrl, 'oauth_cluster');
 
   const url = `http://localhost:${opts.basePort}`;
   const env: Record<string, string> = {
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: db.url,
     AUTH_SECRET: crypto.randomBytes(33).toString('base64url'),
     ISSUER: url,
     TRUST_PROXY: '1',
@@ -206,7 +201,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       rssKb: () => (child?.pid ? treeRssKb(child.pid) : 0),
       output: () => out,
       start: async () => {
-        out = '';
+        if (out) out += `--- started again ---\n`;
         const c = spawn(process.execPath, nodeArgs, {
           env: { ...process.env, ...env, NODE_ENV: 'production', PORT: String(port), NEXT_TELEMETRY_DISABLED: '1' },
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -242,18 +237,16 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const dispose = async () => {
     nginx?.kill('SIGQUIT');
     await Promise.all(instances.map((x) => x.stop('SIGTERM', 10_000)));
-    const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
-    await a.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
-    await a.end();
+    await db.drop().catch(() => {});
     fs.rmSync(dir, { recursive: true, force: true });
   };
 
   try {
-    const check = spawnSync(NGINX, ['-t', '-p', dir, '-c', confPath], { encoding: 'utf8' });
+    const check = spawnSync(NGINX, ['-t', '-p', dir, '-e', path.join(dir, 'error.log'), '-c', confPath], { encoding: 'utf8' });
     if (check.status !== 0) throw new Error(`nginx -t failed:\n${check.stderr}`);
     // All at once: the migrations run under an advisory lock (lib/db/index.ts).
     await Promise.all(instances.map((x) => x.start()));
-    const ng = spawn(NGINX, ['-p', dir, '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ng = spawn(NGINX, ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     nginx = ng;
     let ngErr = '';
     ng.stderr!.on('data', (b: Buffer) => (ngErr += b.toString('utf8')));
