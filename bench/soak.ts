@@ -312,10 +312,10 @@ async function run(cluster: Cluster, markPgTouched: () => void) {
   fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   console.log(`Wrote ${file}`);
   if (failures.length) {
-    // What the instances logged as errors: the first place to look.
+    // What the instances logged beyond info: the first place to look.
     for (const inst of cluster.instances) {
-      const errors = inst.output().split('\n').filter((l) => /"level":"(error|fatal)"/.test(l));
-      if (errors.length) console.error(`\nErrors logged by ${inst.upstream} (${errors.length}, first 10):\n${errors.slice(0, 10).join('\n')}`);
+      const errors = inst.output().split('\n').filter((l) => / (WARN|ERROR|FATAL) |"level":"(warn|error|fatal)"/.test(l) && !l.includes('setup.token'));
+      if (errors.length) console.error(`\nWarnings and errors logged by ${inst.upstream} (${errors.length}, first 20):\n${errors.slice(0, 20).join('\n')}`);
     }
     console.error(`\nSOAK FAILED:\n- ${failures.join('\n- ')}`);
     process.exitCode = 1;
