@@ -58,7 +58,7 @@ describe.skipIf(!ON_POSTGRES)('two instances on one PostgreSQL behind nginx (iss
     await cluster?.dispose();
   });
 
-  /** Polls `check` until it is true; asserts it became true within PROPAGATION_MS of `since`. */
+  /** Polls `check` until it is true; asserts it became true within PROPAGATION_MS of `since` (when the edit had returned: committed and announced). */
   async function seenWithin(since: number, what: string, check: () => Promise<boolean>) {
     for (;;) {
       if (await check()) break;
@@ -143,8 +143,8 @@ describe.skipIf(!ON_POSTGRES)('two instances on one PostgreSQL behind nginx (iss
     const app = await makeApp({ grantTypes: ['client_credentials'], redirectUris: [], userId: owner.id });
     // Both instances have the client cached and its secret verified.
     for (const on of [A, B, A, B]) expect((await clientCredentials(on, app.clientId, app.secret)).status).toBe(200);
-    const since = Date.now();
     const r = await regenerateSecret(app.id, { id: owner.id, isStaff: true });
+    const since = Date.now(); // the edit is committed and announced
     expect(r.ok).toBe(true);
     for (const on of [A, B]) await seenWithin(since, `old secret on instance ${on.upstream}`, async () => (await clientCredentials(on, app.clientId, app.secret)).status === 401);
     const fresh = r.ok ? r.plainSecret : '';
@@ -156,13 +156,13 @@ describe.skipIf(!ON_POSTGRES)('two instances on one PostgreSQL behind nginx (iss
     const app = await makeApp({ skipAuthorization: true, userId: owner.id });
     const { cookie } = await loginSession(owner);
     for (const on of [A, B]) redirectParams(await getAuthorize(on, codeParams(app).params, cookie));
-    const since = Date.now();
     const moved = 'https://app.example.com/callback';
     const r = await updateApplication(
       app.id,
       { name: app.name, clientId: undefined, clientType: 'confidential', grantTypes: ['authorization_code', 'refresh_token'], redirectUris: [moved], postLogoutRedirectUris: [], allowedOrigins: [], algorithm: '', hashClientSecret: true, skipAuthorization: true, owner: undefined, clientSecret: '' },
       { id: owner.id, isStaff: true },
     );
+    const since = Date.now(); // the edit is committed and announced
     expect(r.ok, JSON.stringify(r)).toBe(true);
     // The old redirect URI is no longer registered: the error page, never a redirect to it.
     for (const on of [A, B]) await seenWithin(since, `old redirect URI on ${on.upstream}`, async () => (await getAuthorize(on, codeParams(app).params, cookie)).status === 400);
@@ -181,8 +181,8 @@ describe.skipIf(!ON_POSTGRES)('two instances on one PostgreSQL behind nginx (iss
     const jwksKids = async (on: Instance) => ((await (await fetch(`${on.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
     const before = await idTokenKid(A);
     expect(await idTokenKid(B)).toBe(before);
-    const since = Date.now();
     const { kid } = await rotateSigningKey();
+    const since = Date.now(); // the new key is committed and announced
     expect(kid).not.toBe(before);
     for (const on of [A, B]) {
       await seenWithin(since, `new key in the JWKS of ${on.upstream}`, async () => (await jwksKids(on)).includes(kid));
