@@ -73,8 +73,8 @@ test('staff reset a secret, revoke tokens, deactivate a user and find it all in 
   expect(await page.content()).not.toContain(oldSecret);
   await page.getByRole('button', { name: 'Regenerate secret' }).click();
   await expect(page.getByText('The current secret stops working at once')).toBeVisible();
-  await page.getByRole('button', { name: 'Regenerate secret' }).click();
-  await expect(page.getByTestId('secret-regenerated')).toBeVisible();
+  await page.getByTestId('confirm').getByRole('button', { name: `Regenerate the secret of ${appName}` }).click();
+  await expect(page.getByTestId('notice')).toContainText('Secret regenerated');
   const newSecret = await page.getByLabel('Client secret', { exact: true }).inputValue();
   expect(newSecret).toMatch(/^[A-Za-z0-9]{128}$/);
   expect(newSecret).not.toBe(oldSecret);
@@ -98,7 +98,9 @@ test('staff reset a secret, revoke tokens, deactivate a user and find it all in 
   expect(await page.content()).not.toContain(first.body.access_token!);
   for (const cb of await tokenRows.getByRole('checkbox').all()) await cb.check();
   await page.getByRole('button', { name: 'Revoke selected' }).click();
-  await expect(page.getByTestId('admin-notice')).toHaveText('Revoked 2 rows.');
+  await expect(page.getByTestId('token-row')).toHaveCount(2); // asked first: nothing revoked yet
+  await page.getByTestId('confirm').getByRole('button', { name: 'Revoke 2 selected access tokens' }).click();
+  await expect(page.getByTestId('notice')).toHaveText('Revoked 2 rows.');
   await expect(page.getByTestId('token-row')).toHaveCount(0);
   for (const t of [first.body.access_token!, second.body.access_token!]) {
     const r = await page.request.get('/api/hello', { headers: { authorization: `Bearer ${t}` } });
@@ -116,8 +118,9 @@ test('staff reset a secret, revoke tokens, deactivate a user and find it all in 
   await expect(userRow).toContainText('Active');
   await expect(userRow.getByTestId('user-apps')).toHaveText(appName);
   await userRow.getByRole('button', { name: 'Deactivate' }).click();
-  await expect(page.getByTestId('admin-notice')).toContainText('User deactivated');
-  await expect(page.getByTestId('admin-notice')).toContainText('the applications they own are suspended');
+  await page.getByTestId('confirm').getByRole('button', { name: `Deactivate ${devName}`, exact: true }).click();
+  await expect(page.getByTestId('notice')).toContainText(`Deactivated ${devName}`);
+  await expect(page.getByTestId('notice')).toContainText('the applications they own are suspended');
   await expect(userRow).toContainText('Inactive');
   await expect(userRow.getByTestId('user-apps')).toHaveText(`${appName}Suspended`);
   await dev.goto('/o/applications/');
@@ -135,7 +138,7 @@ test('staff reset a secret, revoke tokens, deactivate a user and find it all in 
   // Activating the developer restores the application.
   userRow = await findUser();
   await userRow.getByRole('button', { name: 'Activate' }).click();
-  await expect(page.getByTestId('admin-notice')).toHaveText('User activated; the applications they own work again.');
+  await expect(page.getByTestId('notice')).toHaveText(`Activated ${devName}; the applications they own work again.`);
   await expect(userRow).toContainText('Active');
   await expect(userRow.getByTestId('user-apps')).toHaveText(appName);
   expect((await clientCredentials(page.request, clientId, newSecret)).status).toBe(200);

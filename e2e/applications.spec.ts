@@ -67,7 +67,7 @@ test.describe('applications', () => {
     const secret = await page.getByLabel('Client secret', { exact: true }).inputValue();
     expect(clientId).toBe(shownId);
     expect(secret).toMatch(/^[A-Za-z0-9]{128}$/);
-    await expect(page.getByText('Hashed on save. Copy it now if this is a new secret.')).toBeVisible();
+    await expect(page.getByText('This is the only time the secret is shown. Copy it now.')).toBeVisible();
     await page.getByRole('button', { name: 'Copy client secret' }).click();
     await expect(page.getByText('Copied')).toBeVisible();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
@@ -125,8 +125,8 @@ test.describe('applications', () => {
     // Regenerate, with a confirmation step.
     await page.getByRole('button', { name: 'Regenerate secret' }).click();
     await expect(page.getByText('The current secret stops working at once')).toBeVisible();
-    await page.getByRole('button', { name: 'Regenerate secret' }).click();
-    await expect(page.getByTestId('secret-regenerated')).toBeVisible();
+    await page.getByTestId('confirm').getByRole('button', { name: 'Regenerate the secret of Postman (tutorial)' }).click();
+    await expect(page.getByTestId('notice')).toContainText('Secret regenerated');
     const secret2 = await page.getByLabel('Client secret', { exact: true }).inputValue();
     expect(secret2).toMatch(/^[A-Za-z0-9]{128}$/);
     expect(secret2).not.toBe(secret);
@@ -197,14 +197,14 @@ test.describe('applications', () => {
     await page.getByRole('link', { name: 'Open application' }).click();
     await expect(page.getByTestId('application-name')).toHaveText('Broken redirect');
 
-    await page.getByRole('link', { name: 'Delete' }).click();
-    await expect(page.getByRole('button', { name: 'Delete application' })).toBeVisible();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect(page.getByRole('button', { name: 'Delete Broken redirect' })).toBeVisible();
     // Cancel first: nothing happens.
     await page.getByRole('link', { name: 'Cancel' }).click();
     await expect(page.getByTestId('application-name')).toHaveText('Broken redirect');
     const detailUrl = page.url();
-    await page.getByRole('link', { name: 'Delete' }).click();
-    await page.getByRole('button', { name: 'Delete application' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByTestId('confirm').getByRole('button', { name: 'Delete Broken redirect' }).click();
     await expect(page).toHaveURL(/\/o\/applications\/$/);
     const list = page.getByTestId('applications-list');
     await expect(list).toContainText('Keeper');

@@ -66,9 +66,10 @@ test('a user authorizes an app, sees it under Authorized apps, revokes it, and t
   await expect(item.getByTestId('last-used-at')).toContainText('UTC');
   await expect(item.getByTestId('expires-at')).toHaveText('Never (until revoked)');
 
-  // Revoke.
+  // Revoke, after its confirmation (which names the application).
   await item.getByRole('button', { name: `Revoke ${appName}` }).click();
-  await expect(page.getByTestId('revoked-notice')).toBeVisible();
+  await page.getByTestId('confirm').getByRole('button', { name: `Revoke access for ${appName}` }).click();
+  await expect(page.getByTestId('notice')).toContainText(`Revoked access for ${appName}.`);
   await expect(page.getByTestId('authorized-app').filter({ hasText: appName })).toHaveCount(0);
   await expect(page.getByTestId('no-authorized-apps')).toBeVisible();
 

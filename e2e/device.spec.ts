@@ -24,8 +24,8 @@ async function registerDeviceApp(page: Page, name: string): Promise<string> {
   await page.getByLabel('Device code').check();
   await page.getByRole('button', { name: 'Register application' }).click();
   await expect(page.getByTestId('saved-message')).toContainText(name);
-  // A public client has no secret: the confirmation names only its client id.
-  const clientId = (await page.getByTestId('application-saved').locator('code').first().textContent())?.trim() ?? '';
+  // A public client has no secret: the confirmation shows only its client id.
+  const clientId = await page.getByTestId('application-saved').getByLabel('Client id', { exact: true }).inputValue();
   expect(clientId).toMatch(/^[A-Za-z0-9]{40}$/);
   return clientId;
 }

@@ -46,7 +46,7 @@ const wireValue = fc.oneof(
   nasty.map((s) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')),
   fc.constantFrom('%00', '%ZZ', '%', '%C3', '%FF%FE', '%E0%A4%A', '%2e%2e%2f'),
 );
-const QUERY_NAMES = ['next', 'pending', 'callbackUrl', 'notice', 'n', 'q', 'after', 'user', 'app', 'kind', 'state', 'type', 'actor', 'ip', 'revoked', 'user_code', 'step', 'done', 'client_id', 'redirect_uri', 'response_type', 'scope', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'request_id', 'id_token_hint', 'post_logout_redirect_uri', 'error'];
+const QUERY_NAMES = ['next', 'pending', 'callbackUrl', 'notice', 'confirm', 'uri', 'retry', 'session', 'ids', 'n', 'q', 'after', 'user', 'app', 'kind', 'state', 'type', 'actor', 'ip', 'revoked', 'user_code', 'step', 'done', 'client_id', 'redirect_uri', 'response_type', 'scope', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'request_id', 'id_token_hint', 'post_logout_redirect_uri', 'error'];
 /** A query string with repeated names (a=1&a=2) among our parameters and others. */
 const queryString = fc
   .array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_NAMES), wireValue), wireValue), { minLength: 1, maxLength: 5 })
@@ -59,7 +59,7 @@ const queryString = fc
 const FIELD_NAMES = [
   'name', 'clientType', 'grantTypes', 'redirectUris', 'postLogoutRedirectUris', 'allowedOrigins', 'algorithm', 'hashClientSecret', 'skipAuthorization', 'owner', 'clientSecret', 'clientId',
   'username', 'email', 'password', 'password2', 'next', 'current_password', 'new_password', 'new_password2',
-  'session_id', 'application_id', 'user_id', 'value', 'back', 'kind', 'ids', 'id', 'confirm', 'query', 'pending', 'decision', 'user_code',
+  'session_id', 'application_id', 'user_id', 'value', 'back', 'kind', 'ids', 'id', 'confirm', 'query', 'pending', 'decision', 'user_code', 'uri', 'retry',
 ];
 const plausible = fc.constantFrom('confidential', 'public', 'authorization_code', 'client_credentials', 'on', 'yes', 'true', 'false', 'allow', 'deny', 'approve', 'access', 'RS256', 'HS256', 'https://app.example.org/cb', 'ada@example.org', '12345678', 'not the password 1', 'response_type=code&client_id=x');
 const formData = fc.array(fc.tuple(fc.constantFrom(...FIELD_NAMES), fc.oneof(nasty, plausible)), { maxLength: 10 }).map((entries) => {
@@ -307,13 +307,28 @@ test.describe('regressions', () => {
     expect((await get(staff.context.request, `/admin/audit/?actor=${dashes}`)).status).toBe(200);
   });
 
-  test('OWASP Input Validation: a notice code naming a property of Object (constructor, __proto__) shows no notice, not a 500', async () => {
+  test('OWASP Input Validation: a confirmation or notice naming a property of Object (constructor, __proto__) opens and shows nothing, not a 500', async () => {
     for (const code of ['constructor', '__proto__', 'toString']) {
-      for (const [who, url] of [[user, '/accounts/sessions/'], [staff, '/admin/users/'], [staff, '/admin/applications/'], [staff, '/admin/tokens/']] as const) {
-        const r = await get(who.context.request, `${url}?notice=${code}`);
+      const q = ['notice', 'confirm', 'user', 'app', 'session', 'ids', 'uri', 'retry'].map((k) => `${k}=${code}`).join('&');
+      for (const [who, url] of [[user, '/accounts/sessions/'], [user, '/o/authorized_tokens/'], [staff, '/admin/users/'], [staff, '/admin/applications/'], [staff, '/admin/tokens/']] as const) {
+        const r = await get(who.context.request, `${url}?${q}`);
         expect(r.status, `${url} ${code}`).toBe(200);
+        expect(r.body, url).not.toContain('data-testid="confirm"');
+        expect(r.body, url).not.toContain('data-testid="notice"');
       }
     }
+  });
+
+  test('OWASP Input Validation: a forged or garbled flash cookie shows no notice, not a 500', async ({ baseURL }) => {
+    const forged = Buffer.from(JSON.stringify({ c: 'app_deleted', a: 'Call 555-0100 now', p: '/o/applications/', u: '', e: 9_999_999_999 })).toString('base64url');
+    for (const value of [`${forged}.AAAA`, forged, 'garbage', '%FF', 'x'.repeat(3000)]) {
+      await user.context.addCookies([{ name: 'flash', value, url: baseURL! }]);
+      const r = await get(user.context.request, '/o/applications/');
+      expect(r.status, value.slice(0, 20)).toBe(200);
+      expect(r.body).not.toContain('data-testid="notice"');
+      expect(r.body).not.toContain('Call 555-0100');
+    }
+    await user.context.clearCookies({ name: 'flash' });
   });
 
   test('OWASP Input Validation: a garbage multipart body to a page is 400 with a page saying the form could not be read', async () => {

@@ -1,7 +1,11 @@
 // Shared steps for the e2e specs, done as a person does them (labels and button names).
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import crypto from 'node:crypto';
+import { pathFor } from '../lib/oauth/paths';
 export { E2E_ADMIN } from './constants';
+
+/** The tutorial's callback, Postman's. */
+export const POSTMAN_CALLBACK = 'https://www.getpostman.com/oauth2/callback';
 
 export const uniqueName = (prefix = 'user') => `${prefix}_${crypto.randomBytes(4).toString('hex')}`;
 export const PASSWORD = 'correct horse battery staple';
@@ -21,6 +25,31 @@ export async function logIn(page: Page, username: string, password = PASSWORD) {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** A fresh browser (its own cookies) logged in as `username`. */
+export async function loggedInBrowser(browser: Browser, username: string, password = PASSWORD): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('/accounts/login/');
+  await logIn(page, username, password);
+  await expect(page.getByTestId('whoami')).toContainText(username);
+  return page;
+}
+
+/** An authorization URL (path and query) as Postman's "Authorization Code (With PKCE)" builds it (RFC 7636 §4.2, S256). */
+export function postmanAuthorizeUrl(clientId: string, over: Record<string, string> = {}) {
+  const verifier = crypto.randomBytes(32).toString('base64url');
+  const q = new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: POSTMAN_CALLBACK,
+    state: crypto.randomBytes(8).toString('hex'),
+    scope: 'read write',
+    code_challenge: crypto.createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    ...over,
+  });
+  return `${pathFor('authorization')}?${q}`;
 }
 
 export async function logOut(page: Page) {

@@ -49,7 +49,7 @@ test.describe('logging out', () => {
   test('OWASP Session Management: after "Log out" the person lands on a page that says they are logged out', async ({ page }) => {
     await signUp(page);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log out' }).click();
-    await expect(page).toHaveURL(/\/accounts\/logout\/\?done=1$/);
+    await expect(page).toHaveURL(/\/accounts\/logout\/$/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('You are logged out');
     await expect(page.getByRole('status')).toContainText('Your session on this server has ended.');
     await expect(page.getByRole('link', { name: 'Log in again' })).toBeVisible();
@@ -60,7 +60,7 @@ test.describe('logging out', () => {
     await signUp(page);
     await page.goto('/accounts/sessions/');
     await page.getByRole('button', { name: 'Log out of this browser' }).click();
-    await expect(page).toHaveURL(/\/accounts\/logout\/\?done=1$/);
+    await expect(page).toHaveURL(/\/accounts\/logout\/$/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('You are logged out');
   });
 
@@ -86,6 +86,7 @@ test.describe('a session ended elsewhere', () => {
     const laptop = await browserAs(browser, username, { userAgent: UA.firefox });
     await page.goto('/accounts/sessions/');
     await page.getByRole('button', { name: /^Sign out Firefox on Windows/ }).click();
+    await page.getByTestId('confirm').getByRole('button', { name: 'Sign out Firefox on Windows' }).click();
     await expect(page.getByRole('status')).toHaveText('Session signed out: that browser must log in again.');
 
     await laptop.goto('/o/applications/');
@@ -119,7 +120,8 @@ test.describe('a session ended elsewhere', () => {
     await admin.goto(`/admin/users/?q=${username}`);
     // Each row's buttons name the user they act on.
     await admin.getByRole('button', { name: `Deactivate ${username}`, exact: true }).click();
-    await expect(admin.getByRole('status')).toContainText('User deactivated');
+    await admin.getByTestId('confirm').getByRole('button', { name: `Deactivate ${username}`, exact: true }).click();
+    await expect(admin.getByRole('status')).toContainText(`Deactivated ${username}`);
     await expect(admin.getByRole('button', { name: `Activate ${username}`, exact: true })).toBeVisible();
 
     await page.goto('/o/applications/');
@@ -180,6 +182,7 @@ test.describe('the sessions page', () => {
     await expect(buttons).toHaveCount(3); // the two sessions, and "Sign out all other sessions"
     for (const b of await page.getByTestId('session').getByRole('button', { name: /^Sign out / }).all()) await expect(b).toHaveAccessibleName(named);
     await page.getByRole('button', { name: /^Sign out Safari on iOS/ }).click();
+    await page.getByTestId('confirm').getByRole('button', { name: 'Sign out Safari on iOS', exact: true }).click();
     await expect(page.getByRole('status')).toHaveText('Session signed out: that browser must log in again.');
     await expect(rows).toHaveCount(2);
     await expect(rows.filter({ hasText: 'Firefox on Windows' })).toHaveCount(1);
@@ -252,6 +255,9 @@ test.describe('on a 390 px phone', () => {
     }
     await page.goto('/accounts/sessions/');
     await page.getByRole('button', { name: /^Sign out Firefox on Windows/ }).click();
+    await expect(page.getByTestId('confirm')).toBeVisible();
+    await expectNoOverflow(page); // the confirmation wraps within the screen too
+    await page.getByTestId('confirm').getByRole('button', { name: 'Sign out Firefox on Windows' }).click();
     await expect(page.getByRole('status')).toBeVisible();
     await expectNoOverflow(page);
     await other.context().close();

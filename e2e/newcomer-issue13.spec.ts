@@ -5,9 +5,8 @@
 // flow's verification URI and the RP-initiated logout. Each page says what happened and offers a
 // way on, in the site's look, without sideways scrolling.
 import { test, expect, type Page } from '@playwright/test';
-import crypto from 'node:crypto';
 import { E2E_PORT, NEXT_START_PORT } from './constants';
-import { expectNoOverflow, logIn, logOut, signUp, uniqueName } from './helpers';
+import { expectNoOverflow, logIn, logOut, postmanAuthorizeUrl, signUp, uniqueName } from './helpers';
 import { pathFor } from '../lib/oauth/paths';
 
 const PHONE = { width: 390, height: 844 };
@@ -17,22 +16,6 @@ const DOORS = [
   { name: 'npm start', base: `http://localhost:${E2E_PORT}` },
   { name: 'next start', base: `http://localhost:${NEXT_START_PORT}` },
 ];
-
-/** An authorization URL as Postman's "Authorization Code (With PKCE)" builds it (RFC 7636 §4.2, S256). */
-function postmanAuthorizeUrl(clientId: string, over: Record<string, string> = {}) {
-  const verifier = crypto.randomBytes(32).toString('base64url');
-  const q = new URLSearchParams({
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: CALLBACK,
-    state: crypto.randomBytes(8).toString('hex'),
-    scope: 'read write',
-    code_challenge: crypto.createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-    ...over,
-  });
-  return `${pathFor('authorization')}?${q}`;
-}
 
 /** The one HTML error view: the site's header bar with the way home, one main, one h1, the fix, and a link back. */
 async function expectErrorView(page: Page, title: string, message: string | RegExp, hint: string | RegExp) {
@@ -91,7 +74,7 @@ for (const door of DOORS) {
       await page.getByRole('button', { name: 'Register application' }).click();
       await expect(page.getByTestId('saved-message')).toContainText(app.name);
       app.clientId = await page.getByLabel('Client id', { exact: true }).inputValue();
-      await expect(page.getByText('Copy it now if this is a new secret.')).toBeVisible();
+      await expect(page.getByText('This is the only time the secret is shown. Copy it now.')).toBeVisible();
       await expectNoOverflow(page);
       await logOut(page);
       consenter = (await signUp(page, uniqueName('alice'))).username;
@@ -126,7 +109,8 @@ for (const door of DOORS) {
     test('RFC 6749 §4.1.2.1: an unknown client_id gets the error view in the site’s look, saying where to find the right one', async ({ page }) => {
       const res = await page.goto(postmanAuthorizeUrl('no-such-client'));
       expect(res!.status()).toBe(400);
-      await expectErrorView(page, 'Invalid client', 'No application is registered with this client_id.', 'against the one shown at /o/applications/');
+      await expectErrorView(page, 'Invalid client', 'No application is registered with this client_id.', 'against the one shown on the page of the application');
+      await expect(page.getByRole('link', { name: 'Your applications' })).toHaveAttribute('href', '/o/applications/');
       await page.getByRole('banner').getByRole('link', { name: 'OAuth Provider' }).click();
       await expect(page).toHaveURL(/\/$/);
       await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
@@ -168,7 +152,7 @@ for (const door of DOORS) {
       await page.getByLabel('Device code').check();
       await page.getByRole('button', { name: 'Register application' }).click();
       await expect(page.getByTestId('saved-message')).toBeVisible();
-      const clientId = await page.getByTestId('application-saved').locator('code').innerText();
+      const clientId = await page.getByTestId('application-saved').getByLabel('Client id', { exact: true }).inputValue();
 
       const res = await request.post(pathFor('device_authorization'), { form: { client_id: clientId, scope: 'read' } });
       expect(res.status(), await res.text()).toBe(200);

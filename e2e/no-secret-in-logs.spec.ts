@@ -75,8 +75,8 @@ async function savedApp(page: Page, label: string) {
   await expect(page.getByTestId('saved-message')).toBeVisible();
   const secretField = page.getByLabel('Client secret', { exact: true });
   if (!(await secretField.count())) {
-    // A public client: the confirmation names only its client id.
-    return { clientId: ((await page.getByTestId('application-saved').locator('code').first().textContent()) ?? '').trim(), secret: '' };
+    // A public client: the confirmation shows only its client id.
+    return { clientId: await page.getByTestId('application-saved').getByLabel('Client id', { exact: true }).inputValue(), secret: '' };
   }
   const clientId = await page.getByLabel('Client id', { exact: true }).inputValue();
   return { clientId, secret: keep(`client secret of ${label}`, await secretField.inputValue()) };

@@ -1,17 +1,8 @@
 // Server-side sessions (OWASP Session Management Cheat Sheet), as a person meets them: logging out
 // kills the cookie everywhere, the sessions page lists and signs out sessions, a password change and
 // an admin's deactivation end the other sessions. Each browser is its own context (its own cookies).
-import { test, expect, type Browser, type Page } from '@playwright/test';
-import { E2E_ADMIN, logIn, logOut, PASSWORD, signUp, uniqueName } from './helpers';
-
-/** A fresh browser logged in as `username`. */
-async function loggedInBrowser(browser: Browser, username: string, password = PASSWORD): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/accounts/login/');
-  await logIn(page, username, password);
-  await expect(page.getByTestId('whoami')).toContainText(username);
-  return page;
-}
+import { test, expect, type Page } from '@playwright/test';
+import { E2E_ADMIN, loggedInBrowser, logIn, logOut, PASSWORD, signUp, uniqueName } from './helpers';
 
 /** Whether this browser's session still opens a page behind login. */
 async function expectSignedIn(page: Page, yes: boolean) {
@@ -97,7 +88,8 @@ test('OWASP Session Management: "Sign out" on the sessions page ends the other b
 
   // Its accessible name says which session it ends (several rows have one).
   await otherSessions(page).getByRole('button', { name: /^Sign out Chrome on Linux, 127\.0\.0\.1, logged in / }).click();
-  await expect(page.getByTestId('sessions-notice')).toHaveText('Session signed out: that browser must log in again.');
+  await page.getByTestId('confirm').getByRole('button', { name: 'Sign out Chrome on Linux', exact: true }).click();
+  await expect(page.getByTestId('notice')).toHaveText('Session signed out: that browser must log in again.');
   await expect(sessionRows(page)).toHaveCount(1);
   await expectSignedIn(laptop, false);
   await expectSignedIn(page, true);
@@ -111,7 +103,8 @@ test('OWASP Session Management: "Sign out all other sessions" ends every session
   await page.goto('/accounts/sessions/');
   await expect(sessionRows(page)).toHaveCount(3);
   await page.getByRole('button', { name: 'Sign out all other sessions' }).click();
-  await expect(page.getByTestId('sessions-notice')).toHaveText('Signed out 2 other sessions. Only this browser is still signed in.');
+  await page.getByTestId('confirm').getByRole('button', { name: 'Sign out 2 other sessions', exact: true }).click();
+  await expect(page.getByTestId('notice')).toHaveText('Signed out 2 other sessions. Only this browser is still signed in.');
   await expect(sessionRows(page)).toHaveCount(1);
   await expect(page.getByRole('button', { name: 'Sign out all other sessions' })).toHaveCount(0);
   for (const p of others) {
@@ -169,9 +162,10 @@ test('OWASP Session Management: an admin’s deactivation ends the user’s sess
   await admin.getByRole('button', { name: 'Search' }).click();
   const row = admin.getByTestId('user-row').filter({ hasText: username });
   await row.getByRole('button', { name: 'Deactivate' }).click();
-  await expect(admin.getByTestId('admin-notice')).toContainText('User deactivated');
+  await admin.getByTestId('confirm').getByRole('button', { name: `Deactivate ${username}`, exact: true }).click();
+  await expect(admin.getByTestId('notice')).toContainText(`Deactivated ${username}`);
   await row.getByRole('button', { name: 'Activate' }).click();
-  await expect(admin.getByTestId('admin-notice')).toContainText('User activated');
+  await expect(admin.getByTestId('notice')).toContainText(`Activated ${username}`);
 
   for (const p of [page, second]) await expectSignedIn(p, false);
   // The user can log in again, with a new session.

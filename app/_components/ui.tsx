@@ -1,5 +1,6 @@
 // Small shared UI pieces. Every input has a visible <label htmlFor>; errors sit under their field.
 import type { ReactNode, InputHTMLAttributes, TextareaHTMLAttributes, ButtonHTMLAttributes } from 'react';
+import { FocusOnMount } from './focus-on-mount';
 
 /**
  * A white panel with an optional title. `titleAs="h1"` when the card is the page's only content
@@ -14,10 +15,21 @@ export function Card({ title, titleAs: Heading = 'h2', children, className = '' 
   );
 }
 
-export function PageTitle({ children, sub }: { children: ReactNode; sub?: ReactNode }) {
+/**
+ * The page's one h1, with an optional line under it. `focus`: the heading takes the focus when it
+ * appears (a form that turned into its outcome, so focus does not fall back to the top of the page).
+ */
+export function PageTitle({ children, sub, focus = false }: { children: ReactNode; sub?: ReactNode; focus?: boolean }) {
+  const cls = 'text-2xl font-bold tracking-tight text-slate-900';
   return (
     <div className="mb-6">
-      <h1 className="text-2xl font-bold tracking-tight text-slate-900">{children}</h1>
+      {focus ? (
+        <FocusOnMount as="h1" id="page-title" className={cls}>
+          {children}
+        </FocusOnMount>
+      ) : (
+        <h1 className={cls}>{children}</h1>
+      )}
       {sub ? <p className="mt-1 text-slate-600">{sub}</p> : null}
     </div>
   );
@@ -121,27 +133,32 @@ export function Button({
   className = '',
   ...props
 }: { variant?: keyof typeof variants } & ButtonHTMLAttributes<HTMLButtonElement>) {
-  return (
-    <button
-      className={`inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-semibold shadow-sm focus-visible:outline-2 focus-visible:outline-offset-2 disabled:cursor-wait disabled:opacity-60 ${variants[variant]} ${className}`}
-      {...props}
-    />
-  );
+  return <button className={buttonClass(variant, className)} {...props} />;
 }
+
+/** What a message is: an error (read out at once), or a notice or outcome (read out politely). */
+export type AlertKind = 'error' | 'info' | 'success';
 
 /**
  * A message about the page or the last action. Errors are role="alert" (read out at once); notices
- * and outcomes are role="status" (read out politely), so a screen reader hears what happened.
+ * and outcomes are role="status" with aria-live="polite" (read out when the reader is idle), so a
+ * screen reader hears what happened. The outcome of an action is ./notice.tsx's Notice, built on this.
  */
-export function Alert({ kind = 'error', children, testId }: { kind?: 'error' | 'info' | 'success'; children: ReactNode; testId?: string }) {
+export function Alert({ kind = 'error', children, testId }: { kind?: AlertKind; children: ReactNode; testId?: string }) {
   const cls = {
     error: 'border-red-200 bg-red-50 text-red-800',
     info: 'border-sky-200 bg-sky-50 text-sky-900',
     success: 'border-emerald-200 bg-emerald-50 text-emerald-900',
   }[kind];
+  const live = kind === 'error' ? { role: 'alert' } : { role: 'status', 'aria-live': 'polite' as const };
   return (
-    <div data-testid={testId} role={kind === 'error' ? 'alert' : 'status'} className={`rounded-md border px-4 py-3 text-sm [overflow-wrap:anywhere] ${cls}`}>
+    <div data-testid={testId} {...live} className={`rounded-md border px-4 py-3 text-sm [overflow-wrap:anywhere] ${cls}`}>
       {children}
     </div>
   );
+}
+
+/** The look of a button, for a link that acts as one (Cancel, Done). */
+export function buttonClass(variant: keyof typeof variants = 'primary', className = ''): string {
+  return `inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-semibold shadow-sm focus-visible:outline-2 focus-visible:outline-offset-2 disabled:cursor-wait disabled:opacity-60 ${variants[variant]} ${className}`;
 }

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { Card, PageTitle } from '@/app/_components/ui';
 import { staffActor } from './_lib/actor';
-import { Notice } from './_components/notice';
+import { FlashNotice } from '@/app/_components/flash-notice';
 
 export const metadata = { title: 'Admin' };
 
@@ -12,13 +12,12 @@ const CARDS: Array<[string, string, string]> = [
   ['/admin/audit/', 'Audit log', 'Logins, consents, token issuance, revocations, secret resets, refresh-token reuse and admin actions.'],
 ];
 
-export default async function AdminHome({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AdminHome() {
   const me = await staffActor('/admin/');
-  const sp = await searchParams;
   return (
     <div>
       <PageTitle sub={`Signed in as ${me.name} (staff).`}>Administration</PageTitle>
-      <Notice code={sp.notice} />
+      <FlashNotice path="/admin/" userId={me.id} />
       <div className="grid gap-4 sm:grid-cols-2">
         {CARDS.map(([href, title, text]) => (
           <Card key={href}>

@@ -8,9 +8,10 @@ import { submitFirstAdmin } from '@/lib/auth/first-admin';
 import type { FormState } from '@/lib/auth/forms';
 import { clientIp } from '@/lib/http/client-ip';
 import { formArg, formText } from '@/app/_lib/action-args';
+import { setFlash } from '@/app/_lib/flash';
 
-/** Where the new admin lands: the staff area, which says what happened (app/admin/_components/notice.tsx). */
-const DONE = '/admin/?notice=first_admin';
+/** Where the new admin lands: the staff area, which says what happened (the "first_admin" notice, app/_lib/notices.ts). */
+const DONE = '/admin/';
 
 export async function setupAction(_prev: unknown, rawForm: unknown): Promise<FormState & { gone?: boolean }> {
   const form = formArg(rawForm);
@@ -18,6 +19,7 @@ export async function setupAction(_prev: unknown, rawForm: unknown): Promise<For
   const kept = { token: input.token, username: input.username, email: input.email };
   const r = await submitFirstAdmin(input, clientIp(await headers()));
   if (!r.ok) return { errors: r.errors, message: r.message, gone: r.gone, values: kept };
+  await setFlash(DONE, r.user.id, { code: 'first_admin' });
   await signIn('credentials', { username: r.user.username, password: input.password, redirectTo: DONE });
   return {};
 }

@@ -56,6 +56,8 @@ function adminAudit(actor: StaffActor, action: string, detail: Record<string, un
 }
 
 export type ActionResult = { ok: true; message: string } | { ok: false; message: string };
+/** A user action's result; when done, with the user's username (the notice names them). */
+export type UserActionResult = { ok: true; message: string; username: string } | { ok: false; message: string };
 
 // --- users ----------------------------------------------------------------------------------------
 
@@ -69,7 +71,7 @@ export async function listUsers(actor: StaffActor, f: UserFilters): Promise<Page
  * applications they own (derived from is_active: reactivating restores them, with the tokens
  * already issued to them). Staff cannot lock themselves out.
  */
-export async function setUserActive(actor: StaffActor, userId: string, active: boolean): Promise<ActionResult> {
+export async function setUserActive(actor: StaffActor, userId: string, active: boolean): Promise<UserActionResult> {
   await assertStaff(actor);
   if (!isUuid(userId)) throw new AdminNotFoundError();
   if (userId === actor.id && !active) return { ok: false, message: 'You cannot deactivate your own account.' };
@@ -87,17 +89,19 @@ export async function setUserActive(actor: StaffActor, userId: string, active: b
   const apps = clientIds.length ? ` Applications ${active ? 'restored' : 'suspended'}: ${clientIds.length}.` : '';
   return {
     ok: true,
+    username: r.username ?? '',
     message: active ? `User activated.${apps}` : `User deactivated; ${r.accessTokens} access and ${r.refreshTokens} refresh tokens revoked.${apps}`,
   };
 }
 
-export async function setUserStaff(actor: StaffActor, userId: string, staff: boolean): Promise<ActionResult> {
+export async function setUserStaff(actor: StaffActor, userId: string, staff: boolean): Promise<UserActionResult> {
   await assertStaff(actor);
   if (!isUuid(userId)) throw new AdminNotFoundError();
   if (userId === actor.id && !staff) return { ok: false, message: 'You cannot remove your own staff status.' };
-  if (!(await users.setUserStaff(userId, staff))) throw new AdminNotFoundError();
+  const username = await users.setUserStaff(userId, staff);
+  if (username === null) throw new AdminNotFoundError();
   adminAudit(actor, staff ? 'user.made_staff' : 'user.staff_removed', { user_id: userId });
-  return { ok: true, message: staff ? 'User is now staff.' : 'User is no longer staff.' };
+  return { ok: true, username, message: staff ? 'User is now staff.' : 'User is no longer staff.' };
 }
 
 // --- applications (the applications service does the work; staff may act on any application) ------
@@ -131,11 +135,13 @@ export async function resetApplicationSecret(actor: StaffActor, id: number): Pro
   return r;
 }
 
-export async function deleteApplicationAsAdmin(actor: StaffActor, id: number): Promise<void> {
+/** @returns the deleted application's name (for the "Deleted <name>" notice) */
+export async function deleteApplicationAsAdmin(actor: StaffActor, id: number): Promise<{ name: string }> {
   await assertStaff(actor);
   const app = await orNotFound(getApplication(id, actor));
   await orNotFound(deleteApplication(id, actor));
   adminAudit(actor, 'application.deleted', { application_id: id, client_id: app.clientId, name: app.name }, id);
+  return { name: app.name };
 }
 
 // --- tokens and grants ----------------------------------------------------------------------------

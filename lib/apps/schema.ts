@@ -90,7 +90,8 @@ export interface ApplicationFormValues {
   clientSecret?: string;
 }
 
-const MAX_URIS = 100;
+/** At most this many entries in each list of URIs (redirect URIs, post-logout URIs, allowed origins). */
+export const MAX_URIS = 100;
 const MAX_URI_TEXT = 100 * 2001;
 
 /**
@@ -110,13 +111,10 @@ function uriList(check: (u: string) => string | null, opts: { rename?: (msg: str
         ctx.addIssue({ code: 'custom', message: MESSAGES.uriListTooLong });
         return;
       }
-      let n = 0;
+      // One line per bad value, each naming it (FieldError lists them): the owner fixes them all in one go.
       for (const u of list) {
         const err = check(u);
-        if (!err) continue;
-        // Three messages are enough to see what is wrong; more would bury the field.
-        if (++n > 3) break;
-        ctx.addIssue({ code: 'custom', message: rename ? rename(err) : err });
+        if (err) ctx.addIssue({ code: 'custom', message: rename ? rename(err) : err });
       }
     });
 }
@@ -124,11 +122,13 @@ function uriList(check: (u: string) => string | null, opts: { rename?: (msg: str
 const postLogoutMessage = (m: string) => m.replace(/^Redirect URI/, 'Post logout redirect URI');
 
 /**
- * Redirect URIs are matched exactly (RFC 9700 §4.1.3), so one spelled otherwise than its canonical
- * form (lib/canonical.ts) would never match what clients build from it: refuse it, naming the form
- * to enter, rather than store a rewrite the owner did not type.
+ * The form's rule for one redirect URI (also the error page's "Add this callback", lib/apps/service.ts
+ * addRedirectUri). Redirect URIs are matched exactly (RFC 9700 §4.1.3), so one spelled otherwise than
+ * its canonical form (lib/canonical.ts) would never match what clients build from it: refuse it,
+ * naming the form to enter, rather than store a rewrite the owner did not type.
+ * @returns what is wrong with `uri`, naming it; null when it may be registered
  */
-function checkRedirectUri(uri: string): string | null {
+export function checkRedirectUri(uri: string): string | null {
   const err = checkRedirectUriForRegistration(uri);
   if (err) return err;
   const canonical = canonicalSpellingOf(uri);

@@ -11,7 +11,7 @@ import { audit } from '../db/queries/audit';
 import { invalidateClient } from '../db/queries/clients';
 import * as apps from '../db/queries/applications';
 import type { ApplicationPatch, ApplicationSummary, ApplicationView, Viewer } from '../db/queries/applications';
-import { MESSAGES, type ApplicationInput, type FieldErrors } from './schema';
+import { MAX_URIS, MESSAGES, checkRedirectUri, type ApplicationInput, type FieldErrors } from './schema';
 
 export type { ApplicationView, ApplicationSummary };
 
@@ -173,10 +173,41 @@ export async function regenerateSecret(id: number, actor: Actor): Promise<Regene
   return { ok: true, application: await view(id, actor), plainSecret };
 }
 
-/** Deletes the application and, by cascade, every code, token, consent and device code it holds. */
-export async function deleteApplication(id: number, actor: Actor): Promise<void> {
+/**
+ * Deletes the application and, by cascade, every code, token, consent and device code it holds.
+ * @returns the deleted application's name (for the "Deleted <name>" notice)
+ */
+export async function deleteApplication(id: number, actor: Actor): Promise<{ name: string }> {
   const row = await apps.deleteForViewer(id, actor);
   if (!row) throw new ApplicationNotFoundError();
   await invalidateClient(row.clientId);
   audit('application.deleted', { actorUserId: actor.id, applicationId: id, ip: actor.ip ?? null, detail: { clientId: row.clientId } });
+  return { name: row.name };
+}
+
+export type AddCallbackResult = { ok: true; added: boolean; application: ApplicationView } | { ok: false; message: string };
+
+/**
+ * "Add this callback to the application" (lib/apps/add-callback.ts): appends `uri`, exactly as the
+ * authorization request sent it, to the application's redirect URIs. Only its owner may: the offer
+ * comes from the owner's own request, so staff, who may edit any application through its form, are
+ * refused here like anyone else. `uri` must pass the form's rule for a redirect URI (checkRedirectUri).
+ * Concurrent edits are not overwritten (the version check of apps.update).
+ * @returns added: false when `uri` was registered already; ok: false with the reason when refused
+ * @throws ApplicationNotFoundError unless `actor` owns the application
+ */
+export async function addRedirectUri(id: number, uri: string, actor: Actor): Promise<AddCallbackResult> {
+  const owner = { id: actor.id, isStaff: false };
+  const app = await apps.getForViewer(id, owner);
+  if (!app) throw new ApplicationNotFoundError();
+  const problem = checkRedirectUri(uri);
+  if (problem) return { ok: false, message: problem };
+  if (app.redirectUris.includes(uri)) return { ok: true, added: false, application: app };
+  if (app.redirectUris.length >= MAX_URIS) return { ok: false, message: MESSAGES.uriListTooLong };
+  const r = await apps.update(id, owner, app.version, { redirectUris: [...app.redirectUris, uri] });
+  if (r.status === 'not_found') throw new ApplicationNotFoundError();
+  if (r.status === 'conflict') return { ok: false, message: 'This application was changed meanwhile. Reload the page and try again.' };
+  await invalidateClient(r.clientId);
+  audit('application.updated', { actorUserId: actor.id, applicationId: id, ip: actor.ip ?? null, detail: { added_redirect_uri: uri } });
+  return { ok: true, added: true, application: await view(id, owner) };
 }

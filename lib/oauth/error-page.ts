@@ -21,8 +21,9 @@ export const PAGE_SECURITY_HEADERS = {
 
 /**
  * The error page as an answer, in the site's look (the layout's header bar with the name linking
- * home, then one card): `p.title` as the heading, `p.message` (data-testid="error-message")
- * and the optional `p.hint` ("How to fix it"), HTML-escaped, with the security headers above.
+ * home, then one card): `p.title` as the heading, `p.message` (data-testid="error-message"), the
+ * optional `p.hint` ("How to fix it") and `p.links` (real links that carry out the fix, the first
+ * drawn as the main one), HTML-escaped, with the security headers above.
  * @param p.status the HTTP status of the answer
  */
 export function htmlErrorPage(p: ErrorPageText & { status: number }): OAuthResponse {
@@ -40,12 +41,16 @@ main{max-width:36rem;margin:2rem auto;padding:0 1rem}
 h1{font-size:1.4rem;margin:0 0 .75rem;color:#b91c1c}
 p{line-height:1.5;margin:.5rem 0}.hint{background:#f1f5f9;border-radius:.5rem;padding:.75rem 1rem;color:#334155}
 a{color:#4338ca}
+.links{list-style:none;padding:0;margin:1rem 0 0;display:flex;flex-wrap:wrap;gap:.5rem}
+.links a{display:inline-block;border-radius:.375rem;padding:.5rem 1rem;font-weight:600;text-decoration:none;border:1px solid #cbd5e1;color:#1e293b;background:#fff}
+.links li:first-child a{background:#4f46e5;border-color:#4f46e5;color:#fff}
 </style></head>
 <body><header><div><a href="/"><span aria-hidden="true">OA</span>OAuth Provider</a></div></header>
 <main><div class="card">
 <h1>${esc(p.title)}</h1>
 <p data-testid="error-message">${esc(p.message)}</p>
 ${p.hint ? `<p class="hint"><strong>How to fix it:</strong> ${esc(p.hint)}</p>` : ''}
+${p.links?.length ? `<ul class="links">${p.links.map((l) => `<li><a href="${esc(l.href)}">${esc(l.label)}</a></li>`).join('')}</ul>` : ''}
 <p><a href="/">Back to the home page</a></p>
 </div></main></body></html>`;
   return { status: p.status, headers: { 'content-type': 'text/html; charset=utf-8', ...PAGE_SECURITY_HEADERS }, body };

@@ -237,11 +237,20 @@ export interface ClientRedirect {
   iss: string;
 }
 
+/** A way on from an error page: a link to a page of this site. */
+export interface PageLink {
+  /** A same-site path (with its query), never a URL a request named. */
+  href: string;
+  label: string;
+}
+
 /** The words of an error page: what happened and how to fix it, as plain text (the view escapes it). */
 export interface ErrorPageText {
   title: string;
   message: string;
   hint?: string;
+  /** Links that carry out the fix (the page of the applications, "Add this callback"), first the main one. */
+  links?: PageLink[];
 }
 
 /**

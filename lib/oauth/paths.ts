@@ -39,6 +39,8 @@ export const PAGE_PATHS = {
   login: '/accounts/login/',
   /** The consent page of a pending authorization request (app/o/authorize/consent/). */
   consent: '/o/authorize/consent/',
+  /** The signed-in user's applications (app/o/applications/): the error page's fixes link there. */
+  applications: '/o/applications/',
 } as const;
 
 export type EndpointName = keyof typeof ENDPOINT_PATHS;

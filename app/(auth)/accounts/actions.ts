@@ -12,9 +12,10 @@ import { safeNextPath } from '@/lib/http/safe-next';
 import { clientIp } from '@/lib/http/client-ip';
 import { tooManyAttemptsMessage } from '@/lib/rate-limits';
 import { formArg, formText } from '@/app/_lib/action-args';
+import { setFlash } from '@/app/_lib/flash';
 
-/** Where "Log out" lands: the logout page in its "you are logged out" state. */
-const LOGGED_OUT_PAGE = '/accounts/logout/?done=1';
+/** Where "Log out" lands: the logout page, which says "Logged out" (the notice left for it). */
+const LOGGED_OUT_PAGE = '/accounts/logout/';
 
 /** The named fields as text (a file or a missing field is ''), for the schema and for refilling the form. */
 const values = (f: FormData, ...names: string[]) => Object.fromEntries(names.map((n) => [n, formText(f, n)]));
@@ -55,9 +56,10 @@ export async function signupAction(_prev: unknown, rawForm: unknown): Promise<Fo
 
 /**
  * "Log out": ends this browser's session server-side (not just its cookie), then lands on the page
- * that says so (/accounts/logout/?done=1), so the person knows it worked.
+ * that says so (/accounts/logout/ with the "logged_out" notice), so the person knows it worked.
  */
 export async function logoutAction(): Promise<void> {
   await endCurrentSession();
+  await setFlash(LOGGED_OUT_PAGE, null, { code: 'logged_out' });
   redirect(LOGGED_OUT_PAGE);
 }

@@ -9,7 +9,7 @@ import { orNotFound, staffActor } from '../_lib/actor';
 import { AppStatus, Badge, Empty, Table, td } from '../_components/table';
 import { FILTER_REFUSED, FilterText } from '../_components/filter-field';
 import { Pager } from '../_components/pager';
-import { Notice } from '../_components/notice';
+import { FlashNotice } from '@/app/_components/flash-notice';
 import { Time } from '../_components/time';
 
 export const metadata = { title: 'Applications' };
@@ -23,7 +23,7 @@ export default async function AdminApplications({ searchParams }: { searchParams
   return (
     <div>
       <PageTitle sub="Applications of every owner. Open one to edit it, reset its secret or delete it.">Applications</PageTitle>
-      <Notice code={sp.notice} n={sp.n} />
+      <FlashNotice path="/admin/applications/" userId={actor.id} />
       <form method="get" action="/admin/applications/" className="mb-4 flex flex-wrap items-end gap-3" role="search">
         <div className="w-80">
           <FilterText id="q" label="Search applications" defaultValue={f.typed.q ?? f.q} error={f.errors.q} placeholder="Name, client ID or owner's username" />

@@ -1,6 +1,9 @@
 // /admin/users/ — search, activate/deactivate (which revokes tokens), make staff.
 import { PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
+import { ConfirmOpen, ConfirmPanel } from '@/app/_components/confirm';
+import { FlashNotice } from '@/app/_components/flash-notice';
+import { isConfirming } from '@/lib/http/confirm-step';
 import Link from 'next/link';
 import { listUsers, type OwnedApp } from '@/lib/admin/service';
 import { filtersValid, listHref, parseUserFilters, type SearchParams } from '@/lib/admin/schema';
@@ -8,7 +11,6 @@ import { orNotFound, staffActor } from '../_lib/actor';
 import { Badge, Empty, Table, td } from '../_components/table';
 import { FILTER_REFUSED, FilterText } from '../_components/filter-field';
 import { Pager } from '../_components/pager';
-import { Notice } from '../_components/notice';
 import { Time } from '../_components/time';
 import { setUserActiveAction, setUserStaffAction } from '../actions';
 
@@ -47,10 +49,30 @@ export default async function AdminUsers({ searchParams }: { searchParams: Promi
   const valid = filtersValid(f);
   const page = valid ? await orNotFound(listUsers(actor, f)) : { rows: [], next: null };
   const back = new URLSearchParams(Object.entries({ q: f.q, after: f.after }).filter((e): e is [string, string] => !!e[1])).toString();
+  // The confirmation of a deactivation names a user of this page (a stale or crafted id opens nothing).
+  const deactivating = isConfirming(sp, 'deactivate') ? page.rows.find((u) => u.id === sp.user && u.isActive && u.id !== actor.id) : undefined;
   return (
     <div>
       <PageTitle sub="Deactivating a user ends their sessions, revokes every token they hold and suspends the applications they own.">Users</PageTitle>
-      <Notice code={sp.notice} n={sp.n} />
+      <FlashNotice path="/admin/users/" userId={actor.id} />
+      {deactivating ? (
+        <div className="mb-4">
+          <ConfirmPanel
+            id="deactivate"
+            title={`Deactivate ${deactivating.username}?`}
+            action={setUserActiveAction}
+            hidden={{ user_id: deactivating.id, value: 'false', back }}
+            confirm={`Deactivate ${deactivating.username}`}
+            pendingText="Deactivating…"
+            cancelHref={listHref('/admin/users/', { q: f.q, after: f.after })}
+          >
+            <p>
+              Every session of theirs ends at once, every token they hold is revoked, and the applications they own are suspended until they are
+              activated again (their sessions and tokens stay ended).
+            </p>
+          </ConfirmPanel>
+        </div>
+      ) : null}
       <form method="get" action="/admin/users/" className="mb-4 flex flex-wrap items-end gap-3" role="search">
         <div className="w-72">
           <FilterText id="q" label="Search users" defaultValue={f.typed.q ?? f.q} error={f.errors.q} placeholder="Username or email" />
@@ -81,20 +103,29 @@ export default async function AdminUsers({ searchParams }: { searchParams: Promi
             </td>
             <td className={td}>
               <div className="flex flex-wrap gap-2">
-                <form action={setUserActiveAction}>
-                  <input type="hidden" name="user_id" value={u.id} />
-                  <input type="hidden" name="value" value={u.isActive ? 'false' : 'true'} />
-                  <input type="hidden" name="back" value={back} />
-                  {/* Every row has these buttons: their accessible names say which user they act on. */}
-                  <SubmitButton
-                    variant={u.isActive ? 'danger' : 'secondary'}
-                    aria-label={`${u.isActive ? 'Deactivate' : 'Activate'} ${u.username}`}
-                    pendingText={u.isActive ? 'Deactivating…' : 'Activating…'}
-                    {...(u.id === actor.id && u.isActive ? { disabled: true, title: 'You cannot deactivate yourself' } : {})}
+                {/* Every row has these buttons: their accessible names say which user they act on. */}
+                {deactivating?.id === u.id ? null : u.isActive ? (
+                  // Deactivating is destructive (sessions and tokens end for good): it opens its confirmation.
+                  <ConfirmOpen
+                    path="/admin/users/"
+                    what="deactivate"
+                    params={{ user: u.id, q: f.q, after: f.after }}
+                    variant="danger"
+                    label={`Deactivate ${u.username}`}
+                    {...(u.id === actor.id ? { disabled: true, title: 'You cannot deactivate yourself' } : {})}
                   >
-                    {u.isActive ? 'Deactivate' : 'Activate'}
-                  </SubmitButton>
-                </form>
+                    Deactivate
+                  </ConfirmOpen>
+                ) : (
+                  <form action={setUserActiveAction}>
+                    <input type="hidden" name="user_id" value={u.id} />
+                    <input type="hidden" name="value" value="true" />
+                    <input type="hidden" name="back" value={back} />
+                    <SubmitButton variant="secondary" aria-label={`Activate ${u.username}`} pendingText="Activating…">
+                      Activate
+                    </SubmitButton>
+                  </form>
+                )}
                 <form action={setUserStaffAction}>
                   <input type="hidden" name="user_id" value={u.id} />
                   <input type="hidden" name="value" value={u.isStaff ? 'false' : 'true'} />

@@ -1,14 +1,17 @@
 'use server';
 // Thin server actions: authenticate, validate (lib/apps/schema), call lib/apps/service, answer.
-// Next.js checks the Origin of every action POST, which makes these CSRF-safe.
+// Next.js checks the Origin of every action POST, which makes these CSRF-safe. An action that
+// redirects leaves its notice for the page it lands on (setFlash, app/_lib/flash.ts).
 import { headers } from 'next/headers';
 import { notFound, redirect } from 'next/navigation';
 import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { clientIp } from '@/lib/http/client-ip';
 import { formValues, parseApplicationId, parseApplicationValues } from '@/lib/apps/schema';
 import {
   ApplicationNotFoundError,
+  addRedirectUri,
   createApplication,
   deleteApplication,
   regenerateSecret,
@@ -16,7 +19,11 @@ import {
   type Actor,
 } from '@/lib/apps/service';
 import type { AppFormState, RegenerateState } from './_lib/state';
-import { formArg, previousSeq } from '@/app/_lib/action-args';
+import { formArg, formText, previousSeq } from '@/app/_lib/action-args';
+import { setFlash } from '@/app/_lib/flash';
+import { ADD_CALLBACK, applicationPath, retryHref } from '@/lib/apps/add-callback';
+import { confirmHref } from '@/lib/http/confirm-step';
+import { pathFor } from '@/lib/oauth/paths';
 
 async function actor(user: SessionUser): Promise<Actor> {
   const h = await headers();
@@ -50,7 +57,7 @@ export async function createApplicationAction(prev: unknown, rawForm: unknown): 
   if (!r.ok) return { seq, errors: r.errors, message: r.message, values };
   const a = r.application;
   // No revalidatePath: a re-render of this page is not needed, and the list is dynamic anyway.
-  return { seq, saved: { id: a.id, name: a.name, clientId: a.clientId, clientSecret: r.plainSecret, secretHashed: a.secretHashed } };
+  return { seq, saved: { id: a.id, name: a.name, clientId: a.clientId, clientSecret: r.plainSecret } };
 }
 
 export async function updateApplicationAction(rawId: unknown, prev: unknown, rawForm: unknown): Promise<AppFormState> {
@@ -66,10 +73,12 @@ export async function updateApplicationAction(rawId: unknown, prev: unknown, raw
   const a = r.application;
   if (r.plainSecret) {
     // It became confidential and got a generated secret: show it once, here.
-    return { seq, saved: { id: a.id, name: a.name, clientId: a.clientId, clientSecret: r.plainSecret, secretHashed: a.secretHashed } };
+    return { seq, saved: { id: a.id, name: a.name, clientId: a.clientId, clientSecret: r.plainSecret } };
   }
-  revalidatePath(`/o/applications/${id}/`);
-  redirect(`/o/applications/${id}/`);
+  const page = applicationPath(id);
+  await setFlash(page, user.id, { code: 'app_saved', arg: a.name });
+  revalidatePath(page);
+  redirect(page);
 }
 
 export async function regenerateSecretAction(rawId: unknown, prev: unknown): Promise<RegenerateState> {
@@ -78,13 +87,42 @@ export async function regenerateSecretAction(rawId: unknown, prev: unknown): Pro
   const seq = previousSeq(prev) + 1;
   const r = await orNotFound(regenerateSecret(id, await actor(user)));
   if (!r.ok) return { seq, message: r.message };
-  return { seq, secret: r.plainSecret, secretHashed: r.application.secretHashed };
+  return { seq, secret: r.plainSecret };
 }
 
 export async function deleteApplicationAction(rawId: unknown): Promise<void> {
   const id = idOrNotFound(rawId);
-  const user = await requireUser(`/o/applications/${id}/delete/`);
-  await orNotFound(deleteApplication(id, await actor(user)));
-  revalidatePath('/o/applications/');
-  redirect('/o/applications/');
+  const user = await requireUser(applicationPath(id));
+  const { name } = await orNotFound(deleteApplication(id, await actor(user)));
+  const list = pathFor('applications');
+  await setFlash(list, user.id, { code: 'app_deleted', arg: name });
+  revalidatePath(list);
+  redirect(list);
+}
+
+const addCallbackForm = z.object({ uri: z.string().min(1).max(4000), retry: z.string().max(4096) });
+
+/**
+ * The confirmation of "Add this callback to the application" (lib/apps/add-callback.ts): adds the
+ * URI for its owner only (addRedirectUri; anyone else gets the 404), then shows the application
+ * with the notice and, when the original request came along, the link to retry it.
+ */
+export async function addCallbackAction(rawId: unknown, rawForm: unknown): Promise<void> {
+  const id = idOrNotFound(rawId);
+  const form = formArg(rawForm);
+  const page = applicationPath(id);
+  const user = await requireUser(page);
+  const parsed = addCallbackForm.safeParse({ uri: formText(form, 'uri'), retry: formText(form, 'retry') });
+  if (!parsed.success) notFound();
+  const { uri, retry } = parsed.data;
+  const r = await orNotFound(addRedirectUri(id, uri, await actor(user)));
+  if (!r.ok) {
+    // Checked on the page before it offered the button: only a race (or a crafted post) gets here.
+    await setFlash(page, user.id, { code: 'callback_refused', arg: r.message });
+    redirect(confirmHref(page, ADD_CALLBACK, { uri, retry }));
+  }
+  await setFlash(page, user.id, { code: r.added ? 'callback_added' : 'callback_present', arg: uri });
+  revalidatePath(page);
+  const again = retryHref(retry, r.application);
+  redirect(again ? `${page}?${new URLSearchParams({ retry })}` : page);
 }

@@ -1,15 +1,17 @@
 import Link from 'next/link';
 import { connection } from 'next/server';
 import { Card, PageTitle } from '@/app/_components/ui';
+import { FlashNotice } from '@/app/_components/flash-notice';
 import { requireUser } from '@/lib/auth/session';
 import { listApplications } from '@/lib/apps/service';
 import { CLIENT_TYPE_LABELS, grantTypeLabel } from '@/lib/apps/schema';
+import { pathFor } from '@/lib/oauth/paths';
 
 export const metadata = { title: 'Applications' };
 
 export default async function ApplicationsPage() {
   await connection();
-  const user = await requireUser('/o/applications/');
+  const user = await requireUser(pathFor('applications'));
   const list = await listApplications(user);
   return (
     <div>
@@ -22,6 +24,7 @@ export default async function ApplicationsPage() {
           Register a new application
         </Link>
       </div>
+      <FlashNotice path={pathFor('applications')} userId={user.id} />
       {list.length === 0 ? (
         <Card>
           <div className="py-6 text-center" data-testid="applications-empty">

@@ -1,32 +1,32 @@
-// /o/authorized_tokens/ — every application the signed-in user has authorized, with Revoke.
+// /o/authorized_tokens/ — every application the signed-in user has authorized, with Revoke (which
+// opens its confirmation, naming the application, in the application's card).
 import { connection } from 'next/server';
 import { requireUser } from '@/lib/auth/session';
 import { listMyAuthorizedApps } from '@/lib/admin/authorized';
 import { describeScope } from '@/lib/oauth/scope';
-import { Alert, Card, PageTitle } from '@/app/_components/ui';
-import { SubmitButton } from '@/app/_components/submit-button';
+import { Card, PageTitle } from '@/app/_components/ui';
+import { ConfirmOpen, ConfirmPanel } from '@/app/_components/confirm';
+import { FlashNotice } from '@/app/_components/flash-notice';
+import { isConfirming } from '@/lib/http/confirm-step';
 import { Time as LocalTime } from '@/app/admin/_components/time';
 import { revokeAuthorizedAppAction } from './actions';
 
 export const metadata = { title: 'Authorized applications' };
 
+const PAGE = '/o/authorized_tokens/';
+
 export default async function AuthorizedTokensPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
-  const user = await requireUser('/o/authorized_tokens/');
+  const user = await requireUser(PAGE);
   const sp = await searchParams;
   const apps = await listMyAuthorizedApps(user);
+  const revoking = isConfirming(sp, 'revoke') ? apps.find((a) => String(a.applicationId) === sp.app) : undefined;
   return (
     <div>
       <PageTitle sub="Applications that can act on your account. Revoking one signs it out: its access and refresh tokens stop working at once.">
         Authorized applications
       </PageTitle>
-      {typeof sp.revoked === 'string' ? (
-        <div className="mb-4">
-          <Alert kind="success" testId="revoked-notice">
-            Access revoked. The application can no longer use your account until you authorize it again.
-          </Alert>
-        </div>
-      ) : null}
+      <FlashNotice path={PAGE} userId={user.id} />
       {apps.length === 0 ? (
         <Card>
           <p className="text-slate-600" data-testid="no-authorized-apps">
@@ -45,13 +45,27 @@ export default async function AuthorizedTokensPage({ searchParams }: { searchPar
                     </h2>
                     {a.ownerUsername ? <p className="text-sm text-slate-500">Registered by {a.ownerUsername}</p> : null}
                   </div>
-                  <form action={revokeAuthorizedAppAction}>
-                    <input type="hidden" name="application_id" value={a.applicationId} />
-                    <SubmitButton variant="danger" pendingText="Revoking…" aria-label={`Revoke ${a.name}`}>
+                  {revoking === a ? null : (
+                    <ConfirmOpen path={PAGE} what="revoke" params={{ app: String(a.applicationId) }} variant="danger" label={`Revoke ${a.name}`}>
                       Revoke
-                    </SubmitButton>
-                  </form>
+                    </ConfirmOpen>
+                  )}
                 </div>
+                {revoking === a ? (
+                  <div className="mt-4">
+                    <ConfirmPanel
+                      id="revoke"
+                      title={`Revoke access for ${a.name}?`}
+                      action={revokeAuthorizedAppAction}
+                      hidden={{ application_id: String(a.applicationId) }}
+                      confirm={`Revoke access for ${a.name}`}
+                      pendingText="Revoking…"
+                      cancelHref={PAGE}
+                    >
+                      <p>Its access and refresh tokens stop working at once. To use your account again it must ask you, and you must authorize it again.</p>
+                    </ConfirmPanel>
+                  </div>
+                ) : null}
                 <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[9rem_1fr]">
                   <dt className="text-slate-500">Permissions</dt>
                   <dd>

@@ -179,13 +179,20 @@ export async function regenerateSecret(
  * Deletes the application. Its grants (codes), access and refresh tokens, consents and device
  * codes go with it: their application_id foreign keys are ON DELETE CASCADE (drizzle/0000_init.sql).
  */
-export async function deleteForViewer(id: number, viewer: Viewer): Promise<{ id: number; clientId: string } | null> {
+export async function deleteForViewer(id: number, viewer: Viewer): Promise<{ id: number; clientId: string; name: string } | null> {
   const db = await getDb();
   const [row] = await db
     .delete(applications)
     .where(visibleTo(id, viewer))
-    .returning({ id: applications.id, clientId: applications.clientId });
+    .returning({ id: applications.id, clientId: applications.clientId, name: applications.name });
   return row ?? null;
+}
+
+/** The application's name, whoever owns it; null when there is none. Callers decide who may learn it. */
+export async function applicationName(id: number): Promise<string | null> {
+  const db = await getDb();
+  const [row] = await db.select({ name: applications.name }).from(applications).where(eq(applications.id, id)).limit(1);
+  return row?.name ?? null;
 }
 
 export { findUserByUsername } from './users';

@@ -105,6 +105,8 @@ export async function findUserForAdmin(idOrUsername: string): Promise<{ id: stri
 
 export interface Deactivated {
   found: boolean;
+  /** The user's username, when found. */
+  username: string | null;
   /** Tokens that were active and are now revoked. */
   accessTokens: number;
   refreshTokens: number;
@@ -118,19 +120,25 @@ export interface Deactivated {
  */
 export async function setUserActive(userId: string, active: boolean): Promise<Deactivated> {
   if (active) {
-    const rows = await query<{ id: string }>(sql`UPDATE users SET is_active = true WHERE id = ${userId} RETURNING id`);
-    return { found: rows.length > 0, accessTokens: 0, refreshTokens: 0 };
+    const rows = await query<{ username: string }>(sql`UPDATE users SET is_active = true WHERE id = ${userId} RETURNING username`);
+    return { found: rows.length > 0, username: rows[0]?.username ?? null, accessTokens: 0, refreshTokens: 0 };
   }
-  const rows = await query<RevokedCounts & { found: number }>(sql`
+  const rows = await query<RevokedCounts & { found: number; username: string | null }>(sql`
     WITH deactivated AS (
-      UPDATE users SET is_active = false WHERE id = ${userId} RETURNING id
+      UPDATE users SET is_active = false WHERE id = ${userId} RETURNING id, username
     ), ${revokeUserGrantsCtes(userId, null, sql`EXISTS (SELECT 1 FROM deactivated)`)}
-    SELECT (SELECT count(*) FROM deactivated)::int AS found, ${revokedUserGrantsCounts}`);
+    SELECT (SELECT count(*) FROM deactivated)::int AS found, (SELECT username FROM deactivated) AS username, ${revokedUserGrantsCounts}`);
   const r = rows[0];
-  return { found: Number(r?.found ?? 0) > 0, accessTokens: Number(r?.live_access ?? 0), refreshTokens: Number(r?.live_refresh ?? 0) };
+  return {
+    found: Number(r?.found ?? 0) > 0,
+    username: r?.username ?? null,
+    accessTokens: Number(r?.live_access ?? 0),
+    refreshTokens: Number(r?.live_refresh ?? 0),
+  };
 }
 
-export async function setUserStaff(userId: string, staff: boolean): Promise<boolean> {
-  const rows = await query<{ id: string }>(sql`UPDATE users SET is_staff = ${staff} WHERE id = ${userId} RETURNING id`);
-  return rows.length > 0;
+/** Grants or removes staff status. @returns the user's username, or null when there is no such user */
+export async function setUserStaff(userId: string, staff: boolean): Promise<string | null> {
+  const rows = await query<{ username: string }>(sql`UPDATE users SET is_staff = ${staff} WHERE id = ${userId} RETURNING username`);
+  return rows[0]?.username ?? null;
 }

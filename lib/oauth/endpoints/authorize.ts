@@ -19,6 +19,7 @@ import {
   AuthorizationError,
   authorizationResponseUri,
   type ClientRedirect,
+  type PageLink,
 } from '../errors';
 import { matchRedirectUri } from '../redirect-uri';
 import { isValidCodeChallenge, type PkceMethod } from '../pkce';
@@ -43,7 +44,8 @@ import {
   type PendingRequest,
   type StoredRequest,
 } from '../pending-request';
-import { loginPath } from '../paths';
+import { loginPath, pathFor } from '../paths';
+import { addCallbackHref } from '../../apps/add-callback';
 
 export interface SessionInfo {
   userId: string;
@@ -101,18 +103,33 @@ function parseQuery(search: URLSearchParams): { params: Map<string, string>; dup
   return { params, duplicates };
 }
 
+/** The page of the signed-in user's applications, where every fix of a registration is made. */
+const YOUR_APPLICATIONS: PageLink = { href: pathFor('applications'), label: 'Your applications' };
+
+/**
+ * Who is looking at an error page about a redirect URI, for the owner's offer to add it.
+ * `userId`: the session's user, if any; `query`: the request's own parameters, to retry after adding
+ * (absent when continuing a stored request).
+ */
+interface Looker {
+  userId?: string;
+  query?: string;
+}
+
 /**
  * The error page for an application that cannot ask for access (unknown or suspended), or for a
  * redirect URI it has not registered (any more); null when it may ask.
  * @param redirectUri the requested (or stored) redirect URI, when there is one to check
+ * @param looker who is looking (the application's owner is offered to add the URI)
  */
-function applicationProblem(app: Client | null, redirectUri?: string): AuthorizationError | null {
+function applicationProblem(app: Client | null, redirectUri?: string, looker: Looker = {}): AuthorizationError | null {
   if (!app) {
     return AuthorizationError.page(
       {
         title: 'Invalid client',
         message: 'No application is registered with this client_id.',
-        hint: 'Check the Client ID in your client (e.g. Postman) against the one shown at /o/applications/.',
+        hint: 'Check the Client ID in your client (e.g. Postman) against the one shown on the page of the application, under Your applications.',
+        links: [YOUR_APPLICATIONS],
       },
       400,
       'invalid_client',
@@ -129,7 +146,7 @@ function applicationProblem(app: Client | null, redirectUri?: string): Authoriza
       'unauthorized_client',
     );
   }
-  if (redirectUri !== undefined && !matchRedirectUri(app.redirectUris, redirectUri)) return unregisteredRedirectUri(app, redirectUri);
+  if (redirectUri !== undefined && !matchRedirectUri(app.redirectUris, redirectUri)) return unregisteredRedirectUri(app, redirectUri, looker);
   return null;
 }
 
@@ -153,17 +170,30 @@ async function checkClient(params: Map<string, string>, duplicates: string[]): P
   return app!;
 }
 
-const redirectUriFix = (app: Client) => `Add the exact callback URL to the Redirect uris of “${app.name}” at /o/applications/, or send one that is registered.`;
+const redirectUriFix = (app: Client) => `Add the exact callback URL to the Redirect uris of “${app.name}” on its page under Your applications, or send one that is registered.`;
 
-const unregisteredRedirectUri = (app: Client, uri: string) =>
-  AuthorizationError.page({ title: 'Invalid callback URL', message: `The redirect_uri “${uri.slice(0, 300)}” is not registered for this application.`, hint: redirectUriFix(app) });
+/**
+ * RFC 6749 §3.1.2.4: an unregistered redirect URI is shown, never followed. Its application's
+ * owner, signed in, is offered to add it (lib/apps/add-callback.ts): a link to a confirmation on
+ * the application's page, never an action here. Nobody else is: the page does not say who owns it.
+ */
+function unregisteredRedirectUri(app: Client, uri: string, looker: Looker): AuthorizationError {
+  const owner = looker.userId !== undefined && app.userId === looker.userId;
+  const offer: PageLink[] = owner ? [{ href: addCallbackHref(app.id, uri, looker.query), label: 'Add this callback to the application' }] : [];
+  return AuthorizationError.page({
+    title: 'Invalid callback URL',
+    message: `The redirect_uri “${uri.slice(0, 300)}” is not registered for this application.`,
+    hint: redirectUriFix(app),
+    links: [...offer, YOUR_APPLICATIONS],
+  });
+}
 
 /**
  * The redirect URI the answers go to (RFC 6749 §3.1.2.3), exactly as registered (RFC 9700 §4.1.3).
  * @returns the URI, and whether the request sent it (the token request must then send it too)
  * @throws AuthorizationError a page (duplicated, missing when several are registered, unregistered)
  */
-function checkRedirectUri(app: Client, params: Map<string, string>, duplicates: string[]): { uri: string; sent: boolean } {
+function checkRedirectUri(app: Client, params: Map<string, string>, duplicates: string[], looker: Looker): { uri: string; sent: boolean } {
   if (duplicates.includes('redirect_uri')) throw AuthorizationError.page({ title: 'Invalid request', message: 'The redirect_uri parameter was sent more than once.' });
   const requested = params.get('redirect_uri');
   if (requested === undefined) {
@@ -173,10 +203,11 @@ function checkRedirectUri(app: Client, params: Map<string, string>, duplicates: 
       title: 'Missing redirect_uri',
       message: app.redirectUris.length === 0 ? 'This application has no registered redirect URI.' : 'This application has several redirect URIs, so the request must say which one to use.',
       hint: redirectUriFix(app),
+      links: [YOUR_APPLICATIONS],
     });
   }
   // For loopback redirects any port matches (RFC 8252 §7.3): send the code to the requested one.
-  if (!matchRedirectUri(app.redirectUris, requested)) throw unregisteredRedirectUri(app, requested);
+  if (!matchRedirectUri(app.redirectUris, requested)) throw unregisteredRedirectUri(app, requested, looker);
   return { uri: requested, sent: true };
 }
 
@@ -320,7 +351,7 @@ export async function authorize({ url, session, ip }: AuthorizeInput): Promise<s
   if (pendingId !== null) return resume(pendingId, session, ip);
   const { params, duplicates } = parseQuery(url.searchParams);
   const app = await checkClient(params, duplicates);
-  const redirect = checkRedirectUri(app, params, duplicates);
+  const redirect = checkRedirectUri(app, params, duplicates, { userId: session?.userId, query: url.search });
   const state = duplicates.includes('state') ? undefined : params.get('state');
   // From here on errors go to the client, with the state when it is within the limit.
   const to = clientOf({ redirectUri: redirect.uri, state: state !== undefined && state.length <= env().limits.authorizeMaxStateChars ? state : undefined });
@@ -402,7 +433,7 @@ async function resume(id: unknown, session: SessionInfo | null, ip: string, deci
   if (!pending) throw expired();
   // The application may have changed meanwhile: it must still be there, active, and own the redirect URI.
   const app = await getClient(pending.row.clientId);
-  const problem = applicationProblem(app, pending.request.redirectUri);
+  const problem = applicationProblem(app, pending.request.redirectUri, { userId: session?.userId });
   if (problem) throw problem;
   const v = fromStored(app!, pending.request);
   let step: Step;

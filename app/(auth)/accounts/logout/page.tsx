@@ -3,7 +3,11 @@ import { connection } from 'next/server';
 import { Alert, Card } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { currentUser } from '@/lib/auth/session';
+import { readFlash } from '@/app/_lib/flash';
+import { FlashNotice } from '@/app/_components/flash-notice';
 import { logoutAction } from '../actions';
+
+const PAGE = '/accounts/logout/';
 
 export const metadata = { title: 'Log out' };
 
@@ -11,31 +15,34 @@ const linkClass = 'inline-flex items-center justify-center rounded-md px-4 py-2 
 
 /**
  * /accounts/logout/ — asks a signed-in user to confirm (logging out changes state, so it is a POST:
- * a GET link cannot log anyone out by surprise). Signed out, it says so: `?done=1` is where "Log
- * out" lands ("You are logged out"); without it, the visitor was not logged in. `done` only picks
- * the wording: a signed-in visitor always gets the question, never a false "logged out".
+ * a GET link cannot log anyone out by surprise). Signed out, it says so: "Log out" lands here with
+ * its "Logged out" notice (the flash the action left, app/_lib/flash.ts); without it, the visitor
+ * was not logged in. A signed-in visitor always gets the question, never a false "logged out".
  */
-export default async function LogoutPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function LogoutPage() {
   await connection();
-  const [user, sp] = await Promise.all([currentUser(), searchParams]);
+  const user = await currentUser();
   if (!user) {
-    const done = sp.done === '1';
+    const done = (await readFlash(PAGE, null))?.code === 'logged_out';
     return (
       <div className="mx-auto max-w-md">
         <Card title={done ? 'You are logged out' : 'You are not logged in'} titleAs="h1">
-          <Alert kind={done ? 'success' : 'info'} testId="logged-out">
-            {done
-              ? (
-                <>
-                  Your session on this server has ended. Applications you authorized keep their access until you revoke it under{' '}
-                  <Link className="font-medium underline" href="/o/authorized_tokens/">
-                    Authorized apps
-                  </Link>
-                  .
-                </>
-              )
-              : 'This browser has no session on this server: there is nothing to log out of.'}
-          </Alert>
+          {done ? (
+            <>
+              <FlashNotice path={PAGE} userId={null} />
+              <p className="text-sm text-slate-600" data-testid="logged-out">
+                Applications you authorized keep their access until you revoke it under{' '}
+                <Link className="font-medium text-indigo-700 underline" href="/o/authorized_tokens/">
+                  Authorized apps
+                </Link>
+                .
+              </p>
+            </>
+          ) : (
+            <Alert kind="info" testId="logged-out">
+              This browser has no session on this server: there is nothing to log out of.
+            </Alert>
+          )}
           <div className="mt-4 flex flex-wrap gap-3">
             <Link href="/accounts/login/" className={`${linkClass} bg-indigo-600 text-white hover:bg-indigo-700`}>
               {done ? 'Log in again' : 'Log in'}

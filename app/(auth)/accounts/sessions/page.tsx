@@ -4,11 +4,13 @@ import Link from 'next/link';
 import { connection } from 'next/server';
 import { requireUser } from '@/lib/auth/session';
 import { listMySessions, type SessionView } from '@/lib/auth/sessions';
-import { Alert, Card, PageTitle } from '@/app/_components/ui';
+import { Card, PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
+import { ConfirmOpen, ConfirmPanel } from '@/app/_components/confirm';
+import { FlashNotice } from '@/app/_components/flash-notice';
 import { formatUtc, Time } from '@/app/admin/_components/time';
+import { isConfirming } from '@/lib/http/confirm-step';
 import { logoutAction } from '../actions';
-import { ownEntry } from '@/lib/fields';
 import { endOtherSessionsAction, endSessionAction } from './actions';
 
 export const metadata = { title: 'Sessions' };
@@ -18,31 +20,20 @@ const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 /** Which session a row is, in words: "Firefox on Windows, 203.0.113.7, logged in 2026-11-30 03:50 UTC". */
 const sessionLabel = (s: SessionView) => `${s.browser}, ${s.ip || 'unknown address'}, logged in ${formatUtc(s.createdAt)}`;
 
-// Codes only: a crafted link cannot put arbitrary text on the page.
-const NOTICES: Record<string, [kind: 'success' | 'info', text: (n: number) => string]> = {
-  signed_out: ['success', () => 'Session signed out: that browser must log in again.'],
-  not_live: ['info', () => 'That session had already ended. Nothing was changed.'],
-  others_signed_out: ['success', (n) => (n === 0 ? 'There were no other sessions to sign out.' : `Signed out ${plural(n, 'other session')}. Only this browser is still signed in.`)],
-};
+const PAGE = '/accounts/sessions/';
 
 export default async function SessionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
   const user = await requireUser('/accounts/sessions/');
   const sp = await searchParams;
   const sessions = await listMySessions(user);
-  const notice = ownEntry(NOTICES, sp.notice);
-  const n = typeof sp.n === 'string' && /^\d{1,6}$/.test(sp.n) ? Number(sp.n) : 0;
   const others = sessions.filter((s) => !s.current).length;
+  // Each sign-out opens its confirmation here first (the one confirmation pattern).
+  const ending = isConfirming(sp, 'sign-out') ? sessions.find((s) => !s.current && String(s.id) === sp.session) : undefined;
   return (
     <div>
       <PageTitle sub="Everywhere you are logged in, this browser first. Signing a session out ends it at once: that browser must log in again.">Sessions</PageTitle>
-      {notice ? (
-        <div className="mb-4">
-          <Alert kind={notice[0]} testId="sessions-notice">
-            {notice[1](n)}
-          </Alert>
-        </div>
-      ) : null}
+      <FlashNotice path={PAGE} userId={user.id} />
       <ul className="space-y-3" aria-label="Sessions">
         {sessions.map((s) => (
           <li key={s.id} data-testid="session" data-current={s.current ? 'true' : 'false'} aria-current={s.current ? 'true' : undefined}>
@@ -77,27 +68,51 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
                       Log out of this browser
                     </SubmitButton>
                   </form>
-                ) : (
-                  <form action={endSessionAction}>
-                    <input type="hidden" name="session_id" value={s.id} />
-                    {/* Several rows have a "Sign out": its accessible name says which session it ends. */}
-                    <SubmitButton variant="danger" pendingText="Signing out…" aria-label={`Sign out ${sessionLabel(s)}`}>
-                      Sign out
-                    </SubmitButton>
-                  </form>
+                ) : ending?.id === s.id ? null : (
+                  // Several rows have a "Sign out": its accessible name says which session it ends.
+                  <ConfirmOpen path={PAGE} what="sign-out" params={{ session: String(s.id) }} variant="danger" label={`Sign out ${sessionLabel(s)}`}>
+                    Sign out
+                  </ConfirmOpen>
                 )}
               </div>
+              {ending?.id === s.id ? (
+                <div className="mt-4">
+                  <ConfirmPanel
+                    id="sign-out"
+                    title={`Sign out ${s.browser}?`}
+                    action={endSessionAction}
+                    hidden={{ session_id: String(s.id) }}
+                    confirm={`Sign out ${s.browser}`}
+                    pendingText="Signing out…"
+                    cancelHref={PAGE}
+                  >
+                    <p>{sessionLabel(s)}. That browser must log in again.</p>
+                  </ConfirmPanel>
+                </div>
+              ) : null}
             </Card>
           </li>
         ))}
       </ul>
+      {others > 0 && isConfirming(sp, 'sign-out-others') ? (
+        <div className="mt-6">
+          <ConfirmPanel
+            id="sign-out-others"
+            title={`Sign out ${plural(others, 'other session')}?`}
+            action={endOtherSessionsAction}
+            confirm={`Sign out ${plural(others, 'other session')}`}
+            pendingText="Signing out…"
+            cancelHref={PAGE}
+          >
+            <p>Every browser but this one must log in again.</p>
+          </ConfirmPanel>
+        </div>
+      ) : null}
       <div className="mt-6 flex flex-wrap items-center gap-4">
-        {others > 0 ? (
-          <form action={endOtherSessionsAction}>
-            <SubmitButton variant="danger" pendingText="Signing out…">
-              Sign out all other sessions
-            </SubmitButton>
-          </form>
+        {others > 0 && !isConfirming(sp, 'sign-out-others') ? (
+          <ConfirmOpen path={PAGE} what="sign-out-others" variant="danger">
+            Sign out all other sessions
+          </ConfirmOpen>
         ) : null}
         <p className="text-sm text-slate-500">
           <Link className="font-medium text-indigo-700 hover:underline" href="/accounts/password/">

@@ -4,13 +4,14 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Card, PageTitle } from '@/app/_components/ui';
-import { SubmitButton } from '@/app/_components/submit-button';
+import { ConfirmOpen, ConfirmPanel } from '@/app/_components/confirm';
+import { FlashNotice } from '@/app/_components/flash-notice';
 import { RegenerateSecret } from '@/app/o/applications/_components/regenerate-secret';
+import { isConfirming } from '@/lib/http/confirm-step';
 import { getApplicationForAdmin } from '@/lib/admin/service';
 import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, grantTypeLabel, parseApplicationId } from '@/lib/apps/schema';
 import type { SearchParams } from '@/lib/admin/schema';
 import { orNotFound, staffActor } from '../../_lib/actor';
-import { Notice } from '../../_components/notice';
 import { AppStatus } from '../../_components/table';
 import { Time } from '../../_components/time';
 import { deleteApplicationAction, resetSecretAction } from '../../actions';
@@ -37,12 +38,13 @@ export default async function AdminApplication({ params, searchParams }: { param
   const id = parseApplicationId(rawId);
   if (id === null) notFound();
   const app = await orNotFound(getApplicationForAdmin(actor, id));
+  const page = `/admin/applications/${app.id}/`;
   return (
     <div className="space-y-6">
       <PageTitle sub={<Link href="/admin/applications/" className="text-indigo-700 hover:underline">← All applications</Link>}>
         <span data-testid="admin-app-name">{app.name}</span>
       </PageTitle>
-      <Notice code={sp.notice} n={sp.n} />
+      <FlashNotice path={page} userId={actor.id} />
       <Card title="Settings">
         <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[12rem_1fr]">
           <dt className="text-slate-500">Client ID</dt>
@@ -97,24 +99,39 @@ export default async function AdminApplication({ params, searchParams }: { param
           <p className="mb-4 text-sm text-slate-600">
             Generates a new secret and shows it once. The current one stops working at once; give the new one to the application&apos;s owner.
           </p>
-          <RegenerateSecret action={resetSecretAction.bind(null, app.id)} />
+          <RegenerateSecret
+            key={String(isConfirming(sp, 'regenerate'))}
+            action={resetSecretAction.bind(null, app.id)}
+            appName={app.name}
+            path={page}
+            open={isConfirming(sp, 'regenerate')}
+            status={null}
+          />
         </Card>
       ) : null}
 
       <Card title="Delete the application">
-        <form action={deleteApplicationAction} className="space-y-4">
-          <input type="hidden" name="id" value={app.id} />
-          <p className="text-sm text-slate-600">Deleting it revokes every token, code and consent it holds. This cannot be undone.</p>
-          <div className="flex items-center gap-2">
-            <input id="confirm-delete" name="confirm" type="checkbox" value="yes" required className="size-4 rounded border-slate-300" />
-            <label htmlFor="confirm-delete" className="text-sm text-slate-800">
-              Yes, delete “{app.name}” and all its tokens
-            </label>
-          </div>
-          <SubmitButton variant="danger" pendingText="Deleting…">
+        <p className="mb-4 text-sm text-slate-600">Deleting it revokes every token, code and consent it holds. This cannot be undone.</p>
+        {isConfirming(sp, 'delete') ? (
+          <ConfirmPanel
+            id="delete"
+            level="h3"
+            title={`Delete ${app.name}?`}
+            action={deleteApplicationAction}
+            hidden={{ id: String(app.id) }}
+            confirm={`Delete ${app.name}`}
+            pendingText="Deleting…"
+            cancelHref={page}
+          >
+            <p>
+              Owned by {app.ownerUsername ?? 'nobody'}. Every token, code and consent it holds is deleted with it, and its owner is not asked.
+            </p>
+          </ConfirmPanel>
+        ) : (
+          <ConfirmOpen path={page} what="delete" variant="danger">
             Delete application
-          </SubmitButton>
-        </form>
+          </ConfirmOpen>
+        )}
       </Card>
     </div>
   );

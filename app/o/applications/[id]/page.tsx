@@ -1,17 +1,26 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Card, PageTitle } from '@/app/_components/ui';
+import { ConfirmOpen, ConfirmPanel } from '@/app/_components/confirm';
+import { FlashNotice } from '@/app/_components/flash-notice';
 import { env } from '@/lib/env';
-import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, GRANT_AUTHORIZATION_CODE, canonicalSpellingOf, grantTypeLabel } from '@/lib/apps/schema';
+import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, GRANT_AUTHORIZATION_CODE, canonicalSpellingOf, checkRedirectUri, grantTypeLabel } from '@/lib/apps/schema';
 import { INTROSPECTION_SCOPE } from '@/lib/oauth/endpoints/introspect';
+import { ADD_CALLBACK, applicationPath, retryHref } from '@/lib/apps/add-callback';
+import { isConfirming } from '@/lib/http/confirm-step';
+import type { ApplicationView } from '@/lib/apps/service';
+import type { SessionUser } from '@/lib/auth/session';
 import { FIELDS } from '../_lib/fields';
 import { loadApplication } from '../_lib/load';
-import { regenerateSecretAction } from '../actions';
+import { addCallbackAction, deleteApplicationAction, regenerateSecretAction } from '../actions';
 import { ConnectPanel } from '../_components/connect-panel';
 import { CopyButton } from '../_components/copy-button';
 import { RegenerateSecret } from '../_components/regenerate-secret';
 
 export const metadata = { title: 'Application' };
+
+type SearchParams = Record<string, string | string[] | undefined>;
+const one = (v: string | string[] | undefined) => (typeof v === 'string' ? v : undefined);
 
 /**
  * The stored URIs. With `flagNonCanonical` (redirect URIs, matched exactly: RFC 9700 §4.1.3), one
@@ -41,9 +50,67 @@ function UriList({ uris, empty, flagNonCanonical = false }: { uris: string[]; em
 
 const fmt = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 
-export default async function ApplicationPage({ params }: { params: Promise<{ id: string }> }) {
+/**
+ * "Add this callback to the application", opened from the authorization error page
+ * (lib/apps/add-callback.ts): the URI checked by the form's rule before the button is offered, and
+ * offered to the owner only (the action checks again).
+ */
+function AddCallback({ app, user, sp }: { app: ApplicationView; user: SessionUser; sp: SearchParams }) {
+  const uri = one(sp.uri) ?? '';
+  const retry = one(sp.retry) ?? '';
+  const page = applicationPath(app.id);
+  const registered = app.redirectUris.includes(uri);
+  const again = registered ? retryHref(retry, app) : null;
+  const error =
+    app.userId !== user.id
+      ? 'Only the owner of the application can add a callback from an authorization error. Edit the application to change its redirect URIs.'
+      : uri === ''
+        ? 'No callback URL was given.'
+        : registered
+          ? 'This callback is registered already.'
+          : checkRedirectUri(uri);
+  return (
+    <ConfirmPanel
+      id="add-callback"
+      tone="primary"
+      title={`Add this callback to ${app.name}?`}
+      action={addCallbackAction.bind(null, app.id)}
+      hidden={{ uri, retry }}
+      confirm={`Add this callback to ${app.name}`}
+      pendingText="Adding…"
+      cancelHref={page}
+      error={error}
+    >
+      <p>
+        The callback (redirect URI) an authorization request named, which {app.name} has not registered:{' '}
+        <code className="break-all font-mono text-xs" data-testid="callback-uri">
+          {uri}
+        </code>
+      </p>
+      <p>Authorization codes for your users are sent to the registered callbacks: add it only if your application really receives its answers there.</p>
+      {again ? (
+        <a href={again} className="inline-block font-medium text-indigo-700 hover:underline">
+          Retry the authorization request
+        </a>
+      ) : null}
+    </ConfirmPanel>
+  );
+}
+
+export default async function ApplicationPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
   const { id } = await params;
   const { user, app } = await loadApplication(id);
+  const sp = await searchParams;
+  const page = applicationPath(app.id);
+  const retry = retryHref(sp.retry, app);
+  const retryLink = retry ? (
+    <>
+      {' '}
+      <a href={retry} className="font-medium underline">
+        Retry the authorization request
+      </a>
+    </>
+  ) : null;
   // The stored settings, under the form's labels.
   const settings: [string, ReactNode][] = [
     [FIELDS.clientType.label, CLIENT_TYPE_LABELS[app.clientType]],
@@ -82,14 +149,33 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
           <span data-testid="application-name">{app.name}</span>
         </PageTitle>
         <div className="flex gap-3">
-          <Link href={`/o/applications/${app.id}/update/`} className={`${linkClass} bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50`}>
+          <Link href={`${page}update/`} className={`${linkClass} bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50`}>
             Edit
           </Link>
-          <Link href={`/o/applications/${app.id}/delete/`} className={`${linkClass} bg-white text-red-700 ring-1 ring-red-300 hover:bg-red-50`}>
-            Delete
-          </Link>
+          {isConfirming(sp, 'delete') ? null : (
+            <ConfirmOpen path={page} what="delete" variant="danger">
+              Delete
+            </ConfirmOpen>
+          )}
         </div>
       </div>
+      <FlashNotice path={page} userId={user.id} more={{ callback_added: retryLink, callback_present: retryLink }} />
+      {isConfirming(sp, ADD_CALLBACK) ? <AddCallback app={app} user={user} sp={sp} /> : null}
+      {isConfirming(sp, 'delete') ? (
+        <ConfirmPanel
+          id="delete"
+          title={`Delete ${app.name}?`}
+          action={deleteApplicationAction.bind(null, app.id)}
+          confirm={`Delete ${app.name}`}
+          pendingText="Deleting…"
+          cancelHref={page}
+        >
+          <p>
+            Client id <code className="break-all font-mono text-xs">{app.clientId}</code>. Its access tokens, refresh tokens, pending authorization
+            codes, device codes and consents are deleted with it: every user of it is signed out of it at once. This cannot be undone.
+          </p>
+        </ConfirmPanel>
+      ) : null}
 
       <Card title="Credentials">
         <dl className="space-y-4 text-sm">
@@ -107,14 +193,25 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
             <dd className="space-y-3 text-slate-700" data-testid="secret-status">
               {app.clientType === 'public' ? (
                 <p>Public clients have no secret{app.grantTypes.includes(GRANT_AUTHORIZATION_CODE) ? ': they prove themselves with PKCE' : ''}.</p>
-              ) : !app.hasSecret ? (
-                <p>No secret is set. Regenerate one.</p>
-              ) : app.secretHashed ? (
-                <p>The client secret is hashed and cannot be shown. Regenerate it if it was lost.</p>
               ) : (
-                <p>The client secret is stored unhashed (for HS256) but is not shown after creation. Regenerate it if it was lost.</p>
+                <RegenerateSecret
+                  // Closing the confirmation (Cancel, Done) starts afresh: the shown secret is gone.
+                  key={String(isConfirming(sp, 'regenerate'))}
+                  action={regenerateSecretAction.bind(null, app.id)}
+                  appName={app.name}
+                  path={page}
+                  open={isConfirming(sp, 'regenerate')}
+                  status={
+                    !app.hasSecret ? (
+                      <p>No secret is set. Regenerate one.</p>
+                    ) : app.secretHashed ? (
+                      <p>The client secret is hashed and cannot be shown. Regenerate it if it was lost.</p>
+                    ) : (
+                      <p>The client secret is stored unhashed (for HS256) but is not shown after creation. Regenerate it if it was lost.</p>
+                    )
+                  }
+                />
               )}
-              {app.clientType === 'confidential' ? <RegenerateSecret action={regenerateSecretAction.bind(null, app.id)} /> : null}
             </dd>
           </div>
         </dl>

@@ -5,7 +5,7 @@
 // show once. Who may change what is the page's `audience` (../_lib/audience.ts), computed once.
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { Alert } from '@/app/_components/ui';
+import { Alert, Card, PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
 import type { ApplicationFormValues } from '@/lib/apps/schema';
 import type { FormAudience } from '../_lib/audience';
@@ -21,57 +21,74 @@ interface FormProps {
   audience: FormAudience;
 }
 
+/**
+ * The page's heading and card: the form's own heading, or its outcome's once saved (the heading
+ * then takes the focus, since the form that had it is gone).
+ */
+function Titled({ title, savedTitle, sub, saved, children }: { title: ReactNode; savedTitle: string; sub?: string; saved: boolean; children: ReactNode }) {
+  return (
+    <>
+      <PageTitle sub={saved ? undefined : sub} focus={saved}>
+        {saved ? savedTitle : title}
+      </PageTitle>
+      <Card>{children}</Card>
+    </>
+  );
+}
+
 /** /o/applications/register/: a new application, its generated client id submitted with it. */
 export function RegisterApplicationForm({ action, initial, audience }: FormProps) {
   const form = useApplicationForm(action, initial);
-  if (form.saved) {
-    return (
-      <SavedApplication saved={form.saved} registerAnother>
-        Application <strong>{form.saved.name}</strong> registered.
-      </SavedApplication>
-    );
-  }
   return (
-    <FormFrame form={form} submit={<SubmitButton pendingText="Registering…">Register application</SubmitButton>} cancelHref="/o/applications/">
-      <ApplicationFields
-        values={form.values}
-        ownerName={initial.owner ?? ''}
-        errors={form.errors}
-        audience={audience}
-        submitClientId
-        secretField={<GeneratedSecretNote />}
-      />
-    </FormFrame>
+    <Titled title="Register a new application" savedTitle="Application registered" sub="Client id and client secret are generated; provide the rest." saved={!!form.saved}>
+      {form.saved ? (
+        <SavedApplication saved={form.saved} registerAnother>
+          Application <strong>{form.saved.name}</strong> registered.
+        </SavedApplication>
+      ) : (
+        <FormFrame form={form} submit={<SubmitButton pendingText="Registering…">Register application</SubmitButton>} cancelHref="/o/applications/">
+          <ApplicationFields
+            values={form.values}
+            ownerName={initial.owner ?? ''}
+            errors={form.errors}
+            audience={audience}
+            submitClientId
+            secretField={<GeneratedSecretNote />}
+          />
+        </FormFrame>
+      )}
+    </Titled>
   );
 }
 
 /**
- * /o/applications/<id>/update/: saving goes back to the application's page, except when the
- * application became confidential and got a generated secret, which is shown here once.
+ * /o/applications/<id>/update/: saving goes back to the application's page ("Saved <name>"),
+ * except when the application became confidential and got a generated secret, which is shown here once.
  *
  * @param appId the application's id (Cancel goes back to its page)
  * @param hasSecret whether a client secret is stored now
  */
 export function UpdateApplicationForm({ action, initial, audience, appId, hasSecret }: FormProps & { appId: number; hasSecret: boolean }) {
   const form = useApplicationForm(action, initial);
-  if (form.saved) {
-    return (
-      <SavedApplication saved={form.saved}>
-        Application <strong>{form.saved.name}</strong> saved. It is confidential now and got a new client secret.
-      </SavedApplication>
-    );
-  }
   return (
-    <FormFrame form={form} submit={<SubmitButton pendingText="Saving…">Save changes</SubmitButton>} cancelHref={`/o/applications/${appId}/`}>
-      <ApplicationFields
-        values={form.values}
-        ownerName={initial.owner ?? ''}
-        errors={form.errors}
-        audience={audience}
-        submitClientId={false}
-        secretField={<ClientSecretField value={form.values.clientSecret ?? ''} error={form.errors.clientSecret} hasSecret={hasSecret} />}
-      />
-    </FormFrame>
+    <Titled title={`Edit ${initial.name}`} savedTitle="Application saved" saved={!!form.saved}>
+      {form.saved ? (
+        <SavedApplication saved={form.saved}>
+          Application <strong>{form.saved.name}</strong> saved. It is confidential now and got a new client secret.
+        </SavedApplication>
+      ) : (
+        <FormFrame form={form} submit={<SubmitButton pendingText="Saving…">Save changes</SubmitButton>} cancelHref={`/o/applications/${appId}/`}>
+          <ApplicationFields
+            values={form.values}
+            ownerName={initial.owner ?? ''}
+            errors={form.errors}
+            audience={audience}
+            submitClientId={false}
+            secretField={<ClientSecretField value={form.values.clientSecret ?? ''} error={form.errors.clientSecret} hasSecret={hasSecret} />}
+          />
+        </FormFrame>
+      )}
+    </Titled>
   );
 }
 

@@ -5,20 +5,26 @@ import { CopyButton } from './copy-button';
 const readOnlyClass =
   'block w-full min-w-0 rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-sm text-slate-900 focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200';
 
-export function OneTimeSecret({ clientId, secret, hashed }: { clientId?: string; secret: string; hashed: boolean }) {
+/** The client id, read-only, with its copy button (after registering, public or confidential). */
+export function ClientIdField({ clientId }: { clientId: string }) {
+  return (
+    <div>
+      <label htmlFor="created-client-id" className="mb-1 block text-sm font-medium text-slate-700">
+        Client id
+      </label>
+      <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
+        <input id="created-client-id" readOnly value={clientId} className={readOnlyClass} spellCheck={false} />
+        <CopyButton text={clientId} label="Copy client id" className="shrink-0" />
+      </div>
+    </div>
+  );
+}
+
+/** The new secret (and the client id, after registering), with copy buttons and the one warning that matters. */
+export function OneTimeSecret({ clientId, secret }: { clientId?: string; secret: string }) {
   return (
     <div className="space-y-4" data-testid="one-time-secret">
-      {clientId ? (
-        <div>
-          <label htmlFor="created-client-id" className="mb-1 block text-sm font-medium text-slate-700">
-            Client id
-          </label>
-          <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
-            <input id="created-client-id" readOnly value={clientId} className={readOnlyClass} spellCheck={false} />
-            <CopyButton text={clientId} label="Copy client id" className="shrink-0" />
-          </div>
-        </div>
-      ) : null}
+      {clientId ? <ClientIdField clientId={clientId} /> : null}
       <div>
         <label htmlFor="created-client-secret" className="mb-1 block text-sm font-medium text-slate-700">
           Client secret
@@ -37,9 +43,7 @@ export function OneTimeSecret({ clientId, secret, hashed }: { clientId?: string;
           <CopyButton text={secret} label="Copy client secret" className="shrink-0" />
         </div>
         <p id="created-client-secret-hint" className="mt-2 text-sm font-medium text-amber-800">
-          {hashed
-            ? 'Hashed on save. Copy it now if this is a new secret.'
-            : 'Stored unhashed (for HS256), but not shown again. Copy it now if this is a new secret.'}
+          This is the only time the secret is shown. Copy it now.
         </p>
       </div>
     </div>

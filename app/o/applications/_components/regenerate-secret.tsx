@@ -1,52 +1,68 @@
 'use client';
-// "Regenerate secret" with a confirmation step. The new secret comes back in the action's state
-// and is rendered once; nothing keeps it for a reload.
-import { useActionState, useState } from 'react';
-import { Alert, Button } from '@/app/_components/ui';
-import { SubmitButton } from '@/app/_components/submit-button';
+// The client secret's cell: what is stored (`status`), and "Regenerate secret" through the one
+// confirmation pattern (app/_components/confirm.tsx: `?confirm=regenerate` opens it). The new secret
+// comes back in the action's state and is shown once, in place of the status (which would say it
+// "cannot be shown"); nothing keeps it for a reload.
+import Link from 'next/link';
+import { useActionState, type ReactNode } from 'react';
+import { buttonClass } from '@/app/_components/ui';
+import { ConfirmOpen, ConfirmPanel } from '@/app/_components/confirm';
+import { Notice } from '@/app/_components/notice';
 import type { RegenerateState } from '../_lib/state';
 import { OneTimeSecret } from './one-time-secret';
 
-export function RegenerateSecret({ action }: { action: (state: RegenerateState, form: FormData) => Promise<RegenerateState> }) {
+/**
+ * @param action the regenerate (or staff's reset) server action, its id bound
+ * @param status what is stored now, in words (hidden while a new secret is shown)
+ * @param open whether the confirmation is open (the page's `?confirm=regenerate`)
+ * @param path the page's path (the confirmation opens on it; Cancel and Done go back to it)
+ */
+export function RegenerateSecret({
+  action,
+  appName,
+  status,
+  open,
+  path,
+}: {
+  action: (state: RegenerateState, form: FormData) => Promise<RegenerateState>;
+  appName: string;
+  status: ReactNode;
+  open: boolean;
+  path: string;
+}) {
   const [state, formAction] = useActionState(action, {} as RegenerateState);
-  const [confirming, setConfirming] = useState(false);
-  // Each answer (seq) closes the confirmation again.
-  const [answered, setAnswered] = useState(state.seq);
-  if (answered !== state.seq) {
-    setAnswered(state.seq);
-    setConfirming(false);
+
+  if (state.secret) {
+    return (
+      <div className="space-y-4 rounded-lg border border-amber-200 bg-amber-50 p-4">
+        <Notice>Secret regenerated. The old one no longer works: give the new one to every client that uses it.</Notice>
+        <OneTimeSecret secret={state.secret} />
+        <Link href={path} scroll={false} className={buttonClass('secondary')}>
+          Done
+        </Link>
+      </div>
+    );
   }
-
   return (
-    <div className="space-y-4">
-      {state.secret ? (
-        <div className="rounded-lg border border-amber-200 bg-amber-50 p-4">
-          <p className="mb-3 text-sm font-semibold text-amber-900" data-testid="secret-regenerated">
-            New client secret generated. The old one no longer works.
-          </p>
-          <OneTimeSecret secret={state.secret} hashed={state.secretHashed ?? true} />
-        </div>
-      ) : null}
-      {state.message ? <Alert testId="regenerate-error">{state.message}</Alert> : null}
-
-      {confirming ? (
-        <form action={formAction} className="space-y-3 rounded-lg border border-red-200 bg-red-50 p-4">
-          <p className="text-sm text-red-900" id="regenerate-warning">
-            The current secret stops working at once: every client using it must be given the new one.
-          </p>
-          <div className="flex flex-wrap gap-3">
-            <SubmitButton variant="danger" pendingText="Regenerating…" aria-describedby="regenerate-warning">
-              Regenerate secret
-            </SubmitButton>
-            <Button type="button" variant="secondary" onClick={() => setConfirming(false)}>
-              Cancel
-            </Button>
-          </div>
-        </form>
+    <div className="space-y-3">
+      {status}
+      {open ? (
+        <ConfirmPanel
+          id="regenerate"
+          level="h3"
+          title={`Regenerate the secret of ${appName}?`}
+          action={formAction}
+          confirm={`Regenerate the secret of ${appName}`}
+          pendingText="Regenerating…"
+          cancelHref={path}
+          error={state.message}
+        >
+          <p>The current secret stops working at once: every client using it must be given the new one.</p>
+        </ConfirmPanel>
       ) : (
-        <Button type="button" variant="secondary" aria-expanded={false} onClick={() => setConfirming(true)}>
+        <ConfirmOpen path={path} what="regenerate">
           Regenerate secret
-        </Button>
+        </ConfirmOpen>
       )}
     </div>
   );

@@ -4,7 +4,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Alert } from '@/app/_components/ui';
-import { OneTimeSecret } from './one-time-secret';
+import { ClientIdField, OneTimeSecret } from './one-time-secret';
 import type { SavedState } from './use-application-form';
 
 const secondaryLink = 'inline-flex rounded-md px-4 py-2 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50';
@@ -21,11 +21,12 @@ export function SavedApplication({ saved, children, registerAnother = false }: {
         {children}
       </Alert>
       {saved.clientSecret ? (
-        <OneTimeSecret clientId={saved.clientId} secret={saved.clientSecret} hashed={saved.secretHashed} />
+        <OneTimeSecret clientId={saved.clientId} secret={saved.clientSecret} />
       ) : (
-        <p className="text-sm text-slate-700">
-          Client id: <code className="font-mono">{saved.clientId}</code> (public client: no secret).
-        </p>
+        <div className="space-y-2">
+          <ClientIdField clientId={saved.clientId} />
+          <p className="text-sm text-slate-700">No client secret: a public client proves itself with PKCE.</p>
+        </div>
       )}
       <div className="flex flex-wrap gap-3">
         <Link

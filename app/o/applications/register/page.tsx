@@ -1,6 +1,5 @@
 import Link from 'next/link';
 import { connection } from 'next/server';
-import { Card, PageTitle } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/session';
 import { defaultFormValues } from '@/lib/apps/schema';
 import { randomClientId } from '@/lib/oauth/random';
@@ -20,14 +19,7 @@ export default async function RegisterApplicationPage() {
           Applications
         </Link>
       </nav>
-      <PageTitle sub="Client id and client secret are generated; provide the rest.">Register a new application</PageTitle>
-      <Card>
-        <RegisterApplicationForm
-          action={createApplicationAction}
-          initial={defaultFormValues(randomClientId(), user.name)}
-          audience={formAudience(user)}
-        />
-      </Card>
+      <RegisterApplicationForm action={createApplicationAction} initial={defaultFormValues(randomClientId(), user.name)} audience={formAudience(user)} />
     </div>
   );
 }

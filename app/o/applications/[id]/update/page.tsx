@@ -1,5 +1,4 @@
 import Link from 'next/link';
-import { Card, PageTitle } from '@/app/_components/ui';
 import type { ApplicationFormValues } from '@/lib/apps/schema';
 import { loadApplication } from '../../_lib/load';
 import { formAudience } from '../../_lib/audience';
@@ -39,16 +38,13 @@ export default async function UpdateApplicationPage({ params }: { params: Promis
           {app.name}
         </Link>
       </nav>
-      <PageTitle>Edit {app.name}</PageTitle>
-      <Card>
-        <UpdateApplicationForm
-          action={updateApplicationAction.bind(null, app.id)}
-          initial={initial}
-          audience={formAudience(user)}
-          appId={app.id}
-          hasSecret={app.hasSecret}
-        />
-      </Card>
+      <UpdateApplicationForm
+        action={updateApplicationAction.bind(null, app.id)}
+        initial={initial}
+        audience={formAudience(user)}
+        appId={app.id}
+        hasSecret={app.hasSecret}
+      />
     </div>
   );
 }
