@@ -7,7 +7,7 @@ import { ConfigError, installSettings, settingsFromEnvironment, type Settings } 
 import { getHandle, closeDb } from './lib/db';
 import { DatabaseLockedError } from './lib/db/pglite-lock';
 import { createFrontDoor } from './lib/server/front-door';
-import { flushAudit } from './lib/db/queries/audit';
+import { flushAudit, pendingAuditEvents } from './lib/db/queries/audit';
 import { log, routeConsoleToLog } from './lib/log';
 import { announceSetupToken } from './lib/auth/first-admin';
 import { listenControlSocket } from './lib/server/control-socket';
@@ -109,7 +109,12 @@ async function main() {
   onStopSignal((signal) => {
     log.info('shutdown.started', { signal, drain_ms: e.SHUTDOWN_DRAIN_MS });
     control?.close();
-    void shutDown(server, { drainMs: e.SHUTDOWN_DRAIN_MS, flush: flushAudit, close: closeDb }).then(() => process.exit(0));
+    const flush = async () => {
+      await flushAudit();
+      const lost = pendingAuditEvents(); // the database is away: they cannot be written
+      if (lost) log.error('shutdown.audit_lost', { events: lost });
+    };
+    void shutDown(server, { drainMs: e.SHUTDOWN_DRAIN_MS, flush, close: closeDb }).then(() => process.exit(0));
   });
 }
 

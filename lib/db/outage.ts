@@ -38,18 +38,23 @@ const OUTAGE_CODES = new Set([
 ]);
 
 /**
- * True when `err` (or an error in its `cause` chain, up to 5 deep) is a database outage by its
- * `code` (see OUTAGE_CODES; SQLSTATE class 08 too). Any other error, a constraint violation or a
- * syntax error included, is not: it stays a server error.
+ * The outage code of `err` or of an error in its `cause` chain (up to 5 deep; see OUTAGE_CODES,
+ * and SQLSTATE class 08), or undefined when it is no outage: a constraint violation or a syntax
+ * error stays a server error.
  */
-export function isDatabaseOutage(err: unknown): boolean {
+export function outageCode(err: unknown): string | undefined {
   let e: unknown = err;
   for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (OUTAGE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+    if (typeof code === 'string' && (OUTAGE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return code;
     e = (e as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
+}
+
+/** True when `err` is a database outage (outageCode). */
+export function isDatabaseOutage(err: unknown): boolean {
+  return outageCode(err) !== undefined;
 }
 
 const KEY = Symbol.for('oauth.db.outages');

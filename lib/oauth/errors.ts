@@ -3,7 +3,7 @@
 // turns it into HTTP. Anything else that escapes becomes `server_error`, logged and never shown.
 import { jsonResponse, type OAuthResponse } from './http';
 import { log } from '../log';
-import { isDatabaseOutage, OUTAGE_RETRY_AFTER_SECONDS } from '../db/outage';
+import { outageCode, OUTAGE_RETRY_AFTER_SECONDS } from '../db/outage';
 
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -230,8 +230,10 @@ export function toErrorResponse(err: unknown, realm = 'oauth'): OAuthResponse {
  * (lib/db/outage.ts) `temporarily_unavailable` (503, Retry-After), else `server_error` (500).
  */
 export function logUnexpected(err: unknown): OAuthError {
-  if (isDatabaseOutage(err)) {
-    log.warn('database.unavailable', { err });
+  const outage = outageCode(err);
+  if (outage) {
+    // Expected while the database is away, and the same for every request: the code says which.
+    log.warn('database.unavailable', { error_code: outage });
     return temporarilyUnavailable('The database is temporarily unavailable; retry later.');
   }
   log.error('server_error', { err });

@@ -3,7 +3,7 @@
 // are applied, and it is not shutting down). Unauthenticated, never cached, bounded in time.
 import { jsonResponse, type OAuthResponse } from '../oauth/http';
 import { databaseReadiness } from '../db';
-import { OUTAGE_RETRY_AFTER_SECONDS } from '../db/outage';
+import { outageCode, OUTAGE_RETRY_AFTER_SECONDS } from '../db/outage';
 import { env } from '../env';
 import { log } from '../log';
 
@@ -39,7 +39,8 @@ export async function readyzEndpoint(): Promise<OAuthResponse> {
     if (state === 'ok') return jsonResponse({ status: 'ok' });
     log.warn('readyz.unavailable', { reason: state });
   } catch (err) {
-    log.warn('readyz.unavailable', { reason: 'database', err });
+    const code = outageCode(err);
+    log.warn('readyz.unavailable', code ? { reason: 'database', error_code: code } : { reason: 'database', err });
   } finally {
     clearTimeout(timer);
   }

@@ -10,6 +10,7 @@ import { useTestSettings } from '@/test/helpers/settings';
 import { basic, makeApp, POSTMAN_CALLBACK } from '@/test/helpers/fixtures';
 import { APPLICATION_NAME, closeDb, getHandle, query, sql } from '@/lib/db';
 import { createFrontDoor } from '@/lib/server/front-door';
+import { flushAudit, pendingAuditEvents } from '@/lib/db/queries/audit';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 import { settings } from './settings';
 
@@ -151,6 +152,22 @@ describe.skipIf(process.env.TEST_DB !== 'postgres')('PostgreSQL unreachable, res
     expect(seen.at(-1)).toBe(200);
     expect(seen.length).toBeLessThanOrEqual(3);
   });
+
+  it('audit events queued when the database goes away are kept and written once it is back (not dropped)', async () => {
+    await flushAudit(); // events held by the outages above
+    expect(pendingAuditEvents()).toBe(0);
+    const before = await query<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_events WHERE type = 'token.issued' AND application_id = ${app.id}`);
+    // The token's audit event is queued before the answer and written within limits.auditFlushMs: cut first.
+    expect((await token()).status).toBe(200);
+    await proxy.cut();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(pendingAuditEvents()).toBeGreaterThan(0);
+    await proxy.restore();
+    const end = Date.now() + 10_000;
+    while (pendingAuditEvents() > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+    const after = await query<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_events WHERE type = 'token.issued' AND application_id = ${app.id}`);
+    expect(after[0].n).toBe(before[0].n + 1);
+  }, 20_000);
 
   it('a page that fails because the database is unreachable gets the friendly 503 page with Retry-After in the site\'s look, not the 500 of its error page', async () => {
     // A stand-in for Next.js behind the real front door: a page that reads the database and
