@@ -69,16 +69,21 @@ export async function attemptOverLimit(limits: Limit[]): Promise<LimitCheck> {
 /**
  * Settles a successful attempt, in one statement: `clear` keys are deleted (their failures are
  * forgiven), `refund` keys lose the one attempt this success had counted (their other attempts
- * stay). A refund never takes a count below 0.
+ * stay). A refund never takes a count below 0. The rows are locked first in sorted key order, as
+ * countAttempts takes them: a DELETE or UPDATE by `key IN (…)` locks them in scan order, and a
+ * burst of successes and attempts on the same keys deadlocked (40P01, a 500).
  */
 export async function settleAttempts(s: { clear?: string[]; refund?: string[] }): Promise<void> {
   const clear = s.clear ?? [];
   const refund = s.refund ?? [];
   if (clear.length === 0 && refund.length === 0) return;
+  const all = [...new Set([...clear, ...refund])].sort();
+  const locked = sql`locked AS MATERIALIZED (SELECT key FROM rate_limits WHERE key IN (${keyList(all)}) ORDER BY key FOR UPDATE)`;
+  const inLocked = (keys: string[]) => sql`key IN (SELECT key FROM locked WHERE key IN (${keyList(keys)}))`;
   if (refund.length === 0) {
-    await query(sql`DELETE FROM rate_limits WHERE key IN (${keyList(clear)})`);
+    await query(sql`WITH ${locked} DELETE FROM rate_limits WHERE ${inLocked(clear)}`);
     return;
   }
-  const update = sql`UPDATE rate_limits SET count = greatest(count - 1, 0) WHERE key IN (${keyList(refund)})`;
-  await query(clear.length ? sql`WITH cleared AS (DELETE FROM rate_limits WHERE key IN (${keyList(clear)})) ${update}` : update);
+  const update = sql`UPDATE rate_limits SET count = greatest(count - 1, 0) WHERE ${inLocked(refund)}`;
+  await query(clear.length ? sql`WITH ${locked}, cleared AS (DELETE FROM rate_limits WHERE ${inLocked(clear)}) ${update}` : sql`WITH ${locked} ${update}`);
 }
