@@ -11,6 +11,8 @@ import { basic, makeApp, POSTMAN_CALLBACK } from '@/test/helpers/fixtures';
 import { APPLICATION_NAME, closeDb, getHandle, query, sql } from '@/lib/db';
 import { createFrontDoor } from '@/lib/server/front-door';
 import { flushAudit, pendingAuditEvents } from '@/lib/db/queries/audit';
+import { hasBuild, startServerProcess, type ServerProcess } from '@/test/helpers/server-process';
+import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 import { settings } from './settings';
 
@@ -58,7 +60,7 @@ describe.skipIf(process.env.TEST_DB !== 'postgres')('PostgreSQL unreachable, res
     return seen;
   }
 
-  it('RFC 6749 §5.2: while the database is unreachable the token endpoint answers 503 temporarily_unavailable with Retry-After, at once; the same process answers 200 when it is back', async () => {
+  it('RFC 6749 §5.2, RFC 9110 §15.6.4: while the database is unreachable the token endpoint answers 503 temporarily_unavailable with Retry-After, at once; the same process answers 200 when it is back', async () => {
     expect((await token()).status).toBe(200);
     await proxy.cut();
     try {
@@ -217,4 +219,55 @@ describe('what is not an outage', () => {
       expect(isDatabaseOutage(new Error('wrapped', { cause: Object.assign(new Error('x'), { code }) })), `cause ${code}`).toBe(true);
     }
   });
+});
+
+describe.skipIf(process.env.TEST_DB !== 'postgres' || !hasBuild)('PostgreSQL unreachable under a production server process (Next.js pages; needs `next build`)', () => {
+  let db: TestDatabase | undefined;
+  let proxy: TcpProxy | undefined;
+  let server: ServerProcess | undefined;
+  afterAll(async () => {
+    server?.kill();
+    await proxy?.close();
+    await db?.drop();
+  });
+
+  it('while the database is unreachable, Next.js pages answer the friendly 503 page with Retry-After in the site\'s look (no 500, no stack trace), and serve again when it is back', async () => {
+    db = await createTestDatabase();
+    const direct = new URL(db.env.DATABASE_URL!);
+    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+    const proxied = new URL(direct);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(proxy.port);
+    server = await startServerProcess({ ...db.env, DATABASE_URL: proxied.toString(), DB_TIMEOUT_MS: settings.DB_TIMEOUT_MS! });
+    // The login page reads the database on every request (the layout asks whether setup is needed).
+    expect((await fetch(`${server.url}/accounts/login/`)).status).toBe(200);
+    await proxy.cut();
+    try {
+      for (const p of ['/accounts/login/', '/']) {
+        const t0 = Date.now();
+        const r = await fetch(`${server.url}${p}`);
+        const html = await r.text();
+        expect(r.status, p).toBe(503);
+        expect(Date.now() - t0, p).toBeLessThan(3000);
+        expect(r.headers.get('retry-after'), p).toMatch(/^\d+$/);
+        expect(html, p).toContain('<h1>Temporarily unavailable</h1>');
+        expect(html, p).toContain('<header>');
+        expect(html, p).not.toMatch(/DatabaseError|ECONNREFUSED|\.ts:\d+/);
+      }
+      const t = await fetch(`${server.url}/o/token/`, { method: 'POST', headers: form, body: 'grant_type=client_credentials&client_id=nobody&client_secret=x' });
+      expect(t.status).toBe(503);
+      expect(((await t.json()) as { error: string }).error).toBe('temporarily_unavailable');
+    } finally {
+      await proxy.restore();
+    }
+    const end = Date.now() + 10_000;
+    let status = 0;
+    while (status !== 200 && Date.now() < end) {
+      const r = await fetch(`${server.url}/accounts/login/`);
+      status = r.status;
+      await r.arrayBuffer();
+    }
+    expect(status).toBe(200);
+    expect(server.output()).not.toMatch(/startup\.failed/);
+  }, 150_000);
 });

@@ -5,32 +5,16 @@
 // The server needs `next build` output (.next): `npm test` builds after the first vitest passes,
 // so without a build this file is skipped (run `npx next build` first).
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
-import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { hasBuild, startServerProcess, type ServerProcess } from '@/test/helpers/server-process';
 import { useTestSettings } from '@/test/helpers/settings';
 import { basic, makeApp } from '@/test/helpers/fixtures';
 import { closeDb, getHandle, query, sql } from '@/lib/db';
 import { sha256b64url } from '@/lib/oauth/random';
 import { settings } from './settings';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-const built = fs.existsSync(path.join(ROOT, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID'));
 const DRAIN_MS = 10_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 interface Outcome {
   /** When the request was sent, relative to SIGTERM (ms; negative: before). */
@@ -64,11 +48,11 @@ function tokenRequest(port: number, auth: string, sentAt: number): Promise<Outco
   });
 }
 
-describe.skipIf(process.env.TEST_DB !== 'postgres' || !built)('SIGTERM during a burst of token requests (a production server on PostgreSQL)', () => {
+describe.skipIf(process.env.TEST_DB !== 'postgres' || !hasBuild)('SIGTERM during a burst of token requests (a production server on PostgreSQL)', () => {
   let db: TestDatabase | undefined;
-  let child: ChildProcess | undefined;
+  let server: ServerProcess | undefined;
   afterEach(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    server?.kill();
     await closeDb();
     await db?.drop();
   });
@@ -78,38 +62,16 @@ describe.skipIf(process.env.TEST_DB !== 'postgres' || !built)('SIGTERM during a 
     useTestSettings({ ...settings, ...db.env });
     await getHandle();
     const app = await makeApp({ grantTypes: ['client_credentials'] });
-    const port = await freePort();
-    let out = '';
-    child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        ...db.env,
-        NODE_ENV: 'production',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        ISSUER: `http://localhost:${port}`,
-        WEB_CONCURRENCY: String(workers),
-        SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
-        // The burst is one client from one address: not what the failure limits are about.
-        RATE_LIMIT_MAX_FAILURES: '100000',
-        RATE_LIMIT_MAX_FAILURES_PER_IP: '100000',
-        NEXT_TELEMETRY_DISABLED: '1',
-      },
+    server = await startServerProcess({
+      ...db.env,
+      WEB_CONCURRENCY: String(workers),
+      SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
+      // The burst is one client from one address: not what the failure limits are about.
+      RATE_LIMIT_MAX_FAILURES: '100000',
+      RATE_LIMIT_MAX_FAILURES_PER_IP: '100000',
     });
-    child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    child.stderr!.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    const exited = new Promise<{ code: number | null; at: number }>((r) => child!.once('exit', (code) => r({ code, at: Date.now() })));
-
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`the server exited during start:\n${out}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error(`the server did not start within 90 s:\n${out}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const { port, child, exited } = server;
+    const out = () => server!.output();
     // Every worker ready: each answers through the primary's round robin.
     for (let i = 0; i < workers * 4; i++) expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
 
@@ -128,7 +90,7 @@ describe.skipIf(process.env.TEST_DB !== 'postgres' || !built)('SIGTERM during a 
     const answered = outcomes.filter((o) => o.status !== undefined);
     for (const o of answered) {
       expect(o.partial, JSON.stringify(o)).toBeFalsy();
-      expect(o.status, `${o.body}\n${out}`).toBe(200);
+      expect(o.status, `${o.body}\n${out()}`).toBe(200);
       const t = JSON.parse(o.body!) as { access_token: string; token_type: string; expires_in: number };
       expect(t.token_type).toBe('Bearer');
       expect(t.access_token.length).toBeGreaterThan(20);
@@ -136,17 +98,19 @@ describe.skipIf(process.env.TEST_DB !== 'postgres' || !built)('SIGTERM during a 
     for (const o of outcomes.filter((x) => x.status === undefined)) expect(['ECONNREFUSED', 'ECONNRESET'], JSON.stringify(o)).toContain(o.error);
     // Not vacuous: requests were in flight when SIGTERM came and were answered; the late ones were refused.
     expect(answered.length).toBeGreaterThan(0);
-    // (A connection the kernel queued before the listener closed is reset, never answered: also refused.)
-    for (const o of outcomes.slice(early.length)) {
+    // (A connection the kernel queued before the listener closed is reset, never answered: also
+    // refused. In a cluster the primary listens until its last worker has closed: a late
+    // connection may still reach a worker that has not, and gets its full answer, checked above.)
+    for (const o of outcomes.slice(early.length).filter((x) => workers === 1 || x.status === undefined)) {
       expect(['ECONNREFUSED', 'ECONNRESET'], JSON.stringify(o)).toContain(o.error);
       expect(o.partial, JSON.stringify(o)).toBe(false);
     }
 
     // Exit 0 within the drain bound; the log says it drained, and no worker was started again.
-    expect(code, out).toBe(0);
+    expect(code, out()).toBe(0);
     expect(at - termAt).toBeLessThan(DRAIN_MS);
-    expect(out).toMatch(/shutdown\.done drained=true/);
-    expect(out).not.toMatch(/cluster\.worker_exited/);
+    expect(out()).toMatch(/shutdown\.done drained=true/);
+    expect(out()).not.toMatch(/cluster\.worker_exited/);
 
     // Every token answered 200 is stored (by its hash), and its issuance is in the audit log.
     const hashes = answered.map((o) => sha256b64url((JSON.parse(o.body!) as { access_token: string }).access_token));
@@ -154,7 +118,7 @@ describe.skipIf(process.env.TEST_DB !== 'postgres' || !built)('SIGTERM during a 
     expect(stored.n).toBe(hashes.length);
     const [audited] = await query<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_events WHERE type = 'token.issued' AND application_id = ${app.id}`);
     expect(audited.n).toBe(hashes.length);
-    return { answered: answered.length, refused: outcomes.length - answered.length, out };
+    return { answered: answered.length, refused: outcomes.length - answered.length };
   }
 
   it('SIGTERM: requests in flight get their full 200, new connections are refused, every answered token is stored, exit 0 within SHUTDOWN_DRAIN_MS', async () => {
