@@ -5,7 +5,11 @@
 // The server needs `next build` output (.next): `npm test` builds after the first vitest passes,
 // so without a build this file is skipped (run `npx next build` first).
 import { afterEach, describe, expect, it } from 'vitest';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
 import { hasBuild, startServerProcess, type ServerProcess } from '@/test/helpers/server-process';
 import { useTestSettings } from '@/test/helpers/settings';
@@ -130,4 +134,30 @@ describe.skipIf(process.env.TEST_DB !== 'postgres' || !hasBuild)('SIGTERM during
     const r = await scenario(2);
     console.log(`answered ${r.answered}, refused ${r.refused}`);
   }, 150_000);
+});
+
+describe.skipIf(process.env.TEST_DB === 'postgres' || !hasBuild)('SIGTERM on the embedded database (PGlite)', () => {
+  let server: ServerProcess | undefined;
+  let dataDir: string | undefined;
+  afterEach(() => {
+    server?.kill();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('SIGTERM: PGlite is closed and its lock file removed, exit 0; the next process opens the same data directory', async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-shutdown-'));
+    const env = { DATA_DIR: dataDir, DATABASE_URL: '', AUTH_SECRET: crypto.randomBytes(33).toString('base64url') };
+    server = await startServerProcess(env);
+    const lock = path.join(dataDir, 'pglite.lock');
+    expect(fs.existsSync(lock)).toBe(true);
+    server.child.kill('SIGTERM');
+    const { code } = await server.exited;
+    expect(code, server.output()).toBe(0);
+    expect(fs.existsSync(lock)).toBe(false);
+    expect(server.output()).toMatch(/shutdown\.done drained=true/);
+    server = await startServerProcess(env);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+  }, 200_000);
 });
