@@ -32,7 +32,7 @@
 // (client, source), RATE_LIMIT_MAX_FAILURES; nothing is taken back.
 import net from 'node:net';
 import { canonicalUsername } from './canonical';
-import { attemptOverLimit, countAttempts, settleAttempts, type LimitCheck } from './db/queries/rate-limit';
+import { attemptOverLimit, countAttempts, overLimit, settleAttempts, type LimitCheck } from './db/queries/rate-limit';
 import { audit } from './db/queries/audit';
 import { env } from './env';
 
@@ -121,6 +121,9 @@ export type Guess = { kind: 'login'; username: string; ip: string } | { kind: 'c
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** How long a guess over a hard limit waits before the second look (beginGuess): a few password or secret checks (argon2id). */
+const SETTLE_WAIT_MS = 300;
+
 /**
  * Counts a guess at a password or client secret before it is checked, applying the rules above:
  * refused over a hard limit; otherwise delayed as the subject's attempts from all sources require.
@@ -129,10 +132,19 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function beginGuess(g: Guess): Promise<Attempt> {
   const keys = g.kind === 'login' ? loginKeys(g.username, g.ip) : clientKeys(g.clientId, g.ip);
   const e = env();
-  const hard = await attemptOverLimit([
+  const limits = [
     { key: keys.pair, max: e.RATE_LIMIT_MAX_FAILURES },
     { key: keys.source, max: e.RATE_LIMIT_MAX_FAILURES_PER_IP },
-  ]);
+  ];
+  let hard = await attemptOverLimit(limits);
+  if (hard.over) {
+    // Attempts are counted before they are checked, so a burst of RIGHT secrets (a client's
+    // workers starting at once) can count past the limit before any success gives its count back.
+    // Look once more after they had time to settle: failures stay counted, so a guesser is still
+    // refused (and waits for it).
+    await sleep(SETTLE_WAIT_MS);
+    hard = await overLimit(limits);
+  }
   if (hard.over) return { allowed: false, retryAfterSeconds: hard.retryAfterSeconds };
   const [subject] = await countAttempts([keys.subject]);
   if (subject.count === e.RATE_LIMIT_MAX_FAILURES + 1) {

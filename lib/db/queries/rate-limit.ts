@@ -67,23 +67,42 @@ export async function attemptOverLimit(limits: Limit[]): Promise<LimitCheck> {
 }
 
 /**
+ * Says whether any of `limits` is over its `max` now, counting nothing: for a second look after
+ * attempts in flight had time to settle (lib/rate-limits.ts beginGuess).
+ */
+export async function overLimit(limits: Limit[]): Promise<LimitCheck> {
+  if (limits.length === 0) return { over: false };
+  const win = env().RATE_LIMIT_WINDOW_SECONDS;
+  const rows = await query<{ key: string; count: number; retry_after: number }>(sql`
+    SELECT key, count,
+      greatest(1, ceil(extract(epoch FROM window_start + make_interval(secs => ${win}) - now())))::int AS retry_after
+    FROM rate_limits
+    WHERE key IN (${keyList(limits.map((l) => l.key))}) AND window_start > now() - make_interval(secs => ${win})`);
+  let retry = 0;
+  for (const r of rows) {
+    const l = limits.find((x) => x.key === r.key);
+    if (l && Number(r.count) > l.max) retry = Math.max(retry, Number(r.retry_after));
+  }
+  return retry > 0 ? { over: true, retryAfterSeconds: retry } : { over: false };
+}
+
+/**
  * Settles a successful attempt, in one statement: `clear` keys are deleted (their failures are
  * forgiven), `refund` keys lose the one attempt this success had counted (their other attempts
- * stay). A refund never takes a count below 0. The rows are locked first in sorted key order, as
- * countAttempts takes them: a DELETE or UPDATE by `key IN (…)` locks them in scan order, and a
- * burst of successes and attempts on the same keys deadlocked (40P01, a 500).
+ * stay). A refund never takes a count below 0. The rows are first locked in key order, as
+ * countAttempts locks them: a DELETE and an UPDATE would each lock in scan order, and a count and a
+ * settle sharing keys could deadlock (40P01, seen with two instances starting under load).
  */
 export async function settleAttempts(s: { clear?: string[]; refund?: string[] }): Promise<void> {
   const clear = s.clear ?? [];
   const refund = s.refund ?? [];
   if (clear.length === 0 && refund.length === 0) return;
   const all = [...new Set([...clear, ...refund])].sort();
-  const locked = sql`locked AS MATERIALIZED (SELECT key FROM rate_limits WHERE key IN (${keyList(all)}) ORDER BY key FOR UPDATE)`;
-  const inLocked = (keys: string[]) => sql`key IN (SELECT key FROM locked WHERE key IN (${keyList(keys)}))`;
-  if (refund.length === 0) {
-    await query(sql`WITH ${locked} DELETE FROM rate_limits WHERE ${inLocked(clear)}`);
-    return;
-  }
-  const update = sql`UPDATE rate_limits SET count = greatest(count - 1, 0) WHERE ${inLocked(refund)}`;
-  await query(clear.length ? sql`WITH ${locked}, cleared AS (DELETE FROM rate_limits WHERE ${inLocked(clear)}) ${update}` : sql`WITH ${locked} ${update}`);
+  // The scalar subquery runs once, before either statement scans (an InitPlan): every lock in order first.
+  const lockedFirst = sql`(SELECT count(*) FROM (SELECT key FROM rate_limits WHERE key IN (${keyList(all)}) ORDER BY key FOR UPDATE) l) >= 0`;
+  const none = sql`NULL::text`;
+  await query(sql`
+    WITH locked AS MATERIALIZED (SELECT ${lockedFirst} AS ok),
+    cleared AS (DELETE FROM rate_limits WHERE key IN (${clear.length ? keyList(clear) : none}) AND (SELECT ok FROM locked))
+    UPDATE rate_limits SET count = greatest(count - 1, 0) WHERE key IN (${refund.length ? keyList(refund) : none}) AND (SELECT ok FROM locked)`);
 }

@@ -11,6 +11,7 @@ import { accessTokens, auditEvents, rateLimits } from '@/lib/db/schema';
 import { flushAudit } from '@/lib/db/queries/audit';
 import { checkPassword } from '@/lib/auth/check-password';
 import { clientKeys, loginKeys } from '@/lib/rate-limits';
+import { countAttempts, settleAttempts } from '@/lib/db/queries/rate-limit';
 import { settings } from './settings';
 
 const MAX = 3;
@@ -125,6 +126,26 @@ describe('OWASP Authentication Cheat Sheet: password limits per (account, source
   });
 });
 
+describe('rate-limit counters under concurrency (lib/db/queries/rate-limit.ts)', () => {
+  it('counting and settling the same keys at once never deadlocks: both lock them in key order', async () => {
+    // Rows created in reverse key order, so that a scan meets them in the opposite order to a sort.
+    const tag = Math.random().toString(36).slice(2);
+    const [a, b, c] = ['a', 'b', 'c'].map((k) => `test:${tag}:${k}`);
+    await countAttempts([c]);
+    await countAttempts([b]);
+    await countAttempts([a]);
+    const errors: unknown[] = [];
+    for (let round = 0; round < 30; round++) {
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 ? countAttempts([a, b, c]) : settleAttempts({ clear: [a], refund: [c, b] })).catch((e: unknown) => void errors.push(e)),
+        ),
+      );
+    }
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('canonical usernames (lib/canonical.ts): one spelling of an account for the lookup and the limit key', () => {
   it('with alice over the limit from a source, ALICE, ＡＬＩＣＥ, ａｌｉｃｅ and " alice " are refused as alice; alİce, alıce and alice\\u0301 are nobody; none gets alice’s tokens', async () => {
     const alice = await makeUser({ username: 'alice' });
@@ -201,6 +222,24 @@ describe('RFC 9700 §4.15, OWASP: client secret limits per (client, source) and 
     const fresh = await ccApp();
     expect((await clientCredentials(source, fresh, fresh.secret)).status).toBe(429);
     expect((await clientCredentials(freshSource(), fresh, fresh.secret)).status).toBe(200);
+  });
+
+  it('a burst of right secrets from one source, before any is cached, is not refused by the attempts it counted itself', async () => {
+    // A client's workers starting at once: each attempt is counted before its secret is checked.
+    const app = await ccApp();
+    const source = freshSource();
+    const statuses = await Promise.all(Array.from({ length: MAX * 4 }, () => clientCredentials(source, app, app.secret).then((r) => r.status)));
+    expect(statuses).toEqual(Array(MAX * 4).fill(200));
+  });
+
+  it('a guesser over the limit is still refused after the second look, while the owner elsewhere gets in', async () => {
+    const app = await ccApp();
+    const source = freshSource();
+    const statuses = await Promise.all(Array.from({ length: MAX * 4 }, (_, i) => clientCredentials(source, app, `wrong-${i}`).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(MAX);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(MAX * 3);
+    expect((await clientCredentials(source, app, app.secret)).status).toBe(429);
+    expect((await clientCredentials(freshSource(), app, app.secret)).status).toBe(200);
   });
 
   it('unhashed (HS256) secrets have the same limits as hashed ones', async () => {
