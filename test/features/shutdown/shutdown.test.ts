@@ -85,7 +85,11 @@ describe.skipIf(process.env.TEST_DB !== 'postgres' || !hasBuild)('SIGTERM during
     await new Promise((r) => setTimeout(r, 30));
     const termAt = Date.now();
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    // The late requests go once every serving process has run its handler, which closes its
+    // listener in the tick that logs shutdown.started (a busy process may take a while to get there).
+    const handled = () => (out().match(/shutdown\.started/g) ?? []).length >= workers;
+    for (const until = Date.now() + 5000; !handled() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 10));
+    expect(handled(), out()).toBe(true);
     const late = Array.from({ length: 10 }, () => tokenRequest(port, auth, Date.now() - termAt));
     const outcomes = await Promise.all([...early, ...late]);
     const { code, at } = await exited;
