@@ -7,10 +7,23 @@ import { ConfigError, installSettings, settingsFromEnvironment, type Settings } 
 import { getHandle, closeDb } from './lib/db';
 import { DatabaseLockedError } from './lib/db/pglite-lock';
 import { createFrontDoor } from './lib/server/front-door';
-import { flushAudit } from './lib/db/queries/audit';
+import { flushAudit, pendingAuditEvents } from './lib/db/queries/audit';
 import { log, routeConsoleToLog } from './lib/log';
 import { announceSetupToken } from './lib/auth/first-admin';
 import { listenControlSocket } from './lib/server/control-socket';
+import { shutDown } from './lib/server/shutdown';
+
+/** Runs `stop` on the first SIGTERM or SIGINT; later ones are logged and ignored (a terminal's Ctrl-C reaches every worker and its primary). */
+function onStopSignal(stop: (signal: NodeJS.Signals) => void): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return void log.info('shutdown.signal_ignored', { signal, msg: 'already shutting down' });
+    stopping = true;
+    stop(signal);
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
 
 function fail(err: unknown): never {
   if (err instanceof ConfigError || err instanceof DatabaseLockedError) log.error('startup.failed', { msg: err.message });
@@ -43,9 +56,29 @@ async function main() {
     }
     log.info('cluster.starting', { workers });
     for (let i = 0; i < workers; i++) cluster.fork();
+    let stopping = false;
     cluster.on('exit', (w, code) => {
+      if (stopping) {
+        if (Object.keys(cluster.workers ?? {}).length === 0) {
+          log.info('cluster.stopped');
+          process.exit(0);
+        }
+        return;
+      }
       log.error('cluster.worker_exited', { pid: w.process.pid, exit_code: code, msg: 'starting another' });
       cluster.fork();
+    });
+    // The workers drain themselves (below); the primary passes the signal on, starts no new
+    // worker, and exits when they are gone (or, past their drain and a margin, kills them).
+    onStopSignal((signal) => {
+      stopping = true;
+      log.info('cluster.stopping', { signal });
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      setTimeout(() => {
+        log.error('cluster.stop_timeout', { msg: 'workers did not exit in time: killing them' });
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+        process.exit(1);
+      }, e.SHUTDOWN_DRAIN_MS + 10_000).unref();
     });
     return;
   }
@@ -73,15 +106,16 @@ async function main() {
     if (cluster.isPrimary) announceSetupToken(e.ISSUER).catch((err) => log.error('setup.token_failed', { err }));
   });
 
-  const stop = async () => {
-    server.close();
+  onStopSignal((signal) => {
+    log.info('shutdown.started', { signal, drain_ms: e.SHUTDOWN_DRAIN_MS });
     control?.close();
-    await flushAudit().catch(() => {});
-    await closeDb().catch(() => {});
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+    const flush = async () => {
+      await flushAudit();
+      const lost = pendingAuditEvents(); // the database is away: they cannot be written
+      if (lost) log.error('shutdown.audit_lost', { events: lost });
+    };
+    void shutDown(server, { drainMs: e.SHUTDOWN_DRAIN_MS, flush, close: closeDb }).then(() => process.exit(0));
+  });
 }
 
 main().catch(fail);

@@ -96,6 +96,10 @@ const schema = z.object({
   REQUEST_HEADERS_TIMEOUT_MS: int(15_000, 1000, 600_000),
   /** A whole request, headers and body, must arrive within this (ms), else 408. 1 MiB in 60 s needs ~17 KB/s. */
   REQUEST_TIMEOUT_MS: int(60_000, 1000, 600_000),
+  /** PostgreSQL: connecting gives up, and a statement is cancelled, after this (ms): then 503 with Retry-After (lib/db/outage.ts). */
+  DB_TIMEOUT_MS: int(5000, 500, 600_000),
+  /** On SIGTERM/SIGINT: requests in flight get this long (ms) to finish before the process exits anyway (server.ts). */
+  SHUTDOWN_DRAIN_MS: int(10_000, 0, 600_000),
   /** Worker processes (node:cluster). PostgreSQL only; PGlite is single-process. */
   WEB_CONCURRENCY: int(1, 1, 64),
   /**
@@ -192,6 +196,8 @@ export interface Limits {
   sessionSeenEverySeconds: number;
   /** HTTP keep-alive: an idle connection is closed after this (ms; above the usual 60 s of load balancers). server.ts */
   keepAliveTimeoutMs: number;
+  /** GET /readyz answers 503 when the database has not answered within this (ms). server/health.ts */
+  readyTimeoutMs: number;
   /** A refused request's connection is read and discarded this long before it is closed (ms; RFC 9112 §9.6). server/request-gate.ts */
   lingerMs: number;
 
@@ -239,6 +245,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   sessionMaxAgeSeconds: 14 * 24 * 3600,
   sessionSeenEverySeconds: 300,
   keepAliveTimeoutMs: 65_000,
+  readyTimeoutMs: 2000,
   lingerMs: 2000,
   auditMaxBatch: 200,
   auditFlushMs: 100,

@@ -9,6 +9,7 @@ import { PgDialect, PgPreparedQuery } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 import { env } from '../env';
 import { acquirePgliteLock } from './pglite-lock';
+import { isDatabaseOutage, noteDatabaseOutage } from './outage';
 
 // Both drivers expose the same query builder; the PGlite one is typed as postgres-js so that
 // queries are written once (the runtime API is identical for everything we use).
@@ -25,11 +26,22 @@ type G = typeof globalThis & { [KEY]?: Promise<Handle> };
 
 const migrationsFolder = () => path.resolve(process.cwd(), 'drizzle');
 
-async function openPostgres(url: string): Promise<Handle> {
+/** The application_name of this server's PostgreSQL sessions (pg_stat_activity). */
+export const APPLICATION_NAME = 'oauth-provider';
+
+async function openPostgres(url: string, timeoutMs: number): Promise<Handle> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-  const client = postgres(url, { max: 10, onnotice: () => {}, connection: { application_name: 'oauth-provider' } });
+  // An outage must not hang requests: connecting gives up after DB_TIMEOUT_MS (CONNECT_TIMEOUT),
+  // and the server cancels a statement that runs longer (57014). Both are outages (./outage.ts):
+  // 503 with Retry-After. postgres.js reconnects by itself on the next statement.
+  const client = postgres(url, {
+    max: 10,
+    onnotice: () => {},
+    connect_timeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
+    connection: { application_name: APPLICATION_NAME, statement_timeout: timeoutMs },
+  });
   // Drizzle runs unnamed statements (parsed and planned on every call) unless a query is built
   // with .prepare(name). Our statements are few and fixed, so let postgres.js prepare each once
   // per connection: the token endpoint's insert stops paying a parse and plan per request.
@@ -37,14 +49,17 @@ async function openPostgres(url: string): Promise<Handle> {
   client.unsafe = ((text: string, params?: unknown[], options?: { prepare?: boolean }) =>
     unsafe(text, params as never, { ...options, prepare: true })) as typeof client.unsafe;
   const db = drizzle(client, { schema });
-  // Many instances may start at once against one database: serialise their migrations.
-  const lock = await client.reserve();
+  // Many instances may start at once against one database: serialise their migrations. On a
+  // connection of their own, without the statement timeouts: waiting for another instance's
+  // migrations, or one migration on a big table, may take longer than a request's statement may.
+  const admin = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: APPLICATION_NAME } });
+  unboundedStatements++;
   try {
-    await lock`SELECT pg_advisory_lock(727274)`;
-    await migrate(db, { migrationsFolder: migrationsFolder() });
+    await admin`SELECT pg_advisory_lock(727274)`;
+    await migrate(drizzle(admin, { schema }), { migrationsFolder: migrationsFolder() });
   } finally {
-    await lock`SELECT pg_advisory_unlock(727274)`.catch(() => {});
-    lock.release();
+    unboundedStatements--;
+    await admin.end({ timeout: 5 }).catch(() => {}); // the session's end releases the lock
   }
   return { db, driver: 'postgres', close: () => client.end({ timeout: 5 }) };
 }
@@ -136,6 +151,29 @@ export function toDatabaseError(err: unknown, queryText?: string, params?: unkno
 
 const GUARDED = Symbol.for('oauth.db.guarded');
 
+/** While > 0 (migrations at start, before the server listens) statements are not bounded. */
+let unboundedStatements = 0;
+
+/** The client-side bound past the server's statement_timeout (ms): the answer may be slow to come back, not lost. */
+const CLIENT_BOUND_MARGIN_MS = 1000;
+
+/**
+ * On PostgreSQL, `p` or, DB_TIMEOUT_MS + 1 s after it started, an outage error (code
+ * DB_CLIENT_TIMEOUT). statement_timeout and connect_timeout cannot end a wait on a connection
+ * whose network went silent (a failover that drops packets); this does, so a request answers 503
+ * in bounded time. The statement may still finish later: nobody was told it succeeded.
+ */
+function bounded<T>(p: Promise<T>): Promise<T> {
+  const e = env();
+  if (!e.DATABASE_URL || unboundedStatements > 0) return p; // PGlite: in-process, no network to lose
+  let timer: NodeJS.Timeout | undefined;
+  const limit = e.DB_TIMEOUT_MS + CLIENT_BOUND_MARGIN_MS;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`The database did not answer within ${limit} ms`), { code: 'DB_CLIENT_TIMEOUT' })), limit);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Puts every statement's failure through toDatabaseError. Both drivers' prepared queries extend
  * drizzle's PgPreparedQuery and run each statement through its queryWithCache, which is where
@@ -154,7 +192,8 @@ function guardQueryErrors(): void {
     throw new Error('drizzle-orm changed: PgPreparedQuery.queryWithCache is gone, so lib/db/index.ts cannot keep bound values out of errors');
   }
   proto.queryWithCache = function (queryString, params, query) {
-    return original.call(this, queryString, params, query).catch(function onQueryError(e: unknown) {
+    return bounded(original.call(this, queryString, params, query)).catch(function onQueryError(e: unknown) {
+      if (isDatabaseOutage(e)) noteDatabaseOutage();
       const clean = toDatabaseError(e, queryString, params);
       if (clean instanceof DatabaseError) Error.captureStackTrace(clean, onQueryError); // start at the caller's frames
       throw clean;
@@ -169,7 +208,7 @@ export function getHandle(): Promise<Handle> {
   if (!g[KEY]) {
     guardQueryErrors();
     const e = env();
-    g[KEY] = e.DATABASE_URL ? openPostgres(e.DATABASE_URL) : openPglite(path.join(e.DATA_DIR, 'pglite'));
+    g[KEY] = e.DATABASE_URL ? openPostgres(e.DATABASE_URL, e.DB_TIMEOUT_MS) : openPglite(path.join(e.DATA_DIR, 'pglite'));
     g[KEY].catch(() => delete g[KEY]);
   }
   return g[KEY];
@@ -190,8 +229,9 @@ export async function closeDb(): Promise<void> {
 export async function tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   const db = await getDb();
   try {
-    return await db.transaction((t) => fn(t as unknown as Db));
+    return await bounded(db.transaction((t) => fn(t as unknown as Db)));
   } catch (e) {
+    if (isDatabaseOutage(e)) noteDatabaseOutage(); // BEGIN or COMMIT on a lost connection
     throw toDatabaseError(e);
   }
 }
@@ -234,6 +274,28 @@ export function statement<P extends object, R extends Record<string, unknown>>(
     const r = await prepared.execute(params as Record<string, unknown>);
     return (Array.isArray(r) ? r : (r as { rows: R[] }).rows) as R[];
   };
+}
+
+let migrationCount: number | undefined;
+
+/** How many migrations drizzle/ holds (its journal), read once. */
+function expectedMigrations(): number {
+  if (migrationCount === undefined) {
+    const journal = JSON.parse(fs.readFileSync(path.join(migrationsFolder(), 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+    migrationCount = journal.entries.length;
+  }
+  return migrationCount;
+}
+
+/**
+ * Readiness (GET /readyz): one round trip that proves the database answers and that every
+ * migration in drizzle/ is applied (drizzle's own table of applied migrations).
+ * @returns 'ok', or 'migrations' when fewer are applied than drizzle/ holds
+ * @throws whatever the statement throws (an outage: see ./outage.ts); the caller bounds the wait
+ */
+export async function databaseReadiness(): Promise<'ok' | 'migrations'> {
+  const [row] = await query<{ n: number }>(sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
+  return Number(row?.n) >= expectedMigrations() ? 'ok' : 'migrations';
 }
 
 export { sql, schema };

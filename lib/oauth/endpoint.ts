@@ -131,7 +131,7 @@ function htmlError(err: unknown, req: OAuthRequest): OAuthResponse {
     return htmlErrorPage({ status: err.status, ...err.page });
   }
   const e = err instanceof OAuthError ? err : logUnexpected(err);
-  const title = e.status === 405 ? 'Method not allowed' : e.status >= 500 ? 'Server error' : 'Invalid request';
+  const title = e.status === 405 ? 'Method not allowed' : e.status === 503 ? 'Temporarily unavailable' : e.status >= 500 ? 'Server error' : 'Invalid request';
   const page = htmlErrorPage({ status: e.status, title, message: e.description ?? e.code });
   Object.assign(page.headers, e.headers);
   return page;

@@ -3,6 +3,7 @@
 // turns it into HTTP. Anything else that escapes becomes `server_error`, logged and never shown.
 import { jsonResponse, type OAuthResponse } from './http';
 import { log } from '../log';
+import { outageCode, OUTAGE_RETRY_AFTER_SECONDS } from '../db/outage';
 
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -187,6 +188,16 @@ export function insufficientScope(required: string) {
   return e;
 }
 
+/**
+ * RFC 6749 §4.1.2.1, §5.2 temporarily_unavailable as 503 Service Unavailable (RFC 9110 §15.6.4)
+ * with Retry-After (§10.2.3): the server cannot answer now (the database is unreachable or
+ * restarting) and will again without anything changing on the client's side.
+ * @param retryAfter seconds the client should wait before trying again
+ */
+export function temporarilyUnavailable(description = 'The service is temporarily unavailable; retry later.', retryAfter = OUTAGE_RETRY_AFTER_SECONDS) {
+  return new OAuthError('temporarily_unavailable', description, 503).withHeader('Retry-After', String(retryAfter));
+}
+
 export function serverError() {
   return new OAuthError('server_error', 'The server could not complete the request.', 500);
 }
@@ -215,9 +226,16 @@ export function toErrorResponse(err: unknown, realm = 'oauth'): OAuthResponse {
 
 /**
  * Logs an unexpected error (lib/log.ts: message, causes and our own stack frames; never bound
- * values, tokens or secrets) and returns the `server_error` to answer with.
+ * values, tokens or secrets) and returns the error to answer with: for a database outage
+ * (lib/db/outage.ts) `temporarily_unavailable` (503, Retry-After), else `server_error` (500).
  */
 export function logUnexpected(err: unknown): OAuthError {
+  const outage = outageCode(err);
+  if (outage) {
+    // Expected while the database is away, and the same for every request: the code says which.
+    log.warn('database.unavailable', { error_code: outage });
+    return temporarilyUnavailable('The database is temporarily unavailable; retry later.');
+  }
   log.error('server_error', { err });
   return serverError();
 }

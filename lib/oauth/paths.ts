@@ -27,6 +27,9 @@ export const ENDPOINT_PATHS = {
   jwks: { path: '/.well-known/jwks.json', aliases: ['/o/.well-known/jwks.json'] },
   api_hello: { path: '/api/hello' },
   api_notes: { path: '/api/notes' },
+  // For load balancers and orchestrators (lib/server/health.ts): liveness and readiness.
+  healthz: { path: '/healthz' },
+  readyz: { path: '/readyz' },
 } as const satisfies Record<string, PathSpec>;
 
 /** Paths only Next.js serves (pages, and the end-session route), named because protocol answers link to them. */

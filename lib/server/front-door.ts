@@ -10,6 +10,7 @@ import { htmlErrorPage } from '../oauth/error-page';
 import { serveEndpoint } from './node-door';
 import { withSecurityHeaders, writeAnswer } from './answer';
 import { guardServerAction, isPossibleServerAction } from './action-request';
+import { databaseOutageCount, OUTAGE_RETRY_AFTER_SECONDS } from '../db/outage';
 
 /**
  * Resolves the client IP (lib/http/client-ip.ts: socket address, and trusted proxies' header)
@@ -163,6 +164,60 @@ function seeOtherAfterPost(res: ServerResponse): void {
   } as ServerResponse['writeHead'];
 }
 
+/** The page a browser gets while the database is unreachable: 503, Retry-After, in the site's look. */
+function unavailablePage() {
+  const page = htmlErrorPage({
+    status: 503,
+    title: 'Temporarily unavailable',
+    message: 'The service cannot reach its database right now. Nothing you did caused this.',
+    hint: `Wait a few seconds and reload this page (the server asks for ${OUTAGE_RETRY_AFTER_SECONDS} seconds).`,
+  });
+  return { ...page, headers: { ...page.headers, 'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS) } };
+}
+
+type Writer = (...args: unknown[]) => unknown;
+
+/**
+ * A page or server action that failed because the database is unreachable (a statement failed for
+ * an outage while it ran: lib/db/outage.ts) answers the friendly 503 page with Retry-After instead
+ * of Next.js' 500 (its error page says "something went wrong", and clients would not retry). Only
+ * an answer whose head is not sent yet can be replaced: its head and body are dropped for the page.
+ * Any outage in the process while the request ran counts: during an outage that is what a 500 is.
+ */
+function unavailableOnOutage(res: ServerResponse): void {
+  const before = databaseOutageCount();
+  const orig = { writeHead: res.writeHead as Writer, write: res.write as Writer, end: res.end as Writer };
+  let page: ReturnType<typeof unavailablePage> | null = null;
+  let ended = false;
+  const replace = (status: number) => {
+    if (page || res.headersSent || status < 500 || databaseOutageCount() === before) return false;
+    page = unavailablePage();
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    orig.writeHead.call(res, 503, { ...withSecurityHeaders(page.headers), 'content-length': String(Buffer.byteLength(page.body)) });
+    return true;
+  };
+  const callbackOf = (args: unknown[]) => args.find((a): a is () => void => typeof a === 'function');
+  res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+    if (page || replace(status)) return this;
+    return orig.writeHead.call(this, status, ...rest);
+  } as ServerResponse['writeHead'];
+  res.write = function (this: ServerResponse, ...args: unknown[]) {
+    if (page || replace(this.statusCode)) {
+      callbackOf(args)?.();
+      return true;
+    }
+    return orig.write.apply(this, args);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, ...args: unknown[]) {
+    if (page || replace(this.statusCode)) {
+      if (!ended) orig.end.call(this, page!.body, callbackOf(args));
+      ended = true;
+      return this;
+    }
+    return orig.end.apply(this, args);
+  } as ServerResponse['end'];
+}
+
 /**
  * The node:http server for the whole app. For each request: the client IP (CLIENT_IP_HEADER), an
  * origin-form target (toOriginForm), TRACE refused where Next.js would answer (refusedTrace), the
@@ -189,6 +244,7 @@ export function createFrontDoor(toNext: (req: IncomingMessage, res: ServerRespon
     if (!policy.route && refusedTrace(req, res)) return;
     // The manifest's endpoints say 303 after a POST themselves (endpoint.ts htmlError).
     if (req.method === 'POST' && !policy.route) seeOtherAfterPost(res);
+    if (!policy.route) unavailableOnOutage(res);
     gateRequest(req, res, policy, expectsContinue, (bounded) => {
       if (policy.route) serveEndpoint(bounded, res, policy.route);
       else if (isPossibleServerAction(bounded)) guardServerAction(bounded, res, (checked) => toNext(checked, res));

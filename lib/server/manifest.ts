@@ -18,6 +18,7 @@ import { userinfoEndpoint } from '../oauth/oidc/userinfo';
 import { jwksEndpoint, metadataEndpoint } from '../oauth/oidc/discovery';
 import { helloEndpoint } from '../api/hello';
 import { notesEndpoint } from '../api/notes';
+import { healthzEndpoint, readyzEndpoint } from './health';
 
 export interface ManifestEntry {
   name: EndpointName;
@@ -108,6 +109,9 @@ export const MANIFEST: Readonly<Record<EndpointName, ManifestEntry>> = {
     caller: { bearer: { scopes: { GET: ['read'], POST: ['write'] }, requireUser: true } },
     handle: notesEndpoint,
   }),
+  // Liveness and readiness for load balancers (health.ts): unauthenticated, no CORS, no-store.
+  healthz: entry('healthz', { methods: ['GET'], otherMethods: useGet, cors: 'none', handle: healthzEndpoint }),
+  readyz: entry('readyz', { methods: ['GET'], otherMethods: useGet, cors: 'none', handle: readyzEndpoint }),
 };
 
 /** Every entry, in the manifest's order. */

@@ -43,7 +43,8 @@ export async function startTestServer(overrides: SettingOverrides = {}): Promise
   };
 }
 
-function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a server of the test's own). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = http.createServer();
     s.listen(0, '127.0.0.1', () => {

@@ -6,6 +6,7 @@ import { applications, auditEvents, users } from '../schema';
 import { page, type Page } from './page';
 import { log } from '../../log';
 import { env } from '../../env';
+import { outageCode, OUTAGE_RETRY_AFTER_SECONDS } from '../outage';
 
 export type AuditType =
   | 'login.success'
@@ -53,7 +54,15 @@ export function audit(type: AuditType, e: AuditInput = {}): void {
   else state.timer ??= setTimeout(() => void flushAudit(), auditFlushMs);
 }
 
-/** Writes queued events now (tests and shutdown call this). */
+/** How many full batches of events are held in memory while the database is unreachable. */
+const AUDIT_HELD_BATCHES = 50;
+
+/** Events queued and not yet written (shutdown reports them when the database is away). */
+export function pendingAuditEvents(): number {
+  return state.queue.length;
+}
+
+/** Writes queued events now (tests and shutdown call this). During an outage they stay queued (pendingAuditEvents). */
 export async function flushAudit(): Promise<void> {
   if (state.timer) clearTimeout(state.timer);
   state.timer = null;
@@ -79,7 +88,14 @@ export async function flushAudit(): Promise<void> {
                (e->>'application_id')::bigint, e->>'ip', NULLIF(e->'detail', 'null'::jsonb)
         FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) AS e`);
     } catch (err) {
-      log.error('audit.write_failed', { events: batch.length, err });
+      const outage = outageCode(err);
+      // While the database is away the batch waits (before newer events) and is retried after
+      // the outage's Retry-After, up to AUDIT_HELD_BATCHES batches held; past that, or for any other failure, it is dropped.
+      if (outage && state.queue.length + batch.length <= env().limits.auditMaxBatch * AUDIT_HELD_BATCHES) {
+        state.queue.unshift(...batch);
+        state.timer ??= setTimeout(() => void flushAudit(), OUTAGE_RETRY_AFTER_SECONDS * 1000);
+        log.warn('audit.write_deferred', { events: batch.length, error_code: outage });
+      } else log.error('audit.write_failed', { events: batch.length, err });
     } finally {
       state.flushing = null;
     }
