@@ -12,12 +12,12 @@ status=0
 echo "== tests indexed by rule (every RFC clause lib/oauth cites is named by a test title)"
 node scripts/check-rfc-tests.mjs || status=1
 
-echo "== vitest (unit + integration on PGlite)"
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest-pglite.json || status=1
-
-# Before the PostgreSQL run: its scale-out tests (test/features/scale-out/) start production instances.
+# First: the tests that start real production servers (shutdown, outage pages, scale-out) need the build.
 echo "== next build"
 npx next build || status=1
+
+echo "== vitest (unit + integration on PGlite)"
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest-pglite.json || status=1
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "== vitest (integration on PostgreSQL: $TEST_DATABASE_URL)"

@@ -11,11 +11,10 @@ import path from 'node:path';
 import { createPostgresDatabase } from './db';
 
 /**
- * The path polled to decide that an instance is ready: it answers once the process has opened and
- * migrated the database and Next.js has loaded its build (its first render also warms the pages).
- * Switch to '/readyz' (issue 15 item 1) once it exists on main.
+ * The path polled to decide that an instance is ready, as a load balancer would: 200 once the
+ * database answers with every migration applied (lib/server/health.ts), 503 while shutting down.
  */
-export const READY_PATH = '/accounts/login/';
+export const READY_PATH = '/readyz';
 
 /** Response header nginx adds (in the tests only): the instance that answered, `127.0.0.1:<port>`. */
 export const UPSTREAM_HEADER = 'x-upstream';
