@@ -9,6 +9,7 @@ import { gateRequest, requestPolicy } from './request-gate';
 import { htmlErrorPage } from '../oauth/error-page';
 import { serveEndpoint } from './node-door';
 import { withSecurityHeaders, writeAnswer } from './answer';
+import { isShuttingDown } from './health';
 import { guardServerAction, isPossibleServerAction } from './action-request';
 import { databaseOutageCount, OUTAGE_RETRY_AFTER_SECONDS } from '../db/outage';
 
@@ -239,6 +240,9 @@ export function createFrontDoor(toNext: (req: IncomingMessage, res: ServerRespon
   });
   const serve = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => {
     setClientIp(req);
+    // Shutting down (shutdown.ts): this connection closes after its answer, so no client or proxy
+    // sends another request on it while the drain waits for it.
+    if (isShuttingDown()) res.setHeader('connection', 'close');
     if (!toOriginForm(req, res)) return;
     const policy = requestPolicy(req);
     if (!policy.route && refusedTrace(req, res)) return;

@@ -87,6 +87,7 @@ http {
   upstream oauth {
 ${o.upstreams.map((u) => `    server ${u};`).join('\n')}
     keepalive 32;
+    keepalive_timeout 4s;
   }
   server {
     listen 127.0.0.1:${o.listen};
@@ -111,6 +112,7 @@ export const PROXY_LOCATION = `      proxy_http_version 1.1;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_cache off;
+      proxy_next_upstream error timeout non_idempotent;
       client_max_body_size 2m;`;
 
 /** Runs `next build` unless a build is there (NEXT_DIST_DIR or .next). */
