@@ -190,6 +190,8 @@ export interface Limits {
   sessionMaxAgeSeconds: number;
   /** A session's last_seen_at is written at most this often (seconds): reads stay reads. db/queries/sessions.ts */
   sessionSeenEverySeconds: number;
+  /** An authorization's last use (consents.last_used_at, "Last used" on /o/authorized_tokens/) is written at most this often (seconds). db/queries/tokens.ts */
+  authorizationUsedEverySeconds: number;
   /** HTTP keep-alive: an idle connection is closed after this (ms; above the usual 60 s of load balancers). server.ts */
   keepAliveTimeoutMs: number;
   /** A refused request's connection is read and discarded this long before it is closed (ms; RFC 9112 §9.6). server/request-gate.ts */
@@ -238,6 +240,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   pendingRequestTtlSeconds: 30 * 60,
   sessionMaxAgeSeconds: 14 * 24 * 3600,
   sessionSeenEverySeconds: 300,
+  authorizationUsedEverySeconds: 60,
   keepAliveTimeoutMs: 65_000,
   lingerMs: 2000,
   auditMaxBatch: 200,

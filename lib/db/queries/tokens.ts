@@ -10,6 +10,7 @@ import { findSessionUser, isSessionKey, liveSessionCtes } from './sessions';
 import { appSuspended } from './clients';
 import { tokenStateSql } from './token-state';
 import { dateOf, dateOrNull, isoOrNull } from './values';
+import { env } from '../../env';
 import { authorizationCodes, consents, type User } from '../schema';
 import type {
   CodeRedemption,
@@ -52,12 +53,25 @@ const issueRefusal = (alias: string, scope: SQL, idTokenUnavailable: boolean) =>
   END)`;
 
 /**
- * Two CTEs, ins_access and ins_refresh, inserting `t` for each row of the CTE `from` (columns
+ * Three CTEs: ins_access and ins_refresh, inserting `t` for each row of the CTE `from` (columns
  * application_id, user_id, access_scope, refresh_scope, family_id, authorization_code_id,
- * auth_time, nonce): the access token, and the refresh token when `t.refreshHash` is set.
+ * auth_time, nonce): the access token, and the refresh token when `t.refreshHash` is set; and
+ * used_consent, recording the use on the user's consent for the client (consents.last_used_at,
+ * "Last used" once the tokens are gone). That write is at most once per
+ * limits.authorizationUsedEverySeconds and skips a consent row another statement holds (SKIP
+ * LOCKED): an issuance never waits for a concurrent one recording the same use, nor for a
+ * revocation deleting it. Issuance only: bearer checks and introspection never write.
  */
 const insertTokenCtes = (from: string, t: StoredTokens, grantType: string) => sql`
-  ins_access AS (
+  used_consent AS (
+    UPDATE consents SET last_used_at = now()
+    WHERE id IN (
+      SELECT c.id FROM consents c JOIN ${sql.raw(from)} f ON c.user_id = f.user_id AND c.application_id = f.application_id
+      WHERE c.last_used_at IS NULL OR c.last_used_at <= now() - make_interval(secs => ${env().limits.authorizationUsedEverySeconds})
+      FOR UPDATE OF c SKIP LOCKED
+    )
+    RETURNING 1
+  ), ins_access AS (
     INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, authorization_code_id, grant_type, expires_at)
     SELECT ${t.accessHash}::text, application_id, user_id, access_scope, family_id, authorization_code_id, ${grantType}::text,
            ${t.accessExpiresAt.toISOString()}::timestamptz
