@@ -16,7 +16,9 @@ function Snippet({ id, title, code, note, copyLabel }: { id: string; title: stri
         <CopyButton text={code} label={copyLabel} />
       </div>
       {note ? <p className="mb-2 text-xs text-slate-600">{note}</p> : null}
+      {/* tabIndex: a scrolling region must be reachable by keyboard to be scrolled (WCAG 2.1.1, axe scrollable-region-focusable). */}
       <pre
+        tabIndex={0}
         aria-labelledby={`${id}-title`}
         data-testid={id}
         className="overflow-x-auto rounded-lg bg-slate-900 p-4 text-xs leading-relaxed text-slate-100"
