@@ -52,7 +52,8 @@ async function waitFor(url: string, proc: ChildProcess, what: string) {
 }
 
 /** Peak resident memory of a process and its children (workers), from /proc. */
-function peakRssMb(pid: number): number {
+/** The server's process and its workers (WEB_CONCURRENCY). */
+function serverPids(pid: number): number[] {
   const pids = [pid];
   try {
     const kids = execSync(`pgrep -P ${pid} || true`).toString().trim().split('\n').filter(Boolean).map(Number);
@@ -60,6 +61,30 @@ function peakRssMb(pid: number): number {
   } catch {
     /* no children */
   }
+  return pids;
+}
+
+/**
+ * CPU time (user + system) the server's processes have used so far, in ms (/proc/<pid>/stat
+ * utime and stime, in clock ticks of 10 ms). Per operation it shows the server's own cost, which
+ * other load on the machine barely moves, unlike throughput.
+ */
+function serverCpuMs(pid: number): number {
+  let ticks = 0;
+  for (const p of serverPids(pid)) {
+    try {
+      // The fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+      const f = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      /* gone */
+    }
+  }
+  return ticks * 10;
+}
+
+function peakRssMb(pid: number): number {
+  const pids = serverPids(pid);
   let total = 0;
   for (const p of pids) {
     try {
@@ -91,6 +116,8 @@ interface Result {
   errors: number;
   unit: string;
   ratioToFloor?: number;
+  /** The server's CPU time per operation (µs): serverCpuMs over the measured run / operations. */
+  serverCpuUs: number;
 }
 
 async function cannon(opts: Opts, duration: number): Promise<autocannon.Result> {
@@ -281,7 +308,11 @@ async function main() {
       if (ONLY && s.name !== 'floor' && !ONLY.includes(s.name)) continue;
       for (const c of CONCURRENCY) {
         if (WARMUP > 0) await cannon({ ...s.opts, connections: c }, WARMUP);
+        // The floor's CPU is the floor process's; every other scenario's is the server's.
+        const measured = s.name === 'floor' ? floor.pid! : server.pid!;
+        const cpuBefore = serverCpuMs(measured);
         const r = await cannon({ ...s.opts, connections: c }, DURATION);
+        const cpuMs = serverCpuMs(measured) - cpuBefore;
         const rps = r.requests.average / s.perIteration;
         const errors = r.errors + r.timeouts + r.non2xx - (s.name === 'code_pkce_round_trip' ? r['3xx'] : 0);
         if (s.name === 'floor') floorRps.set(c, rps);
@@ -295,10 +326,11 @@ async function main() {
           errors,
           unit: s.unit,
           ratioToFloor: floorValue ? Math.round((rps / floorValue) * 1000) / 10 : undefined,
+          serverCpuUs: Math.round((cpuMs * 1000) / Math.max(1, r.requests.total / s.perIteration)),
         };
         results.push(row);
         console.log(
-          `${s.name.padEnd(22)} c=${String(c).padEnd(3)} ${String(row.rps).padStart(6)} ${s.unit.padEnd(14)} p50 ${String(row.p50).padStart(3)} ms  p99 ${String(row.p99).padStart(4)} ms  errors ${errors}` +
+          `${s.name.padEnd(22)} c=${String(c).padEnd(3)} ${String(row.rps).padStart(6)} ${s.unit.padEnd(14)} p50 ${String(row.p50).padStart(3)} ms  p99 ${String(row.p99).padStart(4)} ms  cpu ${String(row.serverCpuUs).padStart(5)} µs  errors ${errors}` +
             (s.name !== 'floor' && row.ratioToFloor !== undefined ? `  ${row.ratioToFloor}% of floor` : ''),
         );
       }

@@ -103,12 +103,14 @@ test.describe('applications', () => {
     await expect(postman).toContainText(POSTMAN);
     await expect(postman).toContainText('SHA-256');
     await expect(postman).toContainText('Send as Basic Auth header');
-    // Every value shell-quoted (lib/apps/snippets.ts).
-    await expect(page.getByTestId('curl-code')).toContainText(`curl -X POST '${baseURL}/o/token/'`);
-    await expect(page.getByTestId('curl-code')).toContainText(`-u '${clientId}:CLIENT_SECRET'`);
-    await expect(page.getByTestId('curl-code')).toContainText(`--data-urlencode 'redirect_uri=${POSTMAN}'`);
-    await expect(page.getByTestId('curl-client-credentials')).toContainText('grant_type=client_credentials');
-    await expect(page.getByTestId('spa-fetch')).toContainText('code_challenge_method');
+    // Every value shell-quoted (lib/apps/snippets.ts); the secret read from $CLIENT_SECRET. Only the
+    // app's grants: no client credentials, no SPA (confidential). e2e/connect-snippets.spec.ts runs them.
+    await expect(page.getByTestId('exchange-curl')).toContainText(`curl -sS -X POST '${baseURL}/o/token/'`);
+    await expect(page.getByTestId('exchange-curl')).toContainText(`-d client_id=${clientId}`);
+    await expect(page.getByTestId('exchange-curl')).toContainText('--data-urlencode "client_secret=${CLIENT_SECRET:?set it first}"');
+    await expect(page.getByTestId('exchange-curl')).toContainText(`--data-urlencode 'redirect_uri=${POSTMAN}'`);
+    await expect(page.getByTestId('client_credentials-curl')).toHaveCount(0);
+    await expect(page.getByTestId('spa-sign-in')).toHaveCount(0);
 
     // Edit the name.
     await page.getByRole('link', { name: 'Edit' }).click();

@@ -74,10 +74,10 @@ test.describe('the application forms', () => {
     await page.getByLabel('Redirect uris', { exact: true }).fill('https://example.com/cb');
     await page.getByRole('button', { name: 'Register application' }).click();
     await page.getByRole('link', { name: 'Open application' }).click();
-    await expect(page.getByTestId('curl-code')).toContainText("--data-urlencode 'redirect_uri=https://example.com/cb'");
-    await expect(page.getByTestId('curl-client-credentials')).toHaveCount(0);
+    await expect(page.getByTestId('exchange-curl')).toContainText("--data-urlencode 'redirect_uri=https://example.com/cb'");
+    await expect(page.getByTestId('client_credentials-curl')).toHaveCount(0);
     await expect(page.getByRole('button', { name: 'Copy client credentials command' })).toHaveCount(0);
-    await expect(page.getByTestId('client-credentials-public')).toContainText('a public client has no secret');
+    await expect(page.getByTestId('connect-summary')).toContainText('None: a public client sends only its client_id');
   });
 });
 

@@ -86,12 +86,13 @@ test.describe('real-world inputs', () => {
     const hostile = "https://app.example/cb?x=$(touch${IFS}pwned)&y=`touch${IFS}pwned2`";
     await signUp(page, uniqueName('snip'));
     await openRegisterForm(page, 'Hostile callback');
+    await page.getByLabel('Public', { exact: true }).check(); // the SPA snippets are a public client's
     await page.getByLabel('Redirect uris', { exact: true }).fill(hostile);
     await page.getByRole('button', { name: 'Register application' }).click();
     await expect(page.getByTestId('saved-message')).toContainText('Hostile callback');
     await page.getByRole('link', { name: 'Open application' }).click();
-    const curl = (await page.getByTestId('curl-code').textContent())!;
-    const spaSnippet = (await page.getByTestId('spa-fetch').textContent())!;
+    const curl = (await page.getByTestId('exchange-curl').textContent())!;
+    const spaSnippets = [(await page.getByTestId('spa-sign-in').textContent())!, (await page.getByTestId('spa-callback').textContent())!];
 
     // bash: syntax, then run with curl replaced by a printer, where no external command exists.
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-snippet-'));
@@ -108,10 +109,12 @@ test.describe('real-world inputs', () => {
       fs.rmSync(scratch, { recursive: true, force: true });
       fs.rmSync(emptyBin, { recursive: true, force: true });
     }
-    // JavaScript: the snippet parses, and the redirect URI is a string literal holding it exactly.
+    // JavaScript: the snippets parse, and the redirect URI is a string literal holding it exactly.
     const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => unknown;
-    expect(() => new AsyncFunction(spaSnippet)).not.toThrow();
-    expect(spaSnippet).toContain(`redirect_uri: ${JSON.stringify(hostile)},`);
-    expect(spaSnippet).toContain("code_challenge_method: 'S256'");
+    for (const spaSnippet of spaSnippets) {
+      expect(() => new AsyncFunction(spaSnippet)).not.toThrow();
+      expect(spaSnippet).toContain(`redirect_uri: ${JSON.stringify(hostile)},`);
+    }
+    expect(spaSnippets[0]).toContain('code_challenge_method: "S256"');
   });
 });

@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { sql, type SQL } from 'drizzle-orm';
-import { PgPreparedQuery } from 'drizzle-orm/pg-core';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { PgDialect, PgPreparedQuery } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 import { env } from '../env';
 import { acquirePgliteLock } from './pglite-lock';
@@ -201,6 +201,39 @@ export async function query<T extends Record<string, unknown>>(q: SQL): Promise<
   const db = await getDb();
   const r = (await db.execute(q)) as unknown;
   return (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
+}
+
+/** One placeholder per parameter of a statement (sql.placeholder), named as the parameter. */
+export type Placeholders<P> = { readonly [K in keyof P & string]: Placeholder<K, P[K]> };
+
+const placeholders = new Proxy({} as Record<string, Placeholder>, { get: (_, name) => sql.placeholder(String(name)) });
+const dialect = new PgDialect();
+
+/**
+ * A hot statement, built and rendered once: `build` receives one placeholder per parameter (use
+ * them where a value goes; the SQL text must not depend on the values) and returns the statement;
+ * the returned function runs it with the values and returns its rows. Unlike `query`, no SQL
+ * template is walked per call, and the driver statement is made once per database handle
+ * (postgres.js then prepares it once per connection). Not for use inside `tx` (it runs on the
+ * process-wide handle). Failures are DatabaseErrors, as for every statement.
+ * @example const byHash = statement<{ hash: string }, { id: number }>((p) => sql`SELECT id FROM t WHERE h = ${p.hash}`);
+ */
+export function statement<P extends object, R extends Record<string, unknown>>(
+  build: (p: Placeholders<P>) => SQL,
+): (params: P) => Promise<R[]> {
+  let text: ReturnType<PgDialect['sqlToQuery']> | undefined;
+  const byDb = new WeakMap<Db, { execute: (values: Record<string, unknown>) => Promise<unknown> }>();
+  return async (params) => {
+    const db = await getDb();
+    let prepared = byDb.get(db);
+    if (!prepared) {
+      text ??= dialect.sqlToQuery(build(placeholders as Placeholders<P>));
+      prepared = db._.session.prepareQuery(text, undefined, undefined, false);
+      byDb.set(db, prepared);
+    }
+    const r = await prepared.execute(params as Record<string, unknown>);
+    return (Array.isArray(r) ? r : (r as { rows: R[] }).rows) as R[];
+  };
 }
 
 export { sql, schema };

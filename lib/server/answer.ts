@@ -17,8 +17,12 @@ export function withSecurityHeaders(headers: Record<string, string>): Record<str
  * Writes `r` with the security headers and its Content-Length (none on a 204 or 304: RFC 9110 §8.6).
  * @param extra more headers (e.g. `connection: close`)
  */
-export function writeAnswer(res: ServerResponse, r: OAuthResponse, extra: Record<string, string> = {}): void {
-  const length = r.status === 204 || r.status === 304 ? {} : { 'content-length': String(Buffer.byteLength(r.body)) };
-  res.writeHead(r.status, { ...withSecurityHeaders(r.headers), ...length, ...extra });
-  res.end(r.status === 204 || r.status === 304 ? undefined : r.body);
+export function writeAnswer(res: ServerResponse, r: OAuthResponse, extra?: Record<string, string>): void {
+  // One headers object per answer (this is every door answer's path).
+  const headers: Record<string, string> = Object.assign({}, SECURITY_HEADERS, r.headers);
+  const empty = r.status === 204 || r.status === 304;
+  if (!empty) headers['content-length'] = String(Buffer.byteLength(r.body));
+  if (extra) Object.assign(headers, extra);
+  res.writeHead(r.status, headers);
+  res.end(empty ? undefined : r.body);
 }

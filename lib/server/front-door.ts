@@ -187,7 +187,8 @@ export function createFrontDoor(toNext: (req: IncomingMessage, res: ServerRespon
     if (!toOriginForm(req, res)) return;
     const policy = requestPolicy(req);
     if (!policy.route && refusedTrace(req, res)) return;
-    if (req.method === 'POST') seeOtherAfterPost(res);
+    // The manifest's endpoints say 303 after a POST themselves (endpoint.ts htmlError).
+    if (req.method === 'POST' && !policy.route) seeOtherAfterPost(res);
     gateRequest(req, res, policy, expectsContinue, (bounded) => {
       if (policy.route) serveEndpoint(bounded, res, policy.route);
       else if (isPossibleServerAction(bounded)) guardServerAction(bounded, res, (checked) => toNext(checked, res));

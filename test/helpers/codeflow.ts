@@ -10,14 +10,17 @@ import { CONSENT_PAGE_PATH } from '@/lib/oauth/pending-request';
 import type { Application, User } from '@/lib/db/schema';
 import type { TestServer } from './server';
 
+/** Where the requests go: a test server, or any base URL (an instance of a cluster, its proxy). */
+export type Target = Pick<TestServer, 'url'>;
+
 export const newVerifier = () => crypto.randomBytes(48).toString('base64url'); // 64 chars
 
-export function authorizeUrl(srv: TestServer, params: Record<string, string | undefined>): string {
+export function authorizeUrl(srv: Target, params: Record<string, string | undefined>): string {
   return `${srv.url}/o/authorize/?${form(params)}`;
 }
 
 /** GET /o/authorize/ as a browser would, without following redirects. */
-export async function getAuthorize(srv: TestServer, params: Record<string, string | undefined>, cookie?: string): Promise<Response> {
+export async function getAuthorize(srv: Target, params: Record<string, string | undefined>, cookie?: string): Promise<Response> {
   return fetch(authorizeUrl(srv, params), { headers: cookie ? { cookie } : {}, redirect: 'manual' });
 }
 
@@ -70,12 +73,12 @@ export function pendingIdOfRedirect(r: Response, base: string): string {
 }
 
 /** GET /o/authorize/?pending=<id> (the continuation after login) with a browser's cookie (or none), without following redirects. */
-export function getPending(srv: TestServer, id: string, cookie?: string): Promise<Response> {
+export function getPending(srv: Target, id: string, cookie?: string): Promise<Response> {
   return fetch(`${srv.url}/o/authorize/?pending=${id}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
 }
 
 /** Asserts that the consent page `location` names is handed to Next.js (404 + x-test-handoff here). */
-async function expectHandedToNext(srv: TestServer, location: string, cookie: string) {
+async function expectHandedToNext(srv: Target, location: string, cookie: string) {
   const page = await fetch(new URL(location, srv.url), { headers: { cookie }, redirect: 'manual' });
   expect(page.status).toBe(404);
   expect(page.headers.get('x-test-handoff')).toBe('next');
@@ -85,7 +88,7 @@ async function expectHandedToNext(srv: TestServer, location: string, cookie: str
  * Asserts that `r` (an answer of /o/authorize/ to a logged-in user) leads to the consent page: a
  * redirect to the request's consent page, a Next.js page. Returns the pending id.
  */
-export async function expectConsentPage(srv: TestServer, r: Response, cookie: string): Promise<string> {
+export async function expectConsentPage(srv: Target, r: Response, cookie: string): Promise<string> {
   const pendingId = pendingIdOfRedirect(r, srv.url);
   expect(new URL(r.headers.get('location')!, srv.url).pathname, 'not the login page').toBe(CONSENT_PAGE_PATH);
   await expectHandedToNext(srv, r.headers.get('location')!, cookie);
@@ -97,7 +100,7 @@ export async function expectConsentPage(srv: TestServer, r: Response, cookie: st
  * this cookie shows it the consent page: the endpoint binds the request to the session and
  * redirects to the consent page, which is handed to Next.js.
  */
-export async function expectConsentPageOf(srv: TestServer, pendingId: string, cookie: string): Promise<void> {
+export async function expectConsentPageOf(srv: Target, pendingId: string, cookie: string): Promise<void> {
   const r = await getPending(srv, pendingId, cookie);
   expect(r.status).toBe(302);
   expect(r.headers.get('location')).toBe(`${CONSENT_PAGE_PATH}?pending=${pendingId}`);
@@ -109,7 +112,7 @@ export async function expectConsentPageOf(srv: TestServer, pendingId: string, co
  * (`/o/authorize/consent/?pending=<id>`, handed to Next.js), and the form's decision goes through
  * the server action's function (decideConsent).
  */
-export async function giveConsent(srv: TestServer, url: URL | string, login: LoginSession, decision: 'allow' | 'deny' = 'allow', ip = '127.0.0.1'): Promise<Outcome> {
+export async function giveConsent(srv: Target, url: URL | string, login: LoginSession, decision: 'allow' | 'deny' = 'allow', ip = '127.0.0.1'): Promise<Outcome> {
   const first = await fetch(url, { headers: { cookie: login.cookie }, redirect: 'manual' });
   const pendingId = await expectConsentPage(srv, first, login.cookie);
   return consentOutcome({ pendingId, session: login.session, ip, decision });
@@ -123,7 +126,7 @@ export interface CodeResult {
 
 /** Runs GET /o/authorize/ for a logged-in user on a skip-authorization (or pre-consented) app. */
 export async function obtainCode(
-  srv: TestServer,
+  srv: Target,
   app: Pick<Application, 'clientId'>,
   user: Pick<User, 'id' | 'username'>,
   extra: Record<string, string | undefined> = {},
@@ -141,7 +144,7 @@ export async function obtainCode(
 }
 
 /** POST /o/token/ with a form body. `auth` adds client_secret_basic. */
-export async function postToken(srv: TestServer, body: Record<string, string | undefined>, auth?: { id: string; secret: string }, headers: Record<string, string> = {}): Promise<Response> {
+export async function postToken(srv: Target, body: Record<string, string | undefined>, auth?: { id: string; secret: string }, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${srv.url}/o/token/`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...(auth ? { authorization: basic(auth.id, auth.secret) } : {}), ...headers },
@@ -152,11 +155,11 @@ export async function postToken(srv: TestServer, body: Record<string, string | u
 export const creds = (app: Pick<Application, 'clientId'> & { secret: string }) => ({ id: app.clientId, secret: app.secret });
 
 /** Exchanges a code with the Postman callback and client_secret_basic. */
-export async function exchange(srv: TestServer, app: Pick<Application, 'clientId'> & { secret: string }, c: CodeResult, over: Record<string, string | undefined> = {}) {
+export async function exchange(srv: Target, app: Pick<Application, 'clientId'> & { secret: string }, c: CodeResult, over: Record<string, string | undefined> = {}) {
   return postToken(srv, { grant_type: 'authorization_code', code: c.code, redirect_uri: POSTMAN_CALLBACK, code_verifier: c.verifier, ...over }, creds(app));
 }
 
-export async function tokensFor(srv: TestServer, app: Pick<Application, 'clientId'> & { secret: string }, user: Pick<User, 'id' | 'username'>) {
+export async function tokensFor(srv: Target, app: Pick<Application, 'clientId'> & { secret: string }, user: Pick<User, 'id' | 'username'>) {
   const c = await obtainCode(srv, app, user);
   const r = await exchange(srv, app, c);
   const body = await r.json();

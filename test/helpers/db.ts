@@ -21,20 +21,34 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const url = process.env.TEST_DATABASE_URL;
   if (!url) throw new Error('TEST_DB=postgres needs TEST_DATABASE_URL');
-  const name = `oauth_test_${crypto.randomBytes(6).toString('hex')}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = '/' + name;
+  const pg = await createPostgresDatabase(url, 'oauth_test');
   return {
     kind: 'postgres',
-    env: { ...base, DATABASE_URL: u.toString() },
+    env: { ...base, DATABASE_URL: pg.url },
     drop: async () => {
-      const a = postgres(url, { max: 1, onnotice: () => {} });
+      await pg.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A new, empty database `<prefix>_<random hex>` on the PostgreSQL server `adminUrl` points at: its
+ * URL, and drop() (WITH (FORCE): connections still open to it are ended).
+ */
+export async function createPostgresDatabase(adminUrl: string, prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = '/' + name;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
       await a.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();
-      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -3,7 +3,7 @@
 // revoked_at is NULL and expires_at is in the future; every session read checks that in the same
 // statement as the user it returns, so a revoked session is dead at once on every door.
 import { sql, type SQL } from 'drizzle-orm';
-import { query } from '../index';
+import { query, statement, type Placeholders } from '../index';
 import { isUuid } from '../../fields';
 import { env } from '../../env';
 
@@ -11,21 +11,35 @@ import { env } from '../../env';
 export const isSessionKey = (sidHash: string, userId: string) => isUuid(userId) && /^[A-Za-z0-9_-]{43}$/.test(sidHash);
 
 /**
- * SQL for two CTEs, `s` (the live session `sidHash` of `userId`: columns id, user_id; at most one
- * row) and `seen` (touches its last_seen_at when older than limits.sessionSeenEverySeconds, so
- * that reads stay reads). Put it first in a WITH list and join `s` to read the session's user in
+ * SQL for two CTEs, `s` (the live session `p.sidHash` of `p.userId`: columns id, user_id; at most
+ * one row) and `seen` (touches its last_seen_at when older than `p.seenEverySeconds`, so that
+ * reads stay reads; liveSessionValues gives the values). Put it first in a WITH list and join `s` to read the session's user in
  * the same statement.
  */
-export function liveSessionCtes(sidHash: string, userId: string): SQL {
+export function liveSessionCtes(p: Placeholders<LiveSessionValues>): SQL {
   return sql`s AS (
       SELECT id, user_id, last_seen_at FROM sessions
-      WHERE sid_hash = ${sidHash} AND user_id = ${userId} AND revoked_at IS NULL AND expires_at > now()
+      WHERE sid_hash = ${p.sidHash}::text AND user_id = ${p.userId}::uuid AND revoked_at IS NULL AND expires_at > now()
     ), seen AS (
       UPDATE sessions SET last_seen_at = now()
-      WHERE id = (SELECT id FROM s) AND last_seen_at < now() - make_interval(secs => ${env().limits.sessionSeenEverySeconds})
+      WHERE id = (SELECT id FROM s) AND last_seen_at < now() - make_interval(secs => ${p.seenEverySeconds}::float8)
       RETURNING 1
     )`;
 }
+
+/** The parameters of liveSessionCtes: the session's key (the cookie's sid hash and its `sub`), and how often last_seen_at is written (seconds). */
+export interface LiveSessionValues {
+  sidHash: string;
+  userId: string;
+  seenEverySeconds: number;
+}
+
+/** The values of liveSessionCtes for the session `sidHash` of `userId`. */
+export const liveSessionValues = (sidHash: string, userId: string): LiveSessionValues => ({
+  sidHash,
+  userId,
+  seenEverySeconds: env().limits.sessionSeenEverySeconds,
+});
 
 export interface NewSession {
   sidHash: string;
@@ -34,6 +48,13 @@ export interface NewSession {
   userAgent: string;
   expiresAt: Date;
 }
+
+const findSessionUserStatement = statement<LiveSessionValues, { session_id: number; id: string; username: string; is_staff: boolean; is_active: boolean }>(
+  (p) => sql`
+    WITH ${liveSessionCtes(p)}
+    SELECT s.id::float8 AS session_id, u.id, u.username, u.is_staff, u.is_active
+    FROM s JOIN users u ON u.id = s.user_id`,
+);
 
 /** Records a login. */
 export async function insertSession(s: NewSession): Promise<void> {
@@ -58,10 +79,7 @@ export interface SessionUserRow {
  */
 export async function findSessionUser(sidHash: string, userId: string): Promise<SessionUserRow | null> {
   if (!isSessionKey(sidHash, userId)) return null;
-  const rows = await query<{ session_id: number; id: string; username: string; is_staff: boolean; is_active: boolean }>(sql`
-    WITH ${liveSessionCtes(sidHash, userId)}
-    SELECT s.id::float8 AS session_id, u.id, u.username, u.is_staff, u.is_active
-    FROM s JOIN users u ON u.id = s.user_id`);
+  const rows = await findSessionUserStatement(liveSessionValues(sidHash, userId));
   const r = rows[0];
   return r ? { sessionId: Number(r.session_id), id: r.id, username: r.username, isStaff: r.is_staff, isActive: r.is_active } : null;
 }

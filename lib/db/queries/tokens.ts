@@ -4,9 +4,9 @@
 // refresh token: a conditional UPDATE, so that of N concurrent requests exactly one wins) and
 // inserts the tokens, so that no refusal ever leaves a token stored. Also here: the authorization
 // endpoint's code insertions and remembered consent.
-import { sql, type SQL } from 'drizzle-orm';
-import { getDb, query } from '../index';
-import { findSessionUser, isSessionKey, liveSessionCtes } from './sessions';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { getDb, statement, type Placeholders } from '../index';
+import { findSessionUser, isSessionKey, liveSessionCtes, liveSessionValues, type LiveSessionValues } from './sessions';
 import { appSuspended } from './clients';
 import { tokenStateSql } from './token-state';
 import { dateOf, dateOrNull, isoOrNull } from './values';
@@ -45,7 +45,7 @@ const clientAndUser = (alias: string) => sql`
  * The IssueRefusal of the row `alias` joined by clientAndUser, or NULL: its user deactivated, its
  * client suspended, or an ID token due (a user, `openid` in `scope`) that the caller cannot sign.
  */
-const issueRefusal = (alias: string, scope: SQL, idTokenUnavailable: boolean) => sql`(CASE
+const issueRefusal = (alias: string, scope: SQL, idTokenUnavailable: Placeholder<string, boolean>) => sql`(CASE
   WHEN ${sql.raw(alias)}.user_id IS NOT NULL AND NOT coalesce(u.is_active, false) THEN 'user_inactive'
   WHEN ${appSuspended} THEN 'client_suspended'
   WHEN ${sql.raw(alias)}.user_id IS NOT NULL AND ${idTokenUnavailable}::boolean AND 'openid' = ANY(string_to_array(${scope}, ' '))
@@ -53,35 +53,62 @@ const issueRefusal = (alias: string, scope: SQL, idTokenUnavailable: boolean) =>
   END)`;
 
 /**
- * Three CTEs: ins_access and ins_refresh, inserting `t` for each row of the CTE `from` (columns
- * application_id, user_id, access_scope, refresh_scope, family_id, authorization_code_id,
- * auth_time, nonce): the access token, and the refresh token when `t.refreshHash` is set; and
- * used_consent, recording the use on the user's consent for the client (consents.last_used_at,
- * "Last used" once the tokens are gone). That write is at most once per
- * limits.authorizationUsedEverySeconds and skips a consent row another statement holds (SKIP
- * LOCKED): an issuance never waits for a concurrent one recording the same use, nor for a
- * revocation deleting it. Issuance only: bearer checks and introspection never write.
+ * The parameters every issuing statement has: the new tokens (StoredTokens, times as ISO 8601
+ * text), the grant type recorded on the access token, whether an ID token can be signed now, and
+ * how often the use is recorded on the consent (limits.authorizationUsedEverySeconds).
  */
-const insertTokenCtes = (from: string, t: StoredTokens, grantType: string) => sql`
+interface IssuingValues {
+  accessHash: string;
+  accessExpiresAt: string;
+  refreshHash: string | null;
+  refreshExpiresAt: string | null;
+  familyId: string | null;
+  grantType: string;
+  idTokenUnavailable: boolean;
+  usedEverySeconds: number;
+}
+
+const issuingValues = (t: StoredTokens, grantType: string, idTokenUnavailable: boolean): IssuingValues => ({
+  accessHash: t.accessHash,
+  accessExpiresAt: t.accessExpiresAt.toISOString(),
+  refreshHash: t.refreshHash,
+  refreshExpiresAt: isoOrNull(t.refreshExpiresAt),
+  familyId: t.familyId,
+  grantType,
+  idTokenUnavailable,
+  usedEverySeconds: env().limits.authorizationUsedEverySeconds,
+});
+
+/**
+ * Three CTEs: ins_access and ins_refresh, inserting the new tokens for each row of the CTE `from`
+ * (columns application_id, user_id, access_scope, refresh_scope, family_id, authorization_code_id,
+ * auth_time, nonce): the access token, and the refresh token when `p.refreshHash` is set; and
+ * used_consent, recording the use on the user's consent for the client (consents.last_used_at,
+ * "Last used" once the tokens are gone). That write is at most once per `p.usedEverySeconds` and
+ * skips a consent row another statement holds (SKIP LOCKED): an issuance never waits for a
+ * concurrent one recording the same use, nor for a revocation deleting it. Issuance only: bearer
+ * checks and introspection never write.
+ */
+const insertTokenCtes = (from: string, p: Placeholders<IssuingValues>) => sql`
   used_consent AS (
     UPDATE consents SET last_used_at = now()
     WHERE id IN (
       SELECT c.id FROM consents c JOIN ${sql.raw(from)} f ON c.user_id = f.user_id AND c.application_id = f.application_id
-      WHERE c.last_used_at IS NULL OR c.last_used_at <= now() - make_interval(secs => ${env().limits.authorizationUsedEverySeconds})
+      WHERE c.last_used_at IS NULL OR c.last_used_at <= now() - make_interval(secs => ${p.usedEverySeconds}::float8)
       FOR UPDATE OF c SKIP LOCKED
     )
     RETURNING 1
   ), ins_access AS (
     INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, authorization_code_id, grant_type, expires_at)
-    SELECT ${t.accessHash}::text, application_id, user_id, access_scope, family_id, authorization_code_id, ${grantType}::text,
-           ${t.accessExpiresAt.toISOString()}::timestamptz
+    SELECT ${p.accessHash}::text, application_id, user_id, access_scope, family_id, authorization_code_id, ${p.grantType}::text,
+           ${p.accessExpiresAt}::timestamptz
     FROM ${sql.raw(from)}
     RETURNING 1
   ), ins_refresh AS (
     INSERT INTO refresh_tokens (token_hash, application_id, user_id, scope, family_id, authorization_code_id, auth_time, nonce, expires_at)
-    SELECT ${t.refreshHash}::text, application_id, user_id, refresh_scope, family_id, authorization_code_id, auth_time, nonce,
-           ${isoOrNull(t.refreshExpiresAt)}::timestamptz
-    FROM ${sql.raw(from)} WHERE ${t.refreshHash}::text IS NOT NULL
+    SELECT ${p.refreshHash}::text, application_id, user_id, refresh_scope, family_id, authorization_code_id, auth_time, nonce,
+           ${p.refreshExpiresAt}::timestamptz
+    FROM ${sql.raw(from)} WHERE ${p.refreshHash}::text IS NOT NULL
     RETURNING 1
   )`;
 
@@ -98,17 +125,9 @@ export async function insertCode(row: NewCode): Promise<void> {
   await db.insert(authorizationCodes).values(row);
 }
 
-/**
- * TokenStore.redeemAuthorizationCode: one statement. `found` is the code as the statement sees it,
- * with every check that does not depend on who spends it; `spent` is the conditional UPDATE that
- * spends it (this client's, unused); the tokens are inserted from `go`, the spent code when nothing
- * refused it. A code found unused but not spent here was spent by a concurrent redemption: `used`.
- */
-export async function redeemAuthorizationCode(r: CodeRedemption): Promise<CodeRedemptionResult> {
-  const found = tokenStateSql('code', 'found');
-  const code = tokenStateSql('code', 'c');
-  const sent = r.verifier !== null;
-  const rows = await query<{
+const redeemCodeStatement = statement<
+  IssuingValues & { codeHash: string; applicationId: number; redirectUri: string | null; sent: boolean; plain: string | null; s256: string | null },
+  {
     id: number;
     user_id: string;
     scope: string;
@@ -118,46 +137,68 @@ export async function redeemAuthorizationCode(r: CodeRedemption): Promise<CodeRe
     email: string | null;
     refusal: CodeRefusal | null;
     replayed: boolean;
-  }>(sql`
+  }
+>((p) => {
+  const found = tokenStateSql('code', 'found');
+  const code = tokenStateSql('code', 'c');
+  return sql`
     WITH found AS (
       SELECT c.id, c.application_id, c.user_id, c.scope, c.nonce, c.auth_time, c.expires_at, c.consumed_at, u.username, u.email,
              -- RFC 6749 §4.1.3: redirect_uri "if included ... their values are identical"; required when it was sent.
              (CASE
-                WHEN NOT (CASE WHEN c.redirect_uri_sent THEN c.redirect_uri IS NOT DISTINCT FROM ${r.redirectUri}::text
-                               ELSE ${r.redirectUri}::text IS NULL OR c.redirect_uri = ${r.redirectUri}::text END)
+                WHEN NOT (CASE WHEN c.redirect_uri_sent THEN c.redirect_uri IS NOT DISTINCT FROM ${p.redirectUri}::text
+                               ELSE ${p.redirectUri}::text IS NULL OR c.redirect_uri = ${p.redirectUri}::text END)
                   THEN 'redirect_uri_mismatch'
                 -- RFC 7636 §4.6; a verifier without a challenge would let an attacker hide a PKCE downgrade.
-                WHEN c.code_challenge IS NULL THEN CASE WHEN ${sent}::boolean THEN 'verifier_unexpected' END
-                WHEN NOT ${sent}::boolean THEN 'verifier_missing'
+                WHEN c.code_challenge IS NULL THEN CASE WHEN ${p.sent}::boolean THEN 'verifier_unexpected' END
+                WHEN NOT ${p.sent}::boolean THEN 'verifier_missing'
                 WHEN c.code_challenge IS DISTINCT FROM
-                     (CASE WHEN c.code_challenge_method = 'plain' THEN ${r.verifier?.plain ?? null}::text ELSE ${r.verifier?.s256 ?? null}::text END)
+                     (CASE WHEN c.code_challenge_method = 'plain' THEN ${p.plain}::text ELSE ${p.s256}::text END)
                   THEN 'verifier_mismatch'
               END) AS binding_refusal,
-             ${issueRefusal('c', sql`c.scope`, r.idTokenUnavailable)} AS issue_refusal
+             ${issueRefusal('c', sql`c.scope`, p.idTokenUnavailable)} AS issue_refusal
       FROM authorization_codes c ${clientAndUser('c')}
-      WHERE c.code_hash = ${r.codeHash}
+      WHERE c.code_hash = ${p.codeHash}::text
     ), spent AS (
       -- Spent whatever the checks say (expired included), but only by its own client.
       UPDATE authorization_codes c SET consumed_at = now()
-      WHERE c.code_hash = ${r.codeHash} AND c.application_id = ${r.applicationId} AND NOT ${code.used}
+      WHERE c.code_hash = ${p.codeHash}::text AND c.application_id = ${p.applicationId}::bigint AND NOT ${code.used}
       RETURNING c.id
     ), verdict AS (
       SELECT found.*,
              (CASE
-                WHEN application_id <> ${r.applicationId} THEN 'other_client'
+                WHEN application_id <> ${p.applicationId}::bigint THEN 'other_client'
                 WHEN NOT EXISTS (SELECT 1 FROM spent) THEN 'used'
                 WHEN ${found.pastExpiry} THEN 'expired'
                 ELSE coalesce(binding_refusal, issue_refusal)
               END) AS refusal
       FROM found
     ), go AS (
-      SELECT application_id, user_id, scope AS access_scope, scope AS refresh_scope, ${r.tokens.familyId}::uuid AS family_id,
+      SELECT application_id, user_id, scope AS access_scope, scope AS refresh_scope, ${p.familyId}::uuid AS family_id,
              id AS authorization_code_id, auth_time, nonce
       FROM verdict WHERE refusal IS NULL
-    ), ${insertTokenCtes('go', r.tokens, 'authorization_code')}
+    ), ${insertTokenCtes('go', p)}
     SELECT id::float8 AS id, user_id, scope, nonce, auth_time, username, email, refusal,
            (refusal = 'used' AND binding_refusal IS NULL) AS replayed
-    FROM verdict`);
+    FROM verdict`;
+});
+
+/**
+ * TokenStore.redeemAuthorizationCode: one statement. `found` is the code as the statement sees it,
+ * with every check that does not depend on who spends it; `spent` is the conditional UPDATE that
+ * spends it (this client's, unused); the tokens are inserted from `go`, the spent code when nothing
+ * refused it. A code found unused but not spent here was spent by a concurrent redemption: `used`.
+ */
+export async function redeemAuthorizationCode(r: CodeRedemption): Promise<CodeRedemptionResult> {
+  const rows = await redeemCodeStatement({
+    ...issuingValues(r.tokens, 'authorization_code', r.idTokenUnavailable),
+    codeHash: r.codeHash,
+    applicationId: r.applicationId,
+    redirectUri: r.redirectUri,
+    sent: r.verifier !== null,
+    plain: r.verifier?.plain ?? null,
+    s256: r.verifier?.s256 ?? null,
+  });
   const x = rows[0];
   if (!x) return { ok: false, reason: 'unknown', replayed: null };
   if (x.refusal) return { ok: false, reason: x.refusal, replayed: x.replayed ? { codeId: Number(x.id), userId: x.user_id } : null };
@@ -170,20 +211,33 @@ export async function redeemAuthorizationCode(r: CodeRedemption): Promise<CodeRe
 
 // --- client_credentials and password ----------------------------------------------------------------
 
-/** TokenStore.issueTokens: one statement (its checks read the client and user by primary key). */
-export async function issueTokens(i: TokenIssue): Promise<IssueResult> {
-  const rows = await query<{ user_id: string | null; username: string | null; email: string | null; refusal: IssueRefusal | null }>(sql`
+const issueStatement = statement<
+  IssuingValues & { applicationId: number; userId: string | null; scope: string; authTime: string | null },
+  { user_id: string | null; username: string | null; email: string | null; refusal: IssueRefusal | null }
+>(
+  (p) => sql`
     WITH t AS (
-      SELECT ${i.applicationId}::bigint AS application_id, ${i.userId}::uuid AS user_id
+      SELECT ${p.applicationId}::bigint AS application_id, ${p.userId}::uuid AS user_id
     ), checked AS (
-      SELECT t.application_id, t.user_id, u.username, u.email, ${issueRefusal('t', sql`${i.scope}::text`, i.idTokenUnavailable)} AS refusal
+      SELECT t.application_id, t.user_id, u.username, u.email, ${issueRefusal('t', sql`${p.scope}::text`, p.idTokenUnavailable)} AS refusal
       FROM t ${clientAndUser('t')}
     ), go AS (
-      SELECT application_id, user_id, ${i.scope}::text AS access_scope, ${i.scope}::text AS refresh_scope, ${i.tokens.familyId}::uuid AS family_id,
-             NULL::bigint AS authorization_code_id, ${isoOrNull(i.authTime)}::timestamptz AS auth_time, NULL::text AS nonce
+      SELECT application_id, user_id, ${p.scope}::text AS access_scope, ${p.scope}::text AS refresh_scope, ${p.familyId}::uuid AS family_id,
+             NULL::bigint AS authorization_code_id, ${p.authTime}::timestamptz AS auth_time, NULL::text AS nonce
       FROM checked WHERE refusal IS NULL
-    ), ${insertTokenCtes('go', i.tokens, i.grantType)}
-    SELECT user_id, username, email, refusal FROM checked`);
+    ), ${insertTokenCtes('go', p)}
+    SELECT user_id, username, email, refusal FROM checked`,
+);
+
+/** TokenStore.issueTokens: one statement (its checks read the client and user by primary key). */
+export async function issueTokens(i: TokenIssue): Promise<IssueResult> {
+  const rows = await issueStatement({
+    ...issuingValues(i.tokens, i.grantType, i.idTokenUnavailable),
+    applicationId: i.applicationId,
+    userId: i.userId,
+    scope: i.scope,
+    authTime: isoOrNull(i.authTime),
+  });
   const x = rows[0];
   if (!x) return { ok: false, reason: 'client_unknown' };
   if (x.refusal) return { ok: false, reason: x.refusal };
@@ -192,20 +246,9 @@ export async function issueTokens(i: TokenIssue): Promise<IssueResult> {
 
 // --- refresh tokens ---------------------------------------------------------------------------------
 
-/**
- * TokenStore.rotateRefreshToken: one statement. `found` reads the presented token, its family's
- * state and its grace period; `verdict` decides; `spent` is the conditional UPDATE that rotates a
- * current token (a used one accepted within its grace period is not updated again); `go` is the
- * token to continue, whose family's earlier access tokens `prev` revokes.
- */
-export async function rotateRefreshToken(r: RefreshRotation): Promise<RotationResult> {
-  const found = tokenStateSql('refresh', 'found');
-  const rt = tokenStateSql('refresh', 'rt');
-  const f = tokenStateSql('refresh', 'f');
-  const cur = tokenStateSql('refresh', 'cur');
-  const verdict = tokenStateSql('refresh', 'verdict');
-  const old = tokenStateSql('access', 'old');
-  const rows = await query<{
+const rotateStatement = statement<
+  IssuingValues & { tokenHash: string; applicationId: number; scope: string | null; graceSeconds: number },
+  {
     user_id: string | null;
     username: string | null;
     email: string | null;
@@ -216,7 +259,15 @@ export async function rotateRefreshToken(r: RefreshRotation): Promise<RotationRe
     refusal: RotationRefusal | null;
     via_grace: boolean;
     concurrent: boolean;
-  }>(sql`
+  }
+>((p) => {
+  const found = tokenStateSql('refresh', 'found');
+  const rt = tokenStateSql('refresh', 'rt');
+  const f = tokenStateSql('refresh', 'f');
+  const cur = tokenStateSql('refresh', 'cur');
+  const verdict = tokenStateSql('refresh', 'verdict');
+  const old = tokenStateSql('access', 'old');
+  return sql`
     WITH found AS (
       SELECT rt.id, rt.application_id, rt.user_id, rt.scope, rt.family_id, rt.authorization_code_id, rt.auth_time,
              rt.revoked_at, rt.rotated_at, rt.expires_at, u.username, u.email,
@@ -225,25 +276,25 @@ export async function rotateRefreshToken(r: RefreshRotation): Promise<RotationRe
              (CASE WHEN NOT ${rt.used} THEN false
                    ELSE EXISTS (SELECT 1 FROM refresh_tokens f WHERE f.family_id = rt.family_id AND f.id > rt.id AND ${f.used})
               END) AS newer_rotated,
-             ${issueRefusal('rt', sql`coalesce(${r.scope}::text, rt.scope)`, r.idTokenUnavailable)} AS issue_refusal
+             ${issueRefusal('rt', sql`coalesce(${p.scope}::text, rt.scope)`, p.idTokenUnavailable)} AS issue_refusal
       FROM refresh_tokens rt ${clientAndUser('rt')}
-      WHERE rt.token_hash = ${r.tokenHash}
+      WHERE rt.token_hash = ${p.tokenHash}::text
     ), graced AS (
       -- The grace period (REFRESH_TOKEN_GRACE_PERIOD_SECONDS): a used token may be exchanged again
       -- shortly after its rotation, but never from a family with a revoked token (DOT #1816), and
       -- only for the latest rotation, not once a newer token was rotated too (DOT #1617).
-      SELECT found.*, (${found.used} AND ${r.graceSeconds}::float8 > 0 AND rotated_seconds_ago <= ${r.graceSeconds}::float8
+      SELECT found.*, (${found.used} AND ${p.graceSeconds}::float8 > 0 AND rotated_seconds_ago <= ${p.graceSeconds}::float8
                        AND NOT family_revoked AND NOT newer_rotated) AS in_grace
       FROM found
     ), verdict AS (
       SELECT found.*,
              (CASE
-                WHEN application_id <> ${r.applicationId} THEN 'other_client'
+                WHEN application_id <> ${p.applicationId}::bigint THEN 'other_client'
                 WHEN ${found.revoked} THEN 'revoked'
                 WHEN ${found.used} AND NOT in_grace THEN 'used'
                 WHEN ${found.pastExpiry} THEN 'expired'
                 WHEN family_revoked THEN 'revoked'
-                WHEN ${r.scope}::text IS NOT NULL AND NOT (string_to_array(scope, ' ') @> string_to_array(${r.scope}::text, ' ')) THEN 'scope_widened'
+                WHEN ${p.scope}::text IS NOT NULL AND NOT (string_to_array(scope, ' ') @> string_to_array(${p.scope}::text, ' ')) THEN 'scope_widened'
                 ELSE issue_refusal
               END) AS refusal
       FROM graced found
@@ -253,18 +304,34 @@ export async function rotateRefreshToken(r: RefreshRotation): Promise<RotationRe
       WHERE cur.id IN (SELECT id FROM verdict WHERE refusal IS NULL AND NOT ${verdict.used}) AND NOT ${cur.used} AND NOT ${cur.revoked}
       RETURNING cur.id
     ), go AS (
-      SELECT application_id, user_id, coalesce(${r.scope}::text, scope) AS access_scope, scope AS refresh_scope, family_id,
+      SELECT application_id, user_id, coalesce(${p.scope}::text, scope) AS access_scope, scope AS refresh_scope, family_id,
              authorization_code_id, auth_time, NULL::text AS nonce
       FROM verdict WHERE refusal IS NULL AND (${verdict.used} OR EXISTS (SELECT 1 FROM spent))
     ), prev AS (
       UPDATE access_tokens old SET revoked_at = now() WHERE old.family_id IN (SELECT family_id FROM go) AND NOT ${old.revoked}
       RETURNING 1
-    ), ${insertTokenCtes('go', r.tokens, 'refresh_token')}
-    SELECT user_id, username, email, coalesce(${r.scope}::text, scope) AS scope, family_id, auth_time, rotated_seconds_ago,
+    ), ${insertTokenCtes('go', p)}
+    SELECT user_id, username, email, coalesce(${p.scope}::text, scope) AS scope, family_id, auth_time, rotated_seconds_ago,
            (CASE WHEN refusal IS NULL AND NOT EXISTS (SELECT 1 FROM go) THEN 'used' ELSE refusal END) AS refusal,
            ${verdict.used} AS via_grace,
            (refusal IS NULL AND NOT EXISTS (SELECT 1 FROM go)) AS concurrent
-    FROM verdict`);
+    FROM verdict`;
+});
+
+/**
+ * TokenStore.rotateRefreshToken: one statement. `found` reads the presented token, its family's
+ * state and its grace period; `verdict` decides; `spent` is the conditional UPDATE that rotates a
+ * current token (a used one accepted within its grace period is not updated again); `go` is the
+ * token to continue, whose family's earlier access tokens `prev` revokes.
+ */
+export async function rotateRefreshToken(r: RefreshRotation): Promise<RotationResult> {
+  const rows = await rotateStatement({
+    ...issuingValues(r.tokens, 'refresh_token', r.idTokenUnavailable),
+    tokenHash: r.tokenHash,
+    applicationId: r.applicationId,
+    scope: r.scope,
+    graceSeconds: r.graceSeconds,
+  });
   const x = rows[0];
   if (!x) return { ok: false, reason: 'unknown', used: null };
   if (x.refusal) {
@@ -283,23 +350,16 @@ export async function rotateRefreshToken(r: RefreshRotation): Promise<RotationRe
 
 // --- device codes -----------------------------------------------------------------------------------
 
-/**
- * TokenStore.redeemDeviceCode: one statement: approved → consumed (a conditional UPDATE, so that of
- * concurrent polls exactly one wins) and the tokens inserted, only while every check holds.
- */
-export async function redeemDeviceCode(r: DeviceCodeRedemption): Promise<DeviceCodeRedemptionResult> {
-  const rows = await query<{
-    user_id: string | null;
-    username: string | null;
-    email: string | null;
-    scope: string;
-    refusal: 'used' | 'expired' | IssueRefusal | null;
-  }>(sql`
+const redeemDeviceCodeStatement = statement<
+  IssuingValues & { id: number; applicationId: number },
+  { user_id: string | null; username: string | null; email: string | null; scope: string; refusal: 'used' | 'expired' | IssueRefusal | null }
+>(
+  (p) => sql`
     WITH found AS (
       SELECT d.id, d.application_id, d.user_id, d.scope, d.status, d.expires_at, u.username, u.email,
-             ${issueRefusal('d', sql`d.scope`, r.idTokenUnavailable)} AS issue_refusal
+             ${issueRefusal('d', sql`d.scope`, p.idTokenUnavailable)} AS issue_refusal
       FROM device_codes d ${clientAndUser('d')}
-      WHERE d.id = ${r.id} AND d.application_id = ${r.applicationId}
+      WHERE d.id = ${p.id}::bigint AND d.application_id = ${p.applicationId}::bigint
     ), verdict AS (
       SELECT found.*,
              (CASE
@@ -314,13 +374,25 @@ export async function redeemDeviceCode(r: DeviceCodeRedemption): Promise<DeviceC
       WHERE id IN (SELECT id FROM verdict WHERE refusal IS NULL) AND status = 'approved'
       RETURNING id
     ), go AS (
-      SELECT application_id, user_id, scope AS access_scope, scope AS refresh_scope, ${r.tokens.familyId}::uuid AS family_id,
+      SELECT application_id, user_id, scope AS access_scope, scope AS refresh_scope, ${p.familyId}::uuid AS family_id,
              NULL::bigint AS authorization_code_id, NULL::timestamptz AS auth_time, NULL::text AS nonce
       FROM verdict WHERE refusal IS NULL AND EXISTS (SELECT 1 FROM spent)
-    ), ${insertTokenCtes('go', r.tokens, GRANT_DEVICE_CODE)}
+    ), ${insertTokenCtes('go', p)}
     SELECT user_id, username, email, scope,
            (CASE WHEN refusal IS NULL AND NOT EXISTS (SELECT 1 FROM go) THEN 'used' ELSE refusal END) AS refusal
-    FROM verdict`);
+    FROM verdict`,
+);
+
+/**
+ * TokenStore.redeemDeviceCode: one statement: approved → consumed (a conditional UPDATE, so that of
+ * concurrent polls exactly one wins) and the tokens inserted, only while every check holds.
+ */
+export async function redeemDeviceCode(r: DeviceCodeRedemption): Promise<DeviceCodeRedemptionResult> {
+  const rows = await redeemDeviceCodeStatement({
+    ...issuingValues(r.tokens, GRANT_DEVICE_CODE, r.idTokenUnavailable),
+    id: r.id,
+    applicationId: r.applicationId,
+  });
   const x = rows[0];
   if (!x) return { ok: false, reason: 'used' };
   if (x.refusal) return { ok: false, reason: x.refusal };
@@ -329,14 +401,9 @@ export async function redeemDeviceCode(r: DeviceCodeRedemption): Promise<DeviceC
 
 // --- finding a token by its hash ----------------------------------------------------------------------
 
-/**
- * TokenStore.findToken: ONE statement for bearer checks (authenticateBearer), UserInfo and introspection:
- * the token by its unique hash index, with its client, the client's owner and its user. Its text
- * never changes (postgres.js prepares it once per connection); `kinds` is a parameter, and the
- * refresh branch costs nothing when it is false. Never cached: a revocation counts at once.
- */
-export async function findToken(tokenHash: string, kinds: 'access' | 'access_or_refresh'): Promise<FoundToken | null> {
-  const rows = await query<{
+const findTokenStatement = statement<
+  { hash: string; refresh: boolean },
+  {
     kind: 'access' | 'refresh';
     id: number;
     application_id: number;
@@ -353,19 +420,31 @@ export async function findToken(tokenHash: string, kinds: 'access' | 'access_or_
     expires_at: unknown;
     revoked_at: unknown;
     used_at: unknown;
-  }>(sql`
+  }
+>(
+  (p) => sql`
     SELECT 'access' AS kind, t.id::float8 AS id, t.application_id::float8 AS application_id, app.client_id, app.allowed_origins,
            t.user_id, u.username, u.email, u.is_active AS user_active, ${appSuspended} AS client_suspended,
            t.scope, t.grant_type, t.created_at, t.expires_at, t.revoked_at, NULL::timestamptz AS used_at
     FROM access_tokens t ${clientAndUser('t')}
-    WHERE t.token_hash = ${tokenHash}
+    WHERE t.token_hash = ${p.hash}::text
     UNION ALL
     SELECT 'refresh', rt.id::float8, rt.application_id::float8, app.client_id, app.allowed_origins,
            rt.user_id, u.username, u.email, u.is_active, ${appSuspended},
            rt.scope, NULL::text, rt.created_at, rt.expires_at, rt.revoked_at, rt.rotated_at
     FROM refresh_tokens rt ${clientAndUser('rt')}
-    WHERE rt.token_hash = ${tokenHash} AND ${kinds === 'access_or_refresh'}::boolean
-    LIMIT 1`);
+    WHERE rt.token_hash = ${p.hash}::text AND ${p.refresh}::boolean
+    LIMIT 1`,
+);
+
+/**
+ * TokenStore.findToken: ONE statement for bearer checks (authenticateBearer), UserInfo and introspection:
+ * the token by its unique hash index, with its client, the client's owner and its user. Its text
+ * is built once (`statement`; postgres.js prepares it once per connection); `kinds` is a parameter, and the
+ * refresh branch costs nothing when it is false. Never cached: a revocation counts at once.
+ */
+export async function findToken(tokenHash: string, kinds: 'access' | 'access_or_refresh'): Promise<FoundToken | null> {
+  const rows = await findTokenStatement({ hash: tokenHash, refresh: kinds === 'access_or_refresh' });
   const x = rows[0];
   if (!x) return null;
   return {
@@ -409,24 +488,58 @@ export async function findUserAndMaybeIssueCode(
     return user ? { user, issued: false } : null;
   }
   const c = autoIssue.row;
-  const ts = (d: Date) => d.toISOString();
-  const rows = await query<{ id: string; username: string; is_active: boolean; issued: boolean }>(sql`
-    WITH ${liveSessionCtes(session.sidHash, session.userId)}, u AS (
-      SELECT u.id, u.username, u.is_active, c.scope AS consent
-      FROM s JOIN users u ON u.id = s.user_id LEFT JOIN consents c ON c.user_id = u.id AND c.application_id = ${applicationId}
-    ), ins AS (
-      INSERT INTO authorization_codes (code_hash, application_id, user_id, redirect_uri, redirect_uri_sent, scope, code_challenge,
-                          code_challenge_method, nonce, auth_time, expires_at)
-      SELECT ${c.codeHash}, ${applicationId}, u.id, ${c.redirectUri}, ${c.redirectUriSent ?? true}, ${c.scope}, ${c.codeChallenge ?? null},
-             ${c.codeChallengeMethod ?? null}, ${c.nonce ?? null}, ${ts(c.authTime)}::timestamptz, ${ts(c.expiresAt)}::timestamptz
-      FROM u
-      WHERE u.is_active AND (${autoIssue.skipConsent} OR string_to_array(u.consent, ' ') @> string_to_array(${autoIssue.scopes.join(' ')}, ' '))
-      RETURNING 1
-    )
-    SELECT u.id, u.username, u.is_active, EXISTS (SELECT 1 FROM ins) AS issued FROM u`);
+  const rows = await findUserAndIssueCodeStatement({
+    ...liveSessionValues(session.sidHash, session.userId),
+    applicationId,
+    codeHash: c.codeHash,
+    redirectUri: c.redirectUri,
+    redirectUriSent: c.redirectUriSent ?? true,
+    scope: c.scope,
+    codeChallenge: c.codeChallenge ?? null,
+    codeChallengeMethod: c.codeChallengeMethod ?? null,
+    nonce: c.nonce ?? null,
+    authTime: c.authTime.toISOString(),
+    expiresAt: c.expiresAt.toISOString(),
+    skipConsent: autoIssue.skipConsent,
+    scopes: autoIssue.scopes.join(' '),
+  });
   const r = rows[0];
   return r ? { user: { id: r.id, username: r.username, isActive: r.is_active }, issued: Boolean(r.issued) } : null;
 }
+
+const findUserAndIssueCodeStatement = statement<
+  LiveSessionValues & {
+    applicationId: number;
+    codeHash: string;
+    redirectUri: string;
+    redirectUriSent: boolean;
+    scope: string;
+    codeChallenge: string | null;
+    codeChallengeMethod: string | null;
+    nonce: string | null;
+    authTime: string;
+    expiresAt: string;
+    skipConsent: boolean;
+    /** The requested scopes, space-separated. */
+    scopes: string;
+  },
+  { id: string; username: string; is_active: boolean; issued: boolean }
+>(
+  (p) => sql`
+    WITH ${liveSessionCtes(p)}, u AS (
+      SELECT u.id, u.username, u.is_active, c.scope AS consent
+      FROM s JOIN users u ON u.id = s.user_id LEFT JOIN consents c ON c.user_id = u.id AND c.application_id = ${p.applicationId}::bigint
+    ), ins AS (
+      INSERT INTO authorization_codes (code_hash, application_id, user_id, redirect_uri, redirect_uri_sent, scope, code_challenge,
+                          code_challenge_method, nonce, auth_time, expires_at)
+      SELECT ${p.codeHash}::text, ${p.applicationId}::bigint, u.id, ${p.redirectUri}::text, ${p.redirectUriSent}::boolean, ${p.scope}::text,
+             ${p.codeChallenge}::text, ${p.codeChallengeMethod}::text, ${p.nonce}::text, ${p.authTime}::timestamptz, ${p.expiresAt}::timestamptz
+      FROM u
+      WHERE u.is_active AND (${p.skipConsent}::boolean OR string_to_array(u.consent, ' ') @> string_to_array(${p.scopes}::text, ' '))
+      RETURNING 1
+    )
+    SELECT u.id, u.username, u.is_active, EXISTS (SELECT 1 FROM ins) AS issued FROM u`,
+);
 
 /** Remembers approval of `scopes`, merged with what was approved before. */
 export async function saveConsent(userId: string, applicationId: number, scopes: string[]): Promise<void> {

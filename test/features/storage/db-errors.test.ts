@@ -5,7 +5,7 @@ import util from 'node:util';
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '@/test/helpers/server';
-import { DatabaseError, getDb, query, sql, tx } from '@/lib/db';
+import { DatabaseError, getDb, query, sql, statement, tx } from '@/lib/db';
 import { users } from '@/lib/db/schema';
 import { createUser } from '@/lib/db/queries/users';
 import { settings } from './settings';
@@ -49,6 +49,17 @@ describe('OWASP Logging Cheat Sheet: no bound value in a database error', () => 
     expect(e.code).toBe('22P02');
     expect(e.message).toContain('invalid input syntax for type uuid: "[value]"');
     expect(printed(e)).not.toContain(s);
+  });
+
+  it('a hot statement (built once) fails the same way: its value masked, and it still runs after the failure', async () => {
+    const asUuid = statement<{ v: string }, { u: string }>((p) => sql`SELECT ${p.v}::uuid::text AS u`);
+    const s = secret();
+    const e = await failure(asUuid({ v: s }));
+    expect(e.code).toBe('22P02');
+    expect(e.message).toContain('invalid input syntax for type uuid: "[value]"');
+    expect(printed(e)).not.toContain(s);
+    const id = crypto.randomUUID();
+    expect(await asUuid({ v: id })).toEqual([{ u: id }]);
   });
 
   it('a unique violation (23505) names its constraint, not the duplicate key (the DETAIL)', async () => {

@@ -2,7 +2,8 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Card, PageTitle } from '@/app/_components/ui';
 import { env } from '@/lib/env';
-import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, canonicalSpellingOf, grantTypeLabel } from '@/lib/apps/schema';
+import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, GRANT_AUTHORIZATION_CODE, canonicalSpellingOf, grantTypeLabel } from '@/lib/apps/schema';
+import { INTROSPECTION_SCOPE } from '@/lib/oauth/endpoints/introspect';
 import { FIELDS } from '../_lib/fields';
 import { loadApplication } from '../_lib/load';
 import { regenerateSecretAction } from '../actions';
@@ -60,7 +61,8 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
     [FIELDS.postLogoutRedirectUris.label, <UriList key="p" uris={app.postLogoutRedirectUris} empty="None" flagNonCanonical />],
     [FIELDS.allowedOrigins.label, <UriList key="o" uris={app.allowedOrigins} empty="None (no CORS)" />],
     [FIELDS.algorithm.label, ALGORITHM_LABELS[app.algorithm]],
-    [FIELDS.hashClientSecret.label, app.secretHashed ? 'Yes' : 'No'],
+    // A public client has no secret to hash: "Yes" would not be true of it.
+    [FIELDS.hashClientSecret.label, app.clientType === 'public' ? 'No secret (public client)' : app.secretHashed ? 'Yes' : 'No'],
     [FIELDS.skipAuthorization.label, app.skipAuthorization ? 'Yes' : 'No'],
     [FIELDS.owner.label, app.ownerUsername ?? <span className="text-slate-500">None</span>],
     ['Created', fmt(app.createdAt)],
@@ -104,7 +106,7 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
             <dt className="mb-1 font-medium text-slate-700">{FIELDS.clientSecret.label}</dt>
             <dd className="space-y-3 text-slate-700" data-testid="secret-status">
               {app.clientType === 'public' ? (
-                <p>Public clients have no secret: they prove themselves with PKCE.</p>
+                <p>Public clients have no secret{app.grantTypes.includes(GRANT_AUTHORIZATION_CODE) ? ': they prove themselves with PKCE' : ''}.</p>
               ) : !app.hasSecret ? (
                 <p>No secret is set. Regenerate one.</p>
               ) : app.secretHashed ? (
@@ -130,7 +132,20 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
       </Card>
 
       <Card title="Connect">
-        <ConnectPanel app={app} issuer={env().ISSUER} />
+        <ConnectPanel
+          app={{
+            clientId: app.clientId,
+            clientType: app.clientType,
+            redirectUris: app.redirectUris,
+            grantTypes: app.grantTypes,
+            algorithm: app.algorithm,
+            hasSecret: app.hasSecret,
+            secretHashed: app.secretHashed,
+          }}
+          issuer={env().ISSUER}
+          server={{ scopes: env().SCOPES, introspectionScope: INTROSPECTION_SCOPE }}
+          codeLifetimeSeconds={env().AUTHORIZATION_CODE_EXPIRE_SECONDS}
+        />
       </Card>
     </div>
   );
