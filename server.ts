@@ -3,10 +3,9 @@
 // itself (lib/server/manifest.ts, node-door.ts). `npm run dev` and `npm start` both run this file.
 // It reads the settings from the environment once and installs them before anything else (lib/env.ts).
 import cluster from 'node:cluster';
-import { ConfigError, installSettings, settingsFromEnvironment, type Settings } from './lib/env';
 import { getHandle, closeDb } from './lib/db';
-import { DatabaseLockedError } from './lib/db/pglite-lock';
 import { createFrontDoor } from './lib/server/front-door';
+import { failStart as fail, installSettingsAtStart } from './lib/server/startup';
 import { flushAudit, pendingAuditEvents } from './lib/db/queries/audit';
 import { log, routeConsoleToLog } from './lib/log';
 import { announceSetupToken } from './lib/auth/first-admin';
@@ -25,24 +24,10 @@ function onStopSignal(stop: (signal: NodeJS.Signals) => void): void {
   process.on('SIGINT', handler);
 }
 
-function fail(err: unknown): never {
-  if (err instanceof ConfigError || err instanceof DatabaseLockedError) log.error('startup.failed', { msg: err.message });
-  else log.error('startup.failed', { err });
-  process.exit(1);
-}
-
 async function main() {
   routeConsoleToLog(); // what Next.js, next-auth and React print obeys the logger's rules too
   // The one read of the environment: every module, Next.js' bundle included, reads this value.
-  let e: Settings;
-  try {
-    e = installSettings(settingsFromEnvironment());
-  } catch (err) {
-    fail(err);
-  }
-  if (e.AUTH_SECRET_FILE) {
-    log.warn('config.auth_secret_generated', { file: e.AUTH_SECRET_FILE, msg: 'AUTH_SECRET is not set: using the one generated for development. Set AUTH_SECRET in production.' });
-  }
+  const e = installSettingsAtStart();
   const dev = e.NODE_ENV !== 'production';
   const workers = e.DATABASE_URL ? e.WEB_CONCURRENCY : 1; // PGlite lives in one process
   if (!dev && workers > 1 && cluster.isPrimary) {

@@ -24,7 +24,8 @@ export interface ProdServer {
   dispose: () => Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nothing listens on now (the OS picks it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.listen(0, '127.0.0.1', () => {

@@ -194,6 +194,8 @@ export interface Limits {
   sessionMaxAgeSeconds: number;
   /** A session's last_seen_at is written at most this often (seconds): reads stay reads. db/queries/sessions.ts */
   sessionSeenEverySeconds: number;
+  /** An authorization's last use (consents.last_used_at, "Last used" on /o/authorized_tokens/) is written at most this often (seconds). db/queries/tokens.ts */
+  authorizationUsedEverySeconds: number;
   /** HTTP keep-alive: an idle connection is closed after this (ms; above the usual 60 s of load balancers). server.ts */
   keepAliveTimeoutMs: number;
   /** GET /readyz answers 503 when the database has not answered within this (ms). server/health.ts */
@@ -244,6 +246,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   pendingRequestTtlSeconds: 30 * 60,
   sessionMaxAgeSeconds: 14 * 24 * 3600,
   sessionSeenEverySeconds: 300,
+  authorizationUsedEverySeconds: 60,
   keepAliveTimeoutMs: 65_000,
   readyTimeoutMs: 2000,
   lingerMs: 2000,

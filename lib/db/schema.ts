@@ -227,6 +227,12 @@ export const consents = pgTable(
     scope: text('scope').notNull(),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
+    /**
+     * When tokens were last issued or refreshed for this authorization (every issuance writes it, at
+     * most once per limits.authorizationUsedEverySeconds): "Last used" on /o/authorized_tokens/
+     * after the tokens themselves expired or were revoked.
+     */
+    lastUsedAt: ts('last_used_at'),
   },
   (t) => [uniqueIndex('consents_user_app_idx').on(t.userId, t.applicationId)],
 );

@@ -341,7 +341,10 @@ export interface AuthorizedApp {
   scopes: string[];
   /** When the user first approved it (the consent), else when the oldest active token was issued. */
   grantedAt: Date | null;
-  /** Latest refresh or token issuance. */
+  /**
+   * Latest refresh or token issuance: of the active tokens, or recorded on the consent (to within
+   * limits.authorizationUsedEverySeconds), which outlives expired and revoked tokens.
+   */
   lastUsedAt: Date | null;
   /** Latest expiry among active tokens; null when none is active or one never expires. */
   expiresAt: Date | null;
@@ -352,6 +355,12 @@ export interface AuthorizedApp {
 
 // --- the interface -------------------------------------------------------------------------------------
 
+/**
+ * Every read and write of codes and tokens the protocol makes. Every issuance for a user (code,
+ * refresh, device code, password) also records the use on that user's consent for the client, in
+ * the same statement, at most once per limits.authorizationUsedEverySeconds and never waiting for
+ * it (AuthorizedApp.lastUsedAt); nothing else writes on a token's use.
+ */
 export interface TokenStore {
   /**
    * RFC 6749 §4.1.3 + RFC 7636 §4.6: spends the authorization code and, when everything it is bound

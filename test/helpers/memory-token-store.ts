@@ -29,6 +29,7 @@ import type {
   TokenUser,
 } from '@/lib/oauth/store';
 import { tokenState } from '@/lib/oauth/store';
+import { env } from '@/lib/env';
 import { randomToken, sha256b64url } from '@/lib/oauth/random';
 import { GRANT_DEVICE_CODE } from '@/lib/oauth/grants/catalogue';
 
@@ -100,11 +101,12 @@ export interface MemoryDeviceCode {
   expiresAt: Date;
   createdAt: Date;
 }
-interface MemoryConsent {
+export interface MemoryConsent {
   userId: string;
   applicationId: number;
   scope: string;
   createdAt: Date;
+  lastUsedAt: Date | null;
 }
 
 /** The columns every issuance inserts tokens from (as the database store's `go` CTE). */
@@ -150,6 +152,13 @@ export class MemoryTokenStore implements TokenStore {
     const a: MemoryApp = { id, clientId: `client-${id}`, name: `App ${id}`, allowedOrigins: [], ownerId: null, ...over };
     this.apps.set(id, a);
     return a;
+  }
+
+  /** A remembered consent, as the consent page or the device page stores it. */
+  addConsent(over: Partial<MemoryConsent> & { applicationId: number; userId: string }): MemoryConsent {
+    const c: MemoryConsent = { scope: 'read', createdAt: new Date(this.now()), lastUsedAt: null, ...over };
+    this.consents.push(c);
+    return c;
   }
 
   /** An authorization code as the authorization endpoint stores it; returns its value. */
@@ -218,6 +227,9 @@ export class MemoryTokenStore implements TokenStore {
 
   private insert(from: Source, t: StoredTokens, grantType: string): void {
     const now = new Date(this.now());
+    const consent = this.consents.find((c) => c.userId === from.userId && c.applicationId === from.applicationId);
+    const every = env().limits.authorizationUsedEverySeconds * 1000;
+    if (consent && (!consent.lastUsedAt || consent.lastUsedAt.getTime() <= now.getTime() - every)) consent.lastUsedAt = now;
     this.access.push({
       id: this.nextId++,
       tokenHash: t.accessHash,
@@ -516,6 +528,7 @@ export class MemoryTokenStore implements TokenStore {
       const e = entry(c.applicationId);
       addScopes(e, c.scope);
       e.grantedAt = c.createdAt;
+      e.lastUsedAt = c.lastUsedAt;
     }
     for (const t of this.access.filter((x) => x.userId === userId && tokenState({ revokedAt: x.revokedAt, usedAt: null, expiresAt: x.expiresAt }, now) === 'active')) {
       const e = entry(t.applicationId);

@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from '@/test/helpers/server';
 import { makeApp, makeUser } from '@/test/helpers/fixtures';
 import { creds, exchange, obtainCode, postToken, tokensFor } from '@/test/helpers/codeflow';
 import { sha256b64url } from '@/lib/oauth/random';
-import { getDb } from '@/lib/db';
+import { getDb, query, sql } from '@/lib/db';
 import { accessTokens, authorizationCodes, refreshTokens } from '@/lib/db/schema';
 import { settings } from './settings';
 
@@ -88,5 +88,21 @@ describe('Keycloak CVE-2026-1035: parallel refreshes of one refresh token', () =
     expect(fam.filter((r) => r.rotatedAt === null).map((r) => r.tokenHash)).toEqual([sha256b64url(rt)]);
     // And the winner carries on.
     expect((await postToken(srv, { grant_type: 'refresh_token', refresh_token: rt }, creds(app))).status).toBe(200);
+  });
+});
+
+describe('recording "Last used" on the consent (lib/db/queries/tokens.ts used_consent)', () => {
+  it(`${N} simultaneous refreshes of one user's authorization all succeed, and its use is recorded once`, async () => {
+    const u = await makeUser();
+    const families = await Promise.all(Array.from({ length: N }, () => tokensFor(srv, app, u)));
+    await query(sql`INSERT INTO consents (user_id, application_id, scope, last_used_at) VALUES (${u.id}, ${app.id}, 'read write', NULL)`);
+    const before = Date.now() - 1000;
+    const { ok, failed } = await outcomes(
+      await Promise.all(families.map((t) => postToken(srv, { grant_type: 'refresh_token', refresh_token: t.refresh_token }, creds(app)))),
+    );
+    expect(failed.map((f) => f.body)).toEqual([]);
+    expect(ok.length).toBe(N);
+    const [c] = await query<{ at: string | Date }>(sql`SELECT last_used_at AS at FROM consents WHERE user_id = ${u.id} AND application_id = ${app.id}`);
+    expect(new Date(c.at).getTime()).toBeGreaterThanOrEqual(before);
   });
 });

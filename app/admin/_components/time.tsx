@@ -5,7 +5,7 @@ export function formatUtc(d: Date): string {
 }
 
 export function Time({ date, empty = '—' }: { date: Date | null | undefined; empty?: string }) {
-  if (!date) return <span className="text-slate-400">{empty}</span>;
+  if (!date) return <span className="text-slate-500">{empty}</span>;
   return (
     <time dateTime={date.toISOString()} title={date.toISOString()} className="whitespace-nowrap">
       {formatUtc(date)}

@@ -40,7 +40,7 @@ export default async function AdminApplications({ searchParams }: { searchParams
               </Link>
             </td>
             <td className={`${td} font-mono text-xs`}>{a.clientId}</td>
-            <td className={td}>{a.ownerUsername ?? <span className="text-slate-400">none</span>}</td>
+            <td className={td}>{a.ownerUsername ?? <span className="text-slate-500">none</span>}</td>
             <td className={td}>
               <Badge tone={a.clientType === 'confidential' ? 'indigo' : 'slate'}>{CLIENT_TYPE_LABELS[a.clientType]}</Badge>
             </td>

@@ -61,8 +61,8 @@ export default async function AdminAudit({ searchParams }: { searchParams: Promi
             <td className={td}>
               <Badge tone={tone(e.type)}>{e.type}</Badge>
             </td>
-            <td className={td}>{e.actorUsername ?? e.actorLabel ?? <span className="text-slate-400">—</span>}</td>
-            <td className={td}>{e.applicationName ?? (e.applicationId ? `#${e.applicationId} (deleted)` : <span className="text-slate-400">—</span>)}</td>
+            <td className={td}>{e.actorUsername ?? e.actorLabel ?? <span className="text-slate-500">—</span>}</td>
+            <td className={td}>{e.applicationName ?? (e.applicationId ? `#${e.applicationId} (deleted)` : <span className="text-slate-500">—</span>)}</td>
             <td className={`${td} font-mono text-xs`}>{e.ip ?? ''}</td>
             <td className={`${td} max-w-xs break-all font-mono text-xs text-slate-600`}>{detailText(e.detail)}</td>
           </tr>

@@ -109,9 +109,9 @@ export default async function AdminTokens({ searchParams }: { searchParams: Prom
                 </label>
               </td>
               <td className={td}>{t.applicationName}</td>
-              <td className={td}>{t.username ?? <span className="text-slate-400">(the application itself)</span>}</td>
+              <td className={td}>{t.username ?? <span className="text-slate-500">(the application itself)</span>}</td>
               <td className={`${td} font-mono text-xs`}>{t.scope}</td>
-              <td className={`${td} text-xs`}>{t.grantType ? grantTypeLabel(t.grantType) : <span className="text-slate-400">—</span>}</td>
+              <td className={`${td} text-xs`}>{t.grantType ? grantTypeLabel(t.grantType) : <span className="text-slate-500">—</span>}</td>
               <td className={td}>
                 <Time date={t.createdAt} />
               </td>

@@ -20,7 +20,7 @@ const SHOWN_APPS = 5;
 
 /** The applications a user owns, each marked suspended while the user is inactive. */
 function OwnedApps({ apps, owner }: { apps: OwnedApp[]; owner: string }) {
-  if (apps.length === 0) return <span className="text-slate-400">none</span>;
+  if (apps.length === 0) return <span className="text-slate-500">none</span>;
   return (
     <ul className="space-y-1">
       {apps.slice(0, SHOWN_APPS).map((a) => (

@@ -87,7 +87,7 @@ export default async function AuthorizedTokensPage({ searchParams }: { searchPar
                   </dd>
                   <dt className="text-slate-500">Last used</dt>
                   <dd data-testid="last-used-at">
-                    <LocalTime date={a.lastUsedAt} />
+                    <LocalTime date={a.lastUsedAt} empty="Not used yet" />
                   </dd>
                   <dt className="text-slate-500">Expires</dt>
                   <dd data-testid="expires-at">

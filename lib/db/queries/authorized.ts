@@ -14,7 +14,8 @@ const later = (a: Date | null, b: Date | null) => (!a ? b : !b ? a : a > b ? a :
 
 /**
  * TokenStore.listAuthorizedApps: one query; uses the (user_id) and (application_id, user_id)
- * indexes of each table. Only active tokens (lib/db/queries/token-state.ts) count.
+ * indexes of each table. Only active tokens (lib/db/queries/token-state.ts) count; "last used" is
+ * also the consent's record of the last issuance (insertTokenCtes), which outlives the tokens.
  */
 export async function listAuthorizedApps(userId: string): Promise<AuthorizedApp[]> {
   const access = tokenStateSql('access', 'access_tokens');
@@ -25,6 +26,7 @@ export async function listAuthorizedApps(userId: string): Promise<AuthorizedApp[
     owner_username: string | null;
     consent_scope: string | null;
     consent_at: string | Date | null;
+    consent_used: string | Date | null;
     a_scopes: string | null;
     a_first: string | Date | null;
     a_last: string | Date | null;
@@ -38,7 +40,7 @@ export async function listAuthorizedApps(userId: string): Promise<AuthorizedApp[
     r_n: number | null;
   }>(sql`
     WITH c AS (
-      SELECT application_id, scope, created_at FROM consents WHERE user_id = ${userId}
+      SELECT application_id, scope, created_at, last_used_at FROM consents WHERE user_id = ${userId}
     ), a AS (
       SELECT application_id, string_agg(DISTINCT scope, ' ') AS scopes, min(created_at) AS first_at,
              max(created_at) AS last_at, max(expires_at) AS exp, count(*)::int AS n
@@ -56,7 +58,7 @@ export async function listAuthorizedApps(userId: string): Promise<AuthorizedApp[
       SELECT application_id FROM c UNION SELECT application_id FROM a UNION SELECT application_id FROM r
     )
     SELECT app.id::int AS application_id, app.name, u.username AS owner_username,
-           c.scope AS consent_scope, c.created_at AS consent_at,
+           c.scope AS consent_scope, c.created_at AS consent_at, c.last_used_at AS consent_used,
            a.scopes AS a_scopes, a.first_at AS a_first, a.last_at AS a_last, a.exp AS a_exp, a.n AS a_n,
            r.scopes AS r_scopes, r.first_at AS r_first, r.last_at AS r_last, r.exp AS r_exp, r.never AS r_never, r.n AS r_n
     FROM ids
@@ -79,7 +81,7 @@ export async function listAuthorizedApps(userId: string): Promise<AuthorizedApp[
       ownerUsername: r.owner_username,
       scopes: [...scopes],
       grantedAt,
-      lastUsedAt: later(date(r.a_last), date(r.r_last)),
+      lastUsedAt: later(date(r.consent_used), later(date(r.a_last), date(r.r_last))),
       expiresAt: neverExpires ? null : later(date(r.a_exp), date(r.r_exp)),
       neverExpires,
       liveTokens: Number(r.a_n ?? 0) + Number(r.r_n ?? 0),

@@ -10,6 +10,7 @@ import { findSessionUser, isSessionKey, liveSessionCtes, liveSessionValues, type
 import { appSuspended } from './clients';
 import { tokenStateSql } from './token-state';
 import { dateOf, dateOrNull, isoOrNull } from './values';
+import { env } from '../../env';
 import { authorizationCodes, consents, type User } from '../schema';
 import type {
   CodeRedemption,
@@ -53,7 +54,8 @@ const issueRefusal = (alias: string, scope: SQL, idTokenUnavailable: Placeholder
 
 /**
  * The parameters every issuing statement has: the new tokens (StoredTokens, times as ISO 8601
- * text), the grant type recorded on the access token, and whether an ID token can be signed now.
+ * text), the grant type recorded on the access token, whether an ID token can be signed now, and
+ * how often the use is recorded on the consent (limits.authorizationUsedEverySeconds).
  */
 interface IssuingValues {
   accessHash: string;
@@ -63,6 +65,7 @@ interface IssuingValues {
   familyId: string | null;
   grantType: string;
   idTokenUnavailable: boolean;
+  usedEverySeconds: number;
 }
 
 const issuingValues = (t: StoredTokens, grantType: string, idTokenUnavailable: boolean): IssuingValues => ({
@@ -73,15 +76,29 @@ const issuingValues = (t: StoredTokens, grantType: string, idTokenUnavailable: b
   familyId: t.familyId,
   grantType,
   idTokenUnavailable,
+  usedEverySeconds: env().limits.authorizationUsedEverySeconds,
 });
 
 /**
- * Two CTEs, ins_access and ins_refresh, inserting the new tokens for each row of the CTE `from`
+ * Three CTEs: ins_access and ins_refresh, inserting the new tokens for each row of the CTE `from`
  * (columns application_id, user_id, access_scope, refresh_scope, family_id, authorization_code_id,
- * auth_time, nonce): the access token, and the refresh token when `p.refreshHash` is set.
+ * auth_time, nonce): the access token, and the refresh token when `p.refreshHash` is set; and
+ * used_consent, recording the use on the user's consent for the client (consents.last_used_at,
+ * "Last used" once the tokens are gone). That write is at most once per `p.usedEverySeconds` and
+ * skips a consent row another statement holds (SKIP LOCKED): an issuance never waits for a
+ * concurrent one recording the same use, nor for a revocation deleting it. Issuance only: bearer
+ * checks and introspection never write.
  */
 const insertTokenCtes = (from: string, p: Placeholders<IssuingValues>) => sql`
-  ins_access AS (
+  used_consent AS (
+    UPDATE consents SET last_used_at = now()
+    WHERE id IN (
+      SELECT c.id FROM consents c JOIN ${sql.raw(from)} f ON c.user_id = f.user_id AND c.application_id = f.application_id
+      WHERE c.last_used_at IS NULL OR c.last_used_at <= now() - make_interval(secs => ${p.usedEverySeconds}::float8)
+      FOR UPDATE OF c SKIP LOCKED
+    )
+    RETURNING 1
+  ), ins_access AS (
     INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, authorization_code_id, grant_type, expires_at)
     SELECT ${p.accessHash}::text, application_id, user_id, access_scope, family_id, authorization_code_id, ${p.grantType}::text,
            ${p.accessExpiresAt}::timestamptz

@@ -94,6 +94,23 @@ describe('listing authorized applications', () => {
     expect(after.lastUsedAt!.getTime()).toBeGreaterThan(usedBefore.getTime());
   });
 
+  it('"Last used" stays after the tokens are revoked at /o/revoke_token/ (RFC 7009 §2.1): the issuance was recorded on the consent', async () => {
+    const user = await makeUser();
+    const app = await makeApp({ name: 'Revoked later' });
+    const before = Date.now() - 1000;
+    const t = await authorizeApp(user, app, 'read');
+    const revoked = await fetch(`${srv.url}/o/revoke_token/`, {
+      method: 'POST',
+      headers: { authorization: basic(app.clientId, app.secret), 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ token: t.refresh_token!, token_type_hint: 'refresh_token' }),
+    });
+    expect(revoked.status).toBe(200);
+    expect(await accessRevoked(t.access_token)).toBe(true);
+    const [entry] = await listMyAuthorizedApps({ id: user.id });
+    expect(entry).toMatchObject({ name: 'Revoked later', liveTokens: 0 });
+    expect(entry.lastUsedAt!.getTime()).toBeGreaterThanOrEqual(before);
+  });
+
   it('lists an application that holds live tokens without a stored consent (skip authorization)', async () => {
     const user = await makeUser();
     const app = await makeApp({ name: 'Trusted', skipAuthorization: true });

@@ -15,6 +15,7 @@ import { inactiveReason, tokenState, type CodeRedemption, type TokenKind, type T
 import { newTokens, type NewTokens } from '@/lib/oauth/tokens';
 import { randomToken, sha256b64url } from '@/lib/oauth/random';
 import { s256 } from '@/lib/oauth/pkce';
+import { DEFAULT_LIMITS } from '@/lib/env';
 import { settings } from './settings';
 
 let srv: TestServer;
@@ -48,6 +49,10 @@ interface Harness {
   shift(what: 'code_expiry' | 'refresh_expiry' | 'refresh_rotation' | 'access_expiry', hash: string, seconds: number): Promise<void>;
   /** How many access and refresh tokens the application holds. */
   stored(appId: number): Promise<{ access: number; refresh: number }>;
+  /** A remembered consent of `userId` for the application, as the consent page stores it. */
+  consent(userId: string, appId: number): Promise<void>;
+  /** The consent's recorded last use; `ageBy` first moves it that many seconds into the past. */
+  consentUsedAt(userId: string, appId: number, ageBy?: number): Promise<Date | null>;
 }
 
 const database = (): Harness => ({
@@ -88,6 +93,13 @@ const database = (): Harness => ({
              (SELECT count(*) FROM refresh_tokens WHERE application_id = ${appId})::int AS refresh`);
     return r;
   },
+  consent: async (userId, appId) => void (await query(sql`INSERT INTO consents (user_id, application_id, scope) VALUES (${userId}, ${appId}, 'read write')`)),
+  consentUsedAt: async (userId, appId, ageBy = 0) => {
+    const [r] = await query<{ at: unknown }>(sql`
+      UPDATE consents SET last_used_at = last_used_at - make_interval(secs => ${ageBy})
+      WHERE user_id = ${userId} AND application_id = ${appId} RETURNING last_used_at AS at`);
+    return dateOrNull(r?.at);
+  },
 });
 
 const memory = (): Harness => {
@@ -123,6 +135,12 @@ const memory = (): Harness => {
       access: m.access.filter((t) => t.applicationId === appId).length,
       refresh: m.refresh.filter((t) => t.applicationId === appId).length,
     }),
+    consent: async (userId, appId) => void m.addConsent({ userId, applicationId: appId, scope: 'read write' }),
+    consentUsedAt: async (userId, appId, ageBy = 0) => {
+      const c = m.consents.find((x) => x.userId === userId && x.applicationId === appId)!;
+      if (c.lastUsedAt) c.lastUsedAt = new Date(c.lastUsedAt.getTime() - ageBy * 1000);
+      return c.lastUsedAt;
+    },
   };
 };
 
@@ -561,6 +579,50 @@ describe.each([
       const [entry, ...more] = await store.listAuthorizedApps(user.id);
       expect(more).toEqual([]);
       expect(entry).toMatchObject({ applicationId: app.id, scopes: ['read'], neverExpires: true, expiresAt: null, liveTokens: 2 });
+    });
+
+    it('"Last used" outlives the tokens: an issuance is recorded on the user\'s consent, which still shows it once they are revoked', async () => {
+      const [user, other] = [await h.user(), await h.user()];
+      const app = await h.app();
+      await h.consent(user.id, app.id);
+      await h.consent(other.id, app.id);
+      expect((await store.listAuthorizedApps(user.id))[0]).toMatchObject({ lastUsedAt: null, liveTokens: 0 });
+      const t = await issued(app.id, user.id);
+      const recorded = await h.consentUsedAt(user.id, app.id);
+      expect(recorded).not.toBeNull();
+      expect(await h.consentUsedAt(other.id, app.id)).toBeNull();
+      await store.revokeToken(t.stored.refreshHash!, app.id);
+      const [entry] = await store.listAuthorizedApps(user.id);
+      expect(entry).toMatchObject({ applicationId: app.id, liveTokens: 0 });
+      expect(entry.lastUsedAt).toEqual(recorded);
+    });
+
+    it(`every issuance for a user (code, refresh, device code, password) records its use at most once per ${DEFAULT_LIMITS.authorizationUsedEverySeconds} s; a bearer check records nothing`, async () => {
+      const user = await h.user();
+      const app = await h.app();
+      await h.consent(user.id, app.id);
+      const first = await issued(app.id, user.id);
+      const at = await h.consentUsedAt(user.id, app.id);
+      // Within the window: not written again.
+      await issued(app.id, user.id);
+      expect(await h.consentUsedAt(user.id, app.id)).toEqual(at);
+      const window = DEFAULT_LIMITS.authorizationUsedEverySeconds + 1;
+      const issuances: Array<[string, () => Promise<unknown>]> = [
+        ['password', () => issued(app.id, user.id)],
+        ['refresh', async () => expect((await store.rotateRefreshToken(rotation(first, app.id).r)).ok).toBe(true)],
+        ['code', async () => expect((await store.redeemAuthorizationCode(redemption(await h.code({ appId: app.id, userId: user.id }), app.id, newTokens(true)))).ok).toBe(true)],
+        ['device code', async () => {
+          const d = await h.deviceCode({ appId: app.id, userId: user.id, status: 'approved' });
+          expect((await store.redeemDeviceCode({ id: d.id, applicationId: app.id, tokens: newTokens(true).stored, idTokenUnavailable: false })).ok).toBe(true);
+        }],
+      ];
+      for (const [name, issue] of issuances) {
+        const aged = (await h.consentUsedAt(user.id, app.id, window))!;
+        await store.findToken(first.stored.accessHash, 'access');
+        expect(await h.consentUsedAt(user.id, app.id), `${name}: after a bearer check`).toEqual(aged);
+        await issue();
+        expect((await h.consentUsedAt(user.id, app.id))!.getTime(), name).toBeGreaterThan(aged.getTime());
+      }
     });
   });
 });

@@ -28,7 +28,7 @@ const list = (xs: string[]) =>
       ))}
     </ul>
   ) : (
-    <span className="text-slate-400">none</span>
+    <span className="text-slate-500">none</span>
   );
 
 export default async function AdminApplication({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
@@ -50,7 +50,7 @@ export default async function AdminApplication({ params, searchParams }: { param
           <dt className="text-slate-500">Client ID</dt>
           <dd className="break-all font-mono text-xs" data-testid="admin-client-id">{app.clientId}</dd>
           <dt className="text-slate-500">Owner</dt>
-          <dd>{app.ownerUsername ?? <span className="text-slate-400">none</span>}</dd>
+          <dd>{app.ownerUsername ?? <span className="text-slate-500">none</span>}</dd>
           <dt className="text-slate-500">Status</dt>
           <dd data-testid="admin-app-status" className="space-y-1">
             <AppStatus suspended={app.suspended} />

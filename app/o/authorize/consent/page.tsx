@@ -4,6 +4,7 @@
 // Anything else (an expired or spent request, another or no session, an application changed
 // meanwhile) goes back to the endpoint's continuation URL (pendingPath), which answers it under
 // either door with the right status: the error page, the login, or this page again.
+import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { consentPage } from '@/lib/oauth/endpoints/authorize';
 import { pendingPath } from '@/lib/oauth/pending-request';
@@ -47,7 +48,14 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
             Cancel
           </SubmitButton>
         </form>
-        <p className="mt-4 text-xs text-slate-500">You can revoke this access at any time under Authorized apps.</p>
+        <p className="mt-4 text-sm text-slate-600" data-testid="consent-remembered">
+          If you authorize, your choice is remembered: {app.name} will not ask you again for these permissions. You can revoke this access at any
+          time under{' '}
+          <Link className="font-medium text-indigo-700 underline hover:text-indigo-800" href="/o/authorized_tokens/">
+            Authorized apps
+          </Link>
+          .
+        </p>
       </Card>
     </div>
   );
