@@ -1,5 +1,5 @@
 // Issue 14 items 3–5, as a person meets them in Chromium: the authorization error page offers its
-// owner "Add this callback to the application" (and nobody else); every action says what happened
+// owner "Add this callback to the application" (and nobody else, by a signed link); every action says what happened
 // in one notice (role="status", read out politely; never text from the URL); every destructive action
 // asks first, on the same page, with a button that names what it does (also without JavaScript);
 // and the words after registering or regenerating a secret say plainly what to do.
@@ -8,6 +8,9 @@ import { E2E_ADMIN, loggedInBrowser, logIn, POSTMAN_CALLBACK as POSTMAN, postman
 import { pathFor } from '../lib/oauth/paths';
 
 const NEW_CALLBACK = 'https://app.example.com/oauth/callback';
+const ATTACKER_CALLBACK = 'https://attacker.example/cb';
+/** The neutral notice of an add-callback link without a valid signature (lib/apps/add-callback.ts OFFER_INVALID). */
+const OFFER_INVALID = /This link has expired or is not valid/;
 
 /** Registers an application through the form; its id, client id and (confidential) secret. */
 async function register(page: Page, name: string, opts: { type?: 'Confidential' | 'Public'; uris?: string } = {}) {
@@ -82,7 +85,10 @@ test.describe('item 3: "Add this callback to the application"', () => {
     await signUp(page, uniqueName('owner'));
     const name = uniqueName('Private app');
     const app = await register(page, name);
-    const confirmUrl = `${app.path}?confirm=add-callback&uri=${encodeURIComponent(NEW_CALLBACK)}`;
+    // The owner's own signed offer: signed for the owner, so nobody else can use it.
+    await page.goto(authorizeUrl(app.clientId, NEW_CALLBACK));
+    const confirmUrl = (await page.getByRole('link', { name: 'Add this callback to the application' }).getAttribute('href'))!;
+    expect(confirmUrl).toContain('sig=');
 
     const other = await (await browser.newContext()).newPage();
     await signUp(other, uniqueName('other'));
@@ -98,9 +104,41 @@ test.describe('item 3: "Add this callback to the application"', () => {
     await staff.goto(authorizeUrl(app.clientId, NEW_CALLBACK));
     await expect(staff.getByRole('link', { name: 'Add this callback to the application' })).toHaveCount(0);
     await staff.goto(confirmUrl);
-    await expect(staff.getByTestId('confirm')).toContainText('Only the owner of the application can add a callback');
+    await expect(staff.getByTestId('add-callback-invalid')).toHaveText(OFFER_INVALID);
+    await expect(staff.getByTestId('confirm')).toHaveCount(0);
     await expect(staff.getByRole('button', { name: `Add this callback to ${name}` })).toHaveCount(0);
     await staff.context().close();
+  });
+
+  test('RFC 9700 §4.1 / OWASP: a crafted add-callback link (no valid signature) opens nothing and adds nothing, and the action refuses a signature for another URI', async ({ page }) => {
+    await signUp(page, uniqueName('owner'));
+    const name = uniqueName('Phish target');
+    const app = await register(page, name);
+    const redirectUris = page.locator('dt:text-is("Redirect uris") + dd');
+
+    // Written by hand: no signature.
+    await page.goto(`${app.path}?confirm=add-callback&uri=${encodeURIComponent(ATTACKER_CALLBACK)}`);
+    await expect(page.getByTestId('add-callback-invalid')).toHaveText(OFFER_INVALID);
+    await expect(page.getByTestId('confirm')).toHaveCount(0);
+    await expect(page.getByRole('button', { name: `Add this callback to ${name}` })).toHaveCount(0);
+
+    // The genuine offer with its uri swapped for the attacker's.
+    await page.goto(authorizeUrl(app.clientId, NEW_CALLBACK));
+    const offer = new URL((await page.getByRole('link', { name: 'Add this callback to the application' }).getAttribute('href'))!, page.url());
+    offer.searchParams.set('uri', ATTACKER_CALLBACK);
+    await page.goto(offer.pathname + offer.search);
+    await expect(page.getByTestId('add-callback-invalid')).toHaveText(OFFER_INVALID);
+    await expect(page.getByTestId('confirm')).toHaveCount(0);
+
+    // A forged post: the genuine confirmation, its hidden uri changed. The action adds nothing and says why.
+    offer.searchParams.set('uri', NEW_CALLBACK);
+    await page.goto(offer.pathname + offer.search);
+    await expectConfirmation(page, `Add this callback to ${name}?`);
+    await page.locator('[data-testid="confirm"] input[name="uri"]').evaluate((el, uri) => ((el as HTMLInputElement).value = uri), ATTACKER_CALLBACK);
+    await page.getByRole('button', { name: `Add this callback to ${name}`, exact: true }).click();
+    await expect(page.getByTestId('add-callback-invalid')).toHaveText(OFFER_INVALID);
+    await expect(redirectUris).not.toContainText(ATTACKER_CALLBACK);
+    await expect(redirectUris).not.toContainText(NEW_CALLBACK);
   });
 
   test('a callback the application form would refuse is named with the form’s rule, and no button is offered', async ({ page }) => {

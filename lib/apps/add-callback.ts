@@ -3,9 +3,15 @@
 // links to the application's page with this confirmation open (the one confirmation pattern,
 // lib/http/confirm-step.ts). Confirming adds that exact URI (lib/apps/service.ts addRedirectUri:
 // the owner only, the form's rules), and the page then offers the original request again.
-// Pure: paths only, so the protocol core and the pages share these addresses.
+// The link is signed (`sig`: HMAC-SHA-256 over the application, the owner, the exact URI and an
+// expiry, with its own key from AUTH_SECRET): anyone can write such an address, so without the
+// signature a phishing link could put a first-party "Add this callback?" for an attacker's URL in
+// front of an owner (RFC 9700 §4.1). The page opens the confirmation, and the action adds, only for
+// a valid `sig`. The retry is not signed: retryHref admits only this application's own request.
 import { pathFor } from '../oauth/paths';
 import { confirmHref } from '../http/confirm-step';
+import { derivedKey, hmacSha256, macMatches } from '../http/mac';
+import { addRedirectUri, type Actor, type AddCallbackResult } from './service';
 
 /** The confirmation's name in `?confirm=`. */
 export const ADD_CALLBACK = 'add-callback';
@@ -19,14 +25,75 @@ const MAX_RETRY_CHARS = 4096;
 /** The page of the application with row id `id`. */
 export const applicationPath = (id: number) => `${pathFor('applications')}${id}/`;
 
+/** How long an offer's link stays valid, in seconds: time to read the error page and click. */
+export const ADD_CALLBACK_OFFER_SECONDS = 15 * 60;
+
+/** What an offer's signature binds: the application (row id), its owner (user id), the exact URI. */
+export interface AddCallbackOffer {
+  appId: number;
+  userId: string;
+  uri: string;
+}
+
+const offerMac = (o: AddCallbackOffer, expires: number, secret: string) =>
+  // A JSON array: no two different offers give the same bytes.
+  hmacSha256(derivedKey(secret, 'add-callback', 'add-callback offer MAC v1'), JSON.stringify([o.appId, o.userId, o.uri, expires]));
+
 /**
- * The error page's offer: the application's page with the confirmation open for `uri`.
+ * The signature of `offer`, valid for ADD_CALLBACK_OFFER_SECONDS.
+ * @param secret AUTH_SECRET (≥ 32 characters)
+ * @param now milliseconds since the epoch
+ * @returns `<expiry, seconds since the epoch>.<base64url HMAC-SHA-256>`
+ */
+export function signAddCallback(offer: AddCallbackOffer, secret: string, now = Date.now()): string {
+  const expires = Math.floor(now / 1000) + ADD_CALLBACK_OFFER_SECONDS;
+  return `${expires}.${offerMac(offer, expires, secret).toString('base64url')}`;
+}
+
+/**
+ * Whether `sig` (from the URL or the confirmation's form: untrusted) was made by signAddCallback
+ * for exactly this application, user and URI, and has not expired. MAC compared in constant time.
+ */
+export function addCallbackSigValid(sig: unknown, offer: AddCallbackOffer, secret: string, now = Date.now()): boolean {
+  if (typeof sig !== 'string' || sig.length > 200) return false;
+  const m = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(sig);
+  if (!m) return false;
+  const expires = Number(m[1]);
+  return macMatches(m[2], offerMac(offer, expires, secret)) && expires * 1000 >= now;
+}
+
+/**
+ * The error page's offer: the application's page with the confirmation open for `offer.uri`,
+ * signed for its owner `offer.userId`.
  * @param query the original authorization request's query (GET form, "?" optional): offered again
  *   after adding, unless longer than 4,096 characters
+ * @param secret AUTH_SECRET
  */
-export function addCallbackHref(appId: number, uri: string, query?: string): string {
+export function addCallbackHref(offer: AddCallbackOffer, query: string | undefined, secret: string, now = Date.now()): string {
   const retry = query?.replace(/^\?/, '');
-  return confirmHref(applicationPath(appId), ADD_CALLBACK, { uri, retry: retry && retry.length <= MAX_RETRY_CHARS ? retry : undefined });
+  return confirmHref(applicationPath(offer.appId), ADD_CALLBACK, {
+    uri: offer.uri,
+    retry: retry && retry.length <= MAX_RETRY_CHARS ? retry : undefined,
+    sig: signAddCallback(offer, secret, now),
+  });
+}
+
+/** The neutral words for an offer link without a valid signature (forged, altered, another user's, expired). */
+export const OFFER_INVALID = 'This link has expired or is not valid. Open the authorization request again to get a new one.';
+
+export type AddOfferedCallbackResult = AddCallbackResult | { ok: false; offerInvalid: true };
+
+/**
+ * The confirmation's action: adds `uri` (addRedirectUri: the owner only, the form's rule) only when
+ * `sig` signs this application, this actor and this exact URI and has not expired; otherwise adds
+ * nothing and answers `offerInvalid`.
+ * @param sig the form's hidden field, carried from the offer's link (untrusted)
+ * @throws ApplicationNotFoundError as addRedirectUri, for a valid signature but an actor who is no
+ *   longer the owner
+ */
+export async function addOfferedCallback(appId: number, uri: string, sig: unknown, actor: Actor, secret: string, now = Date.now()): Promise<AddOfferedCallbackResult> {
+  if (!addCallbackSigValid(sig, { appId, userId: actor.id, uri }, secret, now)) return { ok: false, offerInvalid: true };
+  return addRedirectUri(appId, uri, actor);
 }
 
 /**

@@ -4,8 +4,8 @@
 // link or a cookie set by a neighbouring site cannot put text on our pages (nothing is read from
 // the URL), and the notice names things (an application's name) that a query parameter could not
 // carry safely. Pure (node:crypto only): app/_lib/flash.ts reads and writes the cookie.
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { derivedKey, hmacSha256, macMatches } from './mac';
 
 /** How long a notice waits for its page, in seconds (a redirect arrives in well under a second). */
 export const FLASH_MAX_AGE_SECONDS = 60;
@@ -35,18 +35,7 @@ const sealed = z.object({
   e: z.number().int(),
 });
 
-const keys = new Map<string, Buffer>();
-function macKey(secret: string): Buffer {
-  let k = keys.get(secret);
-  if (!k) {
-    k = Buffer.from(hkdfSync('sha256', secret, 'oauth-provider/flash', 'flash notice MAC v1', 32));
-    keys.clear();
-    keys.set(secret, k);
-  }
-  return k;
-}
-
-const mac = (secret: string, body: string) => createHmac('sha256', macKey(secret)).update(body).digest();
+const mac = (secret: string, body: string) => hmacSha256(derivedKey(secret, 'flash', 'flash notice MAC v1'), body);
 
 /**
  * The cookie value for `notice`, for the page at `path` and the user `userId`.
@@ -78,9 +67,7 @@ export function openFlash(value: string | undefined, at: { path: string; userId:
   const dot = value.indexOf('.');
   if (dot < 1) return null;
   const body = value.slice(0, dot);
-  const given = Buffer.from(value.slice(dot + 1), 'base64url');
-  const want = mac(secret, body);
-  if (given.length !== want.length || !timingSafeEqual(given, want)) return null;
+  if (!macMatches(value.slice(dot + 1), mac(secret, body))) return null;
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));

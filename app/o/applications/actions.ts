@@ -11,7 +11,6 @@ import { clientIp } from '@/lib/http/client-ip';
 import { formValues, parseApplicationId, parseApplicationValues } from '@/lib/apps/schema';
 import {
   ApplicationNotFoundError,
-  addRedirectUri,
   createApplication,
   deleteApplication,
   regenerateSecret,
@@ -21,7 +20,8 @@ import {
 import type { AppFormState, RegenerateState } from './_lib/state';
 import { formArg, formText, previousSeq } from '@/app/_lib/action-args';
 import { setFlash } from '@/app/_lib/flash';
-import { ADD_CALLBACK, applicationPath, retryHref } from '@/lib/apps/add-callback';
+import { ADD_CALLBACK, addOfferedCallback, applicationPath, retryHref } from '@/lib/apps/add-callback';
+import { env } from '@/lib/env';
 import { confirmHref } from '@/lib/http/confirm-step';
 import { pathFor } from '@/lib/oauth/paths';
 
@@ -100,26 +100,30 @@ export async function deleteApplicationAction(rawId: unknown): Promise<void> {
   redirect(list);
 }
 
-const addCallbackForm = z.object({ uri: z.string().min(1).max(4000), retry: z.string().max(4096) });
+const addCallbackForm = z.object({ uri: z.string().min(1).max(4000), retry: z.string().max(4096), sig: z.string().max(200) });
 
 /**
  * The confirmation of "Add this callback to the application" (lib/apps/add-callback.ts): adds the
- * URI for its owner only (addRedirectUri; anyone else gets the 404), then shows the application
- * with the notice and, when the original request came along, the link to retry it.
+ * URI only with the offer's valid signature (addOfferedCallback), for its owner only (anyone else
+ * gets the 404), then shows the application with the notice and, when the original request came
+ * along, the link to retry it. Without a valid signature (crafted, someone else's, expired) it adds
+ * nothing and returns to the page, which says the link has expired or is not valid.
  */
 export async function addCallbackAction(rawId: unknown, rawForm: unknown): Promise<void> {
   const id = idOrNotFound(rawId);
   const form = formArg(rawForm);
   const page = applicationPath(id);
   const user = await requireUser(page);
-  const parsed = addCallbackForm.safeParse({ uri: formText(form, 'uri'), retry: formText(form, 'retry') });
+  const parsed = addCallbackForm.safeParse({ uri: formText(form, 'uri'), retry: formText(form, 'retry'), sig: formText(form, 'sig') });
   if (!parsed.success) notFound();
-  const { uri, retry } = parsed.data;
-  const r = await orNotFound(addRedirectUri(id, uri, await actor(user)));
+  const { uri, retry, sig } = parsed.data;
+  const back = confirmHref(page, ADD_CALLBACK, { uri, retry, sig });
+  const r = await orNotFound(addOfferedCallback(id, uri, sig, await actor(user), env().AUTH_SECRET));
+  if (!r.ok && 'offerInvalid' in r) redirect(back);
   if (!r.ok) {
     // Checked on the page before it offered the button: only a race (or a crafted post) gets here.
     await setFlash(page, user.id, { code: 'callback_refused', arg: r.message });
-    redirect(confirmHref(page, ADD_CALLBACK, { uri, retry }));
+    redirect(back);
   }
   await setFlash(page, user.id, { code: r.added ? 'callback_added' : 'callback_present', arg: uri });
   revalidatePath(page);

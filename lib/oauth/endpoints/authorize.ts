@@ -174,12 +174,15 @@ const redirectUriFix = (app: Client) => `Add the exact callback URL to the Redir
 
 /**
  * RFC 6749 §3.1.2.4: an unregistered redirect URI is shown, never followed. Its application's
- * owner, signed in, is offered to add it (lib/apps/add-callback.ts): a link to a confirmation on
- * the application's page, never an action here. Nobody else is: the page does not say who owns it.
+ * owner, signed in, is offered to add it (lib/apps/add-callback.ts): a link, signed for that owner
+ * and URI, to a confirmation on the application's page, never an action here. Nobody else is: the
+ * page does not say who owns it.
  */
 function unregisteredRedirectUri(app: Client, uri: string, looker: Looker): AuthorizationError {
-  const owner = looker.userId !== undefined && app.userId === looker.userId;
-  const offer: PageLink[] = owner ? [{ href: addCallbackHref(app.id, uri, looker.query), label: 'Add this callback to the application' }] : [];
+  const owner = looker.userId !== undefined && app.userId === looker.userId ? looker.userId : null;
+  const offer: PageLink[] = owner
+    ? [{ href: addCallbackHref({ appId: app.id, userId: owner, uri }, looker.query, env().AUTH_SECRET), label: 'Add this callback to the application' }]
+    : [];
   return AuthorizationError.page({
     title: 'Invalid callback URL',
     message: `The redirect_uri “${uri.slice(0, 300)}” is not registered for this application.`,

@@ -1,7 +1,9 @@
 // "Add this callback to the application" (lib/apps/add-callback.ts, issue 14): the authorization
 // endpoint's error page for an unregistered redirect_uri offers it to the application's signed-in
 // owner only, and the action behind the confirmation (lib/apps/service.ts addRedirectUri) adds the
-// exact URI for the owner only, by the form's rules. Real HTTP against the front door, real database.
+// exact URI for the owner only, by the form's rules, and only with the offer's signature (a crafted
+// link opens nothing and adds nothing). Real HTTP against the front door, real database. The page's
+// gate and the action's are addCallbackSigValid and addOfferedCallback; e2e/feedback.spec.ts drives both in Chromium.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
@@ -12,7 +14,17 @@ import { s256 } from '@/lib/oauth/pkce';
 import { getDb } from '@/lib/db';
 import { applications, type Application, type User } from '@/lib/db/schema';
 import { ApplicationNotFoundError, addRedirectUri, type Actor } from '@/lib/apps/service';
-import { ADD_CALLBACK, addCallbackHref, retryHref } from '@/lib/apps/add-callback';
+import {
+  ADD_CALLBACK,
+  ADD_CALLBACK_OFFER_SECONDS,
+  addCallbackHref,
+  addCallbackSigValid,
+  addOfferedCallback,
+  retryHref,
+  signAddCallback,
+} from '@/lib/apps/add-callback';
+import { sealFlash } from '@/lib/http/flash';
+import { env } from '@/lib/env';
 import { settings } from './settings';
 
 let srv: TestServer;
@@ -20,6 +32,7 @@ let owner: User;
 let other: User;
 let staff: User;
 let app: Application;
+let second: Application;
 const NEW_CALLBACK = 'https://app.example.com/oauth/callback';
 
 const actor = (u: User): Actor => ({ id: u.id, isStaff: u.isStaff, ip: '203.0.113.9' });
@@ -55,7 +68,15 @@ beforeAll(async () => {
   other = await makeUser({ username: `other_${tag}` });
   staff = await makeUser({ username: `staff_${tag}`, isStaff: true });
   app = await makeApp({ name: 'Callback app', userId: owner.id });
+  second = await makeApp({ name: 'Second app', userId: owner.id });
 });
+
+/** The error page's offer for the owner's request naming `uri` for `a`, as the browser follows it. */
+async function genuineOffer(a: Application, uri: string): Promise<URL> {
+  const links = await pageLinks(await getAuthorize(srv, request(a.clientId, uri), await sessionCookie(owner)));
+  expect(links[0][1]).toBe('Add this callback to the application');
+  return new URL(links[0][0], srv.url);
+}
 afterAll(async () => srv?.close());
 
 describe('the error page offers "Add this callback to the application" to the owner only', () => {
@@ -68,6 +89,7 @@ describe('the error page offers "Add this callback to the application" to the ow
     expect(offer.searchParams.get('confirm')).toBe(ADD_CALLBACK);
     expect(offer.searchParams.get('uri')).toBe(NEW_CALLBACK);
     expect(Object.fromEntries(new URLSearchParams(offer.searchParams.get('retry')!))).toEqual(params);
+    expect(addCallbackSigValid(offer.searchParams.get('sig'), { appId: app.id, userId: owner.id, uri: NEW_CALLBACK }, env().AUTH_SECRET)).toBe(true);
     // Nothing was added by looking.
     expect(await storedUris(app.id)).toEqual([POSTMAN_CALLBACK]);
   });
@@ -91,9 +113,69 @@ describe('the error page offers "Add this callback to the application" to the ow
   });
 
   it('a request too long to carry again is offered without the retry', () => {
-    const href = new URL(addCallbackHref(app.id, NEW_CALLBACK, `?state=${'s'.repeat(5000)}`), srv.url);
+    const href = new URL(addCallbackHref({ appId: app.id, userId: owner.id, uri: NEW_CALLBACK }, `?state=${'s'.repeat(5000)}`, env().AUTH_SECRET), srv.url);
     expect(href.searchParams.get('uri')).toBe(NEW_CALLBACK);
     expect(href.searchParams.has('retry')).toBe(false);
+  });
+});
+
+describe('the offer is signed for this application, its owner and this URI, for 15 minutes', () => {
+  const OTHER_CALLBACK = 'https://attacker.example/cb';
+
+  it('RFC 9700 §4.1 / OWASP: a crafted add-callback link (no valid signature) opens nothing and adds nothing', async () => {
+    const secret = env().AUTH_SECRET;
+    const offer = { appId: app.id, userId: owner.id, uri: OTHER_CALLBACK };
+    const genuine = signAddCallback(offer, secret);
+    const [expires, mac] = genuine.split('.');
+    const flipped = `${mac[0] === 'A' ? 'B' : 'A'}${mac.slice(1)}`;
+    const crafted: [string, unknown][] = [
+      ['no sig', undefined],
+      ['an empty sig', ''],
+      ['junk', 'x.y'],
+      ['an array', [genuine]],
+      ['a sig for another uri', signAddCallback({ ...offer, uri: NEW_CALLBACK }, secret)],
+      ['a sig for another user', signAddCallback({ ...offer, userId: other.id }, secret)],
+      ['a sig for another app', signAddCallback({ ...offer, appId: second.id }, secret)],
+      ['an expired sig', signAddCallback(offer, secret, Date.now() - (ADD_CALLBACK_OFFER_SECONDS + 60) * 1000)],
+      ['a sig with its expiry moved later', `${Number(expires) + 3600}.${mac}`],
+      ['a sig with an altered MAC', `${expires}.${flipped}`],
+      ['a sig made with another secret', signAddCallback(offer, `${secret}-other`)],
+      ['a MAC of the flash notice key', `${expires}.${sealFlash({ code: 'x' }, { path: '/', userId: owner.id }, secret).split('.')[1]}`],
+    ];
+    for (const [what, sig] of crafted) {
+      // The page's gate: no confirmation opens.
+      expect(addCallbackSigValid(sig, offer, secret), what).toBe(false);
+      // The action's gate: nothing is added.
+      expect(await addOfferedCallback(app.id, OTHER_CALLBACK, sig, actor(owner), secret), what).toEqual({ ok: false, offerInvalid: true });
+    }
+    // The owner's genuine signature in anyone else's hands (another user, staff) adds nothing either.
+    for (const u of [other, staff]) expect(await addOfferedCallback(app.id, OTHER_CALLBACK, genuine, actor(u), secret)).toEqual({ ok: false, offerInvalid: true });
+    expect(await storedUris(app.id)).toEqual([POSTMAN_CALLBACK]);
+  });
+
+  it('RFC 9700 §4.1: the offer’s signature expires after 15 minutes', async () => {
+    const offer = await genuineOffer(second, OTHER_CALLBACK);
+    const sig = offer.searchParams.get('sig');
+    const bound = { appId: second.id, userId: owner.id, uri: OTHER_CALLBACK };
+    expect(addCallbackSigValid(sig, bound, env().AUTH_SECRET, Date.now() + (ADD_CALLBACK_OFFER_SECONDS - 60) * 1000)).toBe(true);
+    expect(addCallbackSigValid(sig, bound, env().AUTH_SECRET, Date.now() + (ADD_CALLBACK_OFFER_SECONDS + 1) * 1000)).toBe(false);
+    expect(await addOfferedCallback(second.id, OTHER_CALLBACK, sig, actor(owner), env().AUTH_SECRET, Date.now() + (ADD_CALLBACK_OFFER_SECONDS + 1) * 1000)).toEqual({
+      ok: false,
+      offerInvalid: true,
+    });
+    expect(await storedUris(second.id)).toEqual([POSTMAN_CALLBACK]);
+  });
+
+  it('the genuine offer from the error page works end to end: its link’s uri and sig, confirmed by the owner, add the callback and the request goes on', async () => {
+    const uri = 'https://second.example.com/oauth/callback';
+    const offer = await genuineOffer(second, uri);
+    expect(offer.searchParams.get('uri')).toBe(uri);
+    const r = await addOfferedCallback(second.id, offer.searchParams.get('uri')!, offer.searchParams.get('sig'), actor(owner), env().AUTH_SECRET);
+    expect(r).toMatchObject({ ok: true, added: true });
+    expect(await storedUris(second.id)).toEqual([POSTMAN_CALLBACK, uri]);
+    const again = await getAuthorize(srv, request(second.clientId, uri), await sessionCookie(owner));
+    expect(again.status).toBe(302);
+    expect(again.headers.get('location')).toMatch(/\/o\/authorize\/consent\/\?pending=/);
   });
 });
 

@@ -1,12 +1,12 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { Card, PageTitle } from '@/app/_components/ui';
+import { Alert, Card, PageTitle } from '@/app/_components/ui';
 import { ConfirmOpen, ConfirmPanel } from '@/app/_components/confirm';
 import { FlashNotice } from '@/app/_components/flash-notice';
 import { env } from '@/lib/env';
 import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, GRANT_AUTHORIZATION_CODE, canonicalSpellingOf, checkRedirectUri, grantTypeLabel } from '@/lib/apps/schema';
 import { INTROSPECTION_SCOPE } from '@/lib/oauth/endpoints/introspect';
-import { ADD_CALLBACK, applicationPath, retryHref } from '@/lib/apps/add-callback';
+import { ADD_CALLBACK, OFFER_INVALID, addCallbackSigValid, applicationPath, retryHref } from '@/lib/apps/add-callback';
 import { isConfirming } from '@/lib/http/confirm-step';
 import type { ApplicationView } from '@/lib/apps/service';
 import type { SessionUser } from '@/lib/auth/session';
@@ -52,12 +52,22 @@ const fmt = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
 
 /**
  * "Add this callback to the application", opened from the authorization error page
- * (lib/apps/add-callback.ts): the URI checked by the form's rule before the button is offered, and
- * offered to the owner only (the action checks again).
+ * (lib/apps/add-callback.ts): only by the offer's signed link, for the signed-in user it was made
+ * for, this application and this URI, before it expires; any other link (crafted, altered, someone
+ * else's, stale) gets a neutral notice and nothing to confirm. The URI is checked by the form's rule
+ * before the button is offered (the action checks the signature and the rule again).
  */
 function AddCallback({ app, user, sp }: { app: ApplicationView; user: SessionUser; sp: SearchParams }) {
   const uri = one(sp.uri) ?? '';
   const retry = one(sp.retry) ?? '';
+  const sig = one(sp.sig) ?? '';
+  if (!addCallbackSigValid(sig, { appId: app.id, userId: user.id, uri }, env().AUTH_SECRET)) {
+    return (
+      <Alert kind="info" testId="add-callback-invalid">
+        {OFFER_INVALID}
+      </Alert>
+    );
+  }
   const page = applicationPath(app.id);
   const registered = app.redirectUris.includes(uri);
   const again = registered ? retryHref(retry, app) : null;
@@ -75,7 +85,7 @@ function AddCallback({ app, user, sp }: { app: ApplicationView; user: SessionUse
       tone="primary"
       title={`Add this callback to ${app.name}?`}
       action={addCallbackAction.bind(null, app.id)}
-      hidden={{ uri, retry }}
+      hidden={{ uri, retry, sig }}
       confirm={`Add this callback to ${app.name}`}
       pendingText="Adding…"
       cancelHref={page}
