@@ -9,6 +9,7 @@ import { creds, exchange, obtainCode, postToken, tokensFor } from '@/test/helper
 import { sha256b64url } from '@/lib/oauth/random';
 import { getDb, query, sql } from '@/lib/db';
 import { accessTokens, authorizationCodes, refreshTokens } from '@/lib/db/schema';
+import { revokeAuthorization } from '@/lib/db/queries/authorized';
 import { settings } from './settings';
 
 const N = 20;
@@ -104,5 +105,20 @@ describe('recording "Last used" on the consent (lib/db/queries/tokens.ts used_co
     expect(ok.length).toBe(N);
     const [c] = await query<{ at: string | Date }>(sql`SELECT last_used_at AS at FROM consents WHERE user_id = ${u.id} AND application_id = ${app.id}`);
     expect(new Date(c.at).getTime()).toBeGreaterThanOrEqual(before);
+  });
+});
+
+describe('revoking an authorization while its tokens are refreshed (lib/db/queries/revocation.ts revokeCtes)', () => {
+  it(`a revocation racing ${N} refreshes of the same user's authorization never deadlocks: it succeeds, and each refresh is answered 200 or invalid_grant (RFC 7009 §2.1)`, async () => {
+    for (let round = 0; round < 3; round++) {
+      const u = await makeUser();
+      const families = await Promise.all(Array.from({ length: N }, () => tokensFor(srv, app, u)));
+      const refreshes = families.map((t) => postToken(srv, { grant_type: 'refresh_token', refresh_token: t.refresh_token }, creds(app)));
+      const [revoked, ...answers] = await Promise.all([revokeAuthorization(u.id, app.id).then(() => 'ok', (e: unknown) => e), ...refreshes]);
+      expect(revoked).toBe('ok');
+      const { failed } = await outcomes(answers);
+      // A refresh that lost the race is refused as the protocol says (400 invalid_grant), never a 500.
+      expect(failed.filter((f) => f.status !== 400 || f.body.error !== 'invalid_grant')).toEqual([]);
+    }
   });
 });

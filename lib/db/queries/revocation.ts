@@ -13,19 +13,22 @@ const refresh = tokenStateSql('refresh', 'r');
 const code = tokenStateSql('code', 'c');
 
 /**
- * Two CTEs, rev_access and rev_refresh, that revoke the access tokens (alias `a`) matching
- * `which.access` and the refresh tokens (alias `r`) matching `which.refresh`, if not revoked yet.
+ * Two CTEs, rev_refresh and rev_access, that revoke the refresh tokens (alias `r`) matching
+ * `which.refresh` and the access tokens (alias `a`) matching `which.access`, if not revoked yet.
  * Each returns one row per token it revoked, with `was_active`. Read the counts with revokedCounts.
+ * The refresh tokens are locked first, as a rotation locks them (its refresh token, then its
+ * family's access tokens): in the other order a revocation and a rotation deadlocked (40P01).
  */
 export function revokeCtes(which: { access: SQL; refresh: SQL }): SQL {
-  return sql`rev_access AS (
-      UPDATE access_tokens a SET revoked_at = now()
-      WHERE (${which.access}) AND NOT ${access.revoked}
-      RETURNING (NOT ${access.used} AND NOT ${access.pastExpiry}) AS was_active
-    ), rev_refresh AS (
+  return sql`rev_refresh AS (
       UPDATE refresh_tokens r SET revoked_at = now()
       WHERE (${which.refresh}) AND NOT ${refresh.revoked}
       RETURNING (NOT ${refresh.used} AND NOT ${refresh.pastExpiry}) AS was_active
+    ), rev_access AS (
+      -- The scalar subquery runs first (an InitPlan): rev_refresh's updates, and locks, come before these.
+      UPDATE access_tokens a SET revoked_at = now()
+      WHERE (${which.access}) AND NOT ${access.revoked} AND (SELECT count(*) FROM rev_refresh) >= 0
+      RETURNING (NOT ${access.used} AND NOT ${access.pastExpiry}) AS was_active
     )`;
 }
 
