@@ -30,6 +30,9 @@ async function main() {
   const e = installSettingsAtStart();
   const dev = e.NODE_ENV !== 'production';
   const workers = e.DATABASE_URL ? e.WEB_CONCURRENCY : 1; // PGlite lives in one process
+  // At once: opening the database and loading Next.js take a while on a small machine, and a
+  // silent terminal looks hung (a newcomer waited 28 s for the first line).
+  if (cluster.isPrimary) log.info('server.starting', { issuer: e.ISSUER, msg: 'opening the database and loading the pages; the next line says when it is ready' });
   if (!dev && workers > 1 && cluster.isPrimary) {
     // The setup token is made once per start, here, so that every worker accepts the same one.
     try {

@@ -25,17 +25,31 @@ const unavailable = (): OAuthResponse => jsonResponse({ status: 'unavailable' },
 /** GET/HEAD /healthz: 200 `{"status":"ok"}` while the process runs. Touches nothing else. */
 export const healthzEndpoint = async (): Promise<OAuthResponse> => jsonResponse({ status: 'ok' });
 
+/** The readiness check in progress, shared by every probe that arrives meanwhile. */
+let inFlight: Promise<'ok' | 'migrations'> | null = null;
+
+/**
+ * One readiness statement at a time, whatever the number of probes: a probe that arrives while one
+ * runs waits for its answer. Unauthenticated probes of a slow database would otherwise each hold
+ * a pooled connection until statement_timeout and starve the token endpoint (found by review).
+ */
+function sharedReadiness(): Promise<'ok' | 'migrations'> {
+  inFlight ??= databaseReadiness().finally(() => (inFlight = null));
+  return inFlight;
+}
+
 /**
  * GET/HEAD /readyz: 200 `{"status":"ok"}` when the database answered one statement within
- * `limits.readyTimeoutMs` and every migration is applied (databaseReadiness); otherwise, and from
- * the moment the process starts shutting down, 503 `{"status":"unavailable"}` with Retry-After.
+ * `limits.readyTimeoutMs` and every migration is applied (databaseReadiness, one at a time for all
+ * probes); otherwise, and from the moment the process starts shutting down, 503
+ * `{"status":"unavailable"}` with Retry-After.
  */
 export async function readyzEndpoint(): Promise<OAuthResponse> {
   if (isShuttingDown()) return unavailable();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), env().limits.readyTimeoutMs)));
   try {
-    const state = await Promise.race([databaseReadiness(), timeout]);
+    const state = await Promise.race([sharedReadiness(), timeout]);
     if (state === 'ok') return jsonResponse({ status: 'ok' });
     log.warn('readyz.unavailable', { reason: state });
   } catch (err) {

@@ -17,8 +17,8 @@ export interface ShutdownSteps {
 }
 
 /**
- * How long idle keep-alive connections are left to their client before the drain closes them (ms):
- * node's keepAliveTimeout (5 s). A proxy reuses its idle connections at any moment, so closing one
+ * How long idle keep-alive connections are left to their client before the drain closes them (ms).
+ * (In normal service an idle connection lives limits.keepAliveTimeoutMs, 65 s.) A proxy reuses its idle connections at any moment, so closing one
  * races with a request already on the wire, which the proxy cannot retry if it is a POST (nginx
  * answered 502). Meanwhile every answer says `Connection: close` (front-door.ts), and a proxy whose
  * upstream keepalive_timeout is below 5 s (README, "Deploying") closes its idle ones first.

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '@/test/helpers/server';
 import { query, sql, tx } from '@/lib/db';
 import { markShuttingDown } from '@/lib/server/health';
+import { basic, form, makeApp } from '@/test/helpers/fixtures';
 import { settings } from './settings';
 
 describe('/healthz and /readyz', () => {
@@ -70,6 +71,23 @@ describe('/healthz and /readyz', () => {
       expect(ms).toBeLessThan(4000);
     });
     expect((await fetch(`${srv.url}/readyz`)).status).toBe(200);
+  });
+
+  // PostgreSQL only: PGlite has one connection, which the locking transaction holds anyway.
+  it.skipIf(process.env.TEST_DB !== 'postgres')('40 parallel /readyz probes of a slow database hold one pooled connection, not the pool: a token request still answers 200', async () => {
+    const app = await makeApp({ grantTypes: ['client_credentials'], redirectUris: [] });
+    const token = () => fetch(`${srv.url}/o/token/`, { method: 'POST', headers: { authorization: basic(app.clientId, app.secret), 'content-type': 'application/x-www-form-urlencoded' }, body: form({ grant_type: 'client_credentials' }) });
+    expect((await token()).status).toBe(200); // the secret verified and cached before the pool is tested
+    await tx(async (t) => {
+      await t.execute(sql`LOCK TABLE drizzle.__drizzle_migrations IN ACCESS EXCLUSIVE MODE`);
+      const probes = Array.from({ length: 40 }, () => fetch(`${srv.url}/readyz`));
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      const answer = await token();
+      expect(answer.status).toBe(200);
+      expect(Date.now() - t0).toBeLessThan(1500);
+      for (const p of await Promise.all(probes)) expect(p.status).toBe(503);
+    });
   });
 
   // Last: the process stays "shutting down" (server.ts calls markShuttingDown on SIGTERM).
