@@ -7,7 +7,8 @@ import { test, expect, type Page } from '@playwright/test';
 import { E2E_ADMIN, loggedInBrowser, logIn, POSTMAN_CALLBACK as POSTMAN, postmanAuthorizeUrl, signUp, uniqueName } from './helpers';
 import { pathFor } from '../lib/oauth/paths';
 
-const NEW_CALLBACK = 'https://app.example.com/oauth/callback';
+// On the host the app already uses (Postman's): the offer is made only for those and loopback URIs.
+const NEW_CALLBACK = 'https://www.getpostman.com/oauth2/second-callback';
 const ATTACKER_CALLBACK = 'https://attacker.example/cb';
 /** The neutral notice of an add-callback link without a valid signature (lib/apps/add-callback.ts OFFER_INVALID). */
 const OFFER_INVALID = /This link has expired or is not valid/;
@@ -145,7 +146,7 @@ test.describe('item 3: "Add this callback to the application"', () => {
     await signUp(page, uniqueName('owner'));
     const name = uniqueName('Strict app');
     const app = await register(page, name);
-    await page.goto(authorizeUrl(app.clientId, 'http://app.example.com/cb'));
+    await page.goto(authorizeUrl(app.clientId, 'http://www.getpostman.com/cb'));
     await page.getByRole('link', { name: 'Add this callback to the application' }).click();
     await expect(page.getByTestId('confirm').getByRole('alert')).toContainText('Redirect URI must use https');
     await expect(page.getByRole('button', { name: `Add this callback to ${name}` })).toHaveCount(0);

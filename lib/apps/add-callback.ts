@@ -9,6 +9,7 @@
 // front of an owner (RFC 9700 §4.1). The page opens the confirmation, and the action adds, only for
 // a valid `sig`. The retry is not signed: retryHref admits only this application's own request.
 import { pathFor } from '../oauth/paths';
+import { isLoopbackHost } from '../oauth/redirect-uri';
 import { confirmHref } from '../http/confirm-step';
 import { derivedKey, hmacSha256, macMatches } from '../http/mac';
 import { addRedirectUri, type Actor, type AddCallbackResult } from './service';
@@ -94,6 +95,29 @@ export type AddOfferedCallbackResult = AddCallbackResult | { ok: false; offerInv
 export async function addOfferedCallback(appId: number, uri: string, sig: unknown, actor: Actor, secret: string, now = Date.now()): Promise<AddOfferedCallbackResult> {
   if (!addCallbackSigValid(sig, { appId, userId: actor.id, uri }, secret, now)) return { ok: false, offerInvalid: true };
   return addRedirectUri(appId, uri, actor);
+}
+
+/** The host of `uri` in lower case, or null when it is not an absolute URL. */
+function hostOf(uri: string): string | null {
+  try {
+    return new URL(uri).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether the error page may offer to add `uri` (RFC 9700 §4.1): a loopback address (a
+ * developer's own machine) or a host that one of the application's redirect URIs already uses. A
+ * URI on a new host is a change for the application's form: otherwise a crafted authorization
+ * request, opened by the signed-in owner, would become a few clicks that send the owner's codes to
+ * someone else's host (found by the issue 14 attack review).
+ * @param registered the application's redirect URIs
+ */
+export function offerableCallback(uri: string, registered: readonly string[]): boolean {
+  const host = hostOf(uri);
+  if (host === null) return false;
+  return isLoopbackHost(host) || registered.some((r) => hostOf(r) === host);
 }
 
 /**

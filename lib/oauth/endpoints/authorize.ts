@@ -45,7 +45,7 @@ import {
   type StoredRequest,
 } from '../pending-request';
 import { loginPath, pathFor } from '../paths';
-import { addCallbackHref } from '../../apps/add-callback';
+import { addCallbackHref, offerableCallback } from '../../apps/add-callback';
 
 export interface SessionInfo {
   userId: string;
@@ -174,12 +174,14 @@ const redirectUriFix = (app: Client) => `Add the exact callback URL to the Redir
 
 /**
  * RFC 6749 §3.1.2.4: an unregistered redirect URI is shown, never followed. Its application's
- * owner, signed in, is offered to add it (lib/apps/add-callback.ts): a link, signed for that owner
- * and URI, to a confirmation on the application's page, never an action here. Nobody else is: the
+ * owner, signed in, is offered to add it when it is a loopback URI or on a host the application
+ * already uses (lib/apps/add-callback.ts offerableCallback): a link, signed for that owner and URI,
+ * to a confirmation on the application's page, never an action here. Nobody else is: the
  * page does not say who owns it.
  */
 function unregisteredRedirectUri(app: Client, uri: string, looker: Looker): AuthorizationError {
-  const owner = looker.userId !== undefined && app.userId === looker.userId ? looker.userId : null;
+  // Only to the owner, and only for a loopback URI or a host the app already uses (offerableCallback).
+  const owner = looker.userId !== undefined && app.userId === looker.userId && offerableCallback(uri, app.redirectUris) ? looker.userId : null;
   const offer: PageLink[] = owner
     ? [{ href: addCallbackHref({ appId: app.id, userId: owner, uri }, looker.query, env().AUTH_SECRET), label: 'Add this callback to the application' }]
     : [];

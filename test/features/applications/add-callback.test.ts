@@ -33,7 +33,8 @@ let other: User;
 let staff: User;
 let app: Application;
 let second: Application;
-const NEW_CALLBACK = 'https://app.example.com/oauth/callback';
+// On the host the application already uses (POSTMAN_CALLBACK's): the only kind, with loopback, that is offered.
+const NEW_CALLBACK = 'https://www.getpostman.com/oauth2/second-callback';
 
 const actor = (u: User): Actor => ({ id: u.id, isStaff: u.isStaff, ip: '203.0.113.9' });
 const request = (clientId: string, redirectUri: string) => ({
@@ -153,13 +154,27 @@ describe('the offer is signed for this application, its owner and this URI, for 
     expect(await storedUris(app.id)).toEqual([POSTMAN_CALLBACK]);
   });
 
+  it('RFC 9700 §4.1: the offer is made only for a loopback URI or a host the application already uses; a new host gets the fix in words', async () => {
+    const cookie = await sessionCookie(owner);
+    for (const uri of [OTHER_CALLBACK, 'https://getpostman.com.attacker.example/cb', 'https://www.getpostman.com.attacker.example/oauth2/callback']) {
+      const links = await pageLinks(await getAuthorize(srv, request(app.clientId, uri), cookie));
+      expect(links.map(([, label]) => label), uri).not.toContain('Add this callback to the application');
+    }
+    for (const uri of ['http://localhost:3000/cb', 'http://127.0.0.1:8080/cb', 'https://www.getpostman.com/other']) {
+      const links = await pageLinks(await getAuthorize(srv, request(app.clientId, uri), cookie));
+      expect(links.map(([, label]) => label), uri).toContain('Add this callback to the application');
+    }
+    expect(await storedUris(app.id)).toEqual([POSTMAN_CALLBACK]);
+  });
+
   it('RFC 9700 §4.1: the offer’s signature expires after 15 minutes', async () => {
-    const offer = await genuineOffer(second, OTHER_CALLBACK);
+    const uri = 'https://www.getpostman.com/oauth2/expiring';
+    const offer = await genuineOffer(second, uri);
     const sig = offer.searchParams.get('sig');
-    const bound = { appId: second.id, userId: owner.id, uri: OTHER_CALLBACK };
+    const bound = { appId: second.id, userId: owner.id, uri };
     expect(addCallbackSigValid(sig, bound, env().AUTH_SECRET, Date.now() + (ADD_CALLBACK_OFFER_SECONDS - 60) * 1000)).toBe(true);
     expect(addCallbackSigValid(sig, bound, env().AUTH_SECRET, Date.now() + (ADD_CALLBACK_OFFER_SECONDS + 1) * 1000)).toBe(false);
-    expect(await addOfferedCallback(second.id, OTHER_CALLBACK, sig, actor(owner), env().AUTH_SECRET, Date.now() + (ADD_CALLBACK_OFFER_SECONDS + 1) * 1000)).toEqual({
+    expect(await addOfferedCallback(second.id, uri, sig, actor(owner), env().AUTH_SECRET, Date.now() + (ADD_CALLBACK_OFFER_SECONDS + 1) * 1000)).toEqual({
       ok: false,
       offerInvalid: true,
     });
@@ -167,7 +182,7 @@ describe('the offer is signed for this application, its owner and this URI, for 
   });
 
   it('the genuine offer from the error page works end to end: its link’s uri and sig, confirmed by the owner, add the callback and the request goes on', async () => {
-    const uri = 'https://second.example.com/oauth/callback';
+    const uri = 'http://localhost:3000/oauth/callback';
     const offer = await genuineOffer(second, uri);
     expect(offer.searchParams.get('uri')).toBe(uri);
     const r = await addOfferedCallback(second.id, offer.searchParams.get('uri')!, offer.searchParams.get('sig'), actor(owner), env().AUTH_SECRET);
