@@ -81,10 +81,59 @@ export const applications = pgTable(
     algorithm: text('algorithm', { enum: ['', 'RS256', 'HS256'] }).notNull().default(''),
     skipAuthorization: boolean('skip_authorization').notNull().default(false),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    /**
+     * The scopes of the resources this client may be granted (lib/oauth/resources.ts). Null: every
+     * resource scope (applications registered before resources existed, and the default).
+     */
+    allowedScopes: text('allowed_scopes').array(),
+    /** A request for a scope outside allowedScopes: 'refuse' (invalid_scope) or 'narrow' (dropped). */
+    scopePolicy: text('scope_policy', { enum: ['refuse', 'narrow'] }).notNull().default('refuse'),
+    /**
+     * How the client came to be: the application form ('form'), `npm run createapplication`
+     * ('command_line'), RFC 7591 dynamic client registration ('dynamic'), or a Client ID Metadata
+     * Document fetched from its https client_id ('metadata_document'). The last two have no owner.
+     */
+    registrationMethod: text('registration_method', { enum: ['form', 'command_line', 'dynamic', 'metadata_document'] })
+      .notNull()
+      .default('form'),
+    /** RFC 7592: SHA-256 of the registration access token of a dynamically registered client. */
+    registrationAccessTokenHash: text('registration_access_token_hash'),
+    /** Set by staff: a suspended client is refused everywhere (authorization, token, bearer). */
+    suspendedAt: ts('suspended_at'),
+    /** RFC 7591 §2 client metadata shown on the consent screen. */
+    logoUri: text('logo_uri'),
+    clientUri: text('client_uri'),
+    /** A metadata-document client: when the document was fetched and until when it may be reused (HTTP caching). */
+    metadataFetchedAt: ts('metadata_fetched_at'),
+    metadataExpiresAt: ts('metadata_expires_at'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('applications_client_id_idx').on(t.clientId), index('applications_user_idx').on(t.userId)],
+);
+
+/**
+ * Resources (APIs) that accept this server's access tokens: the RFC 8707 `resource` value is
+ * `identifier` (an absolute URI without a fragment), which becomes the token's `aud`. Each defines
+ * its scopes (name, and the sentence the consent screen shows); OIDC scopes stay built in. The
+ * built-in resource (`builtIn`, `ISSUER/api`) is created at start from SCOPES.
+ */
+export const resources = pgTable(
+  'resources',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    identifier: text('identifier').notNull(),
+    name: text('name').notNull(),
+    scopes: jsonb('scopes').$type<{ name: string; description: string }[]>().notNull().default(sql`'[]'::jsonb`),
+    /** 'opaque' (a random value, looked up) or 'jwt' (RFC 9068, verifiable offline). */
+    accessTokenFormat: text('access_token_format', { enum: ['opaque', 'jwt'] }).notNull().default('opaque'),
+    /** Seconds; null: ACCESS_TOKEN_EXPIRE_SECONDS. */
+    accessTokenLifetimeSeconds: integer('access_token_lifetime_seconds'),
+    builtIn: boolean('built_in').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('resources_identifier_idx').on(t.identifier)],
 );
 
 /**
@@ -106,6 +155,8 @@ export const authorizationCodes = pgTable(
     /** True when redirect_uri was sent at authorize: then it must be sent again (RFC 6749 §4.1.3). */
     redirectUriSent: boolean('redirect_uri_sent').notNull().default(true),
     scope: text('scope').notNull(),
+    /** RFC 8707: the resource identifiers the authorization was for (empty: the default resource). */
+    resources: text('resources').array().notNull().default(sql`'{}'::text[]`),
     codeChallenge: text('code_challenge'),
     codeChallengeMethod: text('code_challenge_method'),
     nonce: text('nonce'),
@@ -166,6 +217,8 @@ export const accessTokens = pgTable(
     familyId: uuid('family_id'),
     /** The authorization code it came from, so a replayed code can revoke it (RFC 6749 §4.1.2). */
     authorizationCodeId: bigint('authorization_code_id', { mode: 'number' }),
+    /** RFC 8707 / RFC 9068 `aud`: the resource identifiers the token is for (empty: the default resource). */
+    audience: text('audience').array().notNull().default(sql`'{}'::text[]`),
     grantType: text('grant_type').notNull(),
     expiresAt: ts('expires_at').notNull(),
     revokedAt: ts('revoked_at'),
@@ -194,6 +247,8 @@ export const refreshTokens = pgTable(
     familyId: uuid('family_id').notNull(),
     /** The authorization code the family started from (null for other grants). */
     authorizationCodeId: bigint('authorization_code_id', { mode: 'number' }),
+    /** RFC 8707: the resources of the grant; a refresh may ask for a subset (narrowing only). */
+    resources: text('resources').array().notNull().default(sql`'{}'::text[]`),
     /** Carried along the family for ID tokens issued on refresh. */
     authTime: ts('auth_time'),
     nonce: text('nonce'),
@@ -258,6 +313,8 @@ export const deviceCodes = pgTable(
       .notNull()
       .references(() => applications.id, { onDelete: 'cascade' }),
     scope: text('scope').notNull(),
+    /** RFC 8707: the resources the device asked for (empty: the default resource). */
+    resources: text('resources').array().notNull().default(sql`'{}'::text[]`),
     status: text('status', { enum: ['pending', 'approved', 'denied', 'consumed'] })
       .notNull()
       .default('pending'),
