@@ -44,6 +44,11 @@ export const PAGE_PATHS = {
   consent: '/o/authorize/consent/',
   /** The signed-in user's applications (app/o/applications/): the error page's fixes link there. */
   applications: '/o/applications/',
+  /**
+   * The playground's callback (app/o/applications/playground/callback/): a redirect URI on this
+   * server that hands the authorization response to the playground's tab (lib/apps/playground.ts).
+   */
+  playground_callback: '/o/applications/playground/callback/',
 } as const;
 
 export type EndpointName = keyof typeof ENDPOINT_PATHS;

@@ -8,6 +8,7 @@ import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, GRANT_AUTHORIZATION_CODE, canonic
 import { INTROSPECTION_SCOPE } from '@/lib/oauth/endpoints/introspect';
 import { ADD_CALLBACK, OFFER_INVALID, addCallbackSigValid, applicationPath, retryHref } from '@/lib/apps/add-callback';
 import { isConfirming } from '@/lib/http/confirm-step';
+import { playgroundPath } from '@/lib/apps/playground';
 import type { ApplicationView } from '@/lib/apps/service';
 import type { SessionUser } from '@/lib/auth/session';
 import { FIELDS } from '../_lib/fields';
@@ -158,7 +159,10 @@ export default async function ApplicationPage({ params, searchParams }: { params
         <PageTitle sub={user.isStaff && app.userId !== user.id ? `Owned by ${app.ownerUsername ?? 'nobody'}` : undefined}>
           <span data-testid="application-name">{app.name}</span>
         </PageTitle>
-        <div className="flex gap-3">
+        <div className="flex flex-wrap gap-3">
+          <Link href={playgroundPath(app.id)} className={`${linkClass} bg-indigo-600 text-white hover:bg-indigo-700`}>
+            Try it
+          </Link>
           <Link href={`${page}update/`} className={`${linkClass} bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50`}>
             Edit
           </Link>
@@ -239,6 +243,13 @@ export default async function ApplicationPage({ params, searchParams }: { params
       </Card>
 
       <Card title="Connect">
+        <p className="mb-6 text-sm text-slate-700">
+          Rather see each request run?{' '}
+          <Link href={playgroundPath(app.id)} className="font-medium text-indigo-700 underline">
+            Try it from this server’s playground
+          </Link>
+          : every step of your grants sent from the page, with the answers explained.
+        </p>
         <ConnectPanel
           app={{
             clientId: app.clientId,
