@@ -23,7 +23,14 @@ const PHONE = { width: 390, height: 844 };
 const SCREENSHOTS = path.resolve('test-results/screenshots');
 
 let srv: ProdServer;
-const secrets: string[] = [];
+
+/** The server's output so far holds `secret` in no form it travels in (as typed, URL-encoded). */
+function expectNotInServerOutput(secret: string) {
+  const out = srv.output();
+  expect(out.length, 'the server wrote its log').toBeGreaterThan(0);
+  expect(out.includes(secret), 'the secret in the server output').toBe(false);
+  expect(out.includes(encodeURIComponent(secret)), 'the URL-encoded secret in the server output').toBe(false);
+}
 
 test.describe.configure({ mode: 'serial' });
 test.use({ baseURL: BASE, viewport: DESKTOP });
@@ -31,7 +38,7 @@ test.setTimeout(120_000);
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  srv = await startProdServer({ PORT: String(PORT) });
+  srv = await startProdServer({ PORT: String(PORT), DEVICE_CODE_INTERVAL_SECONDS: '1' });
 });
 test.afterAll(async () => srv?.dispose());
 
@@ -49,7 +56,6 @@ async function registerAndTry(page: Page, o: { type: 'Confidential' | 'Public'; 
   await page.getByRole('button', { name: 'Register application' }).click();
   await expect(page.getByTestId('saved-message')).toContainText(name);
   const secret = o.type === 'Confidential' ? await page.getByLabel('Client secret', { exact: true }).inputValue() : '';
-  if (secret) secrets.push(secret);
   await page.getByRole('link', { name: 'Open application' }).click();
   await page.getByRole('link', { name: 'Try it', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(`Try it: ${name}`);
@@ -150,6 +156,7 @@ test('Try it, confidential application: the tutorial’s flow with PKCE, the ID 
   expect(kept).not.toContain(secret);
   const cookies = await page.context().cookies();
   expect(JSON.stringify(cookies)).not.toContain(secret);
+  expectNotInServerOutput(secret);
 });
 
 test('Try it, public application: PKCE without a secret, the ID token checked; a step run with the keyboard alone', async ({ page }) => {
@@ -186,7 +193,8 @@ test('Try it, RFC 6749 §5.2: a wrong secret is invalid_client, shown with what 
   await signUp(page);
   await registerAndTry(page, { type: 'Confidential', clientCredentials: true });
   await expect(page.getByTestId('callback-offer')).toHaveCount(0);
-  await page.getByLabel('Client secret', { exact: true }).fill('not-the-secret');
+  const wrong = `wrong-${uniqueName('secret')}`;
+  await page.getByLabel('Client secret', { exact: true }).fill(wrong);
   await page.getByRole('button', { name: 'Request a client credentials token' }).click();
   const result = page.getByTestId('result-client_credentials');
   // §5.2: 400, or 401 when the client authenticated with the Authorization header (here: the body).
@@ -197,13 +205,45 @@ test('Try it, RFC 6749 §5.2: a wrong secret is invalid_client, shown with what 
   await expect(explanation).toContainText('Regenerate it on the application’s page');
   expect.soft(await seriousViolations(page), 'axe with an error shown').toEqual([]);
   await stage(page, 'wrong-secret');
+  expectNotInServerOutput(wrong);
 });
 
-test('Try it: no typed secret appears in the server’s output', async () => {
-  const out = await srv.stop();
-  expect(secrets.length).toBeGreaterThan(0);
-  for (const s of secrets) {
-    expect(out.includes(s), 'a client secret in the server output').toBe(false);
-    expect(out.includes(encodeURIComponent(s)), 'a URL-encoded client secret in the server output').toBe(false);
-  }
+test('Try it, RFC 8628: the device code step shows the user code and verification URI, and polls until the user approves', async ({ page }) => {
+  await signUp(page);
+  const name = uniqueName('TryDevice');
+  await page.goto('/o/applications/register/');
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('Public', { exact: true }).check();
+  await page.getByLabel('Authorization code', { exact: true }).uncheck();
+  await page.getByLabel('Refresh token', { exact: true }).check();
+  await page.getByLabel('Device code', { exact: true }).check();
+  await page.getByRole('button', { name: 'Register application' }).click();
+  await page.getByRole('link', { name: 'Open application' }).click();
+  await page.getByRole('link', { name: 'Try it', exact: true }).click();
+  await expect(page.getByTestId('step-authorize')).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Request a device code' }).click();
+  await expect(page.getByTestId('result-device_authorization').getByRole('heading', { name: 'Response: HTTP 200 (success)' })).toBeFocused();
+  const userCode = (await page.getByTestId('user-code').textContent())!;
+  expect(userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+  await page.getByRole('button', { name: 'Poll until approved' }).click();
+  await expect(page.getByTestId('progress-device_token')).toContainText('authorization_pending');
+  await expect(page.getByTestId('result-device_token').getByTestId('error-explanation')).toContainText('has not approved');
+  await stage(page, 'device-pending');
+
+  // The user approves in another tab (the verification URI with the code).
+  const approvalOpened = page.waitForEvent('popup');
+  await page.getByTestId('device-instructions').getByRole('link').click();
+  const approval = await approvalOpened;
+  await expect(approval.getByLabel('Code', { exact: true })).toHaveValue(userCode);
+  await approval.getByRole('button', { name: 'Continue' }).click();
+  await approval.getByRole('button', { name: 'Approve' }).click();
+  await expect(approval.getByTestId('device-done')).toHaveText('Device connected');
+  await approval.close();
+
+  await expect(page.getByTestId('result-device_token').getByRole('heading', { name: 'Response: HTTP 200 (success)' })).toBeFocused({ timeout: 30_000 });
+  await expect(page.getByTestId('progress-device_token')).toContainText('Polling ended');
+  await expect(page.getByTestId('tokens-in-use')).toContainText('device token');
+  await page.getByRole('button', { name: 'Refresh the tokens' }).click();
+  await expect(body(page, 'refresh')).toContainText('"access_token"');
 });
