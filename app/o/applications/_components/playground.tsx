@@ -246,9 +246,10 @@ function Step({
   children?: ReactNode;
 }) {
   const heading = useRef<HTMLHeadingElement>(null);
+  // The answer takes the focus once the step is done (not at each poll of the device flow).
   useEffect(() => {
-    if (result) heading.current?.focus();
-  }, [result]);
+    if (result && !running) heading.current?.focus();
+  }, [result, running]);
   return (
     <section aria-labelledby={`step-${id}-title`} className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6" data-testid={`step-${id}`}>
       <h2 id={`step-${id}-title`} className="text-lg font-semibold text-slate-900">
@@ -383,7 +384,7 @@ export function Playground({
   }
 
   /** Sends step `id`'s request; a token answer becomes the tokens of the next steps. */
-  async function run(id: string, call: StepRequest, opts: { tokens?: boolean; nonce?: string } = {}): Promise<StepResult> {
+  async function run(id: string, call: StepRequest, opts: { tokens?: boolean; nonce?: string; keepRunning?: boolean } = {}): Promise<StepResult> {
     setRunning(id);
     const r = await send(resolved(call));
     const ok = r.status >= 200 && r.status < 300;
@@ -400,7 +401,7 @@ export function Playground({
       }
     }
     setResults((all) => ({ ...all, [id]: result }));
-    setRunning(null);
+    if (!opts.keepRunning) setRunning(null);
     return result;
   }
 
@@ -432,8 +433,7 @@ export function Playground({
     let interval = device.interval;
     for (let attempt = 1; ; attempt++) {
       setPollProgress(`Poll ${attempt}: asking the token endpoint…`);
-      const r = await run('device_token', snippets.request('device_token', inputs), { tokens: true });
-      setRunning('device_token');
+      const r = await run('device_token', snippets.request('device_token', inputs), { tokens: true, keepRunning: true });
       const error = r.error?.error;
       if (error !== 'authorization_pending' && error !== 'slow_down') break;
       if (error === 'slow_down') interval += 5;
