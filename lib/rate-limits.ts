@@ -30,6 +30,8 @@
 // its own attempt: clearing would let a guesser reset the budget with a code of their own device.
 // Device authorization requests (each makes a code to guess against): every request counts, per
 // (client, source), RATE_LIMIT_MAX_FAILURES; nothing is taken back.
+// Dynamic client registrations (RFC 7591, REGISTRATION=open): every request counts, per source,
+// REGISTRATION_MAX_PER_IP; nothing is taken back.
 import net from 'node:net';
 import { canonicalUsername } from './canonical';
 import { attemptOverLimit, countAttempts, overLimit, settleAttempts, type LimitCheck } from './db/queries/rate-limit';
@@ -188,4 +190,13 @@ export async function beginSetupTokenEntry(ip: string): Promise<Attempt> {
   const r = await attemptOverLimit([{ key, max: env().RATE_LIMIT_MAX_FAILURES }]);
   if (r.over) return { allowed: false, retryAfterSeconds: r.retryAfterSeconds };
   return { allowed: true, delayMs: 0, succeeded: () => settleAttempts({ clear: [key] }) };
+}
+
+/**
+ * Counts an RFC 7591 registration from `ip` under REGISTRATION=open and says whether it is over
+ * REGISTRATION_MAX_PER_IP in the window: every request counts (each one stores a client), nothing
+ * is taken back.
+ */
+export function countRegistration(ip: string): Promise<LimitCheck> {
+  return attemptOverLimit([{ key: limitKey('registration', rateLimitSource(ip)), max: env().REGISTRATION_MAX_PER_IP }]);
 }
