@@ -130,7 +130,7 @@ function validateMetadata(raw: Record<string, unknown>, trust: Trust, keepType?:
   if (responseTypes.some((r) => r !== 'code')) throw invalidClientMetadata('response_types may only be code.');
   // RFC 7591 §2.1: grant_types and response_types must agree.
   if (responseTypes.includes('code') !== grants.includes(GRANT_AUTHORIZATION_CODE)) {
-    throw invalidClientMetadata('response_types code and grant_types authorization_code go together (RFC 7591 §2.1).');
+    throw invalidClientMetadata('response_types code and grant_types authorization_code go together (RFC 7591 section 2.1).');
   }
 
   const redirectUris = [...new Set(d.redirect_uris ?? [])];
@@ -249,10 +249,10 @@ export async function clientConfigurationEndpoint(req: OAuthRequest): Promise<OA
     // RFC 7592 §2.2: the request carries the client_id; these fields are the server's, never the client's.
     if (body.client_id !== app.clientId) throw invalidClientMetadata('client_id in the body must be the client_id of this client.');
     for (const f of ['registration_access_token', 'registration_client_uri', 'client_id_issued_at', 'client_secret_expires_at']) {
-      if (f in body) throw invalidClientMetadata(`${f} must not be sent in an update (RFC 7592 §2.2).`);
+      if (f in body) throw invalidClientMetadata(`${f} must not be sent in an update (RFC 7592 section 2.2).`);
     }
     if (body.client_secret !== undefined && (typeof body.client_secret !== 'string' || !(await verifyPassword(app.clientSecret, body.client_secret)))) {
-      throw invalidClientMetadata('client_secret does not match the issued client secret (RFC 7592 §2.2).');
+      throw invalidClientMetadata('client_secret does not match the issued client secret (RFC 7592 section 2.2).');
     }
     const { m, authMethod } = validateMetadata(body, 'initial_access_token', app.clientType);
     const updated = await updateDynamicClient(app.id, m);
