@@ -138,7 +138,7 @@ function validateMetadata(raw: Record<string, unknown>, trust: Trust, keepType?:
   const strictUris = trust === 'anonymous' || clientType === 'public';
   for (const uri of [...redirectUris, ...(d.post_logout_redirect_uris ?? [])]) {
     const problem = checkRedirectUriForRegistration(uri);
-    if (problem) throw invalidRedirectUri(quoteValue(problem, 200));
+    if (problem) throw invalidRedirectUri(`Refused: ${quoteValue(problem, 200)}`);
     if (strictUris && !httpsOrLoopback(uri)) throw invalidRedirectUri(`${quoteValue(uri, 100)} must use https, or http on a loopback host (127.0.0.1, [::1], localhost).`);
   }
   const clientUri = d.client_uri ?? null;

@@ -30,7 +30,7 @@ async function rowOf(clientId: string) {
 }
 
 describe('RFC 7591: registration in each REGISTRATION mode', () => {
-  it('RFC 7591 §3.2.1: with the initial access token (REGISTRATION=token), a confidential client gets 201 with client_id, client_secret, client_id_issued_at, the metadata and RFC 7592 management details; nothing is stored in the clear', async () => {
+  it('RFC 7591 §3.1, RFC 7591 §3.2.1, RFC 7591 §2: with the initial access token (REGISTRATION=token), a confidential client gets 201 with client_id, client_secret, client_id_issued_at, the metadata (unknown fields ignored) and RFC 7592 management details; nothing is stored in the clear', async () => {
     const r = await register({ client_name: 'Backend', redirect_uris: [POSTMAN_CALLBACK], grant_types: ['authorization_code', 'client_credentials'], unknown_field: 'ignored' }, bearer(TOKEN));
     const body = await r.json();
     expect(r.status, JSON.stringify(body)).toBe(201);
@@ -98,7 +98,7 @@ describe('RFC 7591: registration in each REGISTRATION mode', () => {
     });
   });
 
-  it('RFC 7591 §3.2.2: invalid metadata is refused with the RFC\'s error codes: bad redirect URIs, unknown auth method, unsupported grant, mismatched response types, non-JSON', async () => {
+  it('RFC 7591 §3.2.2: invalid metadata is refused with the RFC\'s error codes: bad redirect URIs, unknown auth method, unsupported grant, response types that disagree with the grants (RFC 7591 §2.1), non-JSON', async () => {
     const auth = bearer(TOKEN);
     await expectOAuthError(await register({ ...publicClient, redirect_uris: ['https://app.example/cb#frag'] }, auth), 400, 'invalid_redirect_uri');
     await expectOAuthError(await register({ ...publicClient, redirect_uris: [] }, auth), 400, 'invalid_redirect_uri');
@@ -141,7 +141,7 @@ describe('RFC 7592: client read, update and delete with the registration access 
     return (await r.json()) as { client_id: string; registration_access_token: string; registration_client_uri: string };
   }
 
-  it('RFC 7592 §2.1: GET with the registration access token reads the client\'s metadata', async () => {
+  it('RFC 7592 §2, RFC 7592 §2.1, RFC 7592 §3: GET with the registration access token at registration_client_uri reads the client\'s metadata', async () => {
     const c = await registered();
     const r = await fetch(c.registration_client_uri, { headers: bearer(c.registration_access_token) });
     const body = await r.json();
