@@ -10,7 +10,7 @@ export interface DocumentServer {
   /** Sets what `path` answers. */
   route(path: string, handler: Route): void;
   /** Serves `doc` as JSON at `path` with `headers`; returns the URL. */
-  json(path: string, doc: unknown | ((url: string) => unknown), headers?: Record<string, string>): string;
+  json(path: string, doc: ((url: string) => unknown) | Record<string, unknown>, headers?: Record<string, string>): string;
   /** Requests received for `path`. */
   hits(path: string): number;
   close(): Promise<void>;
