@@ -133,7 +133,7 @@ export interface NamedClient {
  */
 export async function nameClient(req: OAuthRequest, params: Params): Promise<NamedClient> {
   const presented = presentedCredentials(req, params);
-  return { presented, app: presented ? await resolveClient(presented.clientId) : null };
+  return { presented, app: presented ? await resolveClient(presented.clientId, req.ip) : null };
 }
 
 /**

@@ -7,13 +7,14 @@
 // limits.clientMetadataMinCacheSeconds..MaxCacheSeconds), then fetched again. Concurrent first
 // uses of one URL in this process share one fetch.
 import { z } from 'zod';
-import { invalidClient, quoteValue } from './errors';
+import { invalidClient, quoteValue, tooManyRequests } from './errors';
 import { checkRedirectUriForRegistration } from './redirect-uri';
 import { GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN } from './grants/catalogue';
 import { getClient, type Client } from '../db/queries/clients';
 import { upsertMetadataDocumentClient, type RegisteredMetadata } from '../db/queries/registration';
 import { safeFetch, SafeFetchError, type HostLookup } from '../http/safe-fetch';
 import { hasNul } from '../fields';
+import { countMetadataFetch } from '../rate-limits';
 import { log } from '../log';
 import { env } from '../env';
 
@@ -185,11 +186,13 @@ async function fetchAndStore(clientId: string): Promise<void> {
  * authorization endpoint, client authentication): a registered client_id is read from the
  * database (getClient); a metadata-document URL (isMetadataDocumentClientId) is fetched and stored
  * on first use and again once its document's lifetime has passed.
+ * @param ip the request's source: fetches are counted per source (lib/rate-limits.ts countMetadataFetch)
  * @returns the client, or null for an unknown registered client_id
  * @throws OAuthError invalid_client (400) when a metadata-document URL is refused, cannot be
- *   fetched or its document is not valid (the authorization endpoint shows it as an error page)
+ *   fetched or its document is not valid (the authorization endpoint shows it as an error page);
+ *   429 when the source caused too many fetches in the window
  */
-export async function resolveClient(clientId: string): Promise<Client | null> {
+export async function resolveClient(clientId: string, ip: string): Promise<Client | null> {
   if (!isMetadataDocumentClientId(clientId)) return getClient(clientId);
   const problem = clientIdUrlProblem(clientId, env().CLIENT_METADATA_ALLOW_LOOPBACK);
   if (problem) throw invalidClient(problem);
@@ -198,6 +201,9 @@ export async function resolveClient(clientId: string): Promise<Client | null> {
   if (fresh(known)) return known;
   let pending = inFlight.get(clientId);
   if (!pending) {
+    // Each fetch is work for us and traffic to someone else: a source may not make us fetch without bound.
+    const limit = await countMetadataFetch(ip);
+    if (limit.over) throw tooManyRequests('Too many client metadata documents fetched for this address; retry later.', limit.retryAfterSeconds);
     pending = fetchAndStore(clientId).finally(() => inFlight.delete(clientId));
     inFlight.set(clientId, pending);
   }

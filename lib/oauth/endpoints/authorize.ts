@@ -158,7 +158,7 @@ function applicationProblem(app: Client | null, redirectUri?: string, looker: Lo
  * The application asking (RFC 6749 §4.1.1 client_id): registered and not suspended.
  * @throws AuthorizationError a page (duplicated, missing or unknown client_id, suspended application)
  */
-async function checkClient(params: Map<string, string>, duplicates: string[]): Promise<Client> {
+async function checkClient(params: Map<string, string>, duplicates: string[], ip: string): Promise<Client> {
   if (duplicates.includes('client_id')) throw AuthorizationError.page({ title: 'Invalid request', message: 'The client_id parameter was sent more than once.' });
   const clientId = params.get('client_id');
   if (!clientId) {
@@ -170,7 +170,7 @@ async function checkClient(params: Map<string, string>, duplicates: string[]): P
   }
   let app: Client | null;
   try {
-    app = clientId.length <= 255 && !hasNul(clientId) ? await resolveClient(clientId) : null;
+    app = clientId.length <= 255 && !hasNul(clientId) ? await resolveClient(clientId, ip) : null;
   } catch (err) {
     // A metadata document that cannot be fetched or validated: a page, never a redirect (the
     // redirect URI cannot be verified without the document).
@@ -371,7 +371,7 @@ export async function authorize({ url, session, ip }: AuthorizeInput): Promise<s
   const pendingId = pendingIdOf(url.searchParams);
   if (pendingId !== null) return resume(pendingId, session, ip);
   const { params, duplicates } = parseQuery(url.searchParams);
-  const app = await checkClient(params, duplicates);
+  const app = await checkClient(params, duplicates, ip);
   const redirect = checkRedirectUri(app, params, duplicates, { userId: session?.userId, query: url.search });
   const state = duplicates.includes('state') ? undefined : params.get('state');
   // From here on errors go to the client, with the state when it is within the limit.

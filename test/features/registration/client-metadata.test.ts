@@ -211,6 +211,22 @@ describe('Client ID Metadata Documents: fetched, validated, kept and used', () =
     expect(docs.hits('/together.json')).toBe(1);
   });
 
+  it('fetches are limited per source (RATE_LIMIT_MAX_FAILURES_PER_IP per window): past it, 429; cached documents do not count', async () => {
+    await withSettings({ RATE_LIMIT_MAX_FAILURES_PER_IP: '2', TRUST_PROXY: '1' }, async () => {
+      const cookie = (await loginSession(await makeUser())).cookie;
+      const from = (clientId: string, ip: string) => fetch(authorizeUrl(srv, authorizeParams(clientId)), { headers: { cookie, 'x-forwarded-for': ip }, redirect: 'manual' });
+      const urls = ['/limit-1.json', '/limit-2.json', '/limit-3.json'].map((p) => docs.json(p, documentFor(), { 'cache-control': 'max-age=600' }));
+      expect((await from(urls[0]!, '198.51.100.20')).status).toBe(302);
+      expect((await from(urls[0]!, '198.51.100.20')).status).toBe(302); // cached: not a fetch
+      expect((await from(urls[1]!, '198.51.100.20')).status).toBe(302);
+      const over = await from(urls[2]!, '198.51.100.20');
+      expect(over.status).toBe(429);
+      expect(await over.text()).toMatch(/Too many client metadata documents fetched/);
+      expect(docs.hits('/limit-3.json')).toBe(0);
+      expect((await from(urls[2]!, '198.51.100.21')).status).toBe(302);
+    });
+  });
+
   it('an unreachable document is invalid_client at the token endpoint', async () => {
     const r = await postToken(srv, { grant_type: 'authorization_code', code: 'x', redirect_uri: POSTMAN_CALLBACK, code_verifier: newVerifier(), client_id: `${docs.origin}/missing.json` });
     const body = await expectOAuthError(r, 400, 'invalid_client');
