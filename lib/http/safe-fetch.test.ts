@@ -41,3 +41,21 @@ describe('safeFetch refuses before connecting', () => {
     await expect(safeFetch('https://[::ffff:10.0.0.1]/x', opts)).rejects.toThrow(/not public/);
   });
 });
+
+describe('safeFetch connects to the address it checked', () => {
+  it('a host name is resolved by the lookup given, once, and the connection goes to that address (loopback allowed here)', async () => {
+    const http = await import('node:http');
+    const server = http.createServer((req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ host: req.headers.host })));
+    await new Promise<void>((r) => server.listen(8413, '127.0.0.1', r));
+    try {
+      const asked: string[] = [];
+      const lookup = async (h: string) => (asked.push(h), [{ address: '127.0.0.1', family: 4 as const }]);
+      const r = await safeFetch('http://localhost:8413/doc.json', { maxBytes: 1000, timeoutMs: 2000, allowLoopback: true, accept: (t) => t === 'application/json', lookup });
+      expect(JSON.parse(r.body)).toEqual({ host: 'localhost:8413' });
+      expect(asked).toEqual(['localhost']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
