@@ -8,7 +8,7 @@
 // uses of one URL in this process share one fetch.
 import { z } from 'zod';
 import { invalidClient, quoteValue, tooManyRequests } from './errors';
-import { checkRedirectUriForRegistration } from './redirect-uri';
+import { checkRedirectUriForRegistration, isLoopbackHost } from './redirect-uri';
 import { GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN } from './grants/catalogue';
 import { getClient, type Client } from '../db/queries/clients';
 import { upsertMetadataDocumentClient, type RegisteredMetadata } from '../db/queries/registration';
@@ -50,16 +50,21 @@ export function clientIdUrlProblem(clientId: string, allowLoopback: boolean): st
   return null;
 }
 
-const httpsUri = z
+/**
+ * A client's informational URL (RFC 7591 §2 client_uri, logo_uri): https, or http on a loopback
+ * host (a local development client). Shared by both kinds of self-registration.
+ */
+export const clientInfoUri = z
   .string()
   .max(2000)
   .refine((s) => {
     try {
-      return new URL(s).protocol === 'https:';
+      const u = new URL(s);
+      return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
     } catch {
       return false;
     }
-  }, 'must be an https URL');
+  }, 'must be an https URL (or http on a loopback host)');
 
 /**
  * The document: RFC 7591 §2 client metadata plus `client_id`. Unknown fields are ignored (RFC 7591
@@ -70,8 +75,8 @@ const documentSchema = z.object({
   client_id: z.string(),
   redirect_uris: z.array(z.string().max(2000)).min(1, 'redirect_uris must list at least one URI').max(20),
   client_name: z.string().trim().min(1).max(200).optional(),
-  logo_uri: httpsUri.optional(),
-  client_uri: httpsUri.optional(),
+  logo_uri: clientInfoUri.optional(),
+  client_uri: clientInfoUri.optional(),
   token_endpoint_auth_method: z.string().optional(),
   grant_types: z.array(z.string()).max(10).optional(),
   response_types: z.array(z.string()).max(10).optional(),

@@ -28,6 +28,7 @@ import { randomClientId, randomClientSecret, randomToken, sha256b64url, timingSa
 import { GRANT_AUTHORIZATION_CODE, GRANT_CLIENT_CREDENTIALS, GRANT_DEVICE_CODE, GRANT_REFRESH_TOKEN } from '../grants/catalogue';
 import { clientConfigurationUrl, ENDPOINT_PATHS, pathParams } from '../paths';
 import { bearerTokenFrom } from '../bearer';
+import { clientInfoUri } from '../client-metadata';
 import type { Application } from '../../db/schema';
 import { createDynamicClient, deleteDynamicClient, findDynamicClient, updateDynamicClient, type RegisteredMetadata } from '../../db/queries/registration';
 import { audit } from '../../db/queries/audit';
@@ -43,17 +44,6 @@ const PUBLIC_GRANTS = [GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN, GRANT_DEVI
 const CONFIDENTIAL_GRANTS = [...PUBLIC_GRANTS, GRANT_CLIENT_CREDENTIALS];
 const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
 
-const httpsUri = z
-  .string()
-  .max(2000)
-  .refine((s) => {
-    try {
-      return new URL(s).protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an https URL');
-
 /**
  * RFC 7591 §2 client metadata, as far as this server uses it; unknown fields are ignored (§2:
  * "The authorization server MUST ignore any client metadata sent by the client that it does not
@@ -66,8 +56,8 @@ const metadataSchema = z.object({
   grant_types: z.array(z.string().max(200)).max(10).optional(),
   response_types: z.array(z.string().max(100)).max(10).optional(),
   client_name: z.string().trim().min(1).max(200).optional(),
-  client_uri: httpsUri.optional(),
-  logo_uri: httpsUri.optional(),
+  client_uri: clientInfoUri.optional(),
+  logo_uri: clientInfoUri.optional(),
 });
 type Metadata = z.infer<typeof metadataSchema>;
 
