@@ -186,6 +186,13 @@ async function fetchAndStore(clientId: string): Promise<void> {
   if (!stored) throw invalidClient('This client_id belongs to an application that is not a metadata-document client.');
 }
 
+/** Each fetch is work for us and traffic to someone else: a source may not make us fetch without bound. */
+async function countedFetch(clientId: string, ip: string): Promise<void> {
+  const limit = await countMetadataFetch(ip);
+  if (limit.over) throw tooManyRequests('Too many client metadata documents fetched for this address; retry later.', limit.retryAfterSeconds);
+  await fetchAndStore(clientId);
+}
+
 /**
  * The application a client_id names, wherever clients are looked up by a request (the
  * authorization endpoint, client authentication): a registered client_id is read from the
@@ -204,12 +211,11 @@ export async function resolveClient(clientId: string, ip: string): Promise<Clien
   const known = await getClient(clientId);
   const fresh = (c: Client | null) => c !== null && (c.registrationMethod !== 'metadata_document' || (c.metadataExpiresAt !== null && c.metadataExpiresAt.getTime() > Date.now()));
   if (fresh(known)) return known;
+  // Looked up and set with no await between, so that concurrent first uses share one fetch; the
+  // source that starts the fetch is the one it counts against (those that share it cause none).
   let pending = inFlight.get(clientId);
   if (!pending) {
-    // Each fetch is work for us and traffic to someone else: a source may not make us fetch without bound.
-    const limit = await countMetadataFetch(ip);
-    if (limit.over) throw tooManyRequests('Too many client metadata documents fetched for this address; retry later.', limit.retryAfterSeconds);
-    pending = fetchAndStore(clientId).finally(() => inFlight.delete(clientId));
+    pending = countedFetch(clientId, ip).finally(() => inFlight.delete(clientId));
     inFlight.set(clientId, pending);
   }
   await pending;
