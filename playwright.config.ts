@@ -54,6 +54,8 @@ export default defineConfig({
         ISSUER: `http://localhost:${E2E_PORT}`,
         AUTH_SECRET,
         NEXT_TELEMETRY_DISABLED: '1',
+        // e2e/registration.spec.ts serves Client ID Metadata Documents from 127.0.0.1 (a development setting).
+        CLIENT_METADATA_ALLOW_LOOPBACK: 'true',
       },
     },
     {

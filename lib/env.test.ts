@@ -33,6 +33,14 @@ describe('configuration (lib/env.ts)', () => {
     expect(() => load({ AUTH_SECRET: 'short' })).toThrow(/AUTH_SECRET/);
   });
 
+  it('client registration is closed by default; REGISTRATION=token needs a REGISTRATION_TOKEN of at least 32 characters; loopback metadata documents are off', () => {
+    expect(load({})).toMatchObject({ REGISTRATION: 'closed', CLIENT_METADATA_ALLOW_LOOPBACK: false, REGISTRATION_MAX_PER_IP: 10 });
+    expect(() => load({ REGISTRATION: 'token' })).toThrow(/REGISTRATION_TOKEN is required when REGISTRATION=token/);
+    expect(() => load({ REGISTRATION: 'token', REGISTRATION_TOKEN: 'short' })).toThrow(/REGISTRATION_TOKEN/);
+    expect(() => load({ REGISTRATION: 'sometimes' })).toThrow(/REGISTRATION/);
+    expect(load({ REGISTRATION: 'token', REGISTRATION_TOKEN: 'x'.repeat(32) }).REGISTRATION).toBe('token');
+  });
+
   it('PORT overrides the port and the default issuer', () => {
     const e = load({ PORT: '9001', ISSUER: undefined });
     expect(e.ISSUER).toBe('http://localhost:9001');

@@ -30,6 +30,9 @@
 // its own attempt: clearing would let a guesser reset the budget with a code of their own device.
 // Device authorization requests (each makes a code to guess against): every request counts, per
 // (client, source), RATE_LIMIT_MAX_FAILURES; nothing is taken back.
+// Dynamic client registrations (RFC 7591, REGISTRATION=open): every request counts, per source,
+// REGISTRATION_MAX_PER_IP; nothing is taken back. Client ID Metadata Document fetches: every fetch
+// counts, per source, RATE_LIMIT_MAX_FAILURES_PER_IP; a cached document is not a fetch.
 import net from 'node:net';
 import { canonicalUsername } from './canonical';
 import { attemptOverLimit, countAttempts, overLimit, settleAttempts, type LimitCheck } from './db/queries/rate-limit';
@@ -188,4 +191,22 @@ export async function beginSetupTokenEntry(ip: string): Promise<Attempt> {
   const r = await attemptOverLimit([{ key, max: env().RATE_LIMIT_MAX_FAILURES }]);
   if (r.over) return { allowed: false, retryAfterSeconds: r.retryAfterSeconds };
   return { allowed: true, delayMs: 0, succeeded: () => settleAttempts({ clear: [key] }) };
+}
+
+/**
+ * Counts an RFC 7591 registration from `ip` under REGISTRATION=open and says whether it is over
+ * REGISTRATION_MAX_PER_IP in the window: every request counts (each one stores a client), nothing
+ * is taken back.
+ */
+export function countRegistration(ip: string): Promise<LimitCheck> {
+  return attemptOverLimit([{ key: limitKey('registration', rateLimitSource(ip)), max: env().REGISTRATION_MAX_PER_IP }]);
+}
+
+/**
+ * Counts a Client ID Metadata Document fetch caused by a request from `ip` (lib/oauth/client-metadata.ts:
+ * first use, or a stale document) and says whether it is over RATE_LIMIT_MAX_FAILURES_PER_IP in the
+ * window: every fetch counts, nothing is taken back. Cached documents cost nothing.
+ */
+export function countMetadataFetch(ip: string): Promise<LimitCheck> {
+  return attemptOverLimit([{ key: limitKey('client-metadata', rateLimitSource(ip)), max: env().RATE_LIMIT_MAX_FAILURES_PER_IP }]);
 }

@@ -13,6 +13,8 @@ export const NOTICES = {
   // Applications (/o/applications/)
   app_saved: ['success', ({ arg }) => `Saved ${arg}.`],
   app_deleted: ['success', ({ arg }) => `Deleted ${arg}, with all its tokens, codes and consents.`],
+  app_suspended: ['success', ({ arg }) => `Suspended ${arg}: it can no longer authenticate, ask for access or use its tokens.`],
+  app_unsuspended: ['success', ({ arg }) => `${arg} is active again; its unexpired tokens work again.`],
   callback_added: ['success', ({ arg }) => `Added ${arg} to the redirect URIs.`],
   callback_present: ['info', ({ arg }) => `${arg} was registered already. Nothing was changed.`],
   callback_refused: ['error', ({ arg }) => `The callback was not added: ${arg}`],

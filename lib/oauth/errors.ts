@@ -26,6 +26,7 @@ export type OAuthErrorCode =
   | 'expired_token'
   | 'unsupported_token_type'
   | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
   | 'invalid_client_id';
 
 /**
@@ -127,6 +128,10 @@ export const expiredToken = make('expired_token');
 /** RFC 8628 §3.5 access_denied while the device polls: a token endpoint error (RFC 6749 §5.2), so 400. */
 export const deviceAccessDenied = make('access_denied');
 export const unsupportedTokenType = make('unsupported_token_type');
+/** RFC 7591 §3.2.2: a redirect URI (or post-logout redirect URI) of a registration request is not acceptable. */
+export const invalidRedirectUri = make('invalid_redirect_uri');
+/** RFC 7591 §3.2.2: another client metadata field is missing, malformed or not allowed. */
+export const invalidClientMetadata = make('invalid_client_metadata');
 export const tooManyRequests = (description: string, retryAfter: number) =>
   new OAuthError('temporarily_unavailable', description, 429).withHeader('Retry-After', String(retryAfter));
 

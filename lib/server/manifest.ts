@@ -19,6 +19,10 @@ import { jwksEndpoint, metadataEndpoint } from '../oauth/oidc/discovery';
 import { helloEndpoint } from '../api/hello';
 import { notesEndpoint } from '../api/notes';
 import { healthzEndpoint, readyzEndpoint } from './health';
+import { clientConfigurationEndpoint, registrationEndpoint } from '../oauth/endpoints/register';
+
+/** Client metadata is small JSON: registration bodies are bounded tighter than forms. */
+const registrationBody = (settings: Env) => Math.min(settings.MAX_BODY_BYTES, 16 * 1024);
 
 export interface ManifestEntry {
   name: EndpointName;
@@ -99,6 +103,24 @@ export const MANIFEST: Readonly<Record<EndpointName, ManifestEntry>> = {
   openid_configuration: entry('openid_configuration', { ...publicDocument, handle: metadataEndpoint }),
   authorization_server_metadata: entry('authorization_server_metadata', { ...publicDocument, handle: metadataEndpoint }),
   jwks: entry('jwks', { ...publicDocument, handle: jwksEndpoint }),
+  // RFC 7591 §3: POST of JSON client metadata, open to any origin (an in-browser client registers
+  // itself; no cookies are involved). Refused unless REGISTRATION allows it (register.ts).
+  registration: entry(
+    'registration',
+    { methods: ['POST'], otherMethods: (allow) => methodNotAllowed('Use POST.', allow), cors: 'public', handle: registrationEndpoint },
+    { bodyLimit: registrationBody },
+  ),
+  // RFC 7592 §2: read, replace, delete one client with its registration access token (Bearer).
+  client_configuration: entry(
+    'client_configuration',
+    {
+      methods: ['GET', 'PUT', 'DELETE'],
+      otherMethods: (allow) => methodNotAllowed('Use GET, PUT or DELETE.', allow),
+      cors: 'public',
+      handle: clientConfigurationEndpoint,
+    },
+    { bodyLimit: registrationBody },
+  ),
   // The example API (RFC 6750), CORS by the token's application.
   api_hello: entry('api_hello', { methods: ['GET'], otherMethods: useGet, cors: 'application', realm: 'api', caller: { bearer: { scopes: ['read'] } }, handle: helloEndpoint }),
   api_notes: entry('api_notes', {

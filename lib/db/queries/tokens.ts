@@ -7,7 +7,7 @@
 import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { getDb, statement, type Placeholders } from '../index';
 import { findSessionUser, isSessionKey, liveSessionCtes, liveSessionValues, type LiveSessionValues } from './sessions';
-import { appSuspended } from './clients';
+import { appSuspendedOf } from './clients';
 import { tokenStateSql } from './token-state';
 import { dateOf, dateOrNull, isoOrNull } from './values';
 import { env } from '../../env';
@@ -31,6 +31,9 @@ import type {
 import { GRANT_DEVICE_CODE } from '../../oauth/grants/catalogue';
 
 // --- shared pieces of the issuing statements --------------------------------------------------------
+
+/** Suspended (clients.ts appSuspendedOf), in these statements, whose applications table is `app`. */
+const appSuspended = appSuspendedOf('app');
 
 /**
  * Joins the row `alias` (with application_id and user_id) to its client `app`, the client's owner

@@ -16,6 +16,7 @@ import {
   consentRequired,
   accessDenied,
   quoteValue,
+  OAuthError,
   AuthorizationError,
   authorizationResponseUri,
   type ClientRedirect,
@@ -27,6 +28,7 @@ import { randomToken, sha256b64url } from '../random';
 import { resolveRequestedScope, formatScope } from '../scope';
 import { parseScope } from '../scope';
 import { getClient, type Client } from '../../db/queries/clients';
+import { resolveClient } from '../client-metadata';
 import { findUserAndMaybeIssueCode, insertCode, saveConsent, type NewCode } from '../../db/queries/tokens';
 import { audit } from '../../db/queries/audit';
 import { env } from '../../env';
@@ -139,7 +141,9 @@ function applicationProblem(app: Client | null, redirectUri?: string, looker: Lo
     return AuthorizationError.page(
       {
         title: 'Application suspended',
-        message: `This application (“${app.name}”) is suspended: its owner’s account has been deactivated, so it cannot ask for access.`,
+        message: app.suspendedAt
+          ? `This application (“${app.name}”) has been suspended by the administrators of this server, so it cannot ask for access.`
+          : `This application (“${app.name}”) is suspended: its owner’s account has been deactivated, so it cannot ask for access.`,
         hint: 'Contact the application’s developer, or the administrators of this server.',
       },
       403,
@@ -154,7 +158,7 @@ function applicationProblem(app: Client | null, redirectUri?: string, looker: Lo
  * The application asking (RFC 6749 §4.1.1 client_id): registered and not suspended.
  * @throws AuthorizationError a page (duplicated, missing or unknown client_id, suspended application)
  */
-async function checkClient(params: Map<string, string>, duplicates: string[]): Promise<Client> {
+async function checkClient(params: Map<string, string>, duplicates: string[], ip: string): Promise<Client> {
   if (duplicates.includes('client_id')) throw AuthorizationError.page({ title: 'Invalid request', message: 'The client_id parameter was sent more than once.' });
   const clientId = params.get('client_id');
   if (!clientId) {
@@ -164,7 +168,19 @@ async function checkClient(params: Map<string, string>, duplicates: string[]): P
       hint: 'The client must send its client_id, as shown on the application’s page.',
     });
   }
-  const app = clientId.length <= 200 && !hasNul(clientId) ? await getClient(clientId) : null;
+  let app: Client | null;
+  try {
+    app = clientId.length <= 255 && !hasNul(clientId) ? await resolveClient(clientId, ip) : null;
+  } catch (err) {
+    // A metadata document that cannot be fetched or validated: a page, never a redirect (the
+    // redirect URI cannot be verified without the document).
+    if (!(err instanceof OAuthError) || err.code !== 'invalid_client') throw err;
+    throw AuthorizationError.page(
+      { title: 'Invalid client', message: err.description ?? 'The client metadata document could not be used.', hint: 'The client’s developer must publish a valid client metadata document at its client_id URL.' },
+      400,
+      'invalid_client',
+    );
+  }
   const problem = applicationProblem(app);
   if (problem) throw problem;
   return app!;
@@ -355,7 +371,7 @@ export async function authorize({ url, session, ip }: AuthorizeInput): Promise<s
   const pendingId = pendingIdOf(url.searchParams);
   if (pendingId !== null) return resume(pendingId, session, ip);
   const { params, duplicates } = parseQuery(url.searchParams);
-  const app = await checkClient(params, duplicates);
+  const app = await checkClient(params, duplicates, ip);
   const redirect = checkRedirectUri(app, params, duplicates, { userId: session?.userId, query: url.search });
   const state = duplicates.includes('state') ? undefined : params.get('state');
   // From here on errors go to the client, with the state when it is within the limit.
@@ -507,7 +523,10 @@ async function decide(v: ValidRequest, session: SessionInfo | null, ip: string, 
 
   // The common case, a returning user with remembered consent (or an app that skips consent),
   // costs one statement: the code is inserted only if the user is active and consent covers it.
-  const autoCode = decision === undefined && !v.prompt.has('consent') ? randomToken() : null;
+  // A metadata-document client is nobody's vetted application and its document may change: the
+  // user is asked every time.
+  const askEveryTime = v.app.registrationMethod === 'metadata_document';
+  const autoCode = decision === undefined && !v.prompt.has('consent') && !askEveryTime ? randomToken() : null;
   const found = await findUserAndMaybeIssueCode(
     session,
     v.app.id,

@@ -27,6 +27,10 @@ export function discoveryMetadata(e: Env = env()): Record<string, unknown> {
     introspection_endpoint: url('introspection'),
     end_session_endpoint: url('end_session'),
     device_authorization_endpoint: url('device_authorization'),
+    // RFC 8414 §2: only where registration is possible (REGISTRATION, lib/oauth/endpoints/register.ts).
+    ...(e.REGISTRATION !== 'closed' ? { registration_endpoint: url('registration') } : {}),
+    // draft-ietf-oauth-client-id-metadata-document: an https client_id is fetched (lib/oauth/client-metadata.ts).
+    client_id_metadata_document_supported: true,
     scopes_supported: knownScopes(),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
