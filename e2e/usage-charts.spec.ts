@@ -26,7 +26,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
 /** The count a chart's summary starts with ("6 tokens in the last 30 days."). */
 async function total(page: Page, chart: string): Promise<number> {
-  const text = (await page.getByTestId(`chart-${chart}-summary`).textContent()) ?? '';
+  const text = (await page.getByTestId(`chart-${chart}-summary`).textContent({ timeout: 5_000 })) ?? '';
   return Number(/^([\d,]+)/.exec(text.trim())?.[1].replace(/,/g, '') ?? NaN);
 }
 
@@ -103,6 +103,7 @@ test('an owner and staff see the usage charts, with tables holding the numbers o
   await expect(page.getByTestId('saved-message')).toContainText(name);
   const secret = await page.getByLabel('Client secret', { exact: true }).inputValue();
   await page.getByRole('link', { name: 'Open application' }).click();
+  await expect(page.getByTestId('application-name')).toHaveText(name);
   const appUrl = page.url();
   await expect(page.getByTestId('chart-tokens-empty')).toBeVisible();
 
@@ -118,6 +119,7 @@ test('an owner and staff see the usage charts, with tables holding the numbers o
   await page.goto('/accounts/login/');
   await logIn(page, owner.username, 'wrong password');
   await expect(page.getByRole('alert').first()).toBeVisible();
+  await page.goto('/accounts/login/');
   await logIn(page, owner.username, PASSWORD);
   await expect(page.getByTestId('whoami')).toContainText(owner.username);
 

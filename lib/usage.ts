@@ -35,8 +35,9 @@ export interface ChartSeries {
 export interface UsageChart {
   id: string;
   title: string;
-  /** What one unit is, plural ("tokens", "users"): for the summary and the table's caption. */
+  /** What is counted, plural and singular ("tokens", "token"): for the summary. */
   unit: string;
+  unitOne: string;
   series: ChartSeries[];
   /** Every day of the period, oldest first ('YYYY-MM-DD', UTC), each series' count (0 when none). */
   rows: Array<{ day: string; values: Record<string, number> }>;
@@ -85,10 +86,10 @@ const RATE_LIMIT_SERIES: Array<{ metric: string; dimension: string; label: strin
 ];
 const RATE_LIMIT_METRICS = [...new Set(RATE_LIMIT_SERIES.map((s) => s.metric))];
 
-function chart(id: string, title: string, unit: string, series: ChartSeries[], days: string[], value: (day: string, key: string) => number, total?: number): UsageChart {
+function chart(id: string, title: string, [unit, unitOne]: [string, string], series: ChartSeries[], days: string[], value: (day: string, key: string) => number, total?: number): UsageChart {
   const rows = days.map((day) => ({ day, values: Object.fromEntries(series.map((s) => [s.key, value(day, s.key)])) }));
   const sum = rows.reduce((n, r) => n + Object.values(r.values).reduce((a, b) => a + b, 0), 0);
-  return { id, title, unit, series, rows, total: total ?? sum };
+  return { id, title, unit, unitOne, series, rows, total: total ?? sum };
 }
 
 async function report(applicationId: number | null, days: UsagePeriod, now: Date, staff: boolean): Promise<UsageReport> {
@@ -109,19 +110,19 @@ async function report(applicationId: number | null, days: UsagePeriod, now: Date
   const grants = new Set(counts.filter((c) => c.metric === 'token.issued').map((c) => c.dimension));
 
   const charts: UsageChart[] = [
-    chart('tokens', 'Tokens issued per day, by grant type', 'tokens', grantSeries(grants), dayList, (d, g) => get(d, 'token.issued', g)),
-    chart('active-users', 'Active users per day (issued a token)', 'users', [{ key: 'users', label: 'Active users' }], dayList, (d) => usersByDay.get(d) ?? 0, usersTotal),
-    chart('refreshes', 'Refreshes per day (tokens issued for a refresh token)', 'refreshes', [{ key: 'refreshes', label: 'Refreshes' }], dayList, (d) => get(d, 'token.issued', GRANT_REFRESH_TOKEN)),
-    chart('client-auth-failed', 'Failed client authentications per day', 'failures', [{ key: 'failed', label: 'Failed client authentications' }], dayList, (d) => get(d, 'client.auth_failed')),
+    chart('tokens', 'Tokens issued per day, by grant type', ['tokens', 'token'], grantSeries(grants), dayList, (d, g) => get(d, 'token.issued', g)),
+    chart('active-users', 'Active users per day (issued a token)', ['users', 'user'], [{ key: 'users', label: 'Active users' }], dayList, (d) => usersByDay.get(d) ?? 0, usersTotal),
+    chart('refreshes', 'Refreshes per day (tokens issued for a refresh token)', ['refreshes', 'refresh'], [{ key: 'refreshes', label: 'Refreshes' }], dayList, (d) => get(d, 'token.issued', GRANT_REFRESH_TOKEN)),
+    chart('client-auth-failed', 'Failed client authentications per day', ['failures', 'failure'], [{ key: 'failed', label: 'Failed client authentications' }], dayList, (d) => get(d, 'client.auth_failed')),
   ];
   if (staff) {
     charts.push(
-      chart('logins', 'Logins per day', 'logins', [{ key: 'logins', label: 'Logins' }], dayList, (d) => get(d, 'login.success')),
-      chart('login-failures', 'Failed logins per day', 'failed logins', [{ key: 'failed', label: 'Failed logins' }], dayList, (d) => get(d, 'login.failure')),
+      chart('logins', 'Logins per day', ['logins', 'login'], [{ key: 'logins', label: 'Logins' }], dayList, (d) => get(d, 'login.success')),
+      chart('login-failures', 'Failed logins per day', ['failed logins', 'failed login'], [{ key: 'failed', label: 'Failed logins' }], dayList, (d) => get(d, 'login.failure')),
       chart(
         'rate-limits',
         'Rate-limit hits per day',
-        'hits',
+        ['hits', 'hit'],
         RATE_LIMIT_SERIES.map((s) => ({ key: `${s.metric}:${s.dimension}`, label: s.label })),
         dayList,
         (d, key) => get(d, key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)),

@@ -35,7 +35,7 @@ export function PeriodChoice({ days, href }: { days: number; href: (days: number
 function summary(c: UsageChart, days: number): string {
   const period = `in the last ${days} days`;
   if (c.id === 'active-users') return `${num(c.total)} distinct ${c.total === 1 ? 'user' : 'users'} issued a token ${period}.`;
-  return `${num(c.total)} ${c.unit} ${period}.`;
+  return `${num(c.total)} ${c.total === 1 ? c.unitOne : c.unit} ${period}.`;
 }
 
 /** One chart with its summary and table; `headingLevel` is the level of its title. */
@@ -64,7 +64,8 @@ export function UsageChartView({ chart, report, headingLevel = 3 }: { chart: Usa
           </div>
           <details className="mt-2 text-sm">
             <summary className="cursor-pointer font-medium text-indigo-700 hover:underline">Show as table</summary>
-            <div className="mt-2 max-h-96 overflow-auto">
+            {/* Scrolls on its own (a phone, 90 rows), so it is focusable for keyboard scrolling. */}
+            <div className="mt-2 max-h-96 overflow-x-auto overflow-y-auto" tabIndex={0} role="region" aria-label={`${chart.title}, as a table`}>
               <table className="w-full text-left text-xs" data-testid={`${id}-table`}>
                 <caption className="mb-1 text-left text-slate-600">
                   {chart.title} ({range})

@@ -22,7 +22,7 @@ export async function UsageOverview({ actor, days }: { actor: { id: string }; da
             <div className="mt-2 overflow-x-auto">
               <table className="w-full text-left text-sm">
                 <caption className="mb-1 text-left text-slate-600">
-                  The {report.top.length} applications with the most tokens issued in the last {report.days} days
+                  Applications with the most tokens issued in the last {report.days} days, most first
                 </caption>
                 <thead>
                   <tr className="border-b border-slate-200">
