@@ -35,7 +35,7 @@ const s256 = (v: string) => crypto.createHash('sha256').update(v).digest('base64
 const SEED_EVENTS = `
   WITH a AS (SELECT array_agg(id ORDER BY id) AS ids FROM applications),
        u AS (SELECT array_agg(id ORDER BY id) AS ids FROM users WHERE NOT is_staff),
-       g AS (SELECT n, (n * 7919) % 100 AS bucket FROM generate_series(1, $1::int) n)
+       g AS (SELECT n, ((n::bigint * 7919) % 100)::int AS bucket FROM generate_series(1, $1::int) n)
   INSERT INTO audit_events (at, type, actor_user_id, application_id, ip, detail)
   SELECT now() - random() * interval '90 days', t.type,
          CASE WHEN t.type IN ('token.issued', 'login.success', 'consent.granted') AND g.n % 4 <> 0 THEN u.ids[1 + g.n % array_length(u.ids, 1)] END,
