@@ -1,7 +1,7 @@
 // Security events for the admin's audit log. Writes are batched (one multi-row INSERT per tick)
 // so that logging every token issuance does not double the token endpoint's round trips.
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
-import { getDb, query, tx } from '../index';
+import { getDb, getHandle, query, tx, withoutClientBound } from '../index';
 import { applications, auditEvents, users } from '../schema';
 import { page, type Page } from './page';
 import { log } from '../../log';
@@ -135,13 +135,15 @@ const ROLLUP_USERS_WHERE = sql.raw(`type = 'token.issued' AND actor_user_id IS N
 
 /**
  * Recomputes the usage rollups from audit_events (`npm run rollups -- --rebuild`; migration 0009
- * fills them the same way once). The tables are locked against writers first, so a batch being
+ * fills them the same way once). For CLI scripts and tests: its statements are not time-bounded. The tables are locked against writers first, so a batch being
  * flushed meanwhile is either counted here or adds its counts after: never both, never neither.
  *
  * @returns the rows written to usage_daily and usage_daily_users
  */
 export async function rebuildUsageRollups(): Promise<{ counts: number; users: number }> {
-  return tx(async (t) => {
+  // A million events take longer than a request's statement may (DB_TIMEOUT_MS): a CLI's work.
+  return withoutClientBound(() => tx(async (t) => {
+    if ((await getHandle()).driver === 'postgres') await t.execute(sql`SET LOCAL statement_timeout = 0`);
     await t.execute(sql`LOCK TABLE usage_daily, usage_daily_users IN SHARE ROW EXCLUSIVE MODE`);
     await t.execute(sql`DELETE FROM usage_daily`);
     await t.execute(sql`DELETE FROM usage_daily_users`);
@@ -150,7 +152,7 @@ export async function rebuildUsageRollups(): Promise<{ counts: number; users: nu
     const r = (await t.execute(sql`SELECT (SELECT count(*) FROM usage_daily)::int AS counts, (SELECT count(*) FROM usage_daily_users)::int AS users`)) as unknown;
     const [row] = (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Array<{ counts: number; users: number }>;
     return { counts: Number(row.counts), users: Number(row.users) };
-  });
+  }));
 }
 
 // --- the staff area's audit log (lib/admin/service.ts checks staff before calling it) ----------------
