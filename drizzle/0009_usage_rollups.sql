@@ -23,5 +23,8 @@ SELECT (at AT TIME ZONE 'UTC')::date, coalesce(application_id, 0), type,
   count(*)
 FROM "audit_events" GROUP BY 1, 2, 3, 4;--> statement-breakpoint
 INSERT INTO "usage_daily_users" ("day", "application_id", "user_id")
-SELECT DISTINCT (at AT TIME ZONE 'UTC')::date, coalesce(application_id, 0), actor_user_id
-FROM "audit_events" WHERE type = 'token.issued' AND actor_user_id IS NOT NULL;
+SELECT DISTINCT (at AT TIME ZONE 'UTC')::date, v.a, actor_user_id
+FROM "audit_events", LATERAL (VALUES (coalesce(application_id, 0)), (0::bigint)) AS v(a)
+WHERE type = 'token.issued' AND actor_user_id IS NOT NULL;--> statement-breakpoint
+INSERT INTO "usage_daily" ("day", "application_id", "metric", "dimension", "count")
+SELECT day, application_id, 'active_users', '', count(*) FROM "usage_daily_users" GROUP BY 1, 2;

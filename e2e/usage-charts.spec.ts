@@ -24,10 +24,10 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
 }
 
-/** The count a chart's summary starts with ("6 tokens in the last 30 days."). */
+/** The first count in a chart's summary ("6 tokens in the last 30 days.", "At most 1 user a day …"). */
 async function total(page: Page, chart: string): Promise<number> {
   const text = (await page.getByTestId(`chart-${chart}-summary`).textContent({ timeout: 5_000 })) ?? '';
-  return Number(/^([\d,]+)/.exec(text.trim())?.[1].replace(/,/g, '') ?? NaN);
+  return Number(/(\d[\d,]*)/.exec(text)?.[1].replace(/,/g, '') ?? NaN);
 }
 
 /** Today's row (UTC) of a chart's table, by column header. */

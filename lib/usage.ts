@@ -41,7 +41,7 @@ export interface UsageChart {
   series: ChartSeries[];
   /** Every day of the period, oldest first ('YYYY-MM-DD', UTC), each series' count (0 when none). */
   rows: Array<{ day: string; values: Record<string, number> }>;
-  /** The period's total, all series: for active users, the distinct users of the whole period. */
+  /** The period's total, all series; for active users, the busiest day's count (users are not additive across days). */
   total: number;
 }
 
@@ -96,10 +96,9 @@ async function report(applicationId: number | null, days: UsagePeriod, now: Date
   const dayList = periodDays(days, now);
   const from = dayList[0];
   const metrics = ['token.issued', 'client.auth_failed', ...(staff ? ['login.success', 'login.failure', ...RATE_LIMIT_METRICS] : [])];
-  const [counts, users, usersTotal, activeGrants] = await Promise.all([
+  const [counts, users, activeGrants] = await Promise.all([
     q.dailyCounts(applicationId, from, metrics),
     q.dailyActiveUsers(applicationId, from),
-    q.activeUsersInPeriod(applicationId, from),
     q.activeGrants(applicationId),
   ]);
   const at = new Map<string, number>();
@@ -111,7 +110,7 @@ async function report(applicationId: number | null, days: UsagePeriod, now: Date
 
   const charts: UsageChart[] = [
     chart('tokens', 'Tokens issued per day, by grant type', ['tokens', 'token'], grantSeries(grants), dayList, (d, g) => get(d, 'token.issued', g)),
-    chart('active-users', 'Active users per day (issued a token)', ['users', 'user'], [{ key: 'users', label: 'Active users' }], dayList, (d) => usersByDay.get(d) ?? 0, usersTotal),
+    chart('active-users', 'Active users per day (issued a token)', ['users', 'user'], [{ key: 'users', label: 'Active users' }], dayList, (d) => usersByDay.get(d) ?? 0, Math.max(0, ...users.map((u) => u.count))),
     chart('refreshes', 'Refreshes per day (tokens issued for a refresh token)', ['refreshes', 'refresh'], [{ key: 'refreshes', label: 'Refreshes' }], dayList, (d) => get(d, 'token.issued', GRANT_REFRESH_TOKEN)),
     chart('client-auth-failed', 'Failed client authentications per day', ['failures', 'failure'], [{ key: 'failed', label: 'Failed client authentications' }], dayList, (d) => get(d, 'client.auth_failed')),
   ];

@@ -34,7 +34,10 @@ export function PeriodChoice({ days, href }: { days: number; href: (days: number
 
 function summary(c: UsageChart, days: number): string {
   const period = `in the last ${days} days`;
-  if (c.id === 'active-users') return `${num(c.total)} distinct ${c.total === 1 ? 'user' : 'users'} issued a token ${period}.`;
+  if (c.id === 'active-users') {
+    const busiest = c.rows.find((r) => r.values.users === c.total);
+    return `At most ${num(c.total)} ${c.total === 1 ? 'user' : 'users'} a day ${period}${busiest && c.total > 0 ? ` (busiest: ${shortDay(busiest.day)})` : ''}.`;
+  }
   return `${num(c.total)} ${c.total === 1 ? c.unitOne : c.unit} ${period}.`;
 }
 

@@ -99,10 +99,14 @@ export async function flushAudit(): Promise<void> {
         counted AS (
           INSERT INTO usage_daily AS u (day, application_id, metric, dimension, count)
           ${ROLLUP_COUNTS} FROM e GROUP BY 1, 2, 3, 4 ORDER BY 2, 1, 3, 4
-          ON CONFLICT (application_id, day, metric, dimension) DO UPDATE SET count = u.count + excluded.count)
-        INSERT INTO usage_daily_users (day, application_id, user_id)
-        ${ROLLUP_USERS} FROM e WHERE ${ROLLUP_USERS_WHERE} ORDER BY 2, 1, 3
-        ON CONFLICT DO NOTHING`);
+          ON CONFLICT (application_id, day, metric, dimension) DO UPDATE SET count = u.count + excluded.count),
+        users_new AS (
+          INSERT INTO usage_daily_users (day, application_id, user_id)
+          ${ROLLUP_USERS} FROM e, ${ROLLUP_USERS_APPS} WHERE ${ROLLUP_USERS_WHERE} ORDER BY 2, 1, 3
+          ON CONFLICT DO NOTHING RETURNING day, application_id)
+        INSERT INTO usage_daily AS u (day, application_id, metric, dimension, count)
+        SELECT day, application_id, ${ACTIVE_USERS}, '', count(*) FROM users_new GROUP BY 1, 2 ORDER BY 2, 1
+        ON CONFLICT (application_id, day, metric, dimension) DO UPDATE SET count = u.count + excluded.count`);
     } catch (err) {
       const outage = outageCode(err);
       // While the database is away the batch waits (before newer events) and is retried after
@@ -129,9 +133,21 @@ export async function flushAudit(): Promise<void> {
 const ROLLUP_COUNTS = sql.raw(`SELECT (at AT TIME ZONE 'UTC')::date, coalesce(application_id, 0), type,
   CASE type WHEN 'token.issued' THEN coalesce(detail->>'grant_type', '') WHEN 'rate_limit.refused' THEN coalesce(detail->>'limit', '') ELSE '' END,
   count(*)`);
-/** The distinct (day, application, user) of the tokens issued to a user ("active users"). */
-const ROLLUP_USERS = sql.raw(`SELECT DISTINCT (at AT TIME ZONE 'UTC')::date, coalesce(application_id, 0), actor_user_id`);
+/**
+ * The distinct (day, application, user) of the tokens issued to a user ("active users"), each also
+ * under application 0, "any application" (a token is always issued to an application, so 0 is free
+ * here): the set that makes a user count once per day and application. Followed by
+ * FROM <events>, ROLLUP_USERS_APPS WHERE ROLLUP_USERS_WHERE.
+ */
+const ROLLUP_USERS = sql.raw(`SELECT DISTINCT (at AT TIME ZONE 'UTC')::date, v.a, actor_user_id`);
+const ROLLUP_USERS_APPS = sql.raw(`LATERAL (VALUES (coalesce(application_id, 0)), (0::bigint)) AS v(a)`);
 const ROLLUP_USERS_WHERE = sql.raw(`type = 'token.issued' AND actor_user_id IS NOT NULL`);
+/**
+ * The metric of usage_daily that counts those users per day and application (0: any), kept with
+ * them: one more per (day, application, user) newly inserted. Not an event type.
+ */
+export const ACTIVE_USERS_METRIC = 'active_users';
+const ACTIVE_USERS = sql`${ACTIVE_USERS_METRIC}`;
 
 /**
  * Recomputes the usage rollups from audit_events (`npm run rollups -- --rebuild`; migration 0009
@@ -148,7 +164,8 @@ export async function rebuildUsageRollups(): Promise<{ counts: number; users: nu
     await t.execute(sql`DELETE FROM usage_daily`);
     await t.execute(sql`DELETE FROM usage_daily_users`);
     await t.execute(sql`INSERT INTO usage_daily (day, application_id, metric, dimension, count) ${ROLLUP_COUNTS} FROM audit_events GROUP BY 1, 2, 3, 4`);
-    await t.execute(sql`INSERT INTO usage_daily_users (day, application_id, user_id) ${ROLLUP_USERS} FROM audit_events WHERE ${ROLLUP_USERS_WHERE}`);
+    await t.execute(sql`INSERT INTO usage_daily_users (day, application_id, user_id) ${ROLLUP_USERS} FROM audit_events, ${ROLLUP_USERS_APPS} WHERE ${ROLLUP_USERS_WHERE}`);
+    await t.execute(sql`INSERT INTO usage_daily (day, application_id, metric, dimension, count) SELECT day, application_id, ${ACTIVE_USERS}, '', count(*) FROM usage_daily_users GROUP BY 1, 2`);
     const r = (await t.execute(sql`SELECT (SELECT count(*) FROM usage_daily)::int AS counts, (SELECT count(*) FROM usage_daily_users)::int AS users`)) as unknown;
     const [row] = (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Array<{ counts: number; users: number }>;
     return { counts: Number(row.counts), users: Number(row.users) };

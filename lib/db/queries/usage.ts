@@ -5,6 +5,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { query } from '../index';
 import { tokenStateSql } from './token-state';
+import { ACTIVE_USERS_METRIC } from './audit';
 
 /** One rollup count: a UTC day ('YYYY-MM-DD'), the event type, its dimension ('' when none), the count. */
 export interface DailyCount {
@@ -31,21 +32,15 @@ export async function dailyCounts(applicationId: number | null, from: string, me
 }
 
 /**
- * Active users per UTC day from `from`: the distinct users issued a token that day, by one
- * application, or by any (a user of two applications counts once) when `applicationId` is null.
+ * Active users per UTC day from `from` (days with none are absent): the distinct users issued a
+ * token that day by one application, or by any (a user of two applications counts once) when
+ * `applicationId` is null. Kept as a count in usage_daily (./audit.ts ACTIVE_USERS_METRIC).
  */
 export async function dailyActiveUsers(applicationId: number | null, from: string): Promise<Array<{ day: string; count: number }>> {
   const rows = await query<{ day: string; n: string | number }>(sql`
-    SELECT day::text AS day, count(DISTINCT user_id)::bigint AS n FROM usage_daily_users
-    WHERE ${forApp(applicationId)}day >= ${from}::date GROUP BY day`);
+    SELECT day::text AS day, count AS n FROM usage_daily
+    WHERE application_id = ${applicationId ?? 0} AND day >= ${from}::date AND metric = ${ACTIVE_USERS_METRIC} AND dimension = ''`);
   return rows.map((r) => ({ day: r.day, count: Number(r.n) }));
-}
-
-/** The distinct users issued a token from `from` to today, by one application or any. */
-export async function activeUsersInPeriod(applicationId: number | null, from: string): Promise<number> {
-  const [r] = await query<{ n: string | number }>(sql`
-    SELECT count(DISTINCT user_id)::bigint AS n FROM usage_daily_users WHERE ${forApp(applicationId)}day >= ${from}::date`);
-  return Number(r?.n ?? 0);
 }
 
 /**

@@ -36,7 +36,7 @@ function keyOf(e: { at: string | Date; type: string; application_id: number | nu
   return `${day}|${e.application_id ?? 0}|${e.type}|${dim}`;
 }
 
-/** COUNTs over audit_events vs the rollups, and distinct (day, app, user) of token.issued vs usage_daily_users. */
+/** COUNTs over audit_events vs the rollups, and distinct (day, app, user) of token.issued (also under app 0, any) vs usage_daily_users and the active_users counts. */
 async function expectRollupsAgree(): Promise<Map<string, number>> {
   await flushAudit();
   const events = await query<{ at: string; type: string; application_id: string | null; actor_user_id: string | null; detail: Record<string, unknown> | null }>(
@@ -47,7 +47,16 @@ async function expectRollupsAgree(): Promise<Map<string, number>> {
   for (const e of events) {
     const ev = { ...e, application_id: e.application_id === null ? null : Number(e.application_id) };
     expected.set(keyOf(ev), (expected.get(keyOf(ev)) ?? 0) + 1);
-    if (e.type === 'token.issued' && e.actor_user_id) users.add(`${keyOf(ev).split('|').slice(0, 2).join('|')}|${e.actor_user_id}`);
+    if (e.type === 'token.issued' && e.actor_user_id) {
+      const day = keyOf(ev).split('|')[0];
+      users.add(`${day}|${ev.application_id ?? 0}|${e.actor_user_id}`);
+      users.add(`${day}|0|${e.actor_user_id}`); // and under "any application"
+    }
+  }
+  // Active users per day and application (0: any): the distinct users just collected.
+  for (const u of users) {
+    const k = `${u.split('|').slice(0, 2).join('|')}|active_users|`;
+    expected.set(k, (expected.get(k) ?? 0) + 1);
   }
   const rolled = await query<{ day: string; application_id: string; metric: string; dimension: string; count: string }>(
     sql`SELECT day::text AS day, application_id, metric, dimension, count FROM usage_daily`,
@@ -104,6 +113,7 @@ describe('usage rollups', () => {
     expect(at('client.auth_failed')).toBe(1);
     const users = await query<{ user_id: string }>(sql`SELECT user_id FROM usage_daily_users WHERE application_id = ${app.id}`);
     expect(users.map((u) => u.user_id)).toEqual([user.id]);
+    expect(at('active_users')).toBe(1);
     expect(at('login.success', '', 0)).toBeGreaterThanOrEqual(2);
     expect(at('login.failure', '', 0)).toBeGreaterThanOrEqual(2);
     expect(at('rate_limit.refused', 'login', 0)).toBeGreaterThanOrEqual(1);
