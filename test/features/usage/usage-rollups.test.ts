@@ -129,6 +129,16 @@ describe('usage rollups', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('A refused device authorization request (RFC 8628 §5.2 limit) raises rate_limit.refused for its application, counted in the rollups', async () => {
+    const app = await makeApp({ grantTypes: [DEVICE_GRANT] });
+    await withSettings({ RATE_LIMIT_MAX_FAILURES: '1' }, async () => {
+      expect((await post('/o/device-authorization/', {}, { authorization: basic(app.clientId, app.secret) })).status).toBe(200);
+      for (let i = 0; i < 2; i++) expect((await post('/o/device-authorization/', {}, { authorization: basic(app.clientId, app.secret) })).status).toBe(429);
+    });
+    const rolled = await expectRollupsAgree();
+    expect(rolled.get(`${new Date().toISOString().slice(0, 10)}|${app.id}|rate_limit.refused|device_authorization`)).toBe(1);
+  });
+
   it('Usage rollups group by UTC day: rebuildUsageRollups recounts back-dated events, and later flushes add to it', async () => {
     const app = await makeApp();
     const user = await makeUser();
