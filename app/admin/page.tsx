@@ -2,6 +2,8 @@ import Link from 'next/link';
 import { Card, PageTitle } from '@/app/_components/ui';
 import { staffActor } from './_lib/actor';
 import { FlashNotice } from '@/app/_components/flash-notice';
+import { parseUsagePeriod } from '@/lib/usage';
+import { UsageOverview } from './_components/usage-overview';
 
 export const metadata = { title: 'Admin' };
 
@@ -12,7 +14,7 @@ const CARDS: Array<[string, string, string]> = [
   ['/admin/audit/', 'Audit log', 'Logins, consents, token issuance, revocations, secret resets, refresh-token reuse and admin actions.'],
 ];
 
-export default async function AdminHome() {
+export default async function AdminHome({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const me = await staffActor('/admin/');
   return (
     <div>
@@ -29,6 +31,9 @@ export default async function AdminHome() {
             <p className="mt-1 text-sm text-slate-600">{text}</p>
           </Card>
         ))}
+      </div>
+      <div className="mt-6">
+        <UsageOverview actor={me} days={parseUsagePeriod((await searchParams).days)} />
       </div>
     </div>
   );

@@ -44,7 +44,7 @@ export async function deviceAuthorizationEndpoint(req: OAuthRequest, { params, c
   // Every request creates a row and a user code to guess against: each one counts, per client
   // and source, before anything is inserted (RFC 8628 §5.2; lib/rate-limits.ts).
   const e = env();
-  const limit = await countDeviceAuthorization(app.clientId, req.ip);
+  const limit = await countDeviceAuthorization(app.clientId, app.id, req.ip);
   if (limit.over) throw tooManyRequests('Too many device authorization requests; retry later.', limit.retryAfterSeconds);
 
   const deviceCode = randomToken();

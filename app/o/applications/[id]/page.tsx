@@ -17,6 +17,8 @@ import { addCallbackAction, deleteApplicationAction, regenerateSecretAction } fr
 import { ConnectPanel } from '../_components/connect-panel';
 import { CopyButton } from '../_components/copy-button';
 import { RegenerateSecret } from '../_components/regenerate-secret';
+import { UsageSection } from '../_components/usage-section';
+import { parseUsagePeriod } from '@/lib/usage';
 
 export const metadata = { title: 'Application' };
 
@@ -265,6 +267,8 @@ export default async function ApplicationPage({ params, searchParams }: { params
           codeLifetimeSeconds={env().AUTHORIZATION_CODE_EXPIRE_SECONDS}
         />
       </Card>
+
+      <UsageSection app={app} days={parseUsagePeriod(sp.days)} />
     </div>
   );
 }
