@@ -11,7 +11,7 @@ import { pendingPath } from '@/lib/oauth/pending-request';
 import { currentUser } from '@/lib/auth/session';
 import { Card } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
-import { ScopeList } from '@/app/_components/scope-list';
+import { ScopeChoice } from './scope-choice';
 import { decideAction } from './actions';
 
 export const metadata = { title: 'Authorize', referrer: 'no-referrer' as const };
@@ -22,7 +22,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
   const user = await currentUser();
   const page = await consentPage(pendingId, user);
   if (!page || !user) redirect(pendingPath(pendingId));
-  const { app, owner, scopes } = page;
+  const { app, owner, groups } = page;
   return (
     <div className="mx-auto max-w-lg">
       <Card>
@@ -37,16 +37,18 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
           ) : null}
           You are signed in as <strong>{user.name}</strong>.
         </p>
-        <p className="mt-4 text-sm font-medium text-slate-800">The application asks to:</p>
-        <ScopeList scopes={scopes} />
-        <form action={decideAction} className="mt-6 flex flex-wrap gap-3">
+        <form action={decideAction} className="mt-4">
+          <p className="text-sm font-medium text-slate-800">The application asks to (uncheck what you do not want to allow):</p>
+          <ScopeChoice groups={groups} />
           <input type="hidden" name="pending" value={page.pendingId} />
+          <div className="mt-6 flex flex-wrap gap-3">
           <SubmitButton name="decision" value="allow" pendingText="Authorizing…">
             Authorize
           </SubmitButton>
           <SubmitButton name="decision" value="deny" variant="secondary" pendingText="Cancelling…">
             Cancel
           </SubmitButton>
+          </div>
         </form>
         <p className="mt-4 text-sm text-slate-600" data-testid="consent-remembered">
           If you authorize, your choice is remembered: {app.name} will not ask you again for these permissions. You can revoke this access at any
