@@ -94,7 +94,9 @@ export interface JwtSubject {
  */
 async function signJwtAccessToken(jti: string, target: AccessTarget, scope: string, clientId: string, who: JwtSubject, expiresAt: Date): Promise<string> {
   const { kid, key } = await currentSigningKey();
-  const iat = Math.floor(Date.now() / 1000);
+  // The issuance's own instant: exp - iat is exactly the lifetime.
+  const exp = Math.floor(expiresAt.getTime() / 1000);
+  const iat = exp - target.lifetimeSeconds;
   const claims: JWTPayload = {
     iss: env().ISSUER,
     sub: who.sub,
@@ -103,7 +105,7 @@ async function signJwtAccessToken(jti: string, target: AccessTarget, scope: stri
     scope,
     jti,
     iat,
-    exp: Math.floor(expiresAt.getTime() / 1000),
+    exp,
     ...(who.authTime ? { auth_time: Math.floor(who.authTime.getTime() / 1000) } : {}),
   };
   return new SignJWT(claims).setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'at+jwt' }).sign(key);

@@ -4,7 +4,7 @@
 // JWKS is re-serialised only when the keys change.
 //
 // RFC 8707 resource indicators are supported at /o/authorize/, /o/token/ and
-// /o/device-authorization/, but no metadata parameter says so: none is registered (RFC 8414 §7.1's
+// /o/device-authorization/, but no metadata parameter says so: none is registered (IANA's OAuth Authorization Server Metadata
 // registry has none for RFC 8707), and clients that use them (MCP's) send `resource` regardless.
 import type { OAuthResponse } from '../http';
 import { urlFor, type PathName } from '../paths';
