@@ -12,7 +12,7 @@ import { env, type Env } from '../env';
 import { log } from '../log';
 import { hasNul } from '../fields';
 import type { Application } from '../db/schema';
-import { invalidScope, invalidTarget, quoteValue } from './errors';
+import { invalidScope, invalidTarget, quoteValue, sanitizeDescription } from './errors';
 import { OIDC_SCOPES, describeScope, isValidScopeToken, parseScope } from './scope';
 
 /** One scope a resource defines, with the sentence the consent screen shows. */
@@ -39,7 +39,7 @@ export interface Resource {
 export const builtInIdentifier = (e: Env = env()) => `${e.ISSUER}/api`;
 
 /** RFC 8707 §2 allows several `resource` parameters; more than this is refused (invalid_target). */
-export const MAX_RESOURCES_PER_REQUEST = 10;
+export const MAX_RESOURCES_PER_REQUEST = 10; // the refusal below says 10
 /** Longest accepted identifier (characters). */
 const MAX_IDENTIFIER_CHARS = 2000;
 
@@ -181,7 +181,7 @@ export async function defaultResource(): Promise<Resource> {
  */
 export function parseResourceParams(values: readonly string[]): string[] {
   const out = [...new Set(values)];
-  if (out.length > MAX_RESOURCES_PER_REQUEST) throw invalidTarget(`At most ${MAX_RESOURCES_PER_REQUEST} resource parameters are accepted.`);
+  if (out.length > MAX_RESOURCES_PER_REQUEST) throw invalidTarget('At most 10 resource parameters are accepted.');
   for (const v of out) {
     if (v.length > MAX_IDENTIFIER_CHARS || hasNul(v) || v.includes('#') || !URL.canParse(v) || /\s/.test(v)) {
       throw invalidTarget(`The resource ${quoteValue(v, 80)} must be an absolute URI without a fragment (RFC 8707 section 2).`);
@@ -244,13 +244,13 @@ export async function resolveScopes(raw: string | undefined, resources: readonly
     return allowedOnly([...new Set(defaults)], app);
   }
   for (const s of list) {
-    if (!isValidScopeToken(s)) throw invalidScope(`Unknown scope ${quoteValue(s, 64)}. Known scopes: ${available.join(' ')}.`);
+    if (!isValidScopeToken(s)) throw invalidScope(`Unknown scope ${quoteValue(s, 64)}. Known scopes: ${sanitizeDescription(available.join(' '))}.`);
     if (available.includes(s)) continue;
     const owners = (await listResources()).filter((r) => r.scopes.some((x) => x.name === s));
     if (owners.length && !isOidcScope(s)) {
-      throw invalidScope(`The scope ${quoteValue(s, 64)} belongs to ${owners.map((r) => r.identifier).join(', ')}; request it with that resource parameter.`);
+      throw invalidScope(`The scope ${quoteValue(s, 64)} belongs to ${sanitizeDescription(owners.map((r) => r.identifier).join(', '))}; request it with that resource parameter.`);
     }
-    throw invalidScope(`Unknown scope ${quoteValue(s, 64)}. Known scopes: ${available.join(' ')}.`);
+    throw invalidScope(`Unknown scope ${quoteValue(s, 64)}. Known scopes: ${sanitizeDescription(available.join(' '))}.`);
   }
   if (app.allowedScopes === null) return list;
   const allowed = new Set(app.allowedScopes);
