@@ -11,7 +11,12 @@ export function ScopeChoice({ groups }: { groups: ConsentGroup[] }) {
         <fieldset key={g.identifier ?? g.title} className="rounded-md border border-slate-200 px-3 py-2" data-testid="scope-group">
           <legend className="px-1 text-sm font-medium text-slate-800">
             {g.title}
-            {g.host ? <span className="ml-1 font-normal text-slate-500">({g.host})</span> : null}
+            {g.host ? (
+              <>
+                {' '}
+                <span className="font-normal text-slate-500">({g.host})</span>
+              </>
+            ) : null}
           </legend>
           <ul className="space-y-2">
             {g.scopes.map((s) => {
