@@ -9,6 +9,7 @@ import { creds, expectOAuthError, newVerifier, postToken, redirectParams } from 
 import { getDb } from '@/lib/db';
 import { accessTokens, authorizationCodes, refreshTokens, resources } from '@/lib/db/schema';
 import { invalidateResources } from '@/lib/oauth/resources';
+import { decideDevice, enterUserCode } from '@/lib/oauth/device';
 import { sha256b64url } from '@/lib/oauth/random';
 import { s256 } from '@/lib/oauth/pkce';
 import { settings } from './settings';
@@ -32,6 +33,15 @@ const ccApp = (over: Parameters<typeof makeApp>[0] = {}) => makeApp({ grantTypes
 /** POST /o/token/ with repeated parameters (`resource`), client_secret_basic. */
 function tokenWith(pairs: [string, string][], app: { clientId: string; secret: string }) {
   return fetch(`${srv.url}/o/token/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(app.clientId, app.secret) },
+    body: new URLSearchParams(pairs),
+  });
+}
+
+/** POST to a form endpoint of ours with repeated parameters, client_secret_basic. */
+function tokenWithPath(path: string, pairs: [string, string][], app: { clientId: string; secret: string }) {
+  return fetch(`${srv.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(app.clientId, app.secret) },
     body: new URLSearchParams(pairs),
@@ -158,6 +168,24 @@ describe('RFC 8707 resource indicators', () => {
     expect((await fetch(`${srv.url}/api/hello`, { headers: bearer(body.access_token) })).status).toBe(200);
     const [rt] = await (await getDb()).select().from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256b64url(body.refresh_token)));
     expect(rt.resources).toEqual([BILLING, `${srv.url}/api`]);
+  });
+});
+
+describe('RFC 8707 at the device authorization endpoint', () => {
+  it('RFC 8707 §2: the device code carries its resources; an unknown one is invalid_target; the poll may name some of them', async () => {
+    const app = await makeApp({ grantTypes: ['urn:ietf:params:oauth:grant-type:device_code'], redirectUris: [] });
+    const start = (pairs: [string, string][]) => tokenWithPath('/o/device-authorization/', pairs, app);
+    await expectOAuthError(await start([['resource', 'https://nowhere.example/']]), 400, 'invalid_target');
+    const d = await (await start([['resource', MCP], ['resource', BILLING], ['scope', 'mcp:tools invoices']])).json();
+    const user = await makeUser();
+    expect((await enterUserCode({ userId: user.id, ip: '192.0.2.77' }, d.user_code)).ok).toBe(true);
+    expect((await decideDevice({ userId: user.id, ip: '192.0.2.77' }, d.user_code, 'approve')).ok).toBe(true);
+    const r = await tokenWith([['grant_type', 'urn:ietf:params:oauth:grant-type:device_code'], ['device_code', d.device_code], ['resource', BILLING]], app);
+    const body = await r.json();
+    expect(r.status, JSON.stringify(body)).toBe(200);
+    expect(body.scope).toBe('invoices');
+    const [at] = await (await getDb()).select().from(accessTokens).where(eq(accessTokens.tokenHash, sha256b64url(body.access_token)));
+    expect(at.audience).toEqual([BILLING]);
   });
 });
 
