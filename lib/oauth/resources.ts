@@ -6,7 +6,7 @@
 // setting (described as lib/oauth/scope.ts describes them). Its identifier and scopes always follow
 // the settings (its row keeps name, format and lifetime, which staff may change). A request without
 // `resource` is for the built-in resource (the default resource): the tutorial works unchanged.
-import { getHandle } from '../db';
+import { getDb, getHandle } from '../db';
 import { ensureBuiltInResource, selectResources, type ResourceRow } from '../db/queries/resources';
 import { env, type Env } from '../env';
 import { log } from '../log';
@@ -57,6 +57,8 @@ interface State {
   list: Resource[] | null;
   loading: Promise<Resource[]> | null;
   ensured: Promise<void> | null;
+  /** The database the list and `ensured` belong to (tests open one database after another). */
+  db: unknown;
   listening: Promise<void> | null;
   /** Bumped on every reload: lets dependants (discovery) know the list changed. */
   version: number;
@@ -65,7 +67,7 @@ interface State {
 }
 const KEY = Symbol.for('oauth.resourceCache');
 type G = typeof globalThis & { [KEY]?: State };
-const state = ((globalThis as G)[KEY] ??= { env: null, at: 0, list: null, loading: null, ensured: null, listening: null, version: 0, fixed: null });
+const state = ((globalThis as G)[KEY] ??= { env: null, at: 0, list: null, loading: null, ensured: null, listening: null, version: 0, fixed: null, db: null });
 
 type PgClient = { listen: (ch: string, fn: (p: string) => void) => Promise<unknown>; notify: (ch: string, p: string) => Promise<unknown> };
 
@@ -108,12 +110,14 @@ export function ensureBuiltIn(): Promise<void> {
 }
 
 /**
- * Every resource, the built-in one first. Cached per process (see above): no statement on the hot
- * paths once loaded.
+ * Every resource, the built-in one first. Cached per process and database (see above): no
+ * statement on the hot paths once loaded.
  */
 export async function listResources(): Promise<Resource[]> {
   const e = env();
   if (state.fixed) return state.fixed.map((r) => toResource(r, e));
+  const db = await getDb(); // the process-wide handle, already open: no statement
+  if (state.db !== db) Object.assign(state, { db, list: null, ensured: null, loading: null });
   if (state.list && state.env === e && Date.now() - state.at < e.limits.clientCacheMs) return state.list;
   state.listening ??= listen().catch((err) => {
     log.warn('resource_cache.listen_failed', { err, msg: 'relying on the TTL' });
