@@ -42,16 +42,16 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
           <ScopeChoice groups={groups} />
           <input type="hidden" name="pending" value={page.pendingId} />
           <div className="mt-6 flex flex-wrap gap-3">
-          <SubmitButton name="decision" value="allow" pendingText="Authorizing…">
-            Authorize
-          </SubmitButton>
-          <SubmitButton name="decision" value="deny" variant="secondary" pendingText="Cancelling…">
-            Cancel
-          </SubmitButton>
+            <SubmitButton name="decision" value="allow" pendingText="Authorizing…">
+              Authorize
+            </SubmitButton>
+            <SubmitButton name="decision" value="deny" variant="secondary" pendingText="Cancelling…">
+              Cancel
+            </SubmitButton>
           </div>
         </form>
         <p className="mt-4 text-sm text-slate-600" data-testid="consent-remembered">
-          If you authorize, your choice is remembered: {app.name} will not ask you again for these permissions. You can revoke this access at any
+          If you authorize, your choice is remembered: {app.name} will not ask you again for the permissions you allow. You can revoke this access at any
           time under{' '}
           <Link className="font-medium text-indigo-700 underline hover:text-indigo-800" href="/o/authorized_tokens/">
             Authorized apps
