@@ -71,7 +71,7 @@ describe('configuration (lib/env.ts)', () => {
 describe('limits (Settings.limits)', () => {
   it('are the documented defaults unless replaced, and a replaced one must be a number ≥ 0 that exists', () => {
     expect(load({}).limits).toEqual(DEFAULT_LIMITS);
-    expect(load({}).limits.tokenMaxLength).toBe(512);
+    expect(load({}).limits.tokenMaxLength).toBe(4096);
     const s = loadSettings({ AUTH_SECRET: 'x'.repeat(40) }, { tokenMaxLength: 100 });
     expect(s.limits).toEqual({ ...DEFAULT_LIMITS, tokenMaxLength: 100 });
     expect(() => loadSettings({ AUTH_SECRET: 'x'.repeat(40) }, { tokenMaxLength: -1 })).toThrow(/^Invalid configuration: limits\.tokenMaxLength /);

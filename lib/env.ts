@@ -162,7 +162,7 @@ export type SettingsSource = Readonly<Record<string, string | undefined>>;
  */
 export interface Limits {
   // --- what a client sends: longer is refused before any work (hashing, a query, a parse) -------
-  /** Longest access token, refresh token, authorization code or device code looked up (characters; ours are 43). bearer.ts, oidc/userinfo.ts, grants/*, endpoints/revoke.ts and introspect.ts */
+  /** Longest access token, refresh token, authorization code or device code looked up (characters; opaque ones are 43, RFC 9068 JWT access tokens about a kilobyte). bearer.ts, oidc/userinfo.ts, grants/*, endpoints/revoke.ts and introspect.ts */
   tokenMaxLength: number;
   /** Longest id_token_hint verified (characters). oidc/id-token-hint.ts */
   idTokenHintMaxLength: number;
@@ -244,7 +244,7 @@ export interface Limits {
 
 /** The limits' values (see Limits). */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
-  tokenMaxLength: 512,
+  tokenMaxLength: 4096,
   idTokenHintMaxLength: 16_384,
   nextMaxLength: 4096,
   authorizeMaxRequestBytes: 12 * 1024,

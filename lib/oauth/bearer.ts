@@ -9,6 +9,7 @@ import { parseScope } from './scope';
 import { inactiveReason, type FoundToken, type InactiveReason } from './store';
 import { databaseTokenStore } from '../db/queries/token-store';
 import { env } from '../env';
+import { builtInIdentifier } from './resources';
 
 export interface BearerContext {
   /** The resource owner; null for client_credentials tokens (the client acts for itself). */
@@ -27,6 +28,25 @@ export interface BearerOptions {
   scopes?: readonly string[] | Readonly<Record<string, readonly string[]>>;
   /** Refuse tokens that have no user (client_credentials). */
   requireUser?: boolean;
+  /**
+   * RFC 8707 / RFC 9068 §4: the resource this endpoint is (its identifier, or BUILT_IN_RESOURCE
+   * for this server's /api): a token whose audience does not include it is not for us (401
+   * invalid_token). Unset: any audience (UserInfo and introspection are the server's own).
+   */
+  resource?: string;
+}
+
+/** BearerOptions.resource for the built-in resource, `${ISSUER}/api` (lib/oauth/resources.ts). */
+export const BUILT_IN_RESOURCE = 'built-in';
+
+/**
+ * Whether a token with `audience` is for the resource `resource` (an identifier or
+ * BUILT_IN_RESOURCE). An empty audience (a token from before resources) is the default resource's.
+ */
+export function audienceIncludes(audience: readonly string[], resource: string): boolean {
+  const id = resource === BUILT_IN_RESOURCE ? builtInIdentifier() : resource;
+  if (audience.length === 0) return id === builtInIdentifier();
+  return audience.includes(id);
 }
 
 /**
@@ -120,7 +140,7 @@ function scopesFor(opts: BearerOptions, method: string): readonly string[] {
 
 /**
  * The bearer token a request carries (RFC 6750 §2.1), checked: active (lookupAccessToken), with
- * every scope `opts` requires, and a user when `opts.requireUser`. The endpoint wrapper
+ * every scope `opts` requires, for `opts.resource` when set, and a user when `opts.requireUser`. The endpoint wrapper
  * (lib/oauth/endpoint.ts) runs it for every endpoint whose caller is a bearer. One indexed round
  * trip, no cache: a revoked token is refused on the very next request.
  *
@@ -136,6 +156,10 @@ export async function authenticateBearer(req: Pick<OAuthRequest, 'headers' | 'ur
   const state = await lookupAccessToken(token);
   onToken(state.row);
   if (!state.active) throw invalidToken(state.why);
+  // RFC 9068 §4: "The resource server MUST validate that the aud claim contains a resource indicator
+  // value corresponding to an identifier the resource server expects for itself." One rule for both
+  // formats: the stored audience.
+  if (opts.resource !== undefined && !audienceIncludes(state.row.audience, opts.resource)) throw invalidToken('The access token is not for this resource.');
   const ctx = contextOf(state.row);
   // RFC 6750 §3.1 insufficient_scope: "The request requires higher privileges than provided by
   // the access token. The resource server SHOULD respond with the HTTP 403 (Forbidden)".

@@ -13,6 +13,7 @@ export type OAuthErrorCode =
   | 'unsupported_grant_type'
   | 'unsupported_response_type'
   | 'invalid_scope'
+  | 'invalid_target'
   | 'access_denied'
   | 'server_error'
   | 'temporarily_unavailable'
@@ -119,6 +120,8 @@ export const unauthorizedClient = make('unauthorized_client');
 export const unsupportedGrantType = make('unsupported_grant_type');
 export const unsupportedResponseType = make('unsupported_response_type');
 export const invalidScope = make('invalid_scope');
+/** RFC 8707 §2: "The requested resource is invalid, missing, unknown, or malformed." */
+export const invalidTarget = make('invalid_target');
 export const accessDenied = make('access_denied', 403);
 export const loginRequired = make('login_required');
 export const consentRequired = make('consent_required');

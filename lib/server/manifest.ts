@@ -13,6 +13,7 @@ import { authorizeEndpoint } from '../oauth/endpoints/authorize-http';
 import { grantAllowsPublicClients, tokenEndpoint } from '../oauth/endpoints/token';
 import { revokeEndpoint } from '../oauth/endpoints/revoke';
 import { INTROSPECTION_SCOPE, introspectEndpoint } from '../oauth/endpoints/introspect';
+import { BUILT_IN_RESOURCE } from '../oauth/bearer';
 import { deviceAuthorizationEndpoint } from '../oauth/endpoints/device-authorization';
 import { userinfoEndpoint } from '../oauth/oidc/userinfo';
 import { jwksEndpoint, metadataEndpoint } from '../oauth/oidc/discovery';
@@ -122,13 +123,13 @@ export const MANIFEST: Readonly<Record<EndpointName, ManifestEntry>> = {
     { bodyLimit: registrationBody },
   ),
   // The example API (RFC 6750), CORS by the token's application.
-  api_hello: entry('api_hello', { methods: ['GET'], otherMethods: useGet, cors: 'application', realm: 'api', caller: { bearer: { scopes: ['read'] } }, handle: helloEndpoint }),
+  api_hello: entry('api_hello', { methods: ['GET'], otherMethods: useGet, cors: 'application', realm: 'api', caller: { bearer: { scopes: ['read'], resource: BUILT_IN_RESOURCE } }, handle: helloEndpoint }),
   api_notes: entry('api_notes', {
     methods: ['GET', 'POST'],
     otherMethods: (allow) => methodNotAllowed('Use GET or POST.', allow),
     cors: 'application',
     realm: 'api',
-    caller: { bearer: { scopes: { GET: ['read'], POST: ['write'] }, requireUser: true } },
+    caller: { bearer: { scopes: { GET: ['read'], POST: ['write'] }, requireUser: true, resource: BUILT_IN_RESOURCE } },
     handle: notesEndpoint,
   }),
   // Liveness and readiness for load balancers (health.ts): unauthenticated, no CORS, no-store.
