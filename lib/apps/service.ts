@@ -11,6 +11,7 @@ import { audit } from '../db/queries/audit';
 import { invalidateClient } from '../db/queries/clients';
 import * as apps from '../db/queries/applications';
 import type { ApplicationPatch, ApplicationSummary, ApplicationView, Viewer } from '../db/queries/applications';
+import { listResources } from '../oauth/resources';
 import { MAX_URIS, MESSAGES, checkRedirectUri, type ApplicationInput, type FieldErrors } from './schema';
 
 export type { ApplicationView, ApplicationSummary };
@@ -45,6 +46,14 @@ async function resolveOwner(input: ApplicationInput, actor: Actor, current: stri
   return { userId: u.id };
 }
 
+/** Every allowed scope must be one a resource defines (the form offers only those). */
+async function unknownAllowedScopes(input: ApplicationInput): Promise<Failure | null> {
+  if (input.allowedScopes === null) return null;
+  const known = new Set((await listResources()).flatMap((r) => r.scopes.map((s) => s.name)));
+  const bad = input.allowedScopes.filter((s) => !known.has(s));
+  return bad.length ? { ok: false, errors: { allowedScopes: bad.map(MESSAGES.allowedScopeUnknown) } } : null;
+}
+
 async function view(id: number, actor: Actor): Promise<ApplicationView> {
   const a = await apps.getForViewer(id, actor);
   if (!a) throw new ApplicationNotFoundError();
@@ -60,9 +69,16 @@ export async function getApplication(id: number, actor: Actor): Promise<Applicat
   return view(id, actor);
 }
 
-export async function createApplication(input: ApplicationInput, actor: Actor): Promise<Saved | Failure> {
+/**
+ * Registers an application. `registrationMethod`: 'form' (the pages) or 'command_line'
+ * (`npm run createapplication`, lib/admin/commands.ts, whose actor is the named owner as staff).
+ * @returns the saved application with its one-time secret, or the errors by field
+ */
+export async function createApplication(input: ApplicationInput, actor: Actor, registrationMethod: 'form' | 'command_line' = 'form'): Promise<Saved | Failure> {
   const owner = await resolveOwner(input, actor, null);
   if ('ok' in owner) return owner;
+  const scopesRefused = await unknownAllowedScopes(input);
+  if (scopesRefused) return scopesRefused;
   // Skipping the consent screen lets the application obtain tokens for any signed-in user who
   // follows its link; DOT keeps it out of the registration form too. Staff only.
   const skipAuthorization = actor.isStaff ? input.skipAuthorization : false;
@@ -91,6 +107,9 @@ export async function createApplication(input: ApplicationInput, actor: Actor): 
       algorithm: input.algorithm,
       skipAuthorization,
       userId: owner.userId,
+      allowedScopes: input.allowedScopes,
+      scopePolicy: input.scopePolicy,
+      registrationMethod,
     });
     if (!created) clientId = randomClientId();
   }
@@ -107,8 +126,12 @@ export async function updateApplication(id: number, input: ApplicationInput, act
   if (!current) throw new ApplicationNotFoundError();
   const owner = await resolveOwner(input, actor, current.userId);
   if ('ok' in owner) return owner;
+  const scopesRefused = await unknownAllowedScopes(input);
+  if (scopesRefused) return scopesRefused;
 
   const patch: ApplicationPatch = {
+    allowedScopes: input.allowedScopes,
+    scopePolicy: input.scopePolicy,
     name: input.name,
     clientType: input.clientType,
     grantTypes: input.grantTypes,
