@@ -123,6 +123,7 @@ export const revokeTokensForm = z.object({
     .max(PAGE_SIZE * 4, 'Too many rows selected.'),
 });
 export const applicationIdForm = z.object({ id: rowIdField() });
+export const resourceIdForm = z.object({ id: rowIdField() });
 
 /** Rebuilds a list URL from its filters (dropping empty ones), e.g. for the Next page link. */
 export function listHref(path: string, params: Record<string, string | undefined | null>): string {
