@@ -107,7 +107,6 @@ export const resourceSchema = z
       else if (RESERVED_SCOPE_NAMES.includes(s.name)) add(RESOURCE_MESSAGES.scopeNameReserved(s.name));
       else if (seen.has(s.name)) add(RESOURCE_MESSAGES.scopeNameDuplicate(s.name));
       if (s.name !== '' && s.description === '') add(RESOURCE_MESSAGES.scopeDescriptionRequired(s.name));
-      // eslint-disable-next-line no-control-regex
       else if (s.description.length > 200 || /[\x00-\x1f\x7f]/.test(s.description)) add(RESOURCE_MESSAGES.scopeDescriptionTooLong);
       seen.add(s.name);
     }
