@@ -2,7 +2,7 @@
 // a developer restricts an application's allowed scopes to one of them on the application form,
 // and the application's page shows what is allowed, grouped by resource, with the sentences.
 import { test, expect } from '@playwright/test';
-import { E2E_ADMIN, logIn, signUp, uniqueName } from './helpers';
+import { E2E_ADMIN, loggedInBrowser, signUp, uniqueName } from './helpers';
 
 test('staff register a resource with two scopes; an owner allows one of them to an application, and its page shows it', async ({ browser }) => {
   test.slow(); // two browser contexts, several server actions
@@ -12,10 +12,7 @@ test('staff register a resource with two scopes; an owner allows one of them to 
   const readScope = `orders:read:${tag}`;
   const writeScope = `orders:write:${tag}`;
 
-  const adminContext = await browser.newContext();
-  const admin = await adminContext.newPage();
-  await admin.goto('/accounts/login/');
-  await logIn(admin, E2E_ADMIN.username, E2E_ADMIN.password);
+  const admin = await loggedInBrowser(browser, E2E_ADMIN.username, E2E_ADMIN.password);
   await admin.goto('/admin/');
   await admin.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Resources' }).click();
   await expect(admin.getByRole('heading', { level: 1, name: 'Resources' })).toBeVisible();
@@ -73,13 +70,12 @@ test('staff register a resource with two scopes; an owner allows one of them to 
   await expect(dev.getByTestId('allowed-scopes').getByLabel(readScope, { exact: true })).toBeChecked();
   await expect(dev.getByTestId('allowed-scopes').getByLabel(writeScope, { exact: true })).not.toBeChecked();
 
-  await adminContext.close();
+  await admin.context().close();
   await devContext.close();
 });
 
-test('the built-in resource cannot be removed, and removing another says what happens to its tokens first', async ({ page }) => {
-  await page.goto('/accounts/login/');
-  await logIn(page, E2E_ADMIN.username, E2E_ADMIN.password);
+test('the built-in resource cannot be removed, and removing another says what happens to its tokens first', async ({ browser }) => {
+  const page = await loggedInBrowser(browser, E2E_ADMIN.username, E2E_ADMIN.password);
   const tag = uniqueName('gone').toLowerCase().replace(/_/g, '-');
   await page.goto('/admin/resources/new/');
   await page.getByLabel('Identifier', { exact: true }).fill(`https://${tag}.example.com/`);
