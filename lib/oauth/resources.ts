@@ -3,7 +3,8 @@
 // module (same exported names), and the two are merged.
 import { env } from '../env';
 import { describeScope } from './scope';
-import { findResourceRow, insertBuiltInResource, listResourceRows, type ResourceRow } from '../db/queries/resources';
+import { findResourceRow, insertBuiltInResource, listenResourcesChanged, listResourceRows, type ResourceRow } from '../db/queries/resources';
+import { log } from '../log';
 
 export interface Resource {
   id: number;
@@ -26,9 +27,17 @@ const toResource = (r: ResourceRow): Resource => ({
 });
 
 let cached: Promise<Resource[]> | null = null;
+let listening: Promise<void> | null = null;
 
-/** Every resource (the built-in first), cached in the process until invalidateResources(). */
+/**
+ * Every resource (the built-in first), cached in the process until invalidateResources() here, or
+ * a change announced by another process (NOTIFY on PostgreSQL: a CLI command, another instance).
+ */
 export function listResources(): Promise<Resource[]> {
+  listening ??= listenResourcesChanged(() => (cached = null)).catch((e: unknown) => {
+    listening = null;
+    log.warn('resource_cache.listen_failed', { err: e });
+  });
   cached ??= (async () => {
     await ensureBuiltInResource();
     return (await listResourceRows()).map(toResource);

@@ -20,6 +20,12 @@ async function check(actor: ResourceActor): Promise<void> {
   if (actor !== 'command_line') await assertStaff(actor);
 }
 
+/** After a change: this process's cache, then every other process's (PostgreSQL). */
+async function changed(): Promise<void> {
+  invalidateResources();
+  await q.announceResourcesChanged();
+}
+
 function record(actor: ResourceActor, action: string, r: { id: number; identifier: string }): void {
   const who = actor === 'command_line' ? { actorLabel: 'command_line' } : { actorUserId: actor.id, ip: actor.ip ?? null };
   audit('admin.action', { ...who, detail: { action, resource_id: r.id, identifier: r.identifier } });
@@ -49,7 +55,7 @@ export async function createResource(actor: ResourceActor, values: unknown): Pro
   if (!p.success) return { ok: false, errors: p.errors };
   const row = await q.insertResource(p.data);
   if (!row) return { ok: false, errors: { identifier: [RESOURCE_MESSAGES.identifierTaken] } };
-  invalidateResources();
+  await changed();
   record(actor, 'resource.created', row);
   return { ok: true, resource: row };
 }
@@ -69,7 +75,7 @@ export async function updateResource(actor: ResourceActor, id: number, values: u
   const row = await q.updateResource(id, p.data);
   if (row === null) throw new AdminNotFoundError();
   if (row === 'taken') return { ok: false, errors: { identifier: [RESOURCE_MESSAGES.identifierTaken] } };
-  invalidateResources();
+  await changed();
   record(actor, 'resource.updated', row);
   return { ok: true, resource: row };
 }
@@ -87,7 +93,7 @@ export async function deleteResource(actor: ResourceActor, where: { id: number }
   const r = await q.deleteResource(where);
   if (r === null) throw new AdminNotFoundError();
   if (r === 'built_in') return { ok: false, message: 'The built-in resource cannot be removed: it is the issuer’s own /api.' };
-  invalidateResources();
+  await changed();
   record(actor, 'resource.deleted', r);
   return { ok: true, resource: r };
 }

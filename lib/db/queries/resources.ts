@@ -2,7 +2,7 @@
 // The protocol reads them through lib/oauth/resources.ts (cached); staff and the command line
 // change them through lib/resources/service.ts, which invalidates that cache.
 import { asc, eq, sql } from 'drizzle-orm';
-import { getDb, query } from '../index';
+import { getDb, getHandle, query } from '../index';
 import { resources } from '../schema';
 
 export type ResourceRow = typeof resources.$inferSelect;
@@ -101,4 +101,27 @@ export async function liveAccessTokenCount(identifier: string): Promise<number> 
     sql`SELECT count(*)::int AS n FROM access_tokens WHERE audience @> ARRAY[${identifier}]::text[] AND revoked_at IS NULL AND expires_at > now()`,
   );
   return Number(rows[0]?.n ?? 0);
+}
+
+/** The NOTIFY channel that tells every process on PostgreSQL to drop its cached resources. */
+export const RESOURCES_CHANGED_CHANNEL = 'oauth_resources_changed';
+
+type PgClient = { notify: (ch: string, p: string) => Promise<unknown>; listen: (ch: string, fn: (p: string) => void) => Promise<unknown> };
+
+/**
+ * Tells the other processes on PostgreSQL (other instances, and a server while a CLI command
+ * changed a resource) that the resources changed; nothing on PGlite (one process). Never throws:
+ * a missed notice is covered by the cache's own refresh, if it has one.
+ */
+export async function announceResourcesChanged(): Promise<void> {
+  const h = await getHandle();
+  if (h.driver !== 'postgres') return;
+  await (h.db as unknown as { $client: PgClient }).$client.notify(RESOURCES_CHANGED_CHANNEL, '').catch(() => {});
+}
+
+/** Calls `onChange` whenever another process announces a change (PostgreSQL only; resolves at once on PGlite). */
+export async function listenResourcesChanged(onChange: () => void): Promise<void> {
+  const h = await getHandle();
+  if (h.driver !== 'postgres') return;
+  await (h.db as unknown as { $client: PgClient }).$client.listen(RESOURCES_CHANGED_CHANNEL, () => onChange());
 }

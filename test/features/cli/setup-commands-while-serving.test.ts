@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from '@/test/helpers/server';
 import { basic, form, makeUser } from '@/test/helpers/fixtures';
 import { listenControlSocket } from '@/lib/server/control-socket';
 import { findResourceRow } from '@/lib/db/queries/resources';
-import { ensureBuiltInResource } from '@/lib/oauth/resources';
+import { ensureBuiltInResource, listResources } from '@/lib/oauth/resources';
 import { getForViewer } from '@/lib/db/queries/applications';
 import { MESSAGES } from '@/lib/apps/schema';
 import { RESOURCE_MESSAGES } from '@/lib/resources/schema';
@@ -30,6 +30,7 @@ beforeAll(async () => {
   srv = await startTestServer(settings);
   control = await listenControlSocket(srv.db.env.DATA_DIR);
   await ensureBuiltInResource();
+  await listResources(); // the server's cached list, which the commands must refresh
   await makeUser({ username: 'cli.owner' });
 });
 afterAll(async () => {
@@ -58,6 +59,9 @@ describe('npm run resource while the server runs', () => {
       },
     });
     expect(await findResourceRow('https://mcp.example.com/mcp')).toMatchObject({ name: 'MCP tools', accessTokenFormat: 'jwt' });
+    // The running server sees it without a restart: it ran the command (embedded database), or was
+    // told by NOTIFY (PostgreSQL, where the command changed the database itself).
+    await expect.poll(async () => (await listResources()).map((r) => r.identifier), { timeout: 10_000 }).toContain('https://mcp.example.com/mcp');
 
     const listed = await cli('resource', 'list', '--json');
     expect(listed.code).toBe(0);
@@ -89,6 +93,7 @@ describe('npm run resource while the server runs', () => {
     expect(removed.code).toBe(0);
     expect(onlyJson(removed.stdout)).toMatchObject({ removed: { identifier: 'https://gone.example.com/', name: 'Gone' } });
     expect(await findResourceRow('https://gone.example.com/')).toBeNull();
+    await expect.poll(async () => (await listResources()).map((r) => r.identifier), { timeout: 10_000 }).not.toContain('https://gone.example.com/');
   });
 });
 
