@@ -18,7 +18,8 @@ const HELP = `Usage:
   --scope-policy    a request for another scope: refuse (invalid_scope, default) or narrow (left out)
   --algorithm       how ID tokens are signed (default: no OpenID Connect)
   --owner           an active user's username (default: no owner)
-  --client-secret   a secret of your choosing (at least 32 characters); default: generated and printed once
+  --client-secret   a secret of your choosing (at least 32 characters; note that other local users may
+                    see a command line); default: generated and printed once
   --no-hash-client-secret  store the secret readable (needed for HS256)
   --json            print one JSON object on stdout: {"client_id", "client_secret" (null for public clients
                     or a secret you chose), …}; errors go to stderr with exit code 1`;

@@ -138,6 +138,9 @@ describe('npm run createapplication and npm run applications while the server ru
     const unknown = await cli('createapplication', '--name', 'Bad', '--client-type', 'confidential', '--grant-types', 'client_credentials', '--allowed-scopes', 'nope');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(`allowedScopes: ${MESSAGES.allowedScopeUnknown('nope')}`);
+    const noOwner = await cli('createapplication', '--name', 'Bad', '--client-type', 'confidential', '--grant-types', 'client_credentials', '--owner', 'nobody.here');
+    expect(noOwner).toMatchObject({ code: 1, stdout: '' });
+    expect(noOwner.stderr).toContain(`owner: ${MESSAGES.ownerUnknown}`);
     const badOption = await cli('createapplication', '--name', 'Bad', '--colour', 'red');
     expect(badOption).toMatchObject({ code: 1, stdout: '' });
     expect(badOption.stderr).toContain('Unknown option --colour');
