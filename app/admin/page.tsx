@@ -10,6 +10,7 @@ export const metadata = { title: 'Admin' };
 const CARDS: Array<[string, string, string]> = [
   ['/admin/users/', 'Users', 'Search accounts, activate or deactivate them (which revokes their tokens), and grant staff status.'],
   ['/admin/applications/', 'Applications', 'Every registered client, whoever owns it: edit, reset the secret, delete.'],
+  ['/admin/resources/', 'Resources', 'The APIs tokens are issued for (RFC 8707), with their scopes, token format and lifetime.'],
   ['/admin/tokens/', 'Tokens and grants', 'Access tokens, refresh tokens and authorization codes, by application, user and state. Revoke the ones you select.'],
   ['/admin/audit/', 'Audit log', 'Logins, consents, token issuance, revocations, secret resets, refresh-token reuse and admin actions.'],
 ];

@@ -46,7 +46,7 @@ export class AdminNotFoundError extends Error {
  * The actor must be staff and active *now*, read from the database: a session or an actor object
  * that still says "staff" after the flag was removed grants nothing.
  */
-async function assertStaff(actor: StaffActor | null | undefined): Promise<void> {
+export async function assertStaff(actor: StaffActor | null | undefined): Promise<void> {
   if (!actor || !actor.isStaff) throw new AdminNotFoundError();
   const u = await users.findUserById(actor.id);
   if (!u || !u.isStaff || !u.isActive) throw new AdminNotFoundError();

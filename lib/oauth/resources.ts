@@ -6,8 +6,8 @@
 // setting (described as lib/oauth/scope.ts describes them). Its identifier and scopes always follow
 // the settings (its row keeps name, format and lifetime, which staff may change). A request without
 // `resource` is for the built-in resource (the default resource): the tutorial works unchanged.
-import { getDb, getHandle } from '../db';
-import { ensureBuiltInResource, selectResources, type ResourceRow } from '../db/queries/resources';
+import { getDb } from '../db';
+import { announceResourcesChanged, ensureBuiltInResource, listenResourcesChanged, selectResources, type ResourceRow } from '../db/queries/resources';
 import { env, type Env } from '../env';
 import { log } from '../log';
 import { hasNul } from '../fields';
@@ -49,8 +49,6 @@ const MAX_IDENTIFIER_CHARS = 2000;
 // TTL (limits.clientCacheMs) bounds any miss. Keyed on the settings object as well: the built-in
 // resource follows ISSUER and SCOPES.
 
-const CHANNEL = 'oauth_resources_changed';
-
 interface State {
   env: Env | null;
   at: number;
@@ -69,15 +67,8 @@ const KEY = Symbol.for('oauth.resourceCache');
 type G = typeof globalThis & { [KEY]?: State };
 const state = ((globalThis as G)[KEY] ??= { env: null, at: 0, list: null, loading: null, ensured: null, listening: null, version: 0, fixed: null, db: null });
 
-type PgClient = { listen: (ch: string, fn: (p: string) => void) => Promise<unknown>; notify: (ch: string, p: string) => Promise<unknown> };
-
-async function listen(): Promise<void> {
-  const h = await getHandle();
-  if (h.driver !== 'postgres') return;
-  await (h.db as unknown as { $client: PgClient }).$client.listen(CHANNEL, () => {
-    state.list = null;
-  });
-}
+/** Another process (an instance, a command-line change) changed the resources: drop the list (PostgreSQL's NOTIFY). */
+const listen = () => listenResourcesChanged(() => void (state.list = null));
 
 /** The built-in resource's scopes: the SCOPES setting, with scope.ts's sentences. */
 const builtInScopes = (e: Env): ResourceScope[] => e.SCOPES.map((name) => ({ name, description: describeScope(name) }));
@@ -145,8 +136,7 @@ export const resourcesVersion = () => state.version;
  */
 export async function invalidateResources(): Promise<void> {
   state.list = null;
-  const h = await getHandle();
-  if (h.driver === 'postgres') await (h.db as unknown as { $client: PgClient }).$client.notify(CHANNEL, '1').catch(() => {});
+  await announceResourcesChanged();
 }
 
 /**

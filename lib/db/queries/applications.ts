@@ -146,6 +146,8 @@ export type ApplicationPatch = Partial<
     | 'userId'
     | 'clientSecret'
     | 'secretHashed'
+    | 'allowedScopes'
+    | 'scopePolicy'
   >
 >;
 

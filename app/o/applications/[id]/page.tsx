@@ -4,7 +4,7 @@ import { Alert, Card, PageTitle } from '@/app/_components/ui';
 import { ConfirmOpen, ConfirmPanel } from '@/app/_components/confirm';
 import { FlashNotice } from '@/app/_components/flash-notice';
 import { env } from '@/lib/env';
-import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, GRANT_AUTHORIZATION_CODE, canonicalSpellingOf, checkRedirectUri, grantTypeLabel } from '@/lib/apps/schema';
+import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, SCOPE_POLICY_LABELS, GRANT_AUTHORIZATION_CODE, canonicalSpellingOf, checkRedirectUri, grantTypeLabel } from '@/lib/apps/schema';
 import { INTROSPECTION_SCOPE } from '@/lib/oauth/endpoints/introspect';
 import { ADD_CALLBACK, OFFER_INVALID, addCallbackSigValid, applicationPath, retryHref } from '@/lib/apps/add-callback';
 import { isConfirming } from '@/lib/http/confirm-step';
@@ -13,6 +13,8 @@ import type { ApplicationView } from '@/lib/apps/service';
 import type { SessionUser } from '@/lib/auth/session';
 import { FIELDS } from '../_lib/fields';
 import { loadApplication } from '../_lib/load';
+import { scopeCatalogue } from '../_lib/scopes';
+import type { ScopeCatalogue } from '../_components/application-fields';
 import { addCallbackAction, deleteApplicationAction, regenerateSecretAction } from '../actions';
 import { ConnectPanel } from '../_components/connect-panel';
 import { CopyButton } from '../_components/copy-button';
@@ -110,6 +112,28 @@ function AddCallback({ app, user, sp }: { app: ApplicationView; user: SessionUse
   );
 }
 
+/** "Allowed scopes" as stored: all (null), or the allowed ones grouped by the resource that defines them. */
+function AllowedScopes({ allowed, resources }: { allowed: string[] | null; resources: ScopeCatalogue }) {
+  if (allowed === null) return <span data-testid="allowed-scopes">All scopes, including future ones</span>;
+  const groups = resources.map((r) => ({ r, scopes: r.scopes.filter((s) => allowed.includes(s.name)) })).filter((g) => g.scopes.length > 0);
+  if (groups.length === 0) return <span data-testid="allowed-scopes">None (OpenID Connect scopes only)</span>;
+  return (
+    <ul data-testid="allowed-scopes" className="space-y-1">
+      {groups.map(({ r, scopes }) => (
+        <li key={r.identifier}>
+          <span className="font-medium">{r.name}</span>:{' '}
+          {scopes.map((s, i) => (
+            <span key={s.name} title={s.description}>
+              {i > 0 ? ', ' : ''}
+              <code className="text-xs">{s.name}</code> ({s.description})
+            </span>
+          ))}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export default async function ApplicationPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
   const { id } = await params;
   const { user, app } = await loadApplication(id);
@@ -137,6 +161,8 @@ export default async function ApplicationPage({ params, searchParams }: { params
         ))}
       </span>,
     ],
+    [FIELDS.allowedScopes.label, <AllowedScopes key="s" allowed={app.allowedScopes} resources={await scopeCatalogue()} />],
+    [FIELDS.scopePolicy.label, SCOPE_POLICY_LABELS[app.scopePolicy]],
     [FIELDS.redirectUris.label, <UriList key="r" uris={app.redirectUris} empty="None" flagNonCanonical />],
     [FIELDS.postLogoutRedirectUris.label, <UriList key="p" uris={app.postLogoutRedirectUris} empty="None" flagNonCanonical />],
     [FIELDS.allowedOrigins.label, <UriList key="o" uris={app.allowedOrigins} empty="None (no CORS)" />],
