@@ -193,8 +193,10 @@ function bounded<T>(p: Promise<T>, statementText?: string, params?: unknown[]): 
   // PGlite: in-process, no network to lose.
   const limit = e.DATABASE_URL && unboundedStatements === 0 ? e.DB_TIMEOUT_MS + CLIENT_BOUND_MARGIN_MS : 0;
   return new Promise<T>((resolve, reject) => {
+    let timedOut = false; // a late failure was an outage already reported: not noted again
     const timer = limit
       ? setTimeout(() => {
+          timedOut = true;
           const err = Object.assign(new Error(`The database did not answer within ${limit} ms`), { code: 'DB_CLIENT_TIMEOUT' });
           reject(statementText === undefined ? err : statementError(err, statementText, params));
         }, limit)
@@ -206,7 +208,7 @@ function bounded<T>(p: Promise<T>, statementText?: string, params?: unknown[]): 
       },
       (err: unknown) => {
         clearTimeout(timer);
-        reject(statementText === undefined ? err : statementError(err, statementText, params));
+        if (!timedOut) reject(statementText === undefined ? err : statementError(err, statementText, params));
       },
     );
   });
