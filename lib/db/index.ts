@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { fillPlaceholders, sql, type Placeholder, type Query, type SQL } from 'drizzle-orm';
 import { PgDialect, PgPreparedQuery } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 import { env } from '../env';
@@ -15,14 +15,21 @@ import { isDatabaseOutage, noteDatabaseOutage } from './outage';
 // queries are written once (the runtime API is identical for everything we use).
 export type Db = PostgresJsDatabase<typeof schema>;
 
+/** A rendered statement made runnable: its values by placeholder name in, the driver's rows out. */
+type Runnable = (values: Record<string, unknown>) => Promise<Record<string, unknown>[]>;
+
 interface Handle {
   db: Db;
   driver: 'pglite' | 'postgres';
   close: () => Promise<void>;
+  /** How `statement` runs its rendered text on this driver; bounded in time, failures are DatabaseErrors. */
+  prepare: (query: Query) => Runnable;
 }
 
 const KEY = Symbol.for('oauth.db');
-type G = typeof globalThis & { [KEY]?: Promise<Handle> };
+/** The handle once open (getHandle's promise resolved): `statement` then runs without an await. */
+const OPEN = Symbol.for('oauth.db.open');
+type G = typeof globalThis & { [KEY]?: Promise<Handle>; [OPEN]?: Handle };
 
 const migrationsFolder = () => path.resolve(process.cwd(), 'drizzle');
 
@@ -48,6 +55,13 @@ async function openPostgres(url: string, timeoutMs: number): Promise<Handle> {
   const unsafe = client.unsafe.bind(client);
   client.unsafe = ((text: string, params?: unknown[], options?: { prepare?: boolean }) =>
     unsafe(text, params as never, { ...options, prepare: true })) as typeof client.unsafe;
+  // The hot statements call postgres.js directly, as drizzle would (object rows, its parsers),
+  // without drizzle's per-call work: two tracing spans, its cache check and four more promises,
+  // each of which costs an async hook while Next.js' AsyncLocalStorage is on (issue 13 benchmark).
+  const prepare = (q: Query): Runnable => (values) => {
+    const params = fillPlaceholders(q.params, values);
+    return bounded(unsafe(q.sql, params as never, { prepare: true }) as unknown as Promise<Record<string, unknown>[]>, q.sql, params);
+  };
   const db = drizzle(client, { schema });
   // Many instances may start at once against one database: serialise their migrations. On a
   // connection of their own, without the statement timeouts: waiting for another instance's
@@ -61,7 +75,7 @@ async function openPostgres(url: string, timeoutMs: number): Promise<Handle> {
     unboundedStatements--;
     await admin.end({ timeout: 5 }).catch(() => {}); // the session's end releases the lock
   }
-  return { db, driver: 'postgres', close: () => client.end({ timeout: 5 }) };
+  return { db, driver: 'postgres', close: () => client.end({ timeout: 5 }), prepare };
 }
 
 async function openPglite(dir: string): Promise<Handle> {
@@ -76,6 +90,14 @@ async function openPglite(dir: string): Promise<Handle> {
   return {
     db: db as unknown as Db,
     driver: 'pglite',
+    // Drizzle's prepared query: its PGlite session knows the parsers (timestamps stay text).
+    prepare: (q) => {
+      const prepared = (db as unknown as Db)._.session.prepareQuery(q, undefined, undefined, false);
+      return async (values) => {
+        const r = (await prepared.execute(values)) as unknown;
+        return (Array.isArray(r) ? r : (r as { rows: Record<string, unknown>[] }).rows) as Record<string, unknown>[];
+      };
+    },
     close: async () => {
       await client.close();
       release();
@@ -177,20 +199,46 @@ const CLIENT_BOUND_MARGIN_MS = 1000;
  * DB_CLIENT_TIMEOUT). statement_timeout and connect_timeout cannot end a wait on a connection
  * whose network went silent (a failover that drops packets); this does, so a request answers 503
  * in bounded time. The statement may still finish later: nobody was told it succeeded.
+ * One promise per call (every statement runs through it; Promise.race and finally made five).
+ * @param statementText with `params`: the failure (the statement's, or the timeout) is the
+ *   statement's (statementError); without them it is rejected as it is
  */
-function bounded<T>(p: Promise<T>): Promise<T> {
+function bounded<T>(p: Promise<T>, statementText?: string, params?: unknown[]): Promise<T> {
   const e = env();
-  if (!e.DATABASE_URL || unboundedStatements > 0) return p; // PGlite: in-process, no network to lose
-  let timer: NodeJS.Timeout | undefined;
-  const limit = e.DB_TIMEOUT_MS + CLIENT_BOUND_MARGIN_MS;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`The database did not answer within ${limit} ms`), { code: 'DB_CLIENT_TIMEOUT' })), limit);
+  // PGlite: in-process, no network to lose.
+  const limit = e.DATABASE_URL && unboundedStatements === 0 ? e.DB_TIMEOUT_MS + CLIENT_BOUND_MARGIN_MS : 0;
+  return new Promise<T>((resolve, reject) => {
+    let timedOut = false; // a late failure was an outage already reported: not noted again
+    const timer = limit
+      ? setTimeout(() => {
+          timedOut = true;
+          const err = Object.assign(new Error(`The database did not answer within ${limit} ms`), { code: 'DB_CLIENT_TIMEOUT' });
+          reject(statementText === undefined ? err : statementError(err, statementText, params));
+        }, limit)
+      : undefined;
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        if (!timedOut) reject(statementText === undefined ? err : statementError(err, statementText, params));
+      },
+    );
   });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A statement's failure: an outage is noted (./outage.ts), and the error is its DatabaseError (toDatabaseError). */
+function statementError(e: unknown, statementText: string, params: unknown[] | undefined): unknown {
+  if (isDatabaseOutage(e)) noteDatabaseOutage();
+  const clean = toDatabaseError(e, statementText, params);
+  if (clean instanceof DatabaseError) Error.captureStackTrace(clean, statementError); // start at the caller's frames
+  return clean;
 }
 
 /**
- * Puts every statement's failure through toDatabaseError. Both drivers' prepared queries extend
+ * Puts every drizzle statement through `bounded` with its text and values (its failure a DatabaseError). Both drivers' prepared queries extend
  * drizzle's PgPreparedQuery and run each statement through its queryWithCache, which is where
  * drizzle wraps a failure with the bound values: query builders, db.execute, relational queries,
  * .prepare()d statements, migrations, and the statements of every transaction and savepoint
@@ -207,12 +255,7 @@ function guardQueryErrors(): void {
     throw new Error('drizzle-orm changed: PgPreparedQuery.queryWithCache is gone, so lib/db/index.ts cannot keep bound values out of errors');
   }
   proto.queryWithCache = function (queryString, params, query) {
-    return bounded(original.call(this, queryString, params, query)).catch(function onQueryError(e: unknown) {
-      if (isDatabaseOutage(e)) noteDatabaseOutage();
-      const clean = toDatabaseError(e, queryString, params);
-      if (clean instanceof DatabaseError) Error.captureStackTrace(clean, onQueryError); // start at the caller's frames
-      throw clean;
-    });
+    return bounded(original.call(this, queryString, params, query), queryString, params);
   };
   proto[GUARDED] = true;
 }
@@ -223,8 +266,12 @@ export function getHandle(): Promise<Handle> {
   if (!g[KEY]) {
     guardQueryErrors();
     const e = env();
-    g[KEY] = e.DATABASE_URL ? openPostgres(e.DATABASE_URL, e.DB_TIMEOUT_MS) : openPglite(path.join(e.DATA_DIR, 'pglite'));
-    g[KEY].catch(() => delete g[KEY]);
+    const opening = e.DATABASE_URL ? openPostgres(e.DATABASE_URL, e.DB_TIMEOUT_MS) : openPglite(path.join(e.DATA_DIR, 'pglite'));
+    g[KEY] = opening;
+    opening.then(
+      (h) => void (g[KEY] === opening && (g[OPEN] = h)),
+      () => void (g[KEY] === opening && delete g[KEY]),
+    );
   }
   return g[KEY];
 }
@@ -237,6 +284,7 @@ export async function closeDb(): Promise<void> {
   const g = globalThis as G;
   const h = g[KEY];
   delete g[KEY];
+  delete g[OPEN];
   if (h) await (await h).close();
 }
 
@@ -269,25 +317,28 @@ const dialect = new PgDialect();
  * them where a value goes; the SQL text must not depend on the values) and returns the statement;
  * the returned function runs it with the values and returns its rows. Unlike `query`, no SQL
  * template is walked per call, and the driver statement is made once per database handle
- * (postgres.js then prepares it once per connection). Not for use inside `tx` (it runs on the
- * process-wide handle). Failures are DatabaseErrors, as for every statement.
+ * (Handle.prepare: on PostgreSQL, postgres.js directly, which prepares it once per connection).
+ * Once the database is open a call awaits nothing but the statement. Not for use inside `tx` (it
+ * runs on the process-wide handle). Failures are DatabaseErrors, as for every statement.
  * @example const byHash = statement<{ hash: string }, { id: number }>((p) => sql`SELECT id FROM t WHERE h = ${p.hash}`);
  */
 export function statement<P extends object, R extends Record<string, unknown>>(
   build: (p: Placeholders<P>) => SQL,
 ): (params: P) => Promise<R[]> {
-  let text: ReturnType<PgDialect['sqlToQuery']> | undefined;
-  const byDb = new WeakMap<Db, { execute: (values: Record<string, unknown>) => Promise<unknown> }>();
-  return async (params) => {
-    const db = await getDb();
-    let prepared = byDb.get(db);
+  let text: Query | undefined;
+  const byHandle = new WeakMap<Handle, Runnable>();
+  const run = (h: Handle, params: P): Promise<R[]> => {
+    let prepared = byHandle.get(h);
     if (!prepared) {
       text ??= dialect.sqlToQuery(build(placeholders as Placeholders<P>));
-      prepared = db._.session.prepareQuery(text, undefined, undefined, false);
-      byDb.set(db, prepared);
+      prepared = h.prepare(text);
+      byHandle.set(h, prepared);
     }
-    const r = await prepared.execute(params as Record<string, unknown>);
-    return (Array.isArray(r) ? r : (r as { rows: R[] }).rows) as R[];
+    return prepared(params as Record<string, unknown>) as Promise<R[]>;
+  };
+  return (params) => {
+    const open = (globalThis as G)[OPEN];
+    return open ? run(open, params) : getHandle().then((h) => run(h, params));
   };
 }
 
