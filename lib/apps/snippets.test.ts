@@ -208,6 +208,28 @@ describe('the Connect panel offers a snippet for every grant the application has
   });
 });
 
+describe('RFC 8707 §2: the requests name the resource the application may use', () => {
+  const withResource = { ...SERVER, resource: 'https://orders.example.com/api', scopes: ['orders:read'] };
+  it('RFC 8707 §2: the authorization URL, client credentials and the device authorization carry `resource`, with that resource’s allowed scope', () => {
+    const all = app({ grantTypes: ALL_GRANTS });
+    const snippets = connectSnippets(all, ISSUER, withResource);
+    const u = new URL(snippets.authorizeUrl(PKCE));
+    expect(u.searchParams.getAll('resource')).toEqual(['https://orders.example.com/api']);
+    expect(u.searchParams.get('scope')?.split(' ')).toContain('orders:read');
+    expect(u.searchParams.get('scope')?.split(' ')).not.toContain('read');
+    for (const kind of ['client_credentials', 'device_authorization'] as const) {
+      const form = snippets.request(kind, { code: null, pkce: null, tokens: null }).form;
+      expect(form).toContainEqual(['resource', 'https://orders.example.com/api']);
+    }
+    expect(snippets.request('client_credentials', { code: null, pkce: null, tokens: null }).form).toContainEqual(['scope', 'orders:read']);
+    expect(snippets.command('client_credentials', 'curl', { code: null, pkce: null, tokens: null })).toContain('resource=');
+  });
+  it('without a resource nothing is added (the server’s default resource applies)', () => {
+    const u = new URL(connectSnippets(app(), ISSUER, SERVER).authorizeUrl(PKCE));
+    expect(u.searchParams.has('resource')).toBe(false);
+  });
+});
+
 describe('RFC 7636: the PKCE values the page makes', () => {
   it('RFC 7636 §4.2: the challenge is BASE64URL(SHA-256(verifier)) of a §4.1 verifier of 43 characters; the state is fresh each time', async () => {
     const a = await newPkceValues();

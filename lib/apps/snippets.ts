@@ -33,10 +33,16 @@ export interface SnippetApp {
   secretHashed: boolean;
 }
 
-/** The server's scopes the requests may name: SCOPES (lib/env.ts) and the introspection scope (lib/oauth/endpoints/introspect.ts). */
+/**
+ * What the requests may name (lib/oauth/resources.ts requestTarget): the scopes of one resource
+ * that the application may request, the introspection scope's name (lib/oauth/endpoints/introspect.ts),
+ * and that resource's identifier, sent as RFC 8707 `resource` when given.
+ */
 export interface ServerScopes {
   scopes: readonly string[];
   introspectionScope: string;
+  /** RFC 8707 §2 `resource`: the identifier of the resource the tokens are for; absent: not sent (the default resource). */
+  resource?: string;
 }
 
 /** Placeholders for what the user has not pasted yet (constants, written as they are). */
@@ -76,6 +82,8 @@ export interface ConnectPlan {
   userScope: string;
   /** The scope of client credentials (never `openid`: there is no user). */
   clientScope: string;
+  /** RFC 8707 §2: the resource the authorization, device and client credentials requests name, or null (none sent). */
+  resource: string | null;
   /** A public client's introspection uses its own access token, which then needs the introspection scope (in `userScope`). */
   introspectsWithBearer: boolean;
   /** The requests authenticate with the client secret (client_secret_post, from $CLIENT_SECRET). */
@@ -196,6 +204,7 @@ export function connectPlan(app: SnippetApp, server: ServerScopes): ConnectPlan 
     commands,
     userScope,
     clientScope: apiScope,
+    resource: server.resource ?? null,
     introspectsWithBearer,
     usesSecret: confidential,
     endpoints,
@@ -251,6 +260,9 @@ interface Context {
   issuer: string;
   plan: ConnectPlan;
 }
+
+/** RFC 8707 §2: the `resource` parameter of the plan's requests, when it names one. */
+const resourceParam = (plan: ConnectPlan): [string, string][] => (plan.resource ? [['resource', plan.resource]] : []);
 
 /** The body's parameters, the client's identification first. */
 function formOf(call: HttpCall, ctx: Context): [string, Value][] {
@@ -320,7 +332,7 @@ function simpleCommand(call: HttpCall, prints: 'json' | 'status', language: Lang
  * authorization_pending; print the final answer (the tokens, or the error that ended it).
  */
 function deviceCommand(language: Language, ctx: Context): string {
-  const start: HttpCall = { endpoint: 'device_authorization', method: 'POST', auth: 'client', form: [['scope', ctx.plan.userScope]] };
+  const start: HttpCall = { endpoint: 'device_authorization', method: 'POST', auth: 'client', form: [['scope', ctx.plan.userScope], ...resourceParam(ctx.plan)] };
   const poll = (deviceCode: Value): HttpCall => ({
     endpoint: 'token',
     method: 'POST',
@@ -390,6 +402,7 @@ export function connectSnippets(app: SnippetApp, issuer: string, server: ServerS
       ['client_id', app.clientId],
       ['redirect_uri', opts.redirectUri ?? redirect],
       ['scope', plan.userScope],
+      ...resourceParam(plan),
       ['state', pkce.state],
       ['code_challenge', pkce.challenge],
       ['code_challenge_method', 'S256'],
@@ -419,9 +432,9 @@ export function connectSnippets(app: SnippetApp, issuer: string, server: ServerS
           ['code_verifier', inputs.pkce?.verifier ?? ''],
         ]);
       case 'client_credentials': // RFC 6749 §4.4.2
-        return client([['grant_type', GRANT_CLIENT_CREDENTIALS], ['scope', plan.clientScope]]);
+        return client([['grant_type', GRANT_CLIENT_CREDENTIALS], ['scope', plan.clientScope], ...resourceParam(plan)]);
       case 'device_authorization': // RFC 8628 §3.1
-        return client([['scope', plan.userScope]], 'device_authorization');
+        return client([['scope', plan.userScope], ...resourceParam(plan)], 'device_authorization');
       case 'device_token': // RFC 8628 §3.4
         return client([['grant_type', GRANT_DEVICE_CODE], ['device_code', inputs.deviceCode ?? 'DEVICE_CODE']]);
       case 'refresh': // RFC 6749 §6
@@ -482,7 +495,7 @@ location.assign(${s(`${urlFor('authorization', issuer)}?`)} + new URLSearchParam
   response_type: "code",
   client_id: ${s(app.clientId)},
   redirect_uri: ${s(redirect)},
-  scope: ${s(plan.userScope)},
+  scope: ${s(plan.userScope)},${plan.resource ? `\n  resource: ${s(plan.resource)},` : ''}
   state,
   code_challenge: challenge,
   code_challenge_method: "S256",

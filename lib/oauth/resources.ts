@@ -256,6 +256,21 @@ export async function resolveScopes(raw: string | undefined, resources: readonly
   return list;
 }
 
+/**
+ * The resource and scopes an application's example requests name (the Connect panel's snippets and
+ * the playground, lib/apps/snippets.ts): the default resource when the application may request one
+ * of its scopes, else the first resource it may (RFC 8707 §2 `resource`), with that resource's
+ * scopes the application may request (applications.allowedScopes; null: all), in the resource's order.
+ * @returns identifier (an absolute URI) and scope names; `scopes` is empty when the application may
+ *   request no resource scope at all
+ */
+export async function requestTarget(app: ScopePolicyOf): Promise<{ resource: string; scopes: string[] }> {
+  const list = await listResources();
+  const mayRequest = (r: Resource) => allowedOnly(r.scopes.map((s) => s.name), app);
+  const chosen = list.find((r) => r.builtIn && mayRequest(r).length > 0) ?? list.find((r) => mayRequest(r).length > 0) ?? list.find((r) => r.builtIn);
+  return chosen ? { resource: chosen.identifier, scopes: mayRequest(chosen) } : { resource: builtInIdentifier(), scopes: [] };
+}
+
 /** `scopes` without the resource scopes the application may not have (OIDC scopes stay). */
 function allowedOnly(scopes: string[], app: ScopePolicyOf): string[] {
   if (app.allowedScopes === null) return scopes;

@@ -12,6 +12,7 @@ import { playgroundPath } from '@/lib/apps/playground';
 import type { ApplicationView } from '@/lib/apps/service';
 import type { SessionUser } from '@/lib/auth/session';
 import { FIELDS } from '../_lib/fields';
+import { requestTarget } from '@/lib/oauth/resources';
 import { loadApplication } from '../_lib/load';
 import { scopeCatalogue } from '../_lib/scopes';
 import type { ScopeCatalogue } from '../_components/application-fields';
@@ -137,6 +138,8 @@ function AllowedScopes({ allowed, resources }: { allowed: string[] | null; resou
 export default async function ApplicationPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
   const { id } = await params;
   const { user, app } = await loadApplication(id);
+  // RFC 8707: the snippets and the playground ask for a resource this application may use, with its allowed scopes.
+  const target = await requestTarget(app);
   const sp = await searchParams;
   const page = applicationPath(app.id);
   const retry = retryHref(sp.retry, app);
@@ -289,7 +292,7 @@ export default async function ApplicationPage({ params, searchParams }: { params
             secretHashed: app.secretHashed,
           }}
           issuer={env().ISSUER}
-          server={{ scopes: env().SCOPES, introspectionScope: INTROSPECTION_SCOPE }}
+          server={{ scopes: target.scopes, introspectionScope: INTROSPECTION_SCOPE, resource: target.resource }}
           codeLifetimeSeconds={env().AUTHORIZATION_CODE_EXPIRE_SECONDS}
         />
       </Card>

@@ -8,6 +8,7 @@ import { applicationPath } from '@/lib/apps/add-callback';
 import { ADD_PLAYGROUND_CALLBACK, playgroundCallbackUrl, playgroundPath } from '@/lib/apps/playground';
 import { GRANT_AUTHORIZATION_CODE } from '@/lib/apps/schema';
 import { isConfirming } from '@/lib/http/confirm-step';
+import { requestTarget } from '@/lib/oauth/resources';
 import { loadApplication } from '../../_lib/load';
 import { addPlaygroundCallbackAction } from '../../actions';
 import { Playground } from '../../_components/playground';
@@ -24,6 +25,8 @@ type SearchParams = Record<string, string | string[] | undefined>;
 export default async function TryApplicationPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
   const { id } = await params;
   const { user, app } = await loadApplication(id, 'try/');
+  // RFC 8707: the snippets and the playground ask for a resource this application may use, with its allowed scopes.
+  const target = await requestTarget(app);
   const sp = await searchParams;
   const page = playgroundPath(app.id);
   const issuer = env().ISSUER;
@@ -100,7 +103,7 @@ export default async function TryApplicationPage({ params, searchParams }: { par
           secretHashed: app.secretHashed,
         }}
         issuer={issuer}
-        server={{ scopes: env().SCOPES, introspectionScope: INTROSPECTION_SCOPE }}
+        server={{ scopes: target.scopes, introspectionScope: INTROSPECTION_SCOPE, resource: target.resource }}
         callbackUrl={callbackUrl}
         callbackRegistered={callbackRegistered}
       />
