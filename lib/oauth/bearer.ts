@@ -7,6 +7,7 @@ import type { OAuthRequest } from './http';
 import { sha256b64url } from './random';
 import { parseScope } from './scope';
 import { inactiveReason, type FoundToken, type InactiveReason } from './store';
+import { audienceIncludes, defaultResourceIdentifier } from './protected-resource';
 import { databaseTokenStore } from '../db/queries/token-store';
 import { env } from '../env';
 
@@ -16,6 +17,11 @@ export interface BearerContext {
   client: { clientId: string; applicationId: number };
   /** The token's granted scopes. */
   scope: string[];
+  /**
+   * The resources the token is for (RFC 8707 `aud`: `access_tokens.audience`); empty means the
+   * default resource (defaultResourceIdentifier, lib/oauth/protected-resource.ts).
+   */
+  audience: string[];
   token: { id: number; grantType: string; issuedAt: Date; expiresAt: Date };
 }
 
@@ -27,6 +33,11 @@ export interface BearerOptions {
   scopes?: readonly string[] | Readonly<Record<string, readonly string[]>>;
   /** Refuse tokens that have no user (client_credentials). */
   requireUser?: boolean;
+  /**
+   * The identifier of the resource asking (RFC 8707 §2): a token whose audience does not include
+   * it is refused (401 invalid_token). Unset: any audience.
+   */
+  resource?: string;
 }
 
 /**
@@ -103,6 +114,9 @@ function contextOf(row: FoundToken): BearerContext {
     user: row.userId !== null && row.username !== null ? { id: row.userId, username: row.username } : null,
     client: { clientId: row.clientId, applicationId: row.applicationId },
     scope: parseScope(row.scope),
+    // Every stored token is for the default resource until the token store reads
+    // access_tokens.audience (issue 16, RFC 8707 at the authorization and token endpoints).
+    audience: [],
     // An access token always has both (only refresh tokens lack them).
     token: { id: row.id, grantType: row.grantType ?? '', issuedAt: row.createdAt, expiresAt: row.expiresAt ?? row.createdAt },
   };
@@ -119,8 +133,9 @@ function scopesFor(opts: BearerOptions, method: string): readonly string[] {
 }
 
 /**
- * The bearer token a request carries (RFC 6750 §2.1), checked: active (lookupAccessToken), with
- * every scope `opts` requires, and a user when `opts.requireUser`. The endpoint wrapper
+ * The bearer token a request carries (RFC 6750 §2.1), checked: active (lookupAccessToken), for
+ * `opts.resource` when set (its audience), with every scope `opts` requires, and a user when
+ * `opts.requireUser`. The endpoint wrapper
  * (lib/oauth/endpoint.ts) runs it for every endpoint whose caller is a bearer. One indexed round
  * trip, no cache: a revoked token is refused on the very next request.
  *
@@ -128,7 +143,8 @@ function scopesFor(opts: BearerOptions, method: string): readonly string[] {
  *   application's Allowed origins decide CORS for the answer, errors included
  * @returns the token's user, client and scope
  * @throws OAuthError 401 without an error code when no token is sent (RFC 6750 §3.1), 400
- *   invalid_request for a malformed header, 401 invalid_token, 403 insufficient_scope
+ *   invalid_request for a malformed header, 401 invalid_token (also: another resource's token),
+ *   403 insufficient_scope
  */
 export async function authenticateBearer(req: Pick<OAuthRequest, 'headers' | 'url' | 'method'>, opts: BearerOptions, onToken: (row: FoundToken | null) => void): Promise<BearerContext> {
   const token = bearerTokenFrom(req);
@@ -137,10 +153,22 @@ export async function authenticateBearer(req: Pick<OAuthRequest, 'headers' | 'ur
   onToken(state.row);
   if (!state.active) throw invalidToken(state.why);
   const ctx = contextOf(state.row);
+  if (opts.resource !== undefined) checkAudience(ctx, opts.resource);
   // RFC 6750 §3.1 insufficient_scope: "The request requires higher privileges than provided by
   // the access token. The resource server SHOULD respond with the HTTP 403 (Forbidden)".
   const needed = scopesFor(opts, req.method);
   if (needed.some((s) => !ctx.scope.includes(s))) throw insufficientScope(needed.join(' '));
   if (opts.requireUser && !ctx.user) throw invalidToken('This resource needs a token issued to a user; client credentials tokens have none.');
   return ctx;
+}
+
+/**
+ * RFC 8707 §2, RFC 9068 §4: the resource accepts only tokens whose audience names it; a token for
+ * another resource is invalid here (RFC 6750 §3.1 invalid_token), whatever its scopes.
+ * @throws OAuthError 401 invalid_token
+ */
+function checkAudience(ctx: BearerContext, resource: string): void {
+  if (!audienceIncludes(ctx.audience, resource, defaultResourceIdentifier(env().ISSUER))) {
+    throw invalidToken('The access token is not for this resource.');
+  }
 }

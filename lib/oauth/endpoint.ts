@@ -3,13 +3,18 @@
 // its caller is) and a handler that receives the validated request and its caller and returns the
 // answer, or throws OAuthError to fail. The route manifest (lib/server/manifest.ts) holds the specs;
 // both doors (lib/server/node-door.ts, lib/server/next-door.ts) serve them through `defineEndpoint`.
-// `withBearerRoute` is the same wrapper for a route handler of your own (README, "Protecting your API").
+// `withBearerRoute` is the same wrapper for a route handler of your own (README, "Protecting your
+// API"), and `protectedResource` makes a route a protected resource of its own (RFC 9728 metadata).
 import { AuthorizationError, OAuthError, logUnexpected, methodNotAllowed, toErrorResponse } from './errors';
 import { parseForm, redirectResponse, type OAuthRequest, type OAuthResponse, type Params } from './http';
 import { preflight, publicPreflight, withCors, withPublicCors, type CorsApplication } from './cors';
 import { authenticateClient, nameClient, type AuthenticatedClient } from './client-auth';
 import { authenticateBearer, bearerTokenFrom, type BearerContext, type BearerOptions } from './bearer';
 import { htmlErrorPage } from './error-page';
+import { metadataUrlOf, protectedResourceMetadata, type ProtectedResource } from './protected-resource';
+import { apiResource } from './default-resource';
+import { publicJson } from './oidc/discovery';
+import { env } from '../env';
 import type { ErrorForm } from '../http/body';
 import { clientIp } from '../http/client-ip';
 
@@ -83,6 +88,12 @@ export interface EndpointSpec<R extends CallerRule | undefined = undefined> {
   errors?: ErrorForm;
   /** The realm of WWW-Authenticate challenges (RFC 6750 §3, RFC 9110 §11.6.1); default 'oauth'. */
   realm?: string;
+  /**
+   * The protected resource the endpoint belongs to (RFC 9728), read per request (it depends on the
+   * settings): its Bearer challenges name its metadata URL (§5.1 resource_metadata), and a bearer
+   * caller's token must have it in its audience (RFC 8707 §2).
+   */
+  resource?: () => ProtectedResource;
   /** The body is a form (parsed, duplicates and NUL refused: lib/oauth/http.ts parseForm). */
   form?: boolean;
   caller?: R;
@@ -104,10 +115,10 @@ export function allowHeader(spec: Pick<EndpointSpec<CallerRule | undefined>, 'me
 }
 
 /** Names and authenticates the caller by the endpoint's rule; `cors` learns its application first. */
-async function identify(rule: CallerRule | undefined, req: OAuthRequest, params: Params, cors: (app: CorsApplication | null) => void): Promise<object> {
+async function identify(rule: CallerRule | undefined, req: OAuthRequest, params: Params, cors: (app: CorsApplication | null) => void, resource: ProtectedResource | undefined): Promise<object> {
   if (!rule) return {};
   if (rule.bearer && (!rule.client || bearerTokenFrom(req) !== null)) {
-    return { bearer: await authenticateBearer(req, rule.bearer, cors) };
+    return { bearer: await authenticateBearer(req, resource ? { ...rule.bearer, resource: resource.identifier } : rule.bearer, cors) };
   }
   const named = await nameClient(req, params);
   // For CORS on errors too: the application the request names (verified or not, it only decides
@@ -149,6 +160,7 @@ export function defineEndpoint<R extends CallerRule | undefined = undefined>(spe
   const served = new Set<string>(s.methods);
   const allow = allowHeader(s);
   return async (req) => {
+    const resource = s.resource?.();
     let app: CorsApplication | null = null;
     const allowOriginsOf = (a: CorsApplication | null) => void (app = a);
     const cors = (res: OAuthResponse) => (s.cors === 'application' ? withCors(res, req, app) : s.cors === 'public' ? withPublicCors(res) : res);
@@ -158,10 +170,10 @@ export function defineEndpoint<R extends CallerRule | undefined = undefined>(spe
       const asServed = req.method === 'HEAD' ? { ...req, method: 'GET' } : req;
       if (!served.has(asServed.method)) throw s.otherMethods(allow);
       const params = s.form ? parseForm(asServed) : NO_PARAMS;
-      const caller = await identify(s.caller, asServed, params, allowOriginsOf);
+      const caller = await identify(s.caller, asServed, params, allowOriginsOf, resource);
       return cors(await s.handle(asServed, { params, allowOriginsOf, ...caller } as EndpointContext & Caller<CallerRule | undefined>));
     } catch (err) {
-      return cors(s.errors === 'html' ? htmlError(err, req) : toErrorResponse(err, realm));
+      return cors(s.errors === 'html' ? htmlError(err, req) : toErrorResponse(err, realm, resource ? { resourceMetadata: metadataUrlOf(resource) } : {}));
     }
   };
 }
@@ -183,14 +195,13 @@ function toCheckRequest(request: Request): OAuthRequest {
   };
 }
 
-/**
- * A Fetch-API (Next.js) route handler protected by a bearer token, in one line:
- *   export const GET = withBearerRoute({ scopes: ['read'] }, async (request, { user }) => Response.json({ hi: user?.username }));
- * The same wrapper as the manifest's endpoints (policy `application`, realm 'api'): RFC 6750
- * errors, CORS by the token's application. The handler receives the original Request (its body
- * unread). OPTIONS is answered as a preflight.
- */
-export function withBearerRoute(opts: BearerOptions, handler: (request: Request, ctx: BearerContext) => Response | Promise<Response>): (request: Request) => Promise<Response> {
+/** A Fetch-API (App Router) route handler. */
+export type FetchRouteHandler = (request: Request) => Promise<Response>;
+/** Your handler behind the bearer check: the original Request (body unread) and the token's context. */
+export type BearerRouteHandler = (request: Request, ctx: BearerContext) => Response | Promise<Response>;
+
+/** The bearer check in front of a Fetch-API handler, for the resource `resource()` describes. */
+function bearerRoute(resource: () => ProtectedResource, opts: BearerOptions, handler: BearerRouteHandler): FetchRouteHandler {
   return async (request) => {
     if (request.method === 'OPTIONS') return bearerPreflight(request);
     let inner: Response | null = null;
@@ -200,6 +211,7 @@ export function withBearerRoute(opts: BearerOptions, handler: (request: Request,
       otherMethods: (allow) => methodNotAllowed('This method is not served here.', allow),
       cors: 'application',
       realm: 'api',
+      resource,
       caller: { bearer: opts },
       handle: async (_req, { bearer }) => {
         inner = await handler(request, bearer);
@@ -214,6 +226,86 @@ export function withBearerRoute(opts: BearerOptions, handler: (request: Request,
       else if (k.startsWith('access-control-')) res.headers.set(k, v);
     }
     return res;
+  };
+}
+
+/**
+ * A Fetch-API (Next.js) route handler of the built-in resource ISSUER/api, protected by a bearer
+ * token, in one line:
+ *   export const GET = withBearerRoute({ scopes: ['read'] }, async (request, { user }) => Response.json({ hi: user?.username }));
+ * The same wrapper as the manifest's /api endpoints (policy `application`, realm 'api'): RFC 6750
+ * errors whose Bearer challenges name the resource's metadata (RFC 9728 §5.1 resource_metadata),
+ * only tokens for ISSUER/api (RFC 8707 §2: their audience), CORS by the token's application. The
+ * handler receives the original Request (its body unread). OPTIONS is answered as a preflight.
+ * For a resource of its own, use `protectedResource`.
+ */
+export function withBearerRoute(opts: BearerOptions, handler: BearerRouteHandler): FetchRouteHandler {
+  return bearerRoute(apiResource, opts, handler);
+}
+
+/** A resource of this app, described for `protectedResource`. */
+export interface ProtectedResourceOptions {
+  /**
+   * Its RFC 8707 / RFC 9728 identifier: an absolute URL, or a path under ISSUER ('/reports' is
+   * `${ISSUER}/reports`). Tokens must name it in their audience: register it as a resource.
+   */
+  identifier: string;
+  /** RFC 9728 §2 scopes_supported: the scopes it defines. */
+  scopes: readonly string[];
+  /** RFC 9728 §2 resource_name. */
+  name?: string;
+}
+
+/** What `protectedResource` gives a route of the app. */
+export interface ProtectedResourceRoutes {
+  /** The resource's description, for the current settings. */
+  describe(): ProtectedResource;
+  /**
+   * The route handlers of its metadata document (RFC 9728 §3), to export from the route file at its
+   * §3.1 path, `app/.well-known/oauth-protected-resource/<the identifier's path>/route.ts`:
+   * GET and HEAD (public JSON, CORS `*`, cacheable), OPTIONS (preflight), 405 for other methods.
+   */
+  metadata: Record<'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS', FetchRouteHandler>;
+  /** `withBearerRoute` for this resource: its metadata URL in every Bearer challenge, only tokens for it. */
+  withBearer(opts: BearerOptions, handler: BearerRouteHandler): FetchRouteHandler;
+}
+
+/**
+ * Makes a route of this app a protected resource of its own, the way /api is (RFC 9728, RFC 8707):
+ *   const reports = protectedResource({ identifier: '/reports', scopes: ['reports:read'], name: 'Reports' });
+ *   // app/.well-known/oauth-protected-resource/reports/route.ts
+ *   export const { GET, HEAD, OPTIONS } = reports.metadata;
+ *   // app/reports/route.ts
+ *   export const GET = reports.withBearer({ scopes: ['reports:read'] }, async (request, { user }) => Response.json({ user: user?.username }));
+ *   export const OPTIONS = bearerPreflight;
+ * Its metadata names this server (ISSUER) as the authorization server; its URL is the RFC 9728 §3.1
+ * location of the identifier. Read per request: ISSUER comes from the settings.
+ */
+export function protectedResource(opts: ProtectedResourceOptions): ProtectedResourceRoutes {
+  const describe = (): ProtectedResource => {
+    const issuer = env().ISSUER;
+    return {
+      identifier: opts.identifier.startsWith('/') ? `${issuer}${opts.identifier}` : opts.identifier,
+      authorizationServers: [issuer],
+      scopes: opts.scopes,
+      name: opts.name,
+    };
+  };
+  const document = defineEndpoint({
+    methods: ['GET'],
+    otherMethods: (allow) => methodNotAllowed('Use GET.', allow),
+    cors: 'public',
+    handle: async () => publicJson(JSON.stringify(protectedResourceMetadata(describe()))),
+  });
+  const serve: FetchRouteHandler = async (request) => {
+    const r = toWebResponse(await document(toCheckRequest(request)));
+    // RFC 9110 §9.3.2: HEAD is GET without the content.
+    return request.method === 'HEAD' ? new Response(null, { status: r.status, headers: r.headers }) : r;
+  };
+  return {
+    describe,
+    metadata: { GET: serve, HEAD: serve, POST: serve, PUT: serve, DELETE: serve, PATCH: serve, OPTIONS: serve },
+    withBearer: (bearerOpts, handler) => bearerRoute(describe, bearerOpts, handler),
   };
 }
 

@@ -16,6 +16,7 @@ import { INTROSPECTION_SCOPE, introspectEndpoint } from '../oauth/endpoints/intr
 import { deviceAuthorizationEndpoint } from '../oauth/endpoints/device-authorization';
 import { userinfoEndpoint } from '../oauth/oidc/userinfo';
 import { jwksEndpoint, metadataEndpoint } from '../oauth/oidc/discovery';
+import { apiResource, protectedResourceMetadataEndpoint } from '../oauth/default-resource';
 import { helloEndpoint } from '../api/hello';
 import { notesEndpoint } from '../api/notes';
 import { healthzEndpoint, readyzEndpoint } from './health';
@@ -99,13 +100,17 @@ export const MANIFEST: Readonly<Record<EndpointName, ManifestEntry>> = {
   openid_configuration: entry('openid_configuration', { ...publicDocument, handle: metadataEndpoint }),
   authorization_server_metadata: entry('authorization_server_metadata', { ...publicDocument, handle: metadataEndpoint }),
   jwks: entry('jwks', { ...publicDocument, handle: jwksEndpoint }),
-  // The example API (RFC 6750), CORS by the token's application.
-  api_hello: entry('api_hello', { methods: ['GET'], otherMethods: useGet, cors: 'application', realm: 'api', caller: { bearer: { scopes: ['read'] } }, handle: helloEndpoint }),
+  // RFC 9728 §3: the built-in resource's metadata, a public document.
+  protected_resource_metadata: entry('protected_resource_metadata', { ...publicDocument, handle: protectedResourceMetadataEndpoint }),
+  // The example API (RFC 6750), the built-in resource ISSUER/api (RFC 9728 challenges, RFC 8707
+  // audience), CORS by the token's application.
+  api_hello: entry('api_hello', { methods: ['GET'], otherMethods: useGet, cors: 'application', realm: 'api', resource: apiResource, caller: { bearer: { scopes: ['read'] } }, handle: helloEndpoint }),
   api_notes: entry('api_notes', {
     methods: ['GET', 'POST'],
     otherMethods: (allow) => methodNotAllowed('Use GET or POST.', allow),
     cors: 'application',
     realm: 'api',
+    resource: apiResource,
     caller: { bearer: { scopes: { GET: ['read'], POST: ['write'] }, requireUser: true } },
     handle: notesEndpoint,
   }),

@@ -50,7 +50,8 @@ export function discoveryMetadata(e: Env = env()): Record<string, unknown> {
   };
 }
 
-const publicJson = (body: string): OAuthResponse => ({
+/** A public JSON document (discovery, JWKS, protected resource metadata), cacheable for limits.discoveryCacheSeconds. */
+export const publicJson = (body: string): OAuthResponse => ({
   status: 200,
   headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': `public, max-age=${env().limits.discoveryCacheSeconds}` },
   body,
