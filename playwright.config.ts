@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
-import { E2E_ADMIN, E2E_PORT, NEXT_START_PORT } from './e2e/constants';
+import { E2E_ADMIN, E2E_PORT, MCP_TLS_DIR, NEXT_START_PORT } from './e2e/constants';
+import { ensureTestCertificate } from './e2e/mcp/tls';
 
 // Debian's Chromium: Playwright's own browser download is not reachable from our machines.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -17,6 +18,9 @@ export const SPA_PORT = E2E_PORT + 1;
 const dataDir = path.resolve(`.data-e2e-${E2E_PORT}`);
 const nextStartDataDir = path.resolve(`.data-e2e-${NEXT_START_PORT}`);
 const AUTH_SECRET = 'e2e-secret-e2e-secret-e2e-secret-e2e-secret';
+// e2e/mcp.spec.ts serves a Client ID Metadata Document over https on 127.0.0.1 with this
+// self-signed certificate; the production server trusts it (NODE_EXTRA_CA_CERTS below).
+const mcpTls = ensureTestCertificate(path.resolve(MCP_TLS_DIR));
 
 export default defineConfig({
   testDir: 'e2e',
@@ -54,6 +58,7 @@ export default defineConfig({
         ISSUER: `http://localhost:${E2E_PORT}`,
         AUTH_SECRET,
         NEXT_TELEMETRY_DISABLED: '1',
+        NODE_EXTRA_CA_CERTS: mcpTls.certFile,
       },
     },
     {
