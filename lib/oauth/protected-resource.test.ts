@@ -32,7 +32,7 @@ describe('protected resource metadata (RFC 9728)', () => {
     expect(resourceMetadataParam('https://rs.example/.well-known/oauth-protected-resource/api')).toBe('resource_metadata="https://rs.example/.well-known/oauth-protected-resource/api"');
   });
 
-  it('RFC 8707 §2: a token is for the resources its audience names; an empty audience means the default resource only', () => {
+  it('RFC 8707 §2, RFC 9068 §4: a token is for the resources its audience names; an empty audience means the default resource only', () => {
     const def = defaultResourceIdentifier('https://as.example');
     expect(def).toBe('https://as.example/api');
     expect(audienceIncludes([], def, def)).toBe(true);

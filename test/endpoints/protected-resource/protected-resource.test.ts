@@ -142,7 +142,7 @@ describe('protectedResource and withBearerRoute: a route of the app as a protect
     expect((await bearerPreflight(new Request('http://localhost/reports', { method: 'OPTIONS' }))).status).toBe(204);
   });
 
-  it('RFC 8707 §2: a token for the default resource ISSUER/api is refused by another resource (401 invalid_token), whatever its scopes, and accepted by withBearerRoute', async () => {
+  it('RFC 8707 §2, RFC 9068 §4: a token for the default resource ISSUER/api is refused by another resource (401 invalid_token), whatever its scopes, and accepted by withBearerRoute', async () => {
     const t = await token('read write');
     const elsewhere = await GET(new Request('http://localhost/reports', { headers: { authorization: `Bearer ${t}` } }));
     expect(elsewhere.status).toBe(401);
