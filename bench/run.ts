@@ -180,6 +180,11 @@ async function main() {
       VALUES (${codeId}, ${await hash(codeSecret)}, true, 'bench web app', 'confidential', ${['authorization_code', 'refresh_token']}, ${[redirect]}) RETURNING id`;
     await db`INSERT INTO consents (user_id, application_id, scope) VALUES (${user.id}, ${codeApp.id}, 'read write')`;
     void cc;
+    // A resource that asks for RFC 9068 JWT access tokens (issue 16): client credentials for it sign a JWT.
+    const jwtResource = 'https://bench-jwt.example/api';
+    await db`INSERT INTO resources (identifier, name, scopes, access_token_format)
+      VALUES (${jwtResource}, 'bench JWT API', ${db.json([{ name: 'bench:read', description: 'Read bench data' }])}, 'jwt')`;
+    await db.notify('oauth_resources_changed', '1'); // lib/oauth/resources.ts: drop a cached list
     const cookieName = 'authjs.session-token';
     // A server-side session row, as a login makes it (lib/auth/index.ts): the cookie names it by its sid.
     const sid = crypto.randomBytes(32).toString('base64url');
@@ -219,6 +224,9 @@ async function main() {
 
     // --- scenarios -----------------------------------------------------------------------
     const ccBody = 'grant_type=client_credentials&scope=read';
+    const ccJwtBody = `grant_type=client_credentials&resource=${encodeURIComponent(jwtResource)}`;
+    const ccJwtFirst = await fetch(`${BASE}/o/token/`, { method: 'POST', headers: { authorization: ccAuth, 'content-type': form }, body: ccJwtBody });
+    if (ccJwtFirst.status !== 200) throw new Error(`seed client_credentials_jwt: ${ccJwtFirst.status} ${await ccJwtFirst.text()}`);
     const scenarios: Array<{ name: string; unit: string; perIteration: number; opts: Opts }> = [
       {
         name: 'floor',
@@ -231,6 +239,12 @@ async function main() {
         unit: 'token/s',
         perIteration: 1,
         opts: { url: `${BASE}/o/token/`, method: 'POST', headers: { authorization: ccAuth, 'content-type': form }, body: ccBody },
+      },
+      {
+        name: 'client_credentials_jwt',
+        unit: 'token/s',
+        perIteration: 1,
+        opts: { url: `${BASE}/o/token/`, method: 'POST', headers: { authorization: ccAuth, 'content-type': form }, body: ccJwtBody },
       },
       {
         name: 'code_pkce_round_trip',

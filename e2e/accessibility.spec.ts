@@ -248,6 +248,8 @@ test('the staff area, with its sub-navigation marking the current section', asyn
     ['/admin/users/', 'admin-users', 'Users'],
     ['/admin/applications/', 'admin-applications', 'Applications'],
     [`/admin/applications/${app.id}/`, 'admin-application', 'Applications'],
+    ['/admin/resources/', 'admin-resources', 'Resources'],
+    ['/admin/resources/new/', 'admin-resource-new', 'Resources'],
     ['/admin/tokens/', 'admin-tokens', 'Tokens and grants'],
     ['/admin/audit/', 'admin-audit', 'Audit log'],
   ];

@@ -12,7 +12,7 @@ async function clientCredentials(request: APIRequestContext, clientId: string, s
   return { status: r.status(), body: (await r.json()) as { access_token?: string; error?: string; error_description?: string } };
 }
 
-const ADMIN_PAGES = ['/admin/', '/admin/users/', '/admin/applications/', '/admin/applications/1/', '/admin/tokens/', '/admin/audit/'];
+const ADMIN_PAGES = ['/admin/', '/admin/users/', '/admin/applications/', '/admin/applications/1/', '/admin/resources/', '/admin/resources/new/', '/admin/resources/1/', '/admin/tokens/', '/admin/audit/'];
 
 test('every admin page answers 404 to a signed-in non-staff user', async ({ page }) => {
   await signUp(page, uniqueName('plain'));

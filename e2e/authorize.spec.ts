@@ -94,7 +94,8 @@ test('a user logs in, consents, and Postman gets a code it exchanges and refresh
   // The consent page: the app's name, its owner, each scope in plain words.
   await expect(page.getByTestId('app-name')).toHaveText(registered.name);
   await expect(page.getByText(`Registered by ${registered.owner}`)).toBeVisible();
-  const perms = page.getByRole('list', { name: 'Requested permissions' });
+  // Grouped by resource: the built-in API, under its name and host (issue 16).
+  const perms = page.getByRole('group', { name: /^API \(/ });
   await expect(perms.getByText('Read your data')).toBeVisible();
   await expect(perms.getByText('Create and change your data')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Authorize' })).toBeVisible();

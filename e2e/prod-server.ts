@@ -36,8 +36,9 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** @param extraEnv settings over the defaults; its PORT, when given, is the port (else a free one). */
 export async function startProdServer(extraEnv: Record<string, string> = {}): Promise<ProdServer> {
-  const port = await freePort();
+  const port = extraEnv.PORT ? Number(extraEnv.PORT) : await freePort();
   const baseURL = `http://localhost:${port}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-logs-'));
   const authSecret = crypto.randomBytes(33).toString('base64url');

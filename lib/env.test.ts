@@ -33,6 +33,14 @@ describe('configuration (lib/env.ts)', () => {
     expect(() => load({ AUTH_SECRET: 'short' })).toThrow(/AUTH_SECRET/);
   });
 
+  it('client registration is closed by default; REGISTRATION=token needs a REGISTRATION_TOKEN of at least 32 characters; loopback metadata documents are off', () => {
+    expect(load({})).toMatchObject({ REGISTRATION: 'closed', CLIENT_METADATA_ALLOW_LOOPBACK: false, REGISTRATION_MAX_PER_IP: 10 });
+    expect(() => load({ REGISTRATION: 'token' })).toThrow(/REGISTRATION_TOKEN is required when REGISTRATION=token/);
+    expect(() => load({ REGISTRATION: 'token', REGISTRATION_TOKEN: 'short' })).toThrow(/REGISTRATION_TOKEN/);
+    expect(() => load({ REGISTRATION: 'sometimes' })).toThrow(/REGISTRATION/);
+    expect(load({ REGISTRATION: 'token', REGISTRATION_TOKEN: 'x'.repeat(32) }).REGISTRATION).toBe('token');
+  });
+
   it('PORT overrides the port and the default issuer', () => {
     const e = load({ PORT: '9001', ISSUER: undefined });
     expect(e.ISSUER).toBe('http://localhost:9001');
@@ -63,7 +71,7 @@ describe('configuration (lib/env.ts)', () => {
 describe('limits (Settings.limits)', () => {
   it('are the documented defaults unless replaced, and a replaced one must be a number ≥ 0 that exists', () => {
     expect(load({}).limits).toEqual(DEFAULT_LIMITS);
-    expect(load({}).limits.tokenMaxLength).toBe(512);
+    expect(load({}).limits.tokenMaxLength).toBe(4096);
     const s = loadSettings({ AUTH_SECRET: 'x'.repeat(40) }, { tokenMaxLength: 100 });
     expect(s.limits).toEqual({ ...DEFAULT_LIMITS, tokenMaxLength: 100 });
     expect(() => loadSettings({ AUTH_SECRET: 'x'.repeat(40) }, { tokenMaxLength: -1 })).toThrow(/^Invalid configuration: limits\.tokenMaxLength /);

@@ -125,6 +125,21 @@ const schema = z.object({
     }),
   /** The header the trusted proxy writes: x-forwarded-for (nginx's $proxy_add_x_forwarded_for) or forwarded (RFC 7239). */
   TRUST_PROXY_HEADER: z.enum(['x-forwarded-for', 'forwarded']).default('x-forwarded-for'),
+  /**
+   * RFC 7591 dynamic client registration at /o/register/: `closed` (refused), `token` (the request
+   * must carry REGISTRATION_TOKEN as its initial access token, RFC 7591 §3), `open` (anyone: public
+   * clients with https or loopback redirect URIs, REGISTRATION_MAX_PER_IP per source and window).
+   */
+  REGISTRATION: z.enum(['closed', 'token', 'open']).default('closed'),
+  /** The initial access token of REGISTRATION=token (RFC 7591 §3): a Bearer token staff hand to trusted developers. */
+  REGISTRATION_TOKEN: z.string().min(32, 'must be at least 32 characters (try: openssl rand -base64 33)').optional(),
+  /** REGISTRATION=open: registrations per source IP within RATE_LIMIT_WINDOW_SECONDS. */
+  REGISTRATION_MAX_PER_IP: int(10, 1),
+  /**
+   * Development only: Client ID Metadata Documents may be fetched over plain http from loopback
+   * addresses (127.0.0.0/8, ::1, localhost). Off: https only, and never a private address.
+   */
+  CLIENT_METADATA_ALLOW_LOOPBACK: bool(false),
 });
 
 
@@ -147,7 +162,7 @@ export type SettingsSource = Readonly<Record<string, string | undefined>>;
  */
 export interface Limits {
   // --- what a client sends: longer is refused before any work (hashing, a query, a parse) -------
-  /** Longest access token, refresh token, authorization code or device code looked up (characters; ours are 43). bearer.ts, oidc/userinfo.ts, grants/*, endpoints/revoke.ts and introspect.ts */
+  /** Longest access token, refresh token, authorization code or device code looked up (characters; opaque ones are 43, RFC 9068 JWT access tokens about a kilobyte). bearer.ts, oidc/userinfo.ts, grants/*, endpoints/revoke.ts and introspect.ts */
   tokenMaxLength: number;
   /** Longest id_token_hint verified (characters). oidc/id-token-hint.ts */
   idTokenHintMaxLength: number;
@@ -179,6 +194,12 @@ export interface Limits {
   unknownKidReloadMs: number;
   /** Cache-Control max-age of the discovery documents and the JWKS (seconds). oidc/discovery.ts */
   discoveryCacheSeconds: number;
+  /** A Client ID Metadata Document is reused for its HTTP caching lifetime, clamped to these (seconds). oauth/client-metadata.ts */
+  clientMetadataMinCacheSeconds: number;
+  clientMetadataMaxCacheSeconds: number;
+  /** A Client ID Metadata Document: largest body read (bytes, counted while reading) and the whole fetch's time limit (ms). http/safe-fetch.ts */
+  clientMetadataMaxBytes: number;
+  clientMetadataTimeoutMs: number;
 
   // --- CPU ---------------------------------------------------------------------------------------
   /** argon2 verifications of client secrets at once; with more than argon2MaxWaiting waiting for a turn, a 429. oauth/client-auth.ts */
@@ -223,7 +244,7 @@ export interface Limits {
 
 /** The limits' values (see Limits). */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
-  tokenMaxLength: 512,
+  tokenMaxLength: 4096,
   idTokenHintMaxLength: 16_384,
   nextMaxLength: 4096,
   authorizeMaxRequestBytes: 12 * 1024,
@@ -240,6 +261,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   keysRefreshMs: 60_000,
   unknownKidReloadMs: 5_000,
   discoveryCacheSeconds: 300,
+  clientMetadataMinCacheSeconds: 300,
+  clientMetadataMaxCacheSeconds: 24 * 3600,
+  clientMetadataMaxBytes: 5 * 1024,
+  clientMetadataTimeoutMs: 5000,
   argon2MaxConcurrent: 2,
   argon2MaxWaiting: 64,
   concurrentRefreshWindowSeconds: 2,
@@ -304,7 +329,7 @@ function loadOrCreateDevSecret(file: string): string {
  * `limits` replacing some of DEFAULT_LIMITS. Pure, except that without AUTH_SECRET outside
  * production it reads (or creates, mode 0600) DATA_DIR/auth-secret.
  * @throws ConfigError naming the first bad variable (or limit); AUTH_SECRET missing in production;
- *   DEFAULT_SCOPES not within SCOPES.
+ *   DEFAULT_SCOPES not within SCOPES; REGISTRATION=token without REGISTRATION_TOKEN.
  */
 export function loadSettings(source: SettingsSource, limits: Partial<Limits> = {}): Settings {
   const result = schema.safeParse(source);
@@ -325,6 +350,9 @@ export function loadSettings(source: SettingsSource, limits: Partial<Limits> = {
   }
   if (e.DEFAULT_SCOPES.some((s) => !e.SCOPES.includes(s))) {
     throw new ConfigError('Invalid configuration: DEFAULT_SCOPES must be a subset of SCOPES');
+  }
+  if (e.REGISTRATION === 'token' && !e.REGISTRATION_TOKEN) {
+    throw new ConfigError('Invalid configuration: REGISTRATION_TOKEN is required when REGISTRATION=token');
   }
   for (const [name, v] of Object.entries(limits)) {
     if (!(name in DEFAULT_LIMITS)) throw new ConfigError(`Invalid configuration: limits.${name} is not a limit`);

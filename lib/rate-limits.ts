@@ -30,10 +30,13 @@
 // its own attempt: clearing would let a guesser reset the budget with a code of their own device.
 // Device authorization requests (each makes a code to guess against): every request counts, per
 // (client, source), RATE_LIMIT_MAX_FAILURES; nothing is taken back.
+// Dynamic client registrations (RFC 7591, REGISTRATION=open): every request counts, per source,
+// REGISTRATION_MAX_PER_IP; nothing is taken back. Client ID Metadata Document fetches: every fetch
+// counts, per source, RATE_LIMIT_MAX_FAILURES_PER_IP; a cached document is not a fetch.
 import net from 'node:net';
 import { canonicalUsername } from './canonical';
 import { attemptOverLimit, countAttempts, overLimit, settleAttempts, type LimitCheck } from './db/queries/rate-limit';
-import { audit } from './db/queries/audit';
+import { audit, type AuditInput } from './db/queries/audit';
 import { env } from './env';
 
 /**
@@ -119,6 +122,14 @@ export type Attempt = { allowed: false; retryAfterSeconds: number } | { allowed:
 
 export type Guess = { kind: 'login'; username: string; ip: string } | { kind: 'client'; clientId: string; applicationId: number; ip: string };
 
+/** The hard limits a refusal can come from: detail.limit of the `rate_limit.refused` audit event. */
+export type RefusingLimit = GuessKind | 'device_user_code' | 'device_authorization' | 'setup_token';
+
+/** Raises `rate_limit.refused` for the first refused attempt of a window (one event per crossing, not per refusal: a flood writes one row). */
+function auditRefusal(r: LimitCheck, limit: RefusingLimit, e: AuditInput): void {
+  if (r.over && r.first) audit('rate_limit.refused', { ...e, detail: { limit, retry_after_seconds: r.retryAfterSeconds, ...e.detail } });
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** How long a guess over a hard limit waits before the second look (beginGuess): a few password or secret checks (argon2id). */
@@ -137,6 +148,7 @@ export async function beginGuess(g: Guess): Promise<Attempt> {
     { key: keys.source, max: e.RATE_LIMIT_MAX_FAILURES_PER_IP },
   ];
   let hard = await attemptOverLimit(limits);
+  const first = hard.over && hard.first === true;
   if (hard.over) {
     // Attempts are counted before they are checked, so a burst of RIGHT secrets (a client's
     // workers starting at once) can count past the limit before any success gives its count back.
@@ -145,7 +157,12 @@ export async function beginGuess(g: Guess): Promise<Attempt> {
     await sleep(SETTLE_WAIT_MS);
     hard = await overLimit(limits);
   }
-  if (hard.over) return { allowed: false, retryAfterSeconds: hard.retryAfterSeconds };
+  if (hard.over) {
+    const who: AuditInput =
+      g.kind === 'login' ? { actorLabel: canonicalUsername(g.username), ip: g.ip } : { applicationId: g.applicationId, ip: g.ip, detail: { client_id: g.clientId.slice(0, 64) } };
+    auditRefusal({ ...hard, first }, g.kind, who);
+    return { allowed: false, retryAfterSeconds: hard.retryAfterSeconds };
+  }
   const [subject] = await countAttempts([keys.subject]);
   if (subject.count === e.RATE_LIMIT_MAX_FAILURES + 1) {
     const detail = { attempts: subject.count, window_seconds: e.RATE_LIMIT_WINDOW_SECONDS, max_delay_ms: e.RATE_LIMIT_MAX_DELAY_MS };
@@ -168,13 +185,19 @@ export async function beginUserCodeEntry(userId: string, ip: string): Promise<At
     { key: keys[0], max: e.RATE_LIMIT_MAX_FAILURES },
     { key: keys[1], max: e.RATE_LIMIT_MAX_FAILURES_PER_IP },
   ]);
+  auditRefusal(r, 'device_user_code', { actorUserId: userId, ip });
   if (r.over) return { allowed: false, retryAfterSeconds: r.retryAfterSeconds };
   return { allowed: true, delayMs: 0, succeeded: () => settleAttempts({ refund: keys }) };
 }
 
-/** Counts a device authorization request of `clientId` from `ip` (RFC 8628 §5.2) and says whether it is over the limit. */
-export function countDeviceAuthorization(clientId: string, ip: string): Promise<LimitCheck> {
-  return attemptOverLimit([{ key: limitKey('device-authz', rateLimitSource(ip), clientId), max: env().RATE_LIMIT_MAX_FAILURES }]);
+/**
+ * Counts a device authorization request of `clientId` (application `applicationId`) from `ip`
+ * (RFC 8628 §5.2) and says whether it is over the limit.
+ */
+export async function countDeviceAuthorization(clientId: string, applicationId: number, ip: string): Promise<LimitCheck> {
+  const r = await attemptOverLimit([{ key: limitKey('device-authz', rateLimitSource(ip), clientId), max: env().RATE_LIMIT_MAX_FAILURES }]);
+  auditRefusal(r, 'device_authorization', { applicationId, ip, detail: { client_id: clientId.slice(0, 64) } });
+  return r;
 }
 
 /**
@@ -186,6 +209,25 @@ export function countDeviceAuthorization(clientId: string, ip: string): Promise<
 export async function beginSetupTokenEntry(ip: string): Promise<Attempt> {
   const key = limitKey('setup-token', 'source', rateLimitSource(ip));
   const r = await attemptOverLimit([{ key, max: env().RATE_LIMIT_MAX_FAILURES }]);
+  auditRefusal(r, 'setup_token', { ip });
   if (r.over) return { allowed: false, retryAfterSeconds: r.retryAfterSeconds };
   return { allowed: true, delayMs: 0, succeeded: () => settleAttempts({ clear: [key] }) };
+}
+
+/**
+ * Counts an RFC 7591 registration from `ip` under REGISTRATION=open and says whether it is over
+ * REGISTRATION_MAX_PER_IP in the window: every request counts (each one stores a client), nothing
+ * is taken back.
+ */
+export function countRegistration(ip: string): Promise<LimitCheck> {
+  return attemptOverLimit([{ key: limitKey('registration', rateLimitSource(ip)), max: env().REGISTRATION_MAX_PER_IP }]);
+}
+
+/**
+ * Counts a Client ID Metadata Document fetch caused by a request from `ip` (lib/oauth/client-metadata.ts:
+ * first use, or a stale document) and says whether it is over RATE_LIMIT_MAX_FAILURES_PER_IP in the
+ * window: every fetch counts, nothing is taken back. Cached documents cost nothing.
+ */
+export function countMetadataFetch(ip: string): Promise<LimitCheck> {
+  return attemptOverLimit([{ key: limitKey('client-metadata', rateLimitSource(ip)), max: env().RATE_LIMIT_MAX_FAILURES_PER_IP }]);
 }

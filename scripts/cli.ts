@@ -43,3 +43,56 @@ export function parseArgs(argv: string[]): Map<string, string | true> {
   }
   return out;
 }
+
+/**
+ * A command line of known options: `--name value`, `--name=value`, a flag (`--json`), some
+ * repeatable (`--scope a="…" --scope b="…"`). Unknown options, a missing value or a stray word are
+ * refused (CliError), naming them.
+ * @param spec the option names: `flags` take no value; `repeatable` may be given more than once
+ * @returns each option's values (flags: ['true'])
+ */
+export function parseOptions(argv: string[], spec: { flags: string[]; values: string[]; repeatable?: string[] }): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new CliError(`Unexpected argument: ${a} (see --help).`);
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    let value: string;
+    if (spec.flags.includes(name)) {
+      if (eq > 0) throw new CliError(`--${name} takes no value.`);
+      value = 'true';
+    } else if (spec.values.includes(name)) {
+      if (eq > 0) value = a.slice(eq + 1);
+      else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) value = argv[++i];
+      else throw new CliError(`--${name} needs a value (see --help).`);
+    } else throw new CliError(`Unknown option --${name} (see --help).`);
+    const seen = out.get(name);
+    if (seen && !spec.repeatable?.includes(name)) throw new CliError(`--${name} is given twice.`);
+    out.set(name, [...(seen ?? []), value]);
+  }
+  return out;
+}
+
+/**
+ * Runs one scripted-setup command (lib/admin/commands.ts): opens the database, or, when the running
+ * server holds the embedded one, asks it over the control socket. Prints the answer's sentence, or
+ * with `json` exactly one JSON object on stdout; a refusal goes to stderr with exit code 1.
+ */
+export async function runSetupCommand(request: import('../lib/admin/commands').CommandRequest, json: boolean): Promise<void> {
+  const fs = await import('node:fs');
+  const { env } = await import('../lib/env');
+  const { askRunningServer, controlSocketPath } = await import('../lib/server/control-socket');
+  const { runCommand } = await import('../lib/admin/commands');
+  let answer: { ok: boolean; message: string; data?: Record<string, unknown> } | null = null;
+  try {
+    await getHandle();
+  } catch (e) {
+    if (!(e instanceof DatabaseLockedError) || !fs.existsSync(controlSocketPath(env().DATA_DIR))) throw e;
+    answer = await askRunningServer(env().DATA_DIR, request);
+    if (!answer) throw e;
+  }
+  answer ??= await runCommand(request);
+  if (!answer.ok) throw new CliError(answer.message);
+  process.stdout.write(json ? `${JSON.stringify(answer.data ?? {})}\n` : `${answer.message}\n`);
+}

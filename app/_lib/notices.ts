@@ -13,6 +13,8 @@ export const NOTICES = {
   // Applications (/o/applications/)
   app_saved: ['success', ({ arg }) => `Saved ${arg}.`],
   app_deleted: ['success', ({ arg }) => `Deleted ${arg}, with all its tokens, codes and consents.`],
+  app_suspended: ['success', ({ arg }) => `Suspended ${arg}: it can no longer authenticate, ask for access or use its tokens.`],
+  app_unsuspended: ['success', ({ arg }) => `${arg} is active again; its unexpired tokens work again.`],
   callback_added: ['success', ({ arg }) => `Added ${arg} to the redirect URIs.`],
   callback_present: ['info', ({ arg }) => `${arg} was registered already. Nothing was changed.`],
   callback_refused: ['error', ({ arg }) => `The callback was not added: ${arg}`],
@@ -39,6 +41,10 @@ export const NOTICES = {
   self_demote: ['error', () => 'You cannot remove your own staff status.'],
   tokens_revoked: ['success', ({ n }) => (n === 0 ? 'Nothing to revoke: the selected rows were already revoked or used.' : `Revoked ${plural(n, 'row')}.`)],
   none_selected: ['error', () => 'Select at least one row to revoke.'],
+  resource_created: ['success', ({ arg }) => `Registered the resource ${arg}. Applications may now ask for its scopes.`],
+  resource_saved: ['success', ({ arg }) => `Saved ${arg}. Tokens issued before keep the scopes and lifetime they were issued with.`],
+  resource_deleted: ['success', ({ arg }) => `Removed ${arg}. New requests naming it are refused; tokens already issued for it stay valid until they expire.`],
+  resource_built_in: ['error', () => 'The built-in resource cannot be removed: it is the issuer’s own /api.'],
 } as const satisfies Record<string, readonly [AlertKind, Words]>;
 
 export type NoticeCode = keyof typeof NOTICES;

@@ -5,8 +5,8 @@
 // (app/_components/confirm.tsx) on the page.
 import { notFound, redirect } from 'next/navigation';
 import { revalidatePath } from 'next/cache';
-import { applicationIdForm, revokeTokensForm, userFlagForm } from '@/lib/admin/schema';
-import { deleteApplicationAsAdmin, resetApplicationSecret, revokeTokens, setUserActive, setUserStaff } from '@/lib/admin/service';
+import { applicationFlagForm, applicationIdForm, revokeTokensForm, userFlagForm } from '@/lib/admin/schema';
+import { deleteApplicationAsAdmin, resetApplicationSecret, revokeTokens, setApplicationSuspended, setUserActive, setUserStaff } from '@/lib/admin/service';
 import { parseApplicationId } from '@/lib/apps/schema';
 import type { RegenerateState } from '@/app/o/applications/_lib/state';
 import { setFlash } from '@/app/_lib/flash';
@@ -78,4 +78,17 @@ export async function deleteApplicationAction(rawForm: unknown): Promise<void> {
   const actor = await staffActor(`/admin/applications/${parsed.data.id}/`);
   const { name } = await orNotFound(deleteApplicationAsAdmin(actor, parsed.data.id));
   await done(form, '/admin/applications/', actor.id, { code: 'app_deleted', arg: name });
+}
+
+/** Suspends (value true, after its confirmation) or unsuspends an application; back to its page with the notice. */
+export async function setApplicationSuspendedAction(rawForm: unknown): Promise<void> {
+  const form = formArg(rawForm);
+  const parsed = applicationFlagForm.safeParse({ id: form.get('id'), value: form.get('value') });
+  if (!parsed.success) notFound();
+  const page = `/admin/applications/${parsed.data.id}/`;
+  const actor = await staffActor(page);
+  const { name } = await orNotFound(setApplicationSuspended(actor, parsed.data.id, parsed.data.value));
+  await setFlash(page, actor.id, { code: parsed.data.value ? 'app_suspended' : 'app_unsuspended', arg: name });
+  revalidatePath(page);
+  redirect(page);
 }

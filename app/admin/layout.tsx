@@ -10,6 +10,7 @@ export const metadata = { title: { default: 'Admin', template: '%s · Admin · O
 const SECTIONS: Array<[string, string]> = [
   ['/admin/users/', 'Users'],
   ['/admin/applications/', 'Applications'],
+  ['/admin/resources/', 'Resources'],
   ['/admin/tokens/', 'Tokens and grants'],
   ['/admin/audit/', 'Audit log'],
 ];

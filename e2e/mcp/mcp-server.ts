@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { audienceIncludes, metadataUrlOf, protectedResourceMetadata, resourceMetadataParam, type ProtectedResource } from '../../lib/oauth/protected-resource';
+import { metadataUrlOf, protectedResourceMetadata, resourceMetadataParam, type ProtectedResource } from '../../lib/oauth/protected-resource';
 
 /** The one scope the tool needs. */
 export const MCP_SCOPE = 'mcp:tools';
@@ -122,8 +122,9 @@ export async function startMcpServer(opts: McpServerOptions): Promise<RunningMcp
     if (!m) return refuse(401);
     const token = await check(m[1]);
     if (!token.active) return refuse(401, 'invalid_token', 'The access token is not active.');
-    // RFC 8707 §2: only tokens for this resource (a token for the provider's /api is refused).
-    if (!audienceIncludes(token.audience, resource.identifier, `${opts.issuer}/api`)) return refuse(401, 'invalid_token', 'The access token is not for this resource.');
+    // RFC 8707 §2, RFC 9068 §4: only tokens whose audience (introspection's or the JWT's `aud`)
+    // names this resource; a token for the provider's /api is refused.
+    if (!token.audience.includes(resource.identifier)) return refuse(401, 'invalid_token', 'The access token is not for this resource.');
     if (!token.scopes.includes(MCP_SCOPE)) return refuse(403, 'insufficient_scope', 'The tool needs the mcp:tools scope.', MCP_SCOPE);
     const authInfo: AuthInfo = { token: m[1], clientId: token.clientId ?? '', scopes: token.scopes, expiresAt: token.exp, resource: new URL(resource.identifier), extra: { username: token.username } };
     // Stateless: a transport and a server per request.

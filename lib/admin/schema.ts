@@ -123,6 +123,9 @@ export const revokeTokensForm = z.object({
     .max(PAGE_SIZE * 4, 'Too many rows selected.'),
 });
 export const applicationIdForm = z.object({ id: rowIdField() });
+/** Suspend (true) or unsuspend (false) an application. */
+export const applicationFlagForm = z.object({ id: rowIdField(), value: bool });
+export const resourceIdForm = z.object({ id: rowIdField() });
 
 /** Rebuilds a list URL from its filters (dropping empty ones), e.g. for the Next page link. */
 export function listHref(path: string, params: Record<string, string | undefined | null>): string {

@@ -3,6 +3,7 @@
 // actions turn it into a 404, like requireStaff): the admin area does not reveal it exists.
 // Every change writes an 'admin.action' audit event. No Next.js imports.
 import * as users from '../db/queries/users';
+import * as registration from '../db/queries/registration';
 import * as apps from '../db/queries/applications';
 import { audit, listAuditEvents as queryAuditEvents } from '../db/queries/audit';
 import { databaseTokenStore as tokens } from '../db/queries/token-store';
@@ -45,7 +46,7 @@ export class AdminNotFoundError extends Error {
  * The actor must be staff and active *now*, read from the database: a session or an actor object
  * that still says "staff" after the flag was removed grants nothing.
  */
-async function assertStaff(actor: StaffActor | null | undefined): Promise<void> {
+export async function assertStaff(actor: StaffActor | null | undefined): Promise<void> {
   if (!actor || !actor.isStaff) throw new AdminNotFoundError();
   const u = await users.findUserById(actor.id);
   if (!u || !u.isStaff || !u.isActive) throw new AdminNotFoundError();
@@ -120,11 +121,26 @@ async function orNotFound<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-/** An application as staff see it: its settings, and whether it is suspended (its owner is deactivated). */
+/** An application as staff see it: its settings, and whether it is suspended (by staff, or its owner is deactivated). */
 export async function getApplicationForAdmin(actor: StaffActor, id: number): Promise<ApplicationView & { suspended: boolean }> {
   await assertStaff(actor);
   const [app, suspended] = await Promise.all([orNotFound(getApplication(id, actor)), apps.isApplicationSuspended(id)]);
   return { ...app, suspended };
+}
+
+/**
+ * Suspends (`suspended` true) or unsuspends an application of any owner: a suspended client is
+ * refused everywhere (authorization, client authentication, its tokens; lib/db/queries/clients.ts
+ * appSuspended). Tokens stay stored and work again after unsuspending, as for a deactivated owner.
+ * @returns the application's name (for the notice)
+ * @throws AdminNotFoundError when there is no such application
+ */
+export async function setApplicationSuspended(actor: StaffActor, id: number, suspended: boolean): Promise<{ name: string }> {
+  await assertStaff(actor);
+  const r = await registration.setApplicationSuspended(id, suspended);
+  if (!r) throw new AdminNotFoundError();
+  adminAudit(actor, suspended ? 'application.suspended' : 'application.unsuspended', { application_id: id, client_id: r.clientId }, id);
+  return { name: r.name };
 }
 
 /** A new secret, returned once (the page shows it in the action's answer only). */

@@ -38,6 +38,18 @@ export const ALGORITHM_LABELS: Record<Algorithm, string> = {
 
 export const CLIENT_ID_RE = /^[A-Za-z0-9]{40}$/;
 
+/** A request for a scope the application may not have: refused (`invalid_scope`) or narrowed to the allowed ones. */
+export const SCOPE_POLICIES = ['refuse', 'narrow'] as const;
+export type ScopePolicy = (typeof SCOPE_POLICIES)[number];
+export const SCOPE_POLICY_LABELS: Record<ScopePolicy, string> = {
+  refuse: 'Refuse the request (invalid_scope)',
+  narrow: 'Leave those scopes out of the token',
+};
+/** The most scopes an application's allow-list holds. */
+export const MAX_ALLOWED_SCOPES = 500;
+/** RFC 6749 §3.3 scope-token. */
+const SCOPE_TOKEN_RE = /^[\x21\x23-\x5B\x5D-\x7E]{1,64}$/;
+
 /** A grant's label without "(deprecated)", for sentences. */
 const shortLabel = (g: GrantType) => grantTypeLabel(g).replace(' (deprecated)', '');
 
@@ -67,6 +79,11 @@ export const MESSAGES = {
   redirectNotCanonical: (uri: string, canonical: string) =>
     `Redirect URI ${JSON.stringify(uri)} is not in canonical form; enter ${canonical} (redirect URIs must match exactly, so clients must send this spelling).`,
   uriListTooLong: 'Too long: at most 100 entries of 2,000 characters.',
+  scopePolicy: 'Choose what happens to a request for other scopes.',
+  allowedScopeSyntax: 'Not a scope name (RFC 6749 §3.3).',
+  allowedScopesTooMany: `At most ${MAX_ALLOWED_SCOPES} scopes.`,
+  /** Service-level (needs the resources). */
+  allowedScopeUnknown: (s: string) => `No resource defines the scope “${s}”.`,
 } as const;
 
 export type FieldErrors = Partial<Record<string, string[]>>;
@@ -88,6 +105,13 @@ export interface ApplicationFormValues {
   owner?: string;
   /** Update form only: a secret of the owner's choosing; empty keeps the current one. */
   clientSecret?: string;
+  /**
+   * The resources' scopes it may be granted; null (or absent): every scope, including scopes that
+   * resources define later ("All scopes"). OIDC scopes are not listed: they are always allowed.
+   */
+  allowedScopes?: string[] | null;
+  /** What a request for another scope gets: 'refuse' (default) or 'narrow'. */
+  scopePolicy?: string;
 }
 
 /** At most this many entries in each list of URIs (redirect URIs, post-logout URIs, allowed origins). */
@@ -179,6 +203,15 @@ export const applicationSchema = z
       .optional()
       .transform((s) => (s ? s : undefined)),
     clientSecret: optionalSecret,
+    allowedScopes: z
+      .array(z.string().regex(SCOPE_TOKEN_RE, MESSAGES.allowedScopeSyntax))
+      .max(MAX_ALLOWED_SCOPES, MESSAGES.allowedScopesTooMany)
+      .nullish()
+      .transform((l) => (l == null ? null : [...new Set(l)])),
+    scopePolicy: z
+      .enum(SCOPE_POLICIES, { error: MESSAGES.scopePolicy })
+      .optional()
+      .transform((p) => p ?? 'refuse'),
   })
   .superRefine((v, ctx) => {
     if (v.grantTypes.length === 0) ctx.addIssue({ code: 'custom', path: ['grantTypes'], message: MESSAGES.grantRequired });
@@ -231,6 +264,9 @@ export function formValues(f: FormData): ApplicationFormValues {
     skipAuthorization: checked(f, 'skipAuthorization'),
     owner: optStr(f, 'owner'),
     clientSecret: optStr(f, 'clientSecret'),
+    // "All scopes, including future ones" (the default), or the checked ones.
+    allowedScopes: f.get('allowedScopesMode') === 'some' ? f.getAll('allowedScopes').filter((s): s is string => typeof s === 'string') : null,
+    scopePolicy: optStr(f, 'scopePolicy'),
   };
 }
 
@@ -266,6 +302,8 @@ export function defaultFormValues(clientId: string, owner?: string): Application
     hashClientSecret: true,
     skipAuthorization: false,
     owner,
+    allowedScopes: null,
+    scopePolicy: 'refuse',
   };
 }
 

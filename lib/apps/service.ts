@@ -11,6 +11,7 @@ import { audit } from '../db/queries/audit';
 import { invalidateClient } from '../db/queries/clients';
 import * as apps from '../db/queries/applications';
 import type { ApplicationPatch, ApplicationSummary, ApplicationView, Viewer } from '../db/queries/applications';
+import { listResources } from '../oauth/resources';
 import { MAX_URIS, MESSAGES, checkRedirectUri, type ApplicationInput, type FieldErrors } from './schema';
 
 export type { ApplicationView, ApplicationSummary };
@@ -45,6 +46,14 @@ async function resolveOwner(input: ApplicationInput, actor: Actor, current: stri
   return { userId: u.id };
 }
 
+/** Every allowed scope must be one a resource defines (the form offers only those). */
+async function unknownAllowedScopes(input: ApplicationInput): Promise<Failure | null> {
+  if (input.allowedScopes === null) return null;
+  const known = new Set((await listResources()).flatMap((r) => r.scopes.map((s) => s.name)));
+  const bad = input.allowedScopes.filter((s) => !known.has(s));
+  return bad.length ? { ok: false, errors: { allowedScopes: bad.map(MESSAGES.allowedScopeUnknown) } } : null;
+}
+
 async function view(id: number, actor: Actor): Promise<ApplicationView> {
   const a = await apps.getForViewer(id, actor);
   if (!a) throw new ApplicationNotFoundError();
@@ -60,12 +69,45 @@ export async function getApplication(id: number, actor: Actor): Promise<Applicat
   return view(id, actor);
 }
 
+/** Registers an application from the pages: owned by the actor (staff may name another owner). */
 export async function createApplication(input: ApplicationInput, actor: Actor): Promise<Saved | Failure> {
   const owner = await resolveOwner(input, actor, null);
   if ('ok' in owner) return owner;
   // Skipping the consent screen lets the application obtain tokens for any signed-in user who
   // follows its link; DOT keeps it out of the registration form too. Staff only.
   const skipAuthorization = actor.isStaff ? input.skipAuthorization : false;
+  const r = await insertApplication(input, { userId: owner.userId, skipAuthorization, registrationMethod: 'form' });
+  if (!r.ok) return r;
+  audit('application.created', { actorUserId: actor.id, applicationId: r.id, ip: actor.ip ?? null });
+  return { ok: true, application: await view(r.id, actor), plainSecret: r.plainSecret };
+}
+
+/**
+ * Registers an application from `npm run createapplication` (lib/admin/commands.ts), whose
+ * operator is trusted as staff: `input.owner` names an active user by username, or the
+ * application has no owner. registrationMethod 'command_line'.
+ * @returns the saved application with its one-time secret (null when `input.clientSecret` was given), or the errors by field
+ */
+export async function createApplicationFromCommandLine(input: ApplicationInput): Promise<Saved | Failure> {
+  let userId: string | null = null;
+  if (input.owner) {
+    const u = await apps.findUserByUsername(input.owner);
+    if (!u || !u.isActive) return { ok: false, errors: { owner: [MESSAGES.ownerUnknown] } };
+    userId = u.id;
+  }
+  const r = await insertApplication(input, { userId, skipAuthorization: input.skipAuthorization, registrationMethod: 'command_line' });
+  if (!r.ok) return r;
+  audit('application.created', { actorLabel: 'command_line', applicationId: r.id });
+  return { ok: true, application: await view(r.id, { id: '', isStaff: true }), plainSecret: r.plainSecret };
+}
+
+/** The insert both registrations share: the secret (generated unless given), a free client id, the cache. */
+async function insertApplication(
+  input: ApplicationInput,
+  o: { userId: string | null; skipAuthorization: boolean; registrationMethod: 'form' | 'command_line' },
+): Promise<{ ok: true; id: number; plainSecret: string | null } | Failure> {
+  const scopesRefused = await unknownAllowedScopes(input);
+  if (scopesRefused) return scopesRefused;
 
   let plainSecret: string | null = null;
   let clientSecret = '';
@@ -89,8 +131,11 @@ export async function createApplication(input: ApplicationInput, actor: Actor): 
       postLogoutRedirectUris: input.postLogoutRedirectUris,
       allowedOrigins: input.allowedOrigins,
       algorithm: input.algorithm,
-      skipAuthorization,
-      userId: owner.userId,
+      skipAuthorization: o.skipAuthorization,
+      userId: o.userId,
+      allowedScopes: input.allowedScopes,
+      scopePolicy: input.scopePolicy,
+      registrationMethod: o.registrationMethod,
     });
     if (!created) clientId = randomClientId();
   }
@@ -98,8 +143,7 @@ export async function createApplication(input: ApplicationInput, actor: Actor): 
 
   // A lookup of this client id may have cached "unknown" before it existed.
   await invalidateClient(created.clientId);
-  audit('application.created', { actorUserId: actor.id, applicationId: created.id, ip: actor.ip ?? null });
-  return { ok: true, application: await view(created.id, actor), plainSecret: input.clientSecret ? null : plainSecret };
+  return { ok: true, id: created.id, plainSecret: input.clientSecret ? null : plainSecret };
 }
 
 export async function updateApplication(id: number, input: ApplicationInput, actor: Actor): Promise<Saved | Failure> {
@@ -107,8 +151,12 @@ export async function updateApplication(id: number, input: ApplicationInput, act
   if (!current) throw new ApplicationNotFoundError();
   const owner = await resolveOwner(input, actor, current.userId);
   if ('ok' in owner) return owner;
+  const scopesRefused = await unknownAllowedScopes(input);
+  if (scopesRefused) return scopesRefused;
 
   const patch: ApplicationPatch = {
+    allowedScopes: input.allowedScopes,
+    scopePolicy: input.scopePolicy,
     name: input.name,
     clientType: input.clientType,
     grantTypes: input.grantTypes,
@@ -210,4 +258,22 @@ export async function addRedirectUri(id: number, uri: string, actor: Actor): Pro
   await invalidateClient(r.clientId);
   audit('application.updated', { actorUserId: actor.id, applicationId: id, ip: actor.ip ?? null, detail: { added_redirect_uri: uri } });
   return { ok: true, added: true, application: await view(id, owner) };
+}
+
+/**
+ * `npm run applications -- remove --client-id X`: deletes the application with exactly this
+ * client_id, as deleteApplication does (its tokens, codes and consents go with it).
+ * @returns its name and client_id, or null when no application has this client_id
+ */
+export async function deleteApplicationFromCommandLine(clientId: string): Promise<{ name: string; clientId: string } | null> {
+  const staff = { id: '', isStaff: true };
+  const found = await apps.findApplicationForAdmin(clientId);
+  // findApplicationForAdmin also matches a row id: only an exact client_id counts here.
+  const app = found ? await apps.getForViewer(found.id, staff) : null;
+  if (!app || app.clientId !== clientId) return null;
+  const row = await apps.deleteForViewer(app.id, staff);
+  if (!row) return null;
+  await invalidateClient(row.clientId);
+  audit('application.deleted', { actorLabel: 'command_line', applicationId: row.id, detail: { clientId: row.clientId } });
+  return { name: row.name, clientId: row.clientId };
 }

@@ -108,6 +108,10 @@ export interface SnippetInputs {
   code: string | null;
   pkce: PkceValues | null;
   tokens: PastedTokens | null;
+  /** The redirect URI of the authorization request, when not the application's first one (the playground's callback). */
+  redirectUri?: string;
+  /** RFC 8628 §3.2 device_code, for the `device_token` request (the playground's polling). */
+  deviceCode?: string | null;
 }
 
 /**
@@ -203,15 +207,43 @@ export function connectPlan(app: SnippetApp, server: ServerScopes): ConnectPlan 
 
 // --- Requests, described once and written in each language -------------------------------------
 
-/** A value of a request: a literal, or an expression of the snippet (its bash expansion, e.g. "$DEVICE_CODE", and its JavaScript). */
-type Value = string | { shell: string; js: string };
+/**
+ * A value of a request: a literal, or an expression of the snippet (its bash expansion, e.g.
+ * "$DEVICE_CODE", and its JavaScript). `secret` marks the client secret: the snippets read it from
+ * $CLIENT_SECRET, the playground puts in the one typed into the page (resolveRequest).
+ */
+export type RequestValue = string | { shell: string; js: string; secret?: true };
+type Value = RequestValue;
 
-interface HttpCall {
+/**
+ * One step's request, described once: the snippets write it in curl and Node.js, the playground
+ * (app/o/applications/_components/playground.tsx) sends it. `form` is open: a step may carry more
+ * parameters (RFC 8707 `resource`) without a change here.
+ */
+export interface StepRequest {
   endpoint: EndpointName;
   method: 'GET' | 'POST';
   /** RFC 6749 §2.3.1 client_secret_post for a confidential client, §2.2 client_id for a public one; or an RFC 6750 §2.1 bearer token. */
   auth: 'client' | { bearer: Value };
+  /** The body's parameters (application/x-www-form-urlencoded), in order; the client's identification is added by formOf. */
   form: [string, Value][];
+}
+type HttpCall = StepRequest;
+
+/** The requests of the steps: the commands' and, for the device flow, its two requests one at a time. */
+export const STEP_KINDS = ['exchange', 'client_credentials', 'device_authorization', 'device_token', 'refresh', 'introspect', 'userinfo', 'revoke'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** A request with every value known, as the playground sends and shows it. */
+export interface ResolvedRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  /** Request headers, as sent (Authorization holds a bearer token, never the client secret). */
+  headers: [string, string][];
+  /** The body's parameters (form-encoded when sent); empty for a GET. */
+  params: [string, string][];
+  /** Names of the params that hold the client secret: shown masked, never copied. */
+  secretParams: string[];
 }
 
 interface Context {
@@ -225,7 +257,7 @@ function formOf(call: HttpCall, ctx: Context): [string, Value][] {
   if (call.auth !== 'client') return call.form;
   const client: [string, Value][] = [['client_id', ctx.app.clientId]];
   // ${VAR:?message}: an unset secret stops the command with the message instead of a 401.
-  if (ctx.plan.usesSecret) client.push(['client_secret', { shell: `\${${SECRET_VARIABLE}:?set it first}`, js: 'secret' }]);
+  if (ctx.plan.usesSecret) client.push(['client_secret', { shell: `\${${SECRET_VARIABLE}:?set it first}`, js: 'secret', secret: true }]);
   return [...call.form, ...client];
 }
 
@@ -347,66 +379,95 @@ export function connectSnippets(app: SnippetApp, issuer: string, server: ServerS
   const redirect = plan.callback ?? PLACEHOLDERS.redirectUri;
 
   /**
-   * The authorization request (RFC 6749 §4.1.1) with the page's S256 challenge and state
-   * (RFC 7636 §4.3: the method is sent explicitly; an omitted one means plain, refused by default).
-   * Its query is built with URLSearchParams, so every value is encoded.
+   * The authorization request's parameters (RFC 6749 §4.1.1) with the page's S256 challenge and
+   * state (RFC 7636 §4.3: the method is sent explicitly; an omitted one means plain, refused by
+   * default), and the OIDC Core §3.1.2.1 nonce when one is given.
+   * @param opts.redirectUri another registered redirect URI than the first (the playground's callback)
    */
-  function authorizeUrl(pkce: PkceValues): string {
-    return `${urlFor('authorization', issuer)}?${new URLSearchParams({
-      response_type: 'code',
-      client_id: app.clientId,
-      redirect_uri: redirect,
-      scope: plan.userScope,
-      state: pkce.state,
-      code_challenge: pkce.challenge,
-      code_challenge_method: 'S256',
-    })}`;
+  function authorizeParams(pkce: PkceValues, opts: { redirectUri?: string; nonce?: string } = {}): [string, string][] {
+    const params: [string, string][] = [
+      ['response_type', 'code'],
+      ['client_id', app.clientId],
+      ['redirect_uri', opts.redirectUri ?? redirect],
+      ['scope', plan.userScope],
+      ['state', pkce.state],
+      ['code_challenge', pkce.challenge],
+      ['code_challenge_method', 'S256'],
+    ];
+    if (opts.nonce) params.push(['nonce', opts.nonce]);
+    return params;
   }
 
-  /** The `kind` command in `language`, with what the user supplied (placeholders for the rest). */
-  function command(kind: CommandKind, language: Language, inputs: SnippetInputs): string {
+  /** The authorization URL of authorizeParams; its query is built with URLSearchParams, so every value is encoded. */
+  function authorizeUrl(pkce: PkceValues, opts: { redirectUri?: string; nonce?: string } = {}): string {
+    return `${urlFor('authorization', issuer)}?${new URLSearchParams(authorizeParams(pkce, opts))}`;
+  }
+
+  /**
+   * The request of step `kind`, with what the user supplied (placeholders for the rest): the one
+   * description the commands and the playground share.
+   */
+  function request(kind: StepKind, inputs: SnippetInputs): StepRequest {
     const access = inputs.tokens?.accessToken ?? PLACEHOLDERS.accessToken;
     const client = (form: [string, Value][], endpoint: EndpointName = 'token'): HttpCall => ({ endpoint, method: 'POST', auth: 'client', form });
     switch (kind) {
       case 'exchange': // RFC 6749 §4.1.3, RFC 7636 §4.5
-        return simpleCommand(
-          client([
-            ['grant_type', GRANT_AUTHORIZATION_CODE],
-            ['code', inputs.code ?? PLACEHOLDERS.code],
-            ['redirect_uri', redirect],
-            ['code_verifier', inputs.pkce?.verifier ?? ''],
-          ]),
-          'json',
-          language,
-          ctx,
-        );
+        return client([
+          ['grant_type', GRANT_AUTHORIZATION_CODE],
+          ['code', inputs.code ?? PLACEHOLDERS.code],
+          ['redirect_uri', inputs.redirectUri ?? redirect],
+          ['code_verifier', inputs.pkce?.verifier ?? ''],
+        ]);
       case 'client_credentials': // RFC 6749 §4.4.2
-        return simpleCommand(client([['grant_type', GRANT_CLIENT_CREDENTIALS], ['scope', plan.clientScope]]), 'json', language, ctx);
-      case 'device':
-        return deviceCommand(language, ctx);
+        return client([['grant_type', GRANT_CLIENT_CREDENTIALS], ['scope', plan.clientScope]]);
+      case 'device_authorization': // RFC 8628 §3.1
+        return client([['scope', plan.userScope]], 'device_authorization');
+      case 'device_token': // RFC 8628 §3.4
+        return client([['grant_type', GRANT_DEVICE_CODE], ['device_code', inputs.deviceCode ?? 'DEVICE_CODE']]);
       case 'refresh': // RFC 6749 §6
-        return simpleCommand(
-          client([['grant_type', GRANT_REFRESH_TOKEN], ['refresh_token', inputs.tokens?.refreshToken ?? PLACEHOLDERS.refreshToken]]),
-          'json',
-          language,
-          ctx,
-        );
+        return client([['grant_type', GRANT_REFRESH_TOKEN], ['refresh_token', inputs.tokens?.refreshToken ?? PLACEHOLDERS.refreshToken]]);
       case 'introspect': // RFC 7662 §2.1
-        return simpleCommand(
-          { endpoint: 'introspection', method: 'POST', auth: plan.introspectsWithBearer ? { bearer: access } : 'client', form: [['token', access]] },
-          'json',
-          language,
-          ctx,
-        );
+        return { endpoint: 'introspection', method: 'POST', auth: plan.introspectsWithBearer ? { bearer: access } : 'client', form: [['token', access]] };
       case 'userinfo': // OIDC Core §5.3.1
-        return simpleCommand({ endpoint: 'userinfo', method: 'GET', auth: { bearer: access }, form: [] }, 'json', language, ctx);
+        return { endpoint: 'userinfo', method: 'GET', auth: { bearer: access }, form: [] };
       case 'revoke': {
         // RFC 7009 §2.1: revoking the refresh token ends the whole grant; without one, the access token.
         const refreshToken = inputs.tokens ? inputs.tokens.refreshToken : plan.commands.includes('refresh') ? PLACEHOLDERS.refreshToken : null;
         const [token, hint] = refreshToken ? [refreshToken, 'refresh_token'] : [access, 'access_token'];
-        return simpleCommand(client([['token', token], ['token_type_hint', hint]], 'revocation'), 'status', language, ctx);
+        return client([['token', token], ['token_type_hint', hint]], 'revocation');
       }
     }
+  }
+
+  /** The `kind` command in `language`, with what the user supplied (placeholders for the rest). */
+  function command(kind: CommandKind, language: Language, inputs: SnippetInputs): string {
+    if (kind === 'device') return deviceCommand(language, ctx);
+    // RFC 7009 §2.2: a revocation answers an empty 200, so its command prints the status.
+    return simpleCommand(request(kind, inputs), kind === 'revoke' ? 'status' : 'json', language, ctx);
+  }
+
+  /** One request as a curl command that prints its answer (the playground's "Copy as curl"); the secret stays $CLIENT_SECRET. */
+  const curl = (call: StepRequest) => simpleCommand(call, 'json', 'curl', ctx);
+
+  /**
+   * `call` with every value known, as the playground sends it: the client's identification in the
+   * body (client_secret_post with `secret` for a confidential client), a bearer token in the
+   * Authorization header (RFC 6750 §2.1).
+   * @param secret the client secret typed into the page ('' when none)
+   */
+  function resolveRequest(call: StepRequest, secret: string): ResolvedRequest {
+    const literal = (v: Value) => (typeof v === 'string' ? v : v.secret ? secret : v.js);
+    const headers: [string, string][] = [];
+    if (call.auth !== 'client') headers.push(['Authorization', `Bearer ${literal(call.auth.bearer)}`]);
+    const form = formOf(call, ctx);
+    if (call.method === 'POST') headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
+    return {
+      method: call.method,
+      url: urlFor(call.endpoint, issuer),
+      headers,
+      params: form.map(([k, v]): [string, string] => [k, literal(v)]),
+      secretParams: form.filter(([, v]) => typeof v !== 'string' && v.secret).map(([k]) => k),
+    };
   }
 
   const s = jsString;
@@ -444,7 +505,7 @@ const res = await fetch(${s(urlFor('token', issuer))}, {
 const tokens = await res.json();
 console.log(tokens); // { access_token, token_type, expires_in, refresh_token?, scope }`;
 
-  return { plan, authorizeUrl, command, spaSignIn, spaCallback };
+  return { plan, authorizeParams, authorizeUrl, request, resolveRequest, curl, command, spaSignIn, spaCallback };
 }
 
 export type ConnectSnippets = ReturnType<typeof connectSnippets>;

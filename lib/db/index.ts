@@ -154,6 +154,21 @@ const GUARDED = Symbol.for('oauth.db.guarded');
 /** While > 0 (migrations at start, before the server listens) statements are not bounded. */
 let unboundedStatements = 0;
 
+/**
+ * Runs `fn` with this process's statements not bounded on the client side (bounded() below): for a
+ * long maintenance statement of a CLI script (the usage rollups' rebuild), which also lifts the
+ * server's statement_timeout with SET LOCAL. Never on a request path: it unbounds every statement
+ * of the process while it runs.
+ */
+export async function withoutClientBound<T>(fn: () => Promise<T>): Promise<T> {
+  unboundedStatements++;
+  try {
+    return await fn();
+  } finally {
+    unboundedStatements--;
+  }
+}
+
 /** The client-side bound past the server's statement_timeout (ms): the answer may be slow to come back, not lost. */
 const CLIENT_BOUND_MARGIN_MS = 1000;
 

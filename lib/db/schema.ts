@@ -5,10 +5,12 @@ import {
   bigserial,
   bigint,
   boolean,
+  date,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -341,6 +343,36 @@ export const auditEvents = pgTable(
     detail: jsonb('detail').$type<Record<string, unknown>>(),
   },
   (t) => [index('audit_events_at_idx').on(t.at), index('audit_events_type_at_idx').on(t.type, t.at)],
+);
+
+/**
+ * Daily counts of audit events (the usage charts, lib/usage.ts): one row per UTC day, application
+ * (0: none, e.g. a login at no application's request), event type and dimension (the grant type of
+ * `token.issued`, the limit of `rate_limit.refused`, else ''). Kept up to date by the statement that
+ * writes the events (lib/db/queries/audit.ts flushAudit), so it always agrees with audit_events;
+ * rebuildUsageRollups() recomputes it. No foreign key: a deleted application's history stays.
+ */
+export const usageDaily = pgTable(
+  'usage_daily',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    applicationId: bigint('application_id', { mode: 'number' }).notNull(),
+    metric: text('metric').notNull(),
+    dimension: text('dimension').notNull().default(''),
+    count: bigint('count', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.applicationId, t.day, t.metric, t.dimension] }), index('usage_daily_day_idx').on(t.day, t.metric)],
+);
+
+/** The users who were issued a token, per UTC day and application (0: none): "active users". Same upkeep as usage_daily. */
+export const usageDailyUsers = pgTable(
+  'usage_daily_users',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    applicationId: bigint('application_id', { mode: 'number' }).notNull(),
+    userId: uuid('user_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.applicationId, t.day, t.userId] }), index('usage_daily_users_day_idx').on(t.day)],
 );
 
 /** Fixed-window failure counters shared by every instance (login, client auth). */

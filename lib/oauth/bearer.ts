@@ -7,9 +7,9 @@ import type { OAuthRequest } from './http';
 import { sha256b64url } from './random';
 import { parseScope } from './scope';
 import { inactiveReason, type FoundToken, type InactiveReason } from './store';
-import { audienceIncludes, defaultResourceIdentifier } from './protected-resource';
 import { databaseTokenStore } from '../db/queries/token-store';
 import { env } from '../env';
+import { builtInIdentifier } from './resources';
 
 export interface BearerContext {
   /** The resource owner; null for client_credentials tokens (the client acts for itself). */
@@ -18,8 +18,8 @@ export interface BearerContext {
   /** The token's granted scopes. */
   scope: string[];
   /**
-   * The resources the token is for (RFC 8707 `aud`: `access_tokens.audience`); empty means the
-   * default resource (defaultResourceIdentifier, lib/oauth/protected-resource.ts).
+   * The resources the token is for (RFC 8707; `access_tokens.audience`, the JWT's `aud`); empty for
+   * a token from before resources, which is the default resource's (builtInIdentifier).
    */
   audience: string[];
   token: { id: number; grantType: string; issuedAt: Date; expiresAt: Date };
@@ -34,10 +34,24 @@ export interface BearerOptions {
   /** Refuse tokens that have no user (client_credentials). */
   requireUser?: boolean;
   /**
-   * The identifier of the resource asking (RFC 8707 §2): a token whose audience does not include
-   * it is refused (401 invalid_token). Unset: any audience.
+   * RFC 8707 / RFC 9068 §4: the resource this endpoint is (its identifier, or BUILT_IN_RESOURCE
+   * for this server's /api): a token whose audience does not include it is not for us (401
+   * invalid_token). Unset: any audience (UserInfo and introspection are the server's own).
    */
   resource?: string;
+}
+
+/** BearerOptions.resource for the built-in resource, `${ISSUER}/api` (lib/oauth/resources.ts). */
+export const BUILT_IN_RESOURCE = 'built-in';
+
+/**
+ * Whether a token with `audience` is for the resource `resource` (an identifier or
+ * BUILT_IN_RESOURCE). An empty audience (a token from before resources) is the default resource's.
+ */
+export function audienceIncludes(audience: readonly string[], resource: string): boolean {
+  const builtIn = builtInIdentifier();
+  const id = resource === BUILT_IN_RESOURCE ? builtIn : resource;
+  return audience.length === 0 ? id === builtIn : audience.includes(id);
 }
 
 /**
@@ -114,9 +128,7 @@ function contextOf(row: FoundToken): BearerContext {
     user: row.userId !== null && row.username !== null ? { id: row.userId, username: row.username } : null,
     client: { clientId: row.clientId, applicationId: row.applicationId },
     scope: parseScope(row.scope),
-    // Every stored token is for the default resource until the token store reads
-    // access_tokens.audience (issue 16, RFC 8707 at the authorization and token endpoints).
-    audience: [],
+    audience: row.audience,
     // An access token always has both (only refresh tokens lack them).
     token: { id: row.id, grantType: row.grantType ?? '', issuedAt: row.createdAt, expiresAt: row.expiresAt ?? row.createdAt },
   };
@@ -133,9 +145,8 @@ function scopesFor(opts: BearerOptions, method: string): readonly string[] {
 }
 
 /**
- * The bearer token a request carries (RFC 6750 §2.1), checked: active (lookupAccessToken), for
- * `opts.resource` when set (its audience), with every scope `opts` requires, and a user when
- * `opts.requireUser`. The endpoint wrapper
+ * The bearer token a request carries (RFC 6750 §2.1), checked: active (lookupAccessToken), with
+ * every scope `opts` requires, for `opts.resource` when set, and a user when `opts.requireUser`. The endpoint wrapper
  * (lib/oauth/endpoint.ts) runs it for every endpoint whose caller is a bearer. One indexed round
  * trip, no cache: a revoked token is refused on the very next request.
  *
@@ -143,8 +154,7 @@ function scopesFor(opts: BearerOptions, method: string): readonly string[] {
  *   application's Allowed origins decide CORS for the answer, errors included
  * @returns the token's user, client and scope
  * @throws OAuthError 401 without an error code when no token is sent (RFC 6750 §3.1), 400
- *   invalid_request for a malformed header, 401 invalid_token (also: another resource's token),
- *   403 insufficient_scope
+ *   invalid_request for a malformed header, 401 invalid_token, 403 insufficient_scope
  */
 export async function authenticateBearer(req: Pick<OAuthRequest, 'headers' | 'url' | 'method'>, opts: BearerOptions, onToken: (row: FoundToken | null) => void): Promise<BearerContext> {
   const token = bearerTokenFrom(req);
@@ -152,23 +162,15 @@ export async function authenticateBearer(req: Pick<OAuthRequest, 'headers' | 'ur
   const state = await lookupAccessToken(token);
   onToken(state.row);
   if (!state.active) throw invalidToken(state.why);
+  // RFC 9068 §4: "The resource server MUST validate that the aud claim contains a resource indicator
+  // value corresponding to an identifier the resource server expects for itself." One rule for both
+  // formats: the stored audience.
+  if (opts.resource !== undefined && !audienceIncludes(state.row.audience, opts.resource)) throw invalidToken('The access token is not for this resource.');
   const ctx = contextOf(state.row);
-  if (opts.resource !== undefined) checkAudience(ctx, opts.resource);
   // RFC 6750 §3.1 insufficient_scope: "The request requires higher privileges than provided by
   // the access token. The resource server SHOULD respond with the HTTP 403 (Forbidden)".
   const needed = scopesFor(opts, req.method);
   if (needed.some((s) => !ctx.scope.includes(s))) throw insufficientScope(needed.join(' '));
   if (opts.requireUser && !ctx.user) throw invalidToken('This resource needs a token issued to a user; client credentials tokens have none.');
   return ctx;
-}
-
-/**
- * RFC 8707 §2, RFC 9068 §4: the resource accepts only tokens whose audience names it; a token for
- * another resource is invalid here (RFC 6750 §3.1 invalid_token), whatever its scopes.
- * @throws OAuthError 401 invalid_token
- */
-function checkAudience(ctx: BearerContext, resource: string): void {
-  if (!audienceIncludes(ctx.audience, resource, defaultResourceIdentifier(env().ISSUER))) {
-    throw invalidToken('The access token is not for this resource.');
-  }
 }

@@ -6,7 +6,8 @@ import { invalidClient, invalidRequest, tooManyRequests } from './errors';
 import type { OAuthRequest, Params } from './http';
 import { timingSafeEqualStr } from './random';
 import type { Application } from '../db/schema';
-import { getClient, type Client } from '../db/queries/clients';
+import type { Client } from '../db/queries/clients';
+import { resolveClient } from './client-metadata';
 import { beginGuess } from '../rate-limits';
 import { audit } from '../db/queries/audit';
 import { hasNul } from '../fields';
@@ -126,18 +127,20 @@ export interface NamedClient {
 /**
  * Reads the credentials and looks up the application they name, without verifying anything yet.
  * Endpoints use `app` for CORS on every answer (errors included: it only decides whether the
- * browser may read the response), then pass the result to authenticateClient.
+ * browser may read the response), then pass the result to authenticateClient. A client_id that is
+ * a Client ID Metadata Document URL is resolved by fetching it (lib/oauth/client-metadata.ts).
+ * @throws OAuthError invalid_client when such a document is refused or cannot be fetched
  */
 export async function nameClient(req: OAuthRequest, params: Params): Promise<NamedClient> {
   const presented = presentedCredentials(req, params);
-  return { presented, app: presented ? await getClient(presented.clientId) : null };
+  return { presented, app: presented ? await resolveClient(presented.clientId, req.ip) : null };
 }
 
 /**
  * Authenticates the named client. `allowPublic` lets public clients identify with client_id alone.
  * Throws invalid_client for every failure, without saying which part was wrong: 401 with a Basic
  * challenge when the client used the Authorization header, else 400 (RFC 6749 §5.2). A client that
- * authenticated but is suspended (its owner is deactivated) is told so.
+ * authenticated but is suspended (by staff, or its owner is deactivated) is told so.
  */
 export async function authenticateClient(req: OAuthRequest, named: NamedClient, opts: { allowPublic: boolean }): Promise<AuthenticatedClient> {
   const { presented: p, app } = named;

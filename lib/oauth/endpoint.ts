@@ -9,12 +9,13 @@ import { AuthorizationError, OAuthError, logUnexpected, methodNotAllowed, toErro
 import { parseForm, redirectResponse, type OAuthRequest, type OAuthResponse, type Params } from './http';
 import { preflight, publicPreflight, withCors, withPublicCors, type CorsApplication } from './cors';
 import { authenticateClient, nameClient, type AuthenticatedClient } from './client-auth';
-import { authenticateBearer, bearerTokenFrom, type BearerContext, type BearerOptions } from './bearer';
+import { authenticateBearer, bearerTokenFrom, BUILT_IN_RESOURCE, type BearerContext, type BearerOptions } from './bearer';
 import { htmlErrorPage } from './error-page';
-import { metadataUrlOf, protectedResourceMetadata, type ProtectedResource } from './protected-resource';
-import { apiResource } from './default-resource';
+import type { BearerChallengeParams } from './errors';
+import { protectedResourceMetadata, protectedResourceMetadataUrl, type ProtectedResource } from './protected-resource';
 import { publicJson } from './oidc/discovery';
-import { env } from '../env';
+import { urlFor } from './paths';
+import { env, type Env } from '../env';
 import type { ErrorForm } from '../http/body';
 import { clientIp } from '../http/client-ip';
 
@@ -88,12 +89,6 @@ export interface EndpointSpec<R extends CallerRule | undefined = undefined> {
   errors?: ErrorForm;
   /** The realm of WWW-Authenticate challenges (RFC 6750 §3, RFC 9110 §11.6.1); default 'oauth'. */
   realm?: string;
-  /**
-   * The protected resource the endpoint belongs to (RFC 9728), read per request (it depends on the
-   * settings): its Bearer challenges name its metadata URL (§5.1 resource_metadata), and a bearer
-   * caller's token must have it in its audience (RFC 8707 §2).
-   */
-  resource?: () => ProtectedResource;
   /** The body is a form (parsed, duplicates and NUL refused: lib/oauth/http.ts parseForm). */
   form?: boolean;
   caller?: R;
@@ -115,10 +110,10 @@ export function allowHeader(spec: Pick<EndpointSpec<CallerRule | undefined>, 'me
 }
 
 /** Names and authenticates the caller by the endpoint's rule; `cors` learns its application first. */
-async function identify(rule: CallerRule | undefined, req: OAuthRequest, params: Params, cors: (app: CorsApplication | null) => void, resource: ProtectedResource | undefined): Promise<object> {
+async function identify(rule: CallerRule | undefined, req: OAuthRequest, params: Params, cors: (app: CorsApplication | null) => void): Promise<object> {
   if (!rule) return {};
   if (rule.bearer && (!rule.client || bearerTokenFrom(req) !== null)) {
-    return { bearer: await authenticateBearer(req, resource ? { ...rule.bearer, resource: resource.identifier } : rule.bearer, cors) };
+    return { bearer: await authenticateBearer(req, rule.bearer, cors) };
   }
   const named = await nameClient(req, params);
   // For CORS on errors too: the application the request names (verified or not, it only decides
@@ -148,6 +143,28 @@ function htmlError(err: unknown, req: OAuthRequest): OAuthResponse {
   return page;
 }
 
+/** A value computed from the settings, again only when the settings object changes (tests reset it). */
+function perSettings<T>(make: (e: Env) => T): () => T {
+  let memo: { e: Env; value: T } | null = null;
+  return () => {
+    const e = env();
+    if (memo?.e !== e) memo = { e, value: make(e) };
+    return memo.value;
+  };
+}
+
+const NO_CHALLENGE_PARAMS: BearerChallengeParams = {};
+
+/**
+ * RFC 9728 §5.1: what the Bearer challenges of an endpoint of the resource `resource`
+ * (BearerOptions.resource) add, `resource_metadata`: the manifest's protected_resource_metadata
+ * URL for BUILT_IN_RESOURCE, else the §3.1 location of the identifier. Nothing without a resource.
+ */
+function resourceChallenge(resource: string | undefined): () => BearerChallengeParams {
+  if (resource === undefined) return () => NO_CHALLENGE_PARAMS;
+  return perSettings((e) => ({ resourceMetadata: resource === BUILT_IN_RESOURCE ? urlFor('protected_resource_metadata', e.ISSUER) : protectedResourceMetadataUrl(resource) }));
+}
+
 /**
  * Wraps an endpoint's handler in the HTTP plumbing, in this order: OPTIONS (CORS preflight by the
  * policy), the method check, the form, the caller (client authentication or bearer token), the
@@ -159,8 +176,8 @@ export function defineEndpoint<R extends CallerRule | undefined = undefined>(spe
   const realm = s.realm ?? 'oauth';
   const served = new Set<string>(s.methods);
   const allow = allowHeader(s);
+  const challengeParams = resourceChallenge(s.caller?.bearer?.resource);
   return async (req) => {
-    const resource = s.resource?.();
     let app: CorsApplication | null = null;
     const allowOriginsOf = (a: CorsApplication | null) => void (app = a);
     const cors = (res: OAuthResponse) => (s.cors === 'application' ? withCors(res, req, app) : s.cors === 'public' ? withPublicCors(res) : res);
@@ -170,10 +187,10 @@ export function defineEndpoint<R extends CallerRule | undefined = undefined>(spe
       const asServed = req.method === 'HEAD' ? { ...req, method: 'GET' } : req;
       if (!served.has(asServed.method)) throw s.otherMethods(allow);
       const params = s.form ? parseForm(asServed) : NO_PARAMS;
-      const caller = await identify(s.caller, asServed, params, allowOriginsOf, resource);
+      const caller = await identify(s.caller, asServed, params, allowOriginsOf);
       return cors(await s.handle(asServed, { params, allowOriginsOf, ...caller } as EndpointContext & Caller<CallerRule | undefined>));
     } catch (err) {
-      return cors(s.errors === 'html' ? htmlError(err, req) : toErrorResponse(err, realm, resource ? { resourceMetadata: metadataUrlOf(resource) } : {}));
+      return cors(s.errors === 'html' ? htmlError(err, req) : toErrorResponse(err, realm, challengeParams()));
     }
   };
 }
@@ -200,8 +217,8 @@ export type FetchRouteHandler = (request: Request) => Promise<Response>;
 /** Your handler behind the bearer check: the original Request (body unread) and the token's context. */
 export type BearerRouteHandler = (request: Request, ctx: BearerContext) => Response | Promise<Response>;
 
-/** The bearer check in front of a Fetch-API handler, for the resource `resource()` describes. */
-function bearerRoute(resource: () => ProtectedResource, opts: BearerOptions, handler: BearerRouteHandler): FetchRouteHandler {
+/** The bearer check in front of a Fetch-API handler; `opts()` is read per request (memoised by the callers). */
+function bearerRoute(opts: () => BearerOptions, handler: BearerRouteHandler): FetchRouteHandler {
   return async (request) => {
     if (request.method === 'OPTIONS') return bearerPreflight(request);
     let inner: Response | null = null;
@@ -211,8 +228,7 @@ function bearerRoute(resource: () => ProtectedResource, opts: BearerOptions, han
       otherMethods: (allow) => methodNotAllowed('This method is not served here.', allow),
       cors: 'application',
       realm: 'api',
-      resource,
-      caller: { bearer: opts },
+      caller: { bearer: opts() },
       handle: async (_req, { bearer }) => {
         inner = await handler(request, bearer);
         return { status: inner.status, headers: {}, body: '' };
@@ -240,7 +256,8 @@ function bearerRoute(resource: () => ProtectedResource, opts: BearerOptions, han
  * For a resource of its own, use `protectedResource`.
  */
 export function withBearerRoute(opts: BearerOptions, handler: BearerRouteHandler): FetchRouteHandler {
-  return bearerRoute(apiResource, opts, handler);
+  const forApi: BearerOptions = { ...opts, resource: opts.resource ?? BUILT_IN_RESOURCE };
+  return bearerRoute(() => forApi, handler);
 }
 
 /** A resource of this app, described for `protectedResource`. */
@@ -279,23 +296,22 @@ export interface ProtectedResourceRoutes {
  *   export const GET = reports.withBearer({ scopes: ['reports:read'] }, async (request, { user }) => Response.json({ user: user?.username }));
  *   export const OPTIONS = bearerPreflight;
  * Its metadata names this server (ISSUER) as the authorization server; its URL is the RFC 9728 §3.1
- * location of the identifier. Read per request: ISSUER comes from the settings.
+ * location of the identifier. Built once per settings object (ISSUER comes from the settings).
+ * The audience check is bearer.ts's (BearerOptions.resource = the identifier).
  */
 export function protectedResource(opts: ProtectedResourceOptions): ProtectedResourceRoutes {
-  const describe = (): ProtectedResource => {
-    const issuer = env().ISSUER;
-    return {
-      identifier: opts.identifier.startsWith('/') ? `${issuer}${opts.identifier}` : opts.identifier,
-      authorizationServers: [issuer],
-      scopes: opts.scopes,
-      name: opts.name,
-    };
-  };
+  const describe = perSettings((e): ProtectedResource => ({
+    identifier: opts.identifier.startsWith('/') ? `${e.ISSUER}${opts.identifier}` : opts.identifier,
+    authorizationServers: [e.ISSUER],
+    scopes: opts.scopes,
+    name: opts.name,
+  }));
+  const body = perSettings(() => JSON.stringify(protectedResourceMetadata(describe())));
   const document = defineEndpoint({
     methods: ['GET'],
     otherMethods: (allow) => methodNotAllowed('Use GET.', allow),
     cors: 'public',
-    handle: async () => publicJson(JSON.stringify(protectedResourceMetadata(describe()))),
+    handle: async () => publicJson(body()),
   });
   const serve: FetchRouteHandler = async (request) => {
     const r = toWebResponse(await document(toCheckRequest(request)));
@@ -305,7 +321,7 @@ export function protectedResource(opts: ProtectedResourceOptions): ProtectedReso
   return {
     describe,
     metadata: { GET: serve, HEAD: serve, POST: serve, PUT: serve, DELETE: serve, PATCH: serve, OPTIONS: serve },
-    withBearer: (bearerOpts, handler) => bearerRoute(describe, bearerOpts, handler),
+    withBearer: (bearerOpts, handler) => bearerRoute(perSettings(() => ({ ...bearerOpts, resource: describe().identifier })), handler),
   };
 }
 

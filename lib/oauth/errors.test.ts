@@ -52,6 +52,9 @@ const REVIEWED: Record<string, string> = {
   'lib/oauth/endpoints/authorize.ts: authorizeMaxStateChars': '8192',
   'lib/oauth/endpoints/authorize.ts: bytes': '13000',
   'lib/oauth/endpoints/authorize.ts: authorizeMaxRequestBytes': '12288',
+  // RFC 7591/7592: a stored client type, and the names of the server-only fields (a literal list).
+  'lib/oauth/endpoints/register.ts: keepType': 'confidential',
+  'lib/oauth/endpoints/register.ts: f': 'registration_access_token',
 };
 
 interface Found {

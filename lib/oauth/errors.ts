@@ -14,6 +14,7 @@ export type OAuthErrorCode =
   | 'unsupported_grant_type'
   | 'unsupported_response_type'
   | 'invalid_scope'
+  | 'invalid_target'
   | 'access_denied'
   | 'server_error'
   | 'temporarily_unavailable'
@@ -27,6 +28,7 @@ export type OAuthErrorCode =
   | 'expired_token'
   | 'unsupported_token_type'
   | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
   | 'invalid_client_id';
 
 /**
@@ -119,6 +121,8 @@ export const unauthorizedClient = make('unauthorized_client');
 export const unsupportedGrantType = make('unsupported_grant_type');
 export const unsupportedResponseType = make('unsupported_response_type');
 export const invalidScope = make('invalid_scope');
+/** RFC 8707 §2: "The requested resource is invalid, missing, unknown, or malformed." */
+export const invalidTarget = make('invalid_target');
 export const accessDenied = make('access_denied', 403);
 export const loginRequired = make('login_required');
 export const consentRequired = make('consent_required');
@@ -128,6 +132,10 @@ export const expiredToken = make('expired_token');
 /** RFC 8628 §3.5 access_denied while the device polls: a token endpoint error (RFC 6749 §5.2), so 400. */
 export const deviceAccessDenied = make('access_denied');
 export const unsupportedTokenType = make('unsupported_token_type');
+/** RFC 7591 §3.2.2: a redirect URI (or post-logout redirect URI) of a registration request is not acceptable. */
+export const invalidRedirectUri = make('invalid_redirect_uri');
+/** RFC 7591 §3.2.2: another client metadata field is missing, malformed or not allowed. */
+export const invalidClientMetadata = make('invalid_client_metadata');
 export const tooManyRequests = (description: string, retryAfter: number) =>
   new OAuthError('temporarily_unavailable', description, 429).withHeader('Retry-After', String(retryAfter));
 

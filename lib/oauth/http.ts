@@ -52,12 +52,25 @@ export type Params = Map<string, string>;
 export function parseParams(search: URLSearchParams): Params {
   const out: Params = new Map();
   for (const [k, v] of search) {
-    if (out.has(k)) throw invalidRequest(`The parameter ${quoteValue(k)} was sent more than once.`);
     refuseNul(k, v);
+    if (REPEATABLE.has(k) && out.has(k) && v !== '') {
+      out.set(k, `${out.get(k)}\0${v}`);
+      continue;
+    }
+    if (out.has(k)) throw invalidRequest(`The parameter ${quoteValue(k)} was sent more than once.`);
     if (v !== '') out.set(k, v);
   }
   return out;
 }
+
+/** Parameters that may be sent more than once: RFC 8707 §2 `resource` ("may be used multiple times"). */
+const REPEATABLE = new Set(['resource']);
+
+/**
+ * Every value of a repeatable parameter (REPEATABLE), in request order; [] when absent. They are
+ * kept NUL-separated in the one map entry: no value can hold a NUL (refuseNul).
+ */
+export const paramValues = (p: Params, name: string): string[] => p.get(name)?.split('\0') ?? [];
 
 /**
  * No parameter of ours may hold a NUL in its name or value (and PostgreSQL text cannot store one).

@@ -29,6 +29,10 @@ export const ENDPOINT_PATHS = {
   // resource's path appended; also at the bare well-known path, where clients that know only the
   // host look (the MCP SDK falls back to it).
   protected_resource_metadata: { path: '/.well-known/oauth-protected-resource/api', aliases: ['/.well-known/oauth-protected-resource'] },
+  // RFC 7591 §3 client registration endpoint, RFC 7592 §2 client configuration endpoint (one per
+  // client: `[client_id]` is its client_id, percent-encoded; clientConfigurationUrl).
+  registration: { path: '/o/register/' },
+  client_configuration: { path: '/o/register/[client_id]/' },
   api_hello: { path: '/api/hello' },
   api_notes: { path: '/api/notes' },
   // For load balancers and orchestrators (lib/server/health.ts): liveness and readiness.
@@ -48,6 +52,11 @@ export const PAGE_PATHS = {
   consent: '/o/authorize/consent/',
   /** The signed-in user's applications (app/o/applications/): the error page's fixes link there. */
   applications: '/o/applications/',
+  /**
+   * The playground's callback (app/o/applications/playground/callback/): a redirect URI on this
+   * server that hands the authorization response to the playground's tab (lib/apps/playground.ts).
+   */
+  playground_callback: '/o/applications/playground/callback/',
 } as const;
 
 export type EndpointName = keyof typeof ENDPOINT_PATHS;
@@ -65,6 +74,40 @@ export function pathFor(name: PathName): string {
  */
 export function urlFor(name: PathName, issuer: string): string {
   return `${issuer}${pathFor(name)}`;
+}
+
+/**
+ * RFC 7592 §3 registration_client_uri: the client configuration endpoint of `clientId` under `issuer`.
+ * @param issuer ISSUER
+ */
+export function clientConfigurationUrl(issuer: string, clientId: string): string {
+  return `${issuer}${ENDPOINT_PATHS.client_configuration.path.replace('[client_id]', encodeURIComponent(clientId))}`;
+}
+
+/**
+ * The `[name]` segments of a path pattern (e.g. '/o/register/[client_id]/') read from a request's
+ * path, decoded; null when the path does not have the pattern's shape. Trailing slash optional.
+ */
+export function pathParams(pattern: string, pathname: string): Record<string, string> | null {
+  const strip = (p: string) => (p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p);
+  const want = strip(pattern).split('/');
+  const got = strip(pathname).split('/');
+  if (want.length !== got.length) return null;
+  const out: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const m = /^\[(\w+)\]$/.exec(want[i]!);
+    if (!m) {
+      if (want[i] !== got[i]) return null;
+      continue;
+    }
+    if (got[i] === '') return null;
+    try {
+      out[m[1]!] = decodeURIComponent(got[i]!);
+    } catch {
+      return null;
+    }
+  }
+  return out;
 }
 
 /** Every path an endpoint answers on: its published path, then its aliases. */

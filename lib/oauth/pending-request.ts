@@ -55,6 +55,8 @@ export const storedRequestSchema = z.object({
     .refine((s) => s.length <= env().limits.authorizeMaxStateChars)
     .optional(),
   scopes: z.array(z.string()),
+  /** RFC 8707: the identifiers of the resources requested (the default resource when none was named). Absent in requests stored before resources. */
+  resources: z.array(z.string()).optional(),
   codeChallenge: z.string().optional(),
   codeChallengeMethod: z.enum(['S256', 'plain']).optional(),
   nonce: z.string().optional(),

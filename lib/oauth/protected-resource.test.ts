@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { audienceIncludes, defaultResourceIdentifier, protectedResourceMetadata, protectedResourceMetadataUrl, resourceMetadataParam } from './protected-resource';
+import { protectedResourceMetadata, protectedResourceMetadataUrl, resourceMetadataParam } from './protected-resource';
 
 describe('protected resource metadata (RFC 9728)', () => {
   it('RFC 9728 §3.1: the well-known suffix goes between the host and the path, a terminating slash after the host is removed, the query is kept', () => {
@@ -30,15 +30,5 @@ describe('protected resource metadata (RFC 9728)', () => {
 
   it('RFC 9728 §5.1: the resource_metadata auth-param is the metadata URL as a quoted-string', () => {
     expect(resourceMetadataParam('https://rs.example/.well-known/oauth-protected-resource/api')).toBe('resource_metadata="https://rs.example/.well-known/oauth-protected-resource/api"');
-  });
-
-  it('RFC 8707 §2, RFC 9068 §4: a token is for the resources its audience names; an empty audience means the default resource only', () => {
-    const def = defaultResourceIdentifier('https://as.example');
-    expect(def).toBe('https://as.example/api');
-    expect(audienceIncludes([], def, def)).toBe(true);
-    expect(audienceIncludes([], 'https://mcp.example/mcp', def)).toBe(false);
-    expect(audienceIncludes(['https://mcp.example/mcp'], 'https://mcp.example/mcp', def)).toBe(true);
-    expect(audienceIncludes(['https://mcp.example/mcp'], def, def)).toBe(false);
-    expect(audienceIncludes(['https://mcp.example/mcp', def], def, def)).toBe(true);
   });
 });

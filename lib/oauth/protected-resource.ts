@@ -8,16 +8,6 @@
 /** RFC 9728 §3: the well-known URI suffix registered for protected resource metadata. */
 export const PROTECTED_RESOURCE_WELL_KNOWN = '/.well-known/oauth-protected-resource';
 
-/** The path of this server's built-in resource (the example API) under ISSUER. */
-export const DEFAULT_RESOURCE_PATH = '/api';
-
-/**
- * The identifier of the default resource: the one a token is for when it names none (an empty
- * `access_tokens.audience`), `${issuer}/api`.
- * @param issuer ISSUER (scheme, host, optional port and path; no trailing slash)
- */
-export const defaultResourceIdentifier = (issuer: string): string => `${issuer}${DEFAULT_RESOURCE_PATH}`;
-
 /** A protected resource as its metadata describes it (RFC 9728 §2). */
 export interface ProtectedResource {
   /** `resource`: its identifier, an absolute https (or, in development, http) URL without fragment; the RFC 8707 `resource` value clients send. */
@@ -66,18 +56,6 @@ export function protectedResourceMetadata(r: ProtectedResource): Record<string, 
     bearer_methods_supported: ['header'],
     ...(r.name ? { resource_name: r.name } : {}),
   };
-}
-
-/**
- * Whether a token is for a resource (RFC 8707 §2, RFC 9068 §4: the resource checks that the
- * audience names it). A token stored with no audience is for the default resource.
- *
- * @param audience the token's audience (`access_tokens.audience`, or a JWT's `aud` as a list)
- * @param identifier the resource asking
- * @param defaultResource the default resource's identifier (defaultResourceIdentifier)
- */
-export function audienceIncludes(audience: readonly string[], identifier: string, defaultResource: string): boolean {
-  return (audience.length === 0 ? [defaultResource] : audience).includes(identifier);
 }
 
 /**

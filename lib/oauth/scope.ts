@@ -5,7 +5,6 @@
  *   scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
  */
 import { env } from '../env';
-import { invalidScope, quoteValue } from './errors';
 import { ownEntry } from '../fields';
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
@@ -42,7 +41,8 @@ export function isSubset(requested: string[], allowed: string[]): boolean {
   return requested.every((s) => allowedSet.has(s));
 }
 
-// --- The scopes this server knows: the configured API scopes (SCOPES) plus OpenID Connect's. ---
+// --- The built-in resource's scopes (SCOPES) plus OpenID Connect's; other resources define their
+// own, and a request's scopes are resolved by lib/oauth/resources.ts resolveScopes. ---
 
 export const OIDC_SCOPES = ['openid', 'profile', 'email'] as const;
 
@@ -57,20 +57,7 @@ const DESCRIPTIONS: Record<string, string> = {
 
 export const describeScope = (s: string) => ownEntry(DESCRIPTIONS, s) ?? `Access “${s}”`;
 
+/** SCOPES and OIDC's: scopes_supported when the resources cannot be read (discovery's default). */
 export function knownScopes(): string[] {
   return [...new Set([...env().SCOPES, ...OIDC_SCOPES])];
-}
-
-/**
- * Resolves a request's `scope`: the defaults when absent (RFC 6749 §3.3), otherwise every value
- * must be a known scope. Returns the space-joined, de-duplicated scope.
- */
-export function resolveRequestedScope(raw: string | undefined): string[] {
-  if (raw === undefined) return [...env().DEFAULT_SCOPES];
-  const list = parseScope(raw);
-  const known = knownScopes();
-  const bad = list.find((s) => !isValidScopeToken(s) || !known.includes(s));
-  if (bad !== undefined) throw invalidScope(`Unknown scope ${quoteValue(bad, 64)}. Known scopes: ${known.join(' ')}.`);
-  if (list.length === 0) return [...env().DEFAULT_SCOPES];
-  return list;
 }

@@ -65,6 +65,22 @@ export interface StoredTokens {
   accessExpiresAt: Date;
   /** Null: the refresh token never expires (REFRESH_TOKEN_EXPIRE_SECONDS unset). */
   refreshExpiresAt: Date | null;
+  /**
+   * RFC 8707: the resource identifiers the access token is for (its `aud`). Null: all the grant's
+   * resources (the code's, refresh token's or device code's). When given for a grant that has
+   * resources, each must be one of them, else the store refuses `invalid_target` (RFC 8707 §2.2).
+   * For grants without (client_credentials, password) it is required and is also the new refresh
+   * token's resources. A grant's stored empty list means the default resource, `defaultResource`.
+   */
+  audience: string[] | null;
+  /**
+   * RFC 8707 §2.2: the access token gets only those of the grant's scopes that are in this list
+   * (the requested resources' scopes and OIDC's); null: all of them. The refresh token keeps the
+   * grant's scope and resources.
+   */
+  scopeWithin: string[] | null;
+  /** The default resource's identifier: what a stored empty resource list stands for. */
+  defaultResource: string;
 }
 
 /** The resource owner as the ID token and UserInfo need them (OIDC Core §5.1: sub, preferred_username, email). */
@@ -82,6 +98,9 @@ export interface TokenUser {
  *    scope to issue includes `openid` (OIDC Core §3.1.3.3 needs one): refused before storing.
  */
 export type IssueRefusal = 'user_inactive' | 'client_suspended' | 'id_token_unavailable';
+
+/** RFC 8707 §2.2: the token request named a resource the grant was not for (not spent). */
+export type TargetRefusal = 'invalid_target';
 
 // --- authorization codes (RFC 6749 §4.1.3, RFC 7636 §4.6) ---------------------------------------------
 
@@ -121,13 +140,17 @@ export type CodeRefusal =
   | 'verifier_missing'
   | 'verifier_mismatch'
   | 'verifier_unexpected'
+  | TargetRefusal
   | IssueRefusal;
 
 /** The redeemed code: what the tokens were issued for. */
 export interface RedeemedCode {
   id: number;
   userId: string;
+  /** The access token's scope (the code's, within `scopeWithin`). */
   scope: string;
+  /** The access token's audience (RFC 8707). */
+  audience: string[];
   nonce: string | null;
   authTime: Date;
 }
@@ -185,12 +208,14 @@ export interface RefreshRotation {
  * won), `expired`, `scope_widened` (§6: "MUST NOT include any scope not originally granted"; the
  * token is not spent), then the IssueRefusal reasons.
  */
-export type RotationRefusal = 'unknown' | 'other_client' | 'revoked' | 'used' | 'expired' | 'scope_widened' | IssueRefusal;
+export type RotationRefusal = 'unknown' | 'other_client' | 'revoked' | 'used' | 'expired' | TargetRefusal | 'scope_widened' | IssueRefusal;
 
 export interface RotatedRefreshToken {
   userId: string | null;
-  /** The scope of the new access token (the requested one, else the refresh token's). */
+  /** The scope of the new access token (the requested one, else the refresh token's, within `scopeWithin`). */
   scope: string;
+  /** The new access token's audience (RFC 8707). */
+  audience: string[];
   familyId: string;
   authTime: Date | null;
   /** True when the presented token had been rotated already and was accepted within the grace period. */
@@ -237,8 +262,8 @@ export interface DeviceCodeRedemption {
 }
 
 export type DeviceCodeRedemptionResult =
-  | { ok: true; userId: string; scope: string; user: TokenUser }
-  | { ok: false; reason: 'used' | 'expired' | IssueRefusal };
+  | { ok: true; userId: string; scope: string; audience: string[]; user: TokenUser }
+  | { ok: false; reason: 'used' | 'expired' | TargetRefusal | IssueRefusal };
 
 // --- finding a token by hash (RFC 6750, RFC 7662, OIDC Core §5.3) ------------------------------------
 
@@ -258,6 +283,11 @@ export interface FoundToken {
   /** The client's owner is deactivated: none of its tokens is active. */
   clientSuspended: boolean;
   scope: string;
+  /**
+   * RFC 8707 / RFC 9068 `aud` of an access token, the resources of a refresh token; an empty list
+   * (rows from before resources) is the default resource.
+   */
+  audience: string[];
   /** The grant that issued an access token; null for refresh tokens. */
   grantType: string | null;
   createdAt: Date;
@@ -418,6 +448,13 @@ export interface TokenStore {
    * alone); an already revoked token is still found, with zero counts.
    */
   revokeToken(tokenHash: string, applicationId: number): Promise<(RevokedTokens & { kind: 'access' | 'refresh'; userId: string | null }) | null>;
+
+  /**
+   * A stored access token gets its final value and expiry: a JWT (RFC 9068) signed once the
+   * issuance told who it is for, or another lifetime than the one assumed. Only the access token
+   * with `oldHash` changes; false when there is none.
+   */
+  replaceAccessToken(oldHash: string, newHash: string, expiresAt: Date): Promise<boolean>;
 
   /** RFC 9700 §4.14.2 (refresh token reuse): revokes every access and refresh token of the family. */
   revokeFamily(familyId: string): Promise<RevokedTokens>;

@@ -1,6 +1,7 @@
 // The running server's local control channel, for the CLI while the server holds the embedded
 // database (PGlite is single-process: lib/db/pglite-lock.ts). `npm run createsuperuser` finds the
-// database locked, and asks the server that holds it to create the user instead.
+// database locked, and asks the server that holds it to create the user instead; so do the
+// scripted setup's commands (`npm run resource`, `createapplication`, `applications`: lib/admin/commands.ts).
 //
 // Safe by construction: it is a Unix domain socket, not a network port, inside DATA_DIR/control/,
 // a directory only the server's OS user may enter (0700; the socket itself 0600). Whoever can
@@ -10,16 +11,19 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createSuperuser, SuperuserRefused, type SuperuserInput } from '../auth/superuser';
+import { COMMANDS, runCommand, type CommandRequest } from '../admin/commands';
 import { log } from '../log';
 
-export type ControlRequest = { command: 'createsuperuser' } & SuperuserInput;
+export type ControlRequest = ({ command: 'createsuperuser' } & SuperuserInput) | CommandRequest;
 export interface ControlAnswer {
   ok: boolean;
   /** For the person at the terminal. */
   message: string;
+  /** A scripted-setup command's result, for --json. */
+  data?: Record<string, unknown>;
 }
 
-const MAX_REQUEST_BYTES = 16 * 1024;
+const MAX_REQUEST_BYTES = 64 * 1024;
 const TIMEOUT_MS = 30_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, the terminating NUL included. */
 const MAX_SOCKET_PATH = 103;
@@ -28,7 +32,13 @@ const MAX_SOCKET_PATH = 103;
 export const controlSocketPath = (dataDir: string): string => path.join(path.resolve(dataDir), 'control', 'cli.sock');
 
 async function answer(req: unknown): Promise<ControlAnswer> {
-  const r = req as Partial<ControlRequest> | null;
+  const command = (req as { command?: unknown } | null)?.command;
+  if (typeof command === 'string' && COMMANDS.includes(command)) {
+    const a = await runCommand(req);
+    if (a.ok) log.info('control.command', { command });
+    return a;
+  }
+  const r = req as Partial<{ command: 'createsuperuser' } & SuperuserInput> | null;
   if (r?.command !== 'createsuperuser' || typeof r.username !== 'string' || typeof r.email !== 'string' || typeof r.password !== 'string') {
     return { ok: false, message: 'Unknown request.' };
   }
@@ -109,7 +119,8 @@ export function askRunningServer(dataDir: string, req: ControlRequest): Promise<
     sock.on('end', () => {
       try {
         const a = JSON.parse(buf) as ControlAnswer;
-        resolve({ ok: a.ok === true, message: String(a.message) });
+        const data = a.data && typeof a.data === 'object' ? { data: a.data } : {};
+        resolve({ ok: a.ok === true, message: String(a.message), ...data });
       } catch {
         reject(new Error('The running server gave no answer.'));
       }

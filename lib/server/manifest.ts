@@ -13,13 +13,18 @@ import { authorizeEndpoint } from '../oauth/endpoints/authorize-http';
 import { grantAllowsPublicClients, tokenEndpoint } from '../oauth/endpoints/token';
 import { revokeEndpoint } from '../oauth/endpoints/revoke';
 import { INTROSPECTION_SCOPE, introspectEndpoint } from '../oauth/endpoints/introspect';
+import { BUILT_IN_RESOURCE } from '../oauth/bearer';
 import { deviceAuthorizationEndpoint } from '../oauth/endpoints/device-authorization';
 import { userinfoEndpoint } from '../oauth/oidc/userinfo';
 import { jwksEndpoint, metadataEndpoint } from '../oauth/oidc/discovery';
-import { apiResource, protectedResourceMetadataEndpoint } from '../oauth/default-resource';
+import { protectedResourceMetadataEndpoint } from '../oauth/endpoints/protected-resource-metadata';
 import { helloEndpoint } from '../api/hello';
 import { notesEndpoint } from '../api/notes';
 import { healthzEndpoint, readyzEndpoint } from './health';
+import { clientConfigurationEndpoint, registrationEndpoint } from '../oauth/endpoints/register';
+
+/** Client metadata is small JSON: registration bodies are bounded tighter than forms. */
+const registrationBody = (settings: Env) => Math.min(settings.MAX_BODY_BYTES, 16 * 1024);
 
 export interface ManifestEntry {
   name: EndpointName;
@@ -102,16 +107,33 @@ export const MANIFEST: Readonly<Record<EndpointName, ManifestEntry>> = {
   jwks: entry('jwks', { ...publicDocument, handle: jwksEndpoint }),
   // RFC 9728 §3: the built-in resource's metadata, a public document.
   protected_resource_metadata: entry('protected_resource_metadata', { ...publicDocument, handle: protectedResourceMetadataEndpoint }),
-  // The example API (RFC 6750), the built-in resource ISSUER/api (RFC 9728 challenges, RFC 8707
-  // audience), CORS by the token's application.
-  api_hello: entry('api_hello', { methods: ['GET'], otherMethods: useGet, cors: 'application', realm: 'api', resource: apiResource, caller: { bearer: { scopes: ['read'] } }, handle: helloEndpoint }),
+  // RFC 7591 §3: POST of JSON client metadata, open to any origin (an in-browser client registers
+  // itself; no cookies are involved). Refused unless REGISTRATION allows it (register.ts).
+  registration: entry(
+    'registration',
+    { methods: ['POST'], otherMethods: (allow) => methodNotAllowed('Use POST.', allow), cors: 'public', handle: registrationEndpoint },
+    { bodyLimit: registrationBody },
+  ),
+  // RFC 7592 §2: read, replace, delete one client with its registration access token (Bearer).
+  client_configuration: entry(
+    'client_configuration',
+    {
+      methods: ['GET', 'PUT', 'DELETE'],
+      otherMethods: (allow) => methodNotAllowed('Use GET, PUT or DELETE.', allow),
+      cors: 'public',
+      handle: clientConfigurationEndpoint,
+    },
+    { bodyLimit: registrationBody },
+  ),
+  // The example API (RFC 6750), the built-in resource ISSUER/api (RFC 8707 audience, RFC 9728
+  // resource_metadata in its challenges), CORS by the token's application.
+  api_hello: entry('api_hello', { methods: ['GET'], otherMethods: useGet, cors: 'application', realm: 'api', caller: { bearer: { scopes: ['read'], resource: BUILT_IN_RESOURCE } }, handle: helloEndpoint }),
   api_notes: entry('api_notes', {
     methods: ['GET', 'POST'],
     otherMethods: (allow) => methodNotAllowed('Use GET or POST.', allow),
     cors: 'application',
     realm: 'api',
-    resource: apiResource,
-    caller: { bearer: { scopes: { GET: ['read'], POST: ['write'] }, requireUser: true } },
+    caller: { bearer: { scopes: { GET: ['read'], POST: ['write'] }, requireUser: true, resource: BUILT_IN_RESOURCE } },
     handle: notesEndpoint,
   }),
   // Liveness and readiness for load balancers (health.ts): unauthenticated, no CORS, no-store.

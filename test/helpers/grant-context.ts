@@ -7,8 +7,15 @@ import type { GrantContext } from '@/lib/oauth/grants/types';
 import type { TokenStore } from '@/lib/oauth/store';
 import { sha256b64url } from '@/lib/oauth/random';
 import { MemoryTokenStore } from './memory-token-store';
+import { useResourcesForTests } from '@/lib/oauth/resources';
 
 export { MemoryTokenStore };
+
+// No database here: the resources are the built-in one only (its scopes are SCOPES, as always).
+const now = new Date();
+useResourcesForTests([
+  { id: 1, identifier: '', name: 'API', scopes: [], accessTokenFormat: 'opaque', accessTokenLifetimeSeconds: null, builtIn: true, createdAt: now, updatedAt: now },
+]);
 
 /**
  * An application registered in `store` (its owner `ownerId`, if given: the app is suspended while the

@@ -52,6 +52,8 @@ export interface MemoryCode {
   redirectUri: string;
   redirectUriSent: boolean;
   scope: string;
+  /** RFC 8707: empty means the default resource. */
+  resources?: string[];
   codeChallenge: string | null;
   codeChallengeMethod: string | null;
   nonce: string | null;
@@ -66,6 +68,7 @@ export interface MemoryAccessToken {
   applicationId: number;
   userId: string | null;
   scope: string;
+  audience: string[];
   familyId: string | null;
   authorizationCodeId: number | null;
   grantType: string;
@@ -79,6 +82,7 @@ export interface MemoryRefreshToken {
   applicationId: number;
   userId: string | null;
   scope: string;
+  resources: string[];
   familyId: string;
   authorizationCodeId: number | null;
   authTime: Date | null;
@@ -94,6 +98,7 @@ export interface MemoryDeviceCode {
   deviceCodeHash: string;
   applicationId: number;
   scope: string;
+  resources?: string[];
   status: DeviceStatus;
   userId: string | null;
   interval: number;
@@ -115,6 +120,8 @@ interface Source {
   userId: string | null;
   accessScope: string;
   refreshScope: string;
+  /** The grant's resources (the refresh token keeps them); the access token's audience is StoredTokens.audience or these. */
+  resources: string[];
   familyId: string | null;
   authorizationCodeId: number | null;
   authTime: Date | null;
@@ -235,7 +242,8 @@ export class MemoryTokenStore implements TokenStore {
       tokenHash: t.accessHash,
       applicationId: from.applicationId,
       userId: from.userId,
-      scope: from.accessScope,
+      scope: within(from.accessScope, t.scopeWithin),
+      audience: t.audience ?? from.resources,
       familyId: from.familyId,
       authorizationCodeId: from.authorizationCodeId,
       grantType,
@@ -250,6 +258,7 @@ export class MemoryTokenStore implements TokenStore {
       applicationId: from.applicationId,
       userId: from.userId,
       scope: from.refreshScope,
+      resources: from.resources,
       familyId: from.familyId!,
       authorizationCodeId: from.authorizationCodeId,
       authTime: from.authTime,
@@ -270,11 +279,14 @@ export class MemoryTokenStore implements TokenStore {
     if (c.applicationId !== r.applicationId) return { ok: false, reason: 'other_client', replayed: null };
     if (c.consumedAt) return { ok: false, reason: 'used', replayed: binding === null ? { codeId: c.id, userId: c.userId } : null };
     c.consumedAt = new Date(now);
-    const refusal = c.expiresAt.getTime() <= now ? 'expired' : (binding ?? this.issueRefusal(c.applicationId, c.userId, c.scope, r.idTokenUnavailable));
+    const resources = resourcesOf(c.resources, r.tokens);
+    const refusal =
+      c.expiresAt.getTime() <= now ? 'expired' : (binding ?? targetRefusal(resources, r.tokens) ?? this.issueRefusal(c.applicationId, c.userId, c.scope, r.idTokenUnavailable));
     if (refusal) return { ok: false, reason: refusal, replayed: null };
-    const source = { applicationId: c.applicationId, userId: c.userId, accessScope: c.scope, refreshScope: c.scope };
+    const source = { applicationId: c.applicationId, userId: c.userId, accessScope: c.scope, refreshScope: c.scope, resources };
     this.insert({ ...source, familyId: r.tokens.familyId, authorizationCodeId: c.id, authTime: c.authTime, nonce: c.nonce }, r.tokens, 'authorization_code');
-    return { ok: true, code: { id: c.id, userId: c.userId, scope: c.scope, nonce: c.nonce, authTime: c.authTime }, user: this.userOf(c.userId)! };
+    const code = { id: c.id, userId: c.userId, scope: within(c.scope, r.tokens.scopeWithin), audience: r.tokens.audience ?? resources, nonce: c.nonce, authTime: c.authTime };
+    return { ok: true, code, user: this.userOf(c.userId)! };
   }
 
   private bindingRefusal(c: MemoryCode, r: CodeRedemption) {
@@ -290,7 +302,7 @@ export class MemoryTokenStore implements TokenStore {
     if (!this.apps.has(i.applicationId)) return { ok: false, reason: 'client_unknown' };
     const refusal = this.issueRefusal(i.applicationId, i.userId, i.scope, i.idTokenUnavailable);
     if (refusal) return { ok: false, reason: refusal };
-    const source = { applicationId: i.applicationId, userId: i.userId, accessScope: i.scope, refreshScope: i.scope };
+    const source = { applicationId: i.applicationId, userId: i.userId, accessScope: i.scope, refreshScope: i.scope, resources: resourcesOf(i.tokens.audience ?? [], i.tokens) };
     this.insert({ ...source, familyId: i.tokens.familyId, authorizationCodeId: null, authTime: i.authTime, nonce: null }, i.tokens, i.grantType);
     return { ok: true, user: this.userOf(i.userId) };
   }
@@ -310,6 +322,7 @@ export class MemoryTokenStore implements TokenStore {
     else if (t.rotatedAt && !inGrace) refusal = 'used';
     else if (t.expiresAt && t.expiresAt.getTime() <= now) refusal = 'expired';
     else if (familyRevoked) refusal = 'revoked';
+    else if (targetRefusal(resourcesOf(t.resources, r.tokens), r.tokens)) refusal = 'invalid_target';
     else if (r.scope !== null && !covers(t.scope, r.scope)) refusal = 'scope_widened';
     else refusal = this.issueRefusal(t.applicationId, t.userId, r.scope ?? t.scope, r.idTokenUnavailable);
     if (refusal) {
@@ -320,9 +333,11 @@ export class MemoryTokenStore implements TokenStore {
     if (!viaGrace) t.rotatedAt = t.lastUsedAt = new Date(now);
     for (const a of this.access) if (a.familyId === t.familyId && !a.revokedAt) a.revokedAt = new Date(now);
     const scope = r.scope ?? t.scope;
-    const source = { applicationId: t.applicationId, userId: t.userId, accessScope: scope, refreshScope: t.scope, familyId: t.familyId };
+    const resources = resourcesOf(t.resources, r.tokens);
+    const source = { applicationId: t.applicationId, userId: t.userId, accessScope: scope, refreshScope: t.scope, familyId: t.familyId, resources };
     this.insert({ ...source, authorizationCodeId: t.authorizationCodeId, authTime: t.authTime, nonce: null }, r.tokens, 'refresh_token');
-    return { ok: true, rotated: { userId: t.userId, scope, familyId: t.familyId, authTime: t.authTime, viaGrace }, user: this.userOf(t.userId) };
+    const rotated = { userId: t.userId, scope: within(scope, r.tokens.scopeWithin), audience: r.tokens.audience ?? resources, familyId: t.familyId, authTime: t.authTime, viaGrace };
+    return { ok: true, rotated, user: this.userOf(t.userId) };
   }
 
   async pollDeviceCode(deviceCodeHash: string, applicationId: number): Promise<PolledDeviceCode | null> {
@@ -348,12 +363,13 @@ export class MemoryTokenStore implements TokenStore {
           ? 'used'
           : d.expiresAt.getTime() <= this.now()
             ? 'expired'
-            : issue;
+            : (targetRefusal(resourcesOf(d.resources, r.tokens), r.tokens) ?? issue);
     if (refusal) return { ok: false, reason: refusal };
     d.status = 'consumed';
-    const source = { applicationId: d.applicationId, userId: d.userId, accessScope: d.scope, refreshScope: d.scope };
+    const resources = resourcesOf(d.resources, r.tokens);
+    const source = { applicationId: d.applicationId, userId: d.userId, accessScope: d.scope, refreshScope: d.scope, resources };
     this.insert({ ...source, familyId: r.tokens.familyId, authorizationCodeId: null, authTime: null, nonce: null }, r.tokens, GRANT_DEVICE_CODE);
-    return { ok: true, userId: d.userId!, scope: d.scope, user: this.userOf(d.userId)! };
+    return { ok: true, userId: d.userId!, scope: within(d.scope, r.tokens.scopeWithin), audience: r.tokens.audience ?? resources, user: this.userOf(d.userId)! };
   }
 
   async findToken(tokenHash: string, kinds: 'access' | 'access_or_refresh'): Promise<FoundToken | null> {
@@ -375,6 +391,7 @@ export class MemoryTokenStore implements TokenStore {
       userActive: user ? user.isActive : null,
       clientSuspended: this.suspended(t.applicationId),
       scope: t.scope,
+      audience: a ? a.audience : (r?.resources ?? []),
       grantType: a ? a.grantType : null,
       createdAt: t.createdAt,
       expiresAt: t.expiresAt,
@@ -411,6 +428,13 @@ export class MemoryTokenStore implements TokenStore {
       (t) => !!rt && t.familyId === rt.familyId,
     );
     return { kind: at ? ('access' as const) : ('refresh' as const), userId: (at ?? rt)!.userId, accessTokens: n.accessTokens, refreshTokens: n.refreshTokens };
+  }
+
+  async replaceAccessToken(oldHash: string, newHash: string, expiresAt: Date): Promise<boolean> {
+    const a = this.accessByHash(oldHash);
+    if (!a) return false;
+    Object.assign(a, { tokenHash: newHash, expiresAt });
+    return true;
   }
 
   async revokeFamily(familyId: string): Promise<RevokedTokens> {
@@ -551,4 +575,19 @@ export class MemoryTokenStore implements TokenStore {
       .map(({ firstAt, ...e }) => ({ ...e, grantedAt: e.grantedAt ?? firstAt, expiresAt: e.neverExpires ? null : e.expiresAt }))
       .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.applicationId - b.applicationId);
   }
+}
+
+/** A grant's stored resources; empty stands for the default resource (as the database store's resourcesOf). */
+function resourcesOf(stored: string[] | undefined, t: StoredTokens): string[] {
+  return stored && stored.length ? stored : [t.defaultResource];
+}
+
+/** RFC 8707 §2.2: a token request may name only resources the grant was for. */
+function targetRefusal(resources: string[], t: StoredTokens): 'invalid_target' | null {
+  return t.audience && t.audience.some((x) => !resources.includes(x)) ? 'invalid_target' : null;
+}
+
+/** `scope` narrowed to `list` (null: unchanged), in its order. */
+function within(scope: string, list: string[] | null): string {
+  return list === null ? scope : scope.split(' ').filter((s) => list.includes(s)).join(' ');
 }

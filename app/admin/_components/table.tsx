@@ -42,7 +42,20 @@ export function Badge({ tone = 'slate', children }: { tone?: 'slate' | 'green' |
   return <span className={`inline-block whitespace-nowrap rounded px-2 py-0.5 text-xs font-medium ${cls}`}>{children}</span>;
 }
 
-/** An application's state: suspended while its owner is deactivated (lib/db/queries/clients.ts). */
-export function AppStatus({ suspended }: { suspended: boolean }) {
-  return suspended ? <Badge tone="red">Suspended (owner inactive)</Badge> : <Badge tone="green">Active</Badge>;
+/** An application's state: suspended by staff, or while its owner is deactivated (lib/db/queries/clients.ts). */
+export function AppStatus({ suspended, byStaff = false }: { suspended: boolean; byStaff?: boolean }) {
+  if (!suspended) return <Badge tone="green">Active</Badge>;
+  return <Badge tone="red">{byStaff ? 'Suspended' : 'Suspended (owner inactive)'}</Badge>;
+}
+
+const SELF_REGISTERED: Partial<Record<string, string>> = { dynamic: 'Self-registered (RFC 7591)', metadata_document: 'Self-registered (metadata document)' };
+
+/** The marker of a client that registered itself (no owner): by RFC 7591, or by its Client ID Metadata Document. */
+export function SelfRegistered({ method }: { method: string }) {
+  const label = SELF_REGISTERED[method];
+  return label ? (
+    <span data-testid="self-registered">
+      <Badge tone="amber">{label}</Badge>
+    </span>
+  ) : null;
 }

@@ -6,7 +6,7 @@ import { listApplications } from '@/lib/admin/service';
 import { CLIENT_TYPE_LABELS, grantTypeLabel } from '@/lib/apps/schema';
 import { filtersValid, listHref, parseAppFilters, type SearchParams } from '@/lib/admin/schema';
 import { orNotFound, staffActor } from '../_lib/actor';
-import { AppStatus, Badge, Empty, Table, td } from '../_components/table';
+import { AppStatus, Badge, Empty, SelfRegistered, Table, td } from '../_components/table';
 import { FILTER_REFUSED, FilterText } from '../_components/filter-field';
 import { Pager } from '../_components/pager';
 import { FlashNotice } from '@/app/_components/flash-notice';
@@ -22,7 +22,7 @@ export default async function AdminApplications({ searchParams }: { searchParams
   const page = valid ? await orNotFound(listApplications(actor, f)) : { rows: [], next: null };
   return (
     <div>
-      <PageTitle sub="Applications of every owner. Open one to edit it, reset its secret or delete it.">Applications</PageTitle>
+      <PageTitle sub="Applications of every owner, and self-registered clients. Open one to edit, suspend or delete it.">Applications</PageTitle>
       <FlashNotice path="/admin/applications/" userId={actor.id} />
       <form method="get" action="/admin/applications/" className="mb-4 flex flex-wrap items-end gap-3" role="search">
         <div className="w-80">
@@ -40,13 +40,15 @@ export default async function AdminApplications({ searchParams }: { searchParams
               </Link>
             </td>
             <td className={`${td} font-mono text-xs`}>{a.clientId}</td>
-            <td className={td}>{a.ownerUsername ?? <span className="text-slate-500">none</span>}</td>
+            <td className={td}>
+              {a.ownerUsername ?? <span className="text-slate-500">none</span>} <SelfRegistered method={a.registrationMethod} />
+            </td>
             <td className={td}>
               <Badge tone={a.clientType === 'confidential' ? 'indigo' : 'slate'}>{CLIENT_TYPE_LABELS[a.clientType]}</Badge>
             </td>
             <td className={`${td} text-xs`}>{a.grantTypes.map(grantTypeLabel).join(', ')}</td>
             <td className={td}>
-              <AppStatus suspended={a.suspended} />
+              <AppStatus suspended={a.suspended} byStaff={a.suspendedAt !== null} />
             </td>
             <td className={td}>
               <Time date={a.createdAt} />

@@ -11,6 +11,7 @@ import { clientIp } from '@/lib/http/client-ip';
 import { formValues, parseApplicationId, parseApplicationValues } from '@/lib/apps/schema';
 import {
   ApplicationNotFoundError,
+  addRedirectUri,
   createApplication,
   deleteApplication,
   regenerateSecret,
@@ -24,6 +25,7 @@ import { ADD_CALLBACK, addOfferedCallback, applicationPath, retryHref } from '@/
 import { env } from '@/lib/env';
 import { confirmHref } from '@/lib/http/confirm-step';
 import { pathFor } from '@/lib/oauth/paths';
+import { playgroundCallbackUrl, playgroundPath } from '@/lib/apps/playground';
 
 async function actor(user: SessionUser): Promise<Actor> {
   const h = await headers();
@@ -129,4 +131,22 @@ export async function addCallbackAction(rawId: unknown, rawForm: unknown): Promi
   revalidatePath(page);
   const again = retryHref(retry, r.application);
   redirect(again ? `${page}?${new URLSearchParams({ retry })}` : page);
+}
+
+/**
+ * The playground's "Add the playground's callback" confirmation (lib/apps/playground.ts): adds
+ * this server's playground callback, and nothing else (the URI comes from ISSUER, not the form), to
+ * the application's redirect URIs with addRedirectUri (its owner only; anyone else gets the 404),
+ * then returns to the playground with the notice.
+ */
+export async function addPlaygroundCallbackAction(rawId: unknown): Promise<void> {
+  const id = idOrNotFound(rawId);
+  const page = playgroundPath(id);
+  const user = await requireUser(page);
+  const uri = playgroundCallbackUrl(env().ISSUER);
+  const r = await orNotFound(addRedirectUri(id, uri, await actor(user)));
+  await setFlash(page, user.id, r.ok ? { code: r.added ? 'callback_added' : 'callback_present', arg: uri } : { code: 'callback_refused', arg: r.message });
+  revalidatePath(applicationPath(id));
+  revalidatePath(page);
+  redirect(page);
 }

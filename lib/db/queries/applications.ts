@@ -146,6 +146,8 @@ export type ApplicationPatch = Partial<
     | 'userId'
     | 'clientSecret'
     | 'secretHashed'
+    | 'allowedScopes'
+    | 'scopePolicy'
   >
 >;
 
@@ -215,8 +217,12 @@ export interface AdminAppRow {
   clientType: 'confidential' | 'public';
   grantTypes: string[];
   ownerUsername: string | null;
-  /** Its owner is deactivated (lib/db/queries/clients.ts): it can neither authenticate nor use its tokens. */
+  /** Suspended by staff or its owner is deactivated (lib/db/queries/clients.ts): it can neither authenticate nor use its tokens. */
   suspended: boolean;
+  /** Set when staff suspended it. */
+  suspendedAt: Date | null;
+  /** How it was registered: 'dynamic' and 'metadata_document' are self-registered (no owner). */
+  registrationMethod: Application['registrationMethod'];
   createdAt: Date;
 }
 
@@ -232,7 +238,7 @@ export async function listApplications(f: { q: string; after?: number; limit: nu
   }
   if (f.after) conds.push(lt(applications.id, f.after));
   const rows = await db
-    .select({ ...summaryColumns, ownerUsername: appOwner.username, suspended: appSuspended })
+    .select({ ...summaryColumns, ownerUsername: appOwner.username, suspended: appSuspended, suspendedAt: applications.suspendedAt, registrationMethod: applications.registrationMethod })
     .from(applications)
     .leftJoin(appOwner, ownerOf(applications))
     .where(conds.length ? and(...conds) : undefined)

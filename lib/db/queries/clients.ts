@@ -1,5 +1,5 @@
 // Client (application) lookup for the protocol hot paths, cached in-process, with the one
-// description of a suspended application (its owner is deactivated).
+// description of a suspended application (suspended by staff, or its owner is deactivated).
 // Invalidation: the editing process drops the entry at once (invalidateClient); on PostgreSQL the
 // edit is also broadcast with NOTIFY so every other instance drops it; a TTL bounds any miss.
 import { eq, getTableColumns, sql } from 'drizzle-orm';
@@ -18,11 +18,16 @@ export const appOwner = alias(users, 'app_owner');
 export const ownerOf = (apps: typeof applications) => eq(appOwner.id, apps.userId);
 
 /**
- * Whether the application is suspended: it has an owner and the owner is deactivated. Derived on
- * every read (never stored), so (re)activating the user is the only switch. Applications without
- * an owner are never suspended.
+ * Whether the application is suspended: staff suspended it (`suspended_at`, lib/db/queries/registration.ts
+ * setApplicationSuspended), or it has an owner and the owner is deactivated. Derived on every read,
+ * so unsuspending or (re)activating the owner is the switch. The one description of "suspended":
+ * `table` is the name the statement gives the applications table ('app' in the token statements).
  */
-export const appSuspended = sql<boolean>`coalesce(not ${appOwner.isActive}, false)`.mapWith((v: unknown) => v === true || v === 't');
+export const appSuspendedOf = (table: string) =>
+  sql<boolean>`(${sql.raw(`"${table}"`)}.suspended_at IS NOT NULL OR coalesce(not ${appOwner.isActive}, false))`.mapWith((v: unknown) => v === true || v === 't');
+
+/** appSuspendedOf the `applications` table, for statements that name it so. */
+export const appSuspended = appSuspendedOf('applications');
 
 /** An application as the protocol reads it: the row, and whether it is suspended. */
 export type Client = Application & { suspended: boolean };
@@ -45,7 +50,7 @@ async function listen(): Promise<void> {
 }
 
 /**
- * The application with this client_id, and whether it is suspended (owner deactivated), in one
+ * The application with this client_id, and whether it is suspended (appSuspended), in one
  * statement; null when there is none. Cached in-process (see above).
  */
 export async function getClient(clientId: string): Promise<Client | null> {

@@ -10,6 +10,8 @@ export interface NewDeviceCode {
   userCode: string;
   applicationId: number;
   scope: string;
+  /** RFC 8707: the resource identifiers requested (identifiers contain no space). */
+  resources: string[];
   interval: number;
   expiresAt: Date;
 }
@@ -17,8 +19,9 @@ export interface NewDeviceCode {
 /** Inserts; false when the user code is taken (the caller draws another). */
 export async function insertDeviceCode(r: NewDeviceCode): Promise<boolean> {
   const rows = await query<{ id: number }>(sql`
-    INSERT INTO device_codes (device_code_hash, user_code, application_id, scope, interval, expires_at)
-    VALUES (${r.deviceCodeHash}, ${r.userCode}, ${r.applicationId}, ${r.scope}, ${r.interval}, ${r.expiresAt.toISOString()})
+    INSERT INTO device_codes (device_code_hash, user_code, application_id, scope, interval, expires_at, resources)
+    VALUES (${r.deviceCodeHash}, ${r.userCode}, ${r.applicationId}, ${r.scope}, ${r.interval}, ${r.expiresAt.toISOString()},
+            string_to_array(${r.resources.join(' ')}::text, ' '))
     ON CONFLICT (user_code) DO NOTHING
     RETURNING id::int AS id`);
   return rows.length === 1;

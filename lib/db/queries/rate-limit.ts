@@ -49,7 +49,8 @@ export interface Limit {
   max: number;
 }
 
-export type LimitCheck = { over: false } | { over: true; retryAfterSeconds: number };
+/** `first` (attemptOverLimit only): this attempt is the first over some limit in its window (one audit event per crossing). */
+export type LimitCheck = { over: false } | { over: true; retryAfterSeconds: number; first?: boolean };
 
 /**
  * Counts one attempt against every limit, then says whether any is now over its `max`: the
@@ -59,11 +60,13 @@ export async function attemptOverLimit(limits: Limit[]): Promise<LimitCheck> {
   const counted = await countAttempts(limits.map((l) => l.key));
   const byKey = new Map(counted.map((c) => [c.key, c]));
   let retry = 0;
+  let first = false;
   for (const l of limits) {
     const c = byKey.get(l.key);
     if (c && c.count > l.max) retry = Math.max(retry, c.retryAfterSeconds);
+    if (c && c.count === l.max + 1) first = true;
   }
-  return retry > 0 ? { over: true, retryAfterSeconds: retry } : { over: false };
+  return retry > 0 ? { over: true, retryAfterSeconds: retry, first } : { over: false };
 }
 
 /**

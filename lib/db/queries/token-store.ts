@@ -1,7 +1,7 @@
 // The one production TokenStore (lib/oauth/store.ts has the contract): the database. Each method is
 // one statement of the module that owns its table.
 import type { TokenStore } from '../../oauth/store';
-import { findToken, issueTokens, redeemAuthorizationCode, redeemDeviceCode, rotateRefreshToken } from './tokens';
+import { findToken, issueTokens, redeemAuthorizationCode, redeemDeviceCode, replaceAccessToken, rotateRefreshToken } from './tokens';
 import { revokeByAuthorizationCode, revokeByIds, revokeFamily, revokeToken } from './revocation';
 import { listAuthorizedApps, revokeAuthorization } from './authorized';
 import { listTokens } from './token-list';
@@ -14,6 +14,7 @@ export const databaseTokenStore: TokenStore = {
   pollDeviceCode,
   redeemDeviceCode,
   findToken,
+  replaceAccessToken,
   revokeToken,
   revokeFamily,
   revokeByAuthorizationCode,

@@ -7,7 +7,7 @@
 import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { getDb, statement, type Placeholders } from '../index';
 import { findSessionUser, isSessionKey, liveSessionCtes, liveSessionValues, type LiveSessionValues } from './sessions';
-import { appSuspended } from './clients';
+import { appSuspendedOf } from './clients';
 import { tokenStateSql } from './token-state';
 import { dateOf, dateOrNull, isoOrNull } from './values';
 import { env } from '../../env';
@@ -21,6 +21,7 @@ import type {
   FoundToken,
   IssueRefusal,
   IssueResult,
+  TargetRefusal,
   RefreshRotation,
   RotationRefusal,
   RotationResult,
@@ -31,6 +32,9 @@ import type {
 import { GRANT_DEVICE_CODE } from '../../oauth/grants/catalogue';
 
 // --- shared pieces of the issuing statements --------------------------------------------------------
+
+/** Suspended (clients.ts appSuspendedOf), in these statements, whose applications table is `app`. */
+const appSuspended = appSuspendedOf('app');
 
 /**
  * Joins the row `alias` (with application_id and user_id) to its client `app`, the client's owner
@@ -66,6 +70,11 @@ interface IssuingValues {
   grantType: string;
   idTokenUnavailable: boolean;
   usedEverySeconds: number;
+  /** StoredTokens.audience, space-separated (identifiers contain no space: lib/oauth/resources.ts); null: the grant's. */
+  audience: string | null;
+  /** StoredTokens.scopeWithin, space-separated; null: no narrowing. */
+  scopeWithin: string | null;
+  defaultResource: string;
 }
 
 const issuingValues = (t: StoredTokens, grantType: string, idTokenUnavailable: boolean): IssuingValues => ({
@@ -77,12 +86,31 @@ const issuingValues = (t: StoredTokens, grantType: string, idTokenUnavailable: b
   grantType,
   idTokenUnavailable,
   usedEverySeconds: env().limits.authorizationUsedEverySeconds,
+  audience: t.audience === null ? null : t.audience.join(' '),
+  scopeWithin: t.scopeWithin === null ? null : t.scopeWithin.join(' '),
+  defaultResource: t.defaultResource,
 });
+
+/** A grant's stored resources (`col`, text[]), an empty list standing for the default resource. */
+const resourcesOf = (col: SQL, p: Placeholders<IssuingValues>) =>
+  sql`(CASE WHEN cardinality(${col}) = 0 THEN ARRAY[${p.defaultResource}::text] ELSE ${col} END)`;
+
+/** The access token's audience out of a grant's resources `col`: the requested ones, else all. */
+const audienceOf = (col: SQL, p: Placeholders<IssuingValues>) => sql`coalesce(string_to_array(${p.audience}::text, ' '), ${resourcesOf(col, p)})`;
+
+/** RFC 8707 §2.2: 'invalid_target' when the request names a resource the grant (`col`) was not for. */
+const targetRefusal = (col: SQL, p: Placeholders<IssuingValues>) =>
+  sql`(CASE WHEN ${p.audience}::text IS NOT NULL AND NOT (${resourcesOf(col, p)} @> string_to_array(${p.audience}::text, ' ')) THEN 'invalid_target' END)`;
+
+/** The scope `scope` narrowed to `p.scopeWithin` (RFC 8707 §2.2), in its order; unchanged when that is null. */
+const scopeWithin = (scope: SQL, p: Placeholders<IssuingValues>) => sql`(CASE WHEN ${p.scopeWithin}::text IS NULL THEN ${scope}
+  ELSE array_to_string(ARRAY(SELECT x.s FROM unnest(string_to_array(${scope}, ' ')) WITH ORDINALITY AS x(s, n)
+                             WHERE x.s = ANY(string_to_array(${p.scopeWithin}::text, ' ')) ORDER BY x.n), ' ') END)`;
 
 /**
  * Three CTEs: ins_access and ins_refresh, inserting the new tokens for each row of the CTE `from`
  * (columns application_id, user_id, access_scope, refresh_scope, family_id, authorization_code_id,
- * auth_time, nonce): the access token, and the refresh token when `p.refreshHash` is set; and
+ * auth_time, nonce, audience, resources: the access token's `aud` and the refresh token's resources): the access token, and the refresh token when `p.refreshHash` is set; and
  * used_consent, recording the use on the user's consent for the client (consents.last_used_at,
  * "Last used" once the tokens are gone). That write is at most once per `p.usedEverySeconds` and
  * skips a consent row another statement holds (SKIP LOCKED): an issuance never waits for a
@@ -99,18 +127,21 @@ const insertTokenCtes = (from: string, p: Placeholders<IssuingValues>) => sql`
     )
     RETURNING 1
   ), ins_access AS (
-    INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, authorization_code_id, grant_type, expires_at)
+    INSERT INTO access_tokens (token_hash, application_id, user_id, scope, family_id, authorization_code_id, grant_type, expires_at, audience)
     SELECT ${p.accessHash}::text, application_id, user_id, access_scope, family_id, authorization_code_id, ${p.grantType}::text,
-           ${p.accessExpiresAt}::timestamptz
+           ${p.accessExpiresAt}::timestamptz, audience
     FROM ${sql.raw(from)}
     RETURNING 1
   ), ins_refresh AS (
-    INSERT INTO refresh_tokens (token_hash, application_id, user_id, scope, family_id, authorization_code_id, auth_time, nonce, expires_at)
+    INSERT INTO refresh_tokens (token_hash, application_id, user_id, scope, family_id, authorization_code_id, auth_time, nonce, expires_at, resources)
     SELECT ${p.refreshHash}::text, application_id, user_id, refresh_scope, family_id, authorization_code_id, auth_time, nonce,
-           ${p.refreshExpiresAt}::timestamptz
+           ${p.refreshExpiresAt}::timestamptz, resources
     FROM ${sql.raw(from)} WHERE ${p.refreshHash}::text IS NOT NULL
     RETURNING 1
   )`;
+
+/** A space-separated list from SQL (array_to_string) as an array; '' is the empty list. */
+const splitList = (s: string | null): string[] => (s ? s.split(' ') : []);
 
 const userOf = (r: { user_id: string | null; username: string | null; email: string | null }): TokenUser | null =>
   r.user_id ? { id: r.user_id, username: r.username ?? '', email: r.email ?? '' } : null;
@@ -131,6 +162,8 @@ const redeemCodeStatement = statement<
     id: number;
     user_id: string;
     scope: string;
+    access_scope: string;
+    audience: string;
     nonce: string | null;
     auth_time: unknown;
     username: string | null;
@@ -144,6 +177,8 @@ const redeemCodeStatement = statement<
   return sql`
     WITH found AS (
       SELECT c.id, c.application_id, c.user_id, c.scope, c.nonce, c.auth_time, c.expires_at, c.consumed_at, u.username, u.email,
+             ${resourcesOf(sql`c.resources`, p)} AS resources, ${audienceOf(sql`c.resources`, p)} AS audience,
+             ${scopeWithin(sql`c.scope`, p)} AS access_scope, ${targetRefusal(sql`c.resources`, p)} AS target_refusal,
              -- RFC 6749 §4.1.3: redirect_uri "if included ... their values are identical"; required when it was sent.
              (CASE
                 WHEN NOT (CASE WHEN c.redirect_uri_sent THEN c.redirect_uri IS NOT DISTINCT FROM ${p.redirectUri}::text
@@ -170,15 +205,15 @@ const redeemCodeStatement = statement<
                 WHEN application_id <> ${p.applicationId}::bigint THEN 'other_client'
                 WHEN NOT EXISTS (SELECT 1 FROM spent) THEN 'used'
                 WHEN ${found.pastExpiry} THEN 'expired'
-                ELSE coalesce(binding_refusal, issue_refusal)
+                ELSE coalesce(binding_refusal, target_refusal, issue_refusal)
               END) AS refusal
       FROM found
     ), go AS (
-      SELECT application_id, user_id, scope AS access_scope, scope AS refresh_scope, ${p.familyId}::uuid AS family_id,
-             id AS authorization_code_id, auth_time, nonce
+      SELECT application_id, user_id, access_scope, scope AS refresh_scope, ${p.familyId}::uuid AS family_id,
+             id AS authorization_code_id, auth_time, nonce, audience, resources
       FROM verdict WHERE refusal IS NULL
     ), ${insertTokenCtes('go', p)}
-    SELECT id::float8 AS id, user_id, scope, nonce, auth_time, username, email, refusal,
+    SELECT id::float8 AS id, user_id, scope, access_scope, array_to_string(audience, ' ') AS audience, nonce, auth_time, username, email, refusal,
            (refusal = 'used' AND binding_refusal IS NULL) AS replayed
     FROM verdict`;
 });
@@ -204,7 +239,7 @@ export async function redeemAuthorizationCode(r: CodeRedemption): Promise<CodeRe
   if (x.refusal) return { ok: false, reason: x.refusal, replayed: x.replayed ? { codeId: Number(x.id), userId: x.user_id } : null };
   return {
     ok: true,
-    code: { id: Number(x.id), userId: x.user_id, scope: x.scope, nonce: x.nonce, authTime: dateOf(x.auth_time) },
+    code: { id: Number(x.id), userId: x.user_id, scope: x.access_scope, audience: splitList(x.audience), nonce: x.nonce, authTime: dateOf(x.auth_time) },
     user: userOf(x)!,
   };
 }
@@ -223,7 +258,8 @@ const issueStatement = statement<
       FROM t ${clientAndUser('t')}
     ), go AS (
       SELECT application_id, user_id, ${p.scope}::text AS access_scope, ${p.scope}::text AS refresh_scope, ${p.familyId}::uuid AS family_id,
-             NULL::bigint AS authorization_code_id, ${p.authTime}::timestamptz AS auth_time, NULL::text AS nonce
+             NULL::bigint AS authorization_code_id, ${p.authTime}::timestamptz AS auth_time, NULL::text AS nonce,
+             ${audienceOf(sql`'{}'::text[]`, p)} AS audience, ${audienceOf(sql`'{}'::text[]`, p)} AS resources
       FROM checked WHERE refusal IS NULL
     ), ${insertTokenCtes('go', p)}
     SELECT user_id, username, email, refusal FROM checked`,
@@ -253,6 +289,7 @@ const rotateStatement = statement<
     username: string | null;
     email: string | null;
     scope: string;
+    audience: string;
     family_id: string;
     auth_time: unknown;
     rotated_seconds_ago: number | null;
@@ -271,6 +308,8 @@ const rotateStatement = statement<
     WITH found AS (
       SELECT rt.id, rt.application_id, rt.user_id, rt.scope, rt.family_id, rt.authorization_code_id, rt.auth_time,
              rt.revoked_at, rt.rotated_at, rt.expires_at, u.username, u.email,
+             ${resourcesOf(sql`rt.resources`, p)} AS resources, ${audienceOf(sql`rt.resources`, p)} AS audience,
+             ${targetRefusal(sql`rt.resources`, p)} AS target_refusal,
              extract(epoch FROM (now() - rt.rotated_at))::float8 AS rotated_seconds_ago,
              EXISTS (SELECT 1 FROM refresh_tokens f WHERE f.family_id = rt.family_id AND ${f.revoked}) AS family_revoked,
              (CASE WHEN NOT ${rt.used} THEN false
@@ -294,6 +333,7 @@ const rotateStatement = statement<
                 WHEN ${found.used} AND NOT in_grace THEN 'used'
                 WHEN ${found.pastExpiry} THEN 'expired'
                 WHEN family_revoked THEN 'revoked'
+                WHEN target_refusal IS NOT NULL THEN target_refusal
                 WHEN ${p.scope}::text IS NOT NULL AND NOT (string_to_array(scope, ' ') @> string_to_array(${p.scope}::text, ' ')) THEN 'scope_widened'
                 ELSE issue_refusal
               END) AS refusal
@@ -304,14 +344,15 @@ const rotateStatement = statement<
       WHERE cur.id IN (SELECT id FROM verdict WHERE refusal IS NULL AND NOT ${verdict.used}) AND NOT ${cur.used} AND NOT ${cur.revoked}
       RETURNING cur.id
     ), go AS (
-      SELECT application_id, user_id, coalesce(${p.scope}::text, scope) AS access_scope, scope AS refresh_scope, family_id,
-             authorization_code_id, auth_time, NULL::text AS nonce
+      SELECT application_id, user_id, ${scopeWithin(sql`coalesce(${p.scope}::text, scope)`, p)} AS access_scope, scope AS refresh_scope, family_id,
+             authorization_code_id, auth_time, NULL::text AS nonce, audience, resources
       FROM verdict WHERE refusal IS NULL AND (${verdict.used} OR EXISTS (SELECT 1 FROM spent))
     ), prev AS (
       UPDATE access_tokens old SET revoked_at = now() WHERE old.family_id IN (SELECT family_id FROM go) AND NOT ${old.revoked}
       RETURNING 1
     ), ${insertTokenCtes('go', p)}
-    SELECT user_id, username, email, coalesce(${p.scope}::text, scope) AS scope, family_id, auth_time, rotated_seconds_ago,
+    SELECT user_id, username, email, ${scopeWithin(sql`coalesce(${p.scope}::text, scope)`, p)} AS scope, array_to_string(audience, ' ') AS audience,
+           family_id, auth_time, rotated_seconds_ago,
            (CASE WHEN refusal IS NULL AND NOT EXISTS (SELECT 1 FROM go) THEN 'used' ELSE refusal END) AS refusal,
            ${verdict.used} AS via_grace,
            (refusal IS NULL AND NOT EXISTS (SELECT 1 FROM go)) AS concurrent
@@ -343,7 +384,7 @@ export async function rotateRefreshToken(r: RefreshRotation): Promise<RotationRe
   }
   return {
     ok: true,
-    rotated: { userId: x.user_id, scope: x.scope, familyId: x.family_id, authTime: dateOrNull(x.auth_time), viaGrace: x.via_grace },
+    rotated: { userId: x.user_id, scope: x.scope, audience: splitList(x.audience), familyId: x.family_id, authTime: dateOrNull(x.auth_time), viaGrace: x.via_grace },
     user: userOf(x),
   };
 }
@@ -352,11 +393,13 @@ export async function rotateRefreshToken(r: RefreshRotation): Promise<RotationRe
 
 const redeemDeviceCodeStatement = statement<
   IssuingValues & { id: number; applicationId: number },
-  { user_id: string | null; username: string | null; email: string | null; scope: string; refusal: 'used' | 'expired' | IssueRefusal | null }
+  { user_id: string | null; username: string | null; email: string | null; scope: string; audience: string; refusal: 'used' | 'expired' | TargetRefusal | IssueRefusal | null }
 >(
   (p) => sql`
     WITH found AS (
       SELECT d.id, d.application_id, d.user_id, d.scope, d.status, d.expires_at, u.username, u.email,
+             ${resourcesOf(sql`d.resources`, p)} AS resources, ${audienceOf(sql`d.resources`, p)} AS audience,
+             ${scopeWithin(sql`d.scope`, p)} AS access_scope, ${targetRefusal(sql`d.resources`, p)} AS target_refusal,
              ${issueRefusal('d', sql`d.scope`, p.idTokenUnavailable)} AS issue_refusal
       FROM device_codes d ${clientAndUser('d')}
       WHERE d.id = ${p.id}::bigint AND d.application_id = ${p.applicationId}::bigint
@@ -366,7 +409,7 @@ const redeemDeviceCodeStatement = statement<
                 WHEN issue_refusal = 'user_inactive' THEN 'user_inactive'
                 WHEN status <> 'approved' OR user_id IS NULL THEN 'used'
                 WHEN expires_at <= now() THEN 'expired'
-                ELSE issue_refusal
+                ELSE coalesce(target_refusal, issue_refusal)
               END) AS refusal
       FROM found
     ), spent AS (
@@ -374,11 +417,11 @@ const redeemDeviceCodeStatement = statement<
       WHERE id IN (SELECT id FROM verdict WHERE refusal IS NULL) AND status = 'approved'
       RETURNING id
     ), go AS (
-      SELECT application_id, user_id, scope AS access_scope, scope AS refresh_scope, ${p.familyId}::uuid AS family_id,
-             NULL::bigint AS authorization_code_id, NULL::timestamptz AS auth_time, NULL::text AS nonce
+      SELECT application_id, user_id, access_scope, scope AS refresh_scope, ${p.familyId}::uuid AS family_id,
+             NULL::bigint AS authorization_code_id, NULL::timestamptz AS auth_time, NULL::text AS nonce, audience, resources
       FROM verdict WHERE refusal IS NULL AND EXISTS (SELECT 1 FROM spent)
     ), ${insertTokenCtes('go', p)}
-    SELECT user_id, username, email, scope,
+    SELECT user_id, username, email, access_scope AS scope, array_to_string(audience, ' ') AS audience,
            (CASE WHEN refusal IS NULL AND NOT EXISTS (SELECT 1 FROM go) THEN 'used' ELSE refusal END) AS refusal
     FROM verdict`,
 );
@@ -396,7 +439,7 @@ export async function redeemDeviceCode(r: DeviceCodeRedemption): Promise<DeviceC
   const x = rows[0];
   if (!x) return { ok: false, reason: 'used' };
   if (x.refusal) return { ok: false, reason: x.refusal };
-  return { ok: true, userId: x.user_id!, scope: x.scope, user: userOf(x)! };
+  return { ok: true, userId: x.user_id!, scope: x.scope, audience: splitList(x.audience), user: userOf(x)! };
 }
 
 // --- finding a token by its hash ----------------------------------------------------------------------
@@ -415,6 +458,7 @@ const findTokenStatement = statement<
     user_active: boolean | null;
     client_suspended: boolean;
     scope: string;
+    audience: string;
     grant_type: string | null;
     created_at: unknown;
     expires_at: unknown;
@@ -425,13 +469,13 @@ const findTokenStatement = statement<
   (p) => sql`
     SELECT 'access' AS kind, t.id::float8 AS id, t.application_id::float8 AS application_id, app.client_id, app.allowed_origins,
            t.user_id, u.username, u.email, u.is_active AS user_active, ${appSuspended} AS client_suspended,
-           t.scope, t.grant_type, t.created_at, t.expires_at, t.revoked_at, NULL::timestamptz AS used_at
+           t.scope, array_to_string(t.audience, ' ') AS audience, t.grant_type, t.created_at, t.expires_at, t.revoked_at, NULL::timestamptz AS used_at
     FROM access_tokens t ${clientAndUser('t')}
     WHERE t.token_hash = ${p.hash}::text
     UNION ALL
     SELECT 'refresh', rt.id::float8, rt.application_id::float8, app.client_id, app.allowed_origins,
            rt.user_id, u.username, u.email, u.is_active, ${appSuspended},
-           rt.scope, NULL::text, rt.created_at, rt.expires_at, rt.revoked_at, rt.rotated_at
+           rt.scope, array_to_string(rt.resources, ' '), NULL::text, rt.created_at, rt.expires_at, rt.revoked_at, rt.rotated_at
     FROM refresh_tokens rt ${clientAndUser('rt')}
     WHERE rt.token_hash = ${p.hash}::text AND ${p.refresh}::boolean
     LIMIT 1`,
@@ -459,12 +503,25 @@ export async function findToken(tokenHash: string, kinds: 'access' | 'access_or_
     userActive: x.user_active,
     clientSuspended: x.client_suspended === true,
     scope: x.scope,
+    audience: splitList(x.audience),
     grantType: x.grant_type,
     createdAt: dateOf(x.created_at),
     expiresAt: dateOrNull(x.expires_at),
     revokedAt: dateOrNull(x.revoked_at),
     usedAt: dateOrNull(x.used_at),
   };
+}
+
+// --- the final value of an access token ---------------------------------------------------------------
+
+const replaceAccessStatement = statement<{ oldHash: string; newHash: string; expiresAt: string }, { id: number }>(
+  (p) => sql`UPDATE access_tokens SET token_hash = ${p.newHash}::text, expires_at = ${p.expiresAt}::timestamptz
+             WHERE token_hash = ${p.oldHash}::text RETURNING id::float8 AS id`,
+);
+
+/** TokenStore.replaceAccessToken: one statement by the unique hash index. */
+export async function replaceAccessToken(oldHash: string, newHash: string, expiresAt: Date): Promise<boolean> {
+  return (await replaceAccessStatement({ oldHash, newHash, expiresAt: expiresAt.toISOString() })).length > 0;
 }
 
 // --- the authorization endpoint: codes for returning users, remembered consent ------------------------
@@ -495,6 +552,7 @@ export async function findUserAndMaybeIssueCode(
     redirectUri: c.redirectUri,
     redirectUriSent: c.redirectUriSent ?? true,
     scope: c.scope,
+    resources: (c.resources ?? []).join(' '),
     codeChallenge: c.codeChallenge ?? null,
     codeChallengeMethod: c.codeChallengeMethod ?? null,
     nonce: c.nonce ?? null,
@@ -514,6 +572,8 @@ const findUserAndIssueCodeStatement = statement<
     redirectUri: string;
     redirectUriSent: boolean;
     scope: string;
+    /** The code's resources (RFC 8707), space-separated. */
+    resources: string;
     codeChallenge: string | null;
     codeChallengeMethod: string | null;
     nonce: string | null;
@@ -531,9 +591,10 @@ const findUserAndIssueCodeStatement = statement<
       FROM s JOIN users u ON u.id = s.user_id LEFT JOIN consents c ON c.user_id = u.id AND c.application_id = ${p.applicationId}::bigint
     ), ins AS (
       INSERT INTO authorization_codes (code_hash, application_id, user_id, redirect_uri, redirect_uri_sent, scope, code_challenge,
-                          code_challenge_method, nonce, auth_time, expires_at)
+                          code_challenge_method, nonce, auth_time, expires_at, resources)
       SELECT ${p.codeHash}::text, ${p.applicationId}::bigint, u.id, ${p.redirectUri}::text, ${p.redirectUriSent}::boolean, ${p.scope}::text,
-             ${p.codeChallenge}::text, ${p.codeChallengeMethod}::text, ${p.nonce}::text, ${p.authTime}::timestamptz, ${p.expiresAt}::timestamptz
+             ${p.codeChallenge}::text, ${p.codeChallengeMethod}::text, ${p.nonce}::text, ${p.authTime}::timestamptz, ${p.expiresAt}::timestamptz,
+             string_to_array(${p.resources}::text, ' ')
       FROM u
       WHERE u.is_active AND (${p.skipConsent}::boolean OR string_to_array(u.consent, ' ') @> string_to_array(${p.scopes}::text, ' '))
       RETURNING 1

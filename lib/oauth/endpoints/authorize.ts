@@ -16,6 +16,7 @@ import {
   consentRequired,
   accessDenied,
   quoteValue,
+  OAuthError,
   AuthorizationError,
   authorizationResponseUri,
   type ClientRedirect,
@@ -24,9 +25,10 @@ import {
 import { matchRedirectUri } from '../redirect-uri';
 import { isValidCodeChallenge, type PkceMethod } from '../pkce';
 import { randomToken, sha256b64url } from '../random';
-import { resolveRequestedScope, formatScope } from '../scope';
-import { parseScope } from '../scope';
+import { formatScope, OIDC_SCOPES, parseScope } from '../scope';
+import { describeResourceScope, listResources, resolveResources, resolveScopes, type Resource } from '../resources';
 import { getClient, type Client } from '../../db/queries/clients';
+import { resolveClient } from '../client-metadata';
 import { findUserAndMaybeIssueCode, insertCode, saveConsent, type NewCode } from '../../db/queries/tokens';
 import { audit } from '../../db/queries/audit';
 import { env } from '../../env';
@@ -93,14 +95,19 @@ const codeAnswer = (v: ValidRequest, code: string) => authorizationResponseUri(c
 
 // --- the checks, in order ----------------------------------------------------------------------
 
-function parseQuery(search: URLSearchParams): { params: Map<string, string>; duplicates: string[] } {
+function parseQuery(search: URLSearchParams): { params: Map<string, string>; duplicates: string[]; resources: string[] } {
   const params = new Map<string, string>();
   const duplicates: string[] = [];
+  const resources: string[] = [];
   for (const [k, v] of search) {
-    if (params.has(k)) duplicates.push(k);
+    // RFC 8707 §2: "resource … may be used multiple times to indicate that the requested token is
+    // intended to be used at multiple resources."
+    if (k === 'resource') {
+      if (v !== '') resources.push(v);
+    } else if (params.has(k)) duplicates.push(k);
     else if (v !== '') params.set(k, v);
   }
-  return { params, duplicates };
+  return { params, duplicates, resources };
 }
 
 /** The page of the signed-in user's applications, where every fix of a registration is made. */
@@ -139,7 +146,9 @@ function applicationProblem(app: Client | null, redirectUri?: string, looker: Lo
     return AuthorizationError.page(
       {
         title: 'Application suspended',
-        message: `This application (“${app.name}”) is suspended: its owner’s account has been deactivated, so it cannot ask for access.`,
+        message: app.suspendedAt
+          ? `This application (“${app.name}”) has been suspended by the administrators of this server, so it cannot ask for access.`
+          : `This application (“${app.name}”) is suspended: its owner’s account has been deactivated, so it cannot ask for access.`,
         hint: 'Contact the application’s developer, or the administrators of this server.',
       },
       403,
@@ -154,7 +163,7 @@ function applicationProblem(app: Client | null, redirectUri?: string, looker: Lo
  * The application asking (RFC 6749 §4.1.1 client_id): registered and not suspended.
  * @throws AuthorizationError a page (duplicated, missing or unknown client_id, suspended application)
  */
-async function checkClient(params: Map<string, string>, duplicates: string[]): Promise<Client> {
+async function checkClient(params: Map<string, string>, duplicates: string[], ip: string): Promise<Client> {
   if (duplicates.includes('client_id')) throw AuthorizationError.page({ title: 'Invalid request', message: 'The client_id parameter was sent more than once.' });
   const clientId = params.get('client_id');
   if (!clientId) {
@@ -164,7 +173,19 @@ async function checkClient(params: Map<string, string>, duplicates: string[]): P
       hint: 'The client must send its client_id, as shown on the application’s page.',
     });
   }
-  const app = clientId.length <= 200 && !hasNul(clientId) ? await getClient(clientId) : null;
+  let app: Client | null;
+  try {
+    app = clientId.length <= 255 && !hasNul(clientId) ? await resolveClient(clientId, ip) : null;
+  } catch (err) {
+    // A metadata document that cannot be fetched or validated: a page, never a redirect (the
+    // redirect URI cannot be verified without the document).
+    if (!(err instanceof OAuthError) || err.code !== 'invalid_client') throw err;
+    throw AuthorizationError.page(
+      { title: 'Invalid client', message: err.description ?? 'The client metadata document could not be used.', hint: 'The client’s developer must publish a valid client metadata document at its client_id URL.' },
+      400,
+      'invalid_client',
+    );
+  }
   const problem = applicationProblem(app);
   if (problem) throw problem;
   return app!;
@@ -234,7 +255,12 @@ function checkSize(encoded: string, state: string | undefined): void {
 }
 
 /** The checks after the redirect URI is verified; their errors go to it (RFC 6749 §4.1.2.1). */
-function checkParams(app: Client, params: Map<string, string>, duplicates: string[]): Omit<StoredRequest, 'redirectUri' | 'redirectUriSent' | 'state' | 'hintSub'> {
+async function checkParams(
+  app: Client,
+  params: Map<string, string>,
+  duplicates: string[],
+  resourceParams: string[],
+): Promise<Omit<StoredRequest, 'redirectUri' | 'redirectUriSent' | 'state' | 'hintSub'>> {
   if (duplicates.length) throw invalidRequest(`The parameter ${quoteValue(duplicates[0])} was sent more than once.`);
   // Values reach the database (nonce, scope): PostgreSQL text cannot hold NUL.
   for (const [k, v] of params) refuseNul(k, v);
@@ -242,7 +268,10 @@ function checkParams(app: Client, params: Map<string, string>, duplicates: strin
   if (!responseType) throw invalidRequest('The response_type parameter is missing (use response_type=code).');
   if (responseType !== 'code') throw unsupportedResponseType(`Only response_type=code is supported; ${quoteValue(responseType)} is not.`);
   checkCodeFlowAllowed(app);
-  const scopes = resolveRequestedScope(params.get('scope'));
+  // RFC 8707 §2 (invalid_target) and the application's allowed scopes (invalid_scope), both errors
+  // for the verified redirect URI.
+  const resources = await resolveResources(resourceParams);
+  const scopes = await resolveScopes(params.get('scope'), resources, app);
 
   // PKCE (RFC 7636 §4.3, RFC 9700 §2.1.1).
   const e = env();
@@ -279,6 +308,7 @@ function checkParams(app: Client, params: Map<string, string>, duplicates: strin
   }
   return {
     scopes,
+    resources: resources.map((r) => r.identifier),
     codeChallenge: challenge,
     codeChallengeMethod: challenge ? (method as PkceMethod) : undefined,
     nonce: params.get('nonce'),
@@ -327,6 +357,7 @@ function codeRow(v: ValidRequest, userId: string, authTime: number, code: string
     redirectUri: v.redirectUri,
     redirectUriSent: v.redirectUriSent,
     scope: formatScope(v.scopes),
+    resources: v.resources ?? [],
     codeChallenge: v.codeChallenge ?? null,
     codeChallengeMethod: v.codeChallengeMethod ?? null,
     nonce: v.nonce ?? null,
@@ -354,15 +385,15 @@ export interface AuthorizeInput {
 export async function authorize({ url, session, ip }: AuthorizeInput): Promise<string> {
   const pendingId = pendingIdOf(url.searchParams);
   if (pendingId !== null) return resume(pendingId, session, ip);
-  const { params, duplicates } = parseQuery(url.searchParams);
-  const app = await checkClient(params, duplicates);
+  const { params, duplicates, resources } = parseQuery(url.searchParams);
+  const app = await checkClient(params, duplicates, ip);
   const redirect = checkRedirectUri(app, params, duplicates, { userId: session?.userId, query: url.search });
   const state = duplicates.includes('state') ? undefined : params.get('state');
   // From here on errors go to the client, with the state when it is within the limit.
   const to = clientOf({ redirectUri: redirect.uri, state: state !== undefined && state.length <= env().limits.authorizeMaxStateChars ? state : undefined });
   try {
     checkSize(url.search.replace(/^\?/, ''), state);
-    const v = fromStored(app, { redirectUri: to.redirectUri, state: to.state, redirectUriSent: redirect.sent, ...checkParams(app, params, duplicates), hintSub: await hintSubject(params) });
+    const v = fromStored(app, { redirectUri: to.redirectUri, state: to.state, redirectUriSent: redirect.sent, ...(await checkParams(app, params, duplicates, resources)), hintSub: await hintSubject(params) });
     const step = await decide(v, session, ip, null);
     if (step.kind === 'page') return step.location;
     await step.effect?.(); // no pending request to spend: commit at once
@@ -382,6 +413,49 @@ export interface ConsentPage {
   /** The username of whoever registered the application, or null. */
   owner: string | null;
   scopes: string[];
+  /** The requested scopes grouped for the page: each resource's, then OIDC's (ConsentGroup). */
+  groups: ConsentGroup[];
+}
+
+/** One group of the consent screen: a resource's requested scopes, or the OpenID Connect ones. */
+export interface ConsentGroup {
+  /** The resource's name, or 'Your identity' for OIDC scopes. */
+  title: string;
+  /** The resource identifier's host (what the user can recognise); null for OIDC scopes. */
+  host: string | null;
+  identifier: string | null;
+  scopes: { name: string; description: string; required: boolean }[];
+}
+
+/**
+ * Scopes the user cannot uncheck on the consent screen: `openid` (without it the request is not an
+ * OpenID Connect sign-in at all). Every other scope is optional (RFC 6749 §3.3: the server may
+ * grant fewer than requested, and says so in the token response's `scope`).
+ */
+export const REQUIRED_SCOPES: readonly string[] = ['openid'];
+
+/**
+ * The requested scopes grouped by resource (a scope two resources define is shown under the
+ * first), OIDC scopes in their own group last. Resource identifiers no longer registered are shown
+ * by identifier.
+ */
+export function consentGroups(scopes: readonly string[], identifiers: readonly string[], all: readonly Resource[]): ConsentGroup[] {
+  const oidc = OIDC_SCOPES as readonly string[];
+  const resources = identifiers.map((id) => all.find((r) => r.identifier === id)).filter((r): r is Resource => r !== undefined);
+  const placed = new Set<string>();
+  const groups: ConsentGroup[] = [];
+  for (const r of resources) {
+    const mine = scopes.filter((s) => !oidc.includes(s) && !placed.has(s) && r.scopes.some((x) => x.name === s));
+    mine.forEach((s) => placed.add(s));
+    if (!mine.length) continue;
+    const host = URL.canParse(r.identifier) ? new URL(r.identifier).host : r.identifier;
+    groups.push({ title: r.name, host, identifier: r.identifier, scopes: mine.map((s) => ({ name: s, description: describeResourceScope([r], s), required: false })) });
+  }
+  const rest = scopes.filter((s) => !placed.has(s) && !oidc.includes(s));
+  if (rest.length) groups.push({ title: 'Other permissions', host: null, identifier: null, scopes: rest.map((s) => ({ name: s, description: describeResourceScope(resources, s), required: false })) });
+  const ids = scopes.filter((s) => oidc.includes(s));
+  if (ids.length) groups.push({ title: 'Your identity', host: null, identifier: null, scopes: ids.map((s) => ({ name: s, description: describeResourceScope([], s), required: REQUIRED_SCOPES.includes(s) })) });
+  return groups;
 }
 
 /**
@@ -401,7 +475,10 @@ export async function consentPage(pendingId: unknown, session: Pick<SessionInfo,
   if (!pending || pending.row.sessionSidHash !== session.sidHash) return null;
   const app = await getClient(pending.row.clientId);
   if (applicationProblem(app, pending.request.redirectUri) || !codeFlowAllowed(app!)) return null;
-  return { pendingId: pending.id, app: app!, owner: pending.row.ownerUsername, scopes: pending.request.scopes };
+  const { scopes, resources } = pending.request;
+  const all = await listResources();
+  const ids = resources ?? all.filter((r) => r.builtIn).map((r) => r.identifier);
+  return { pendingId: pending.id, app: app!, owner: pending.row.ownerUsername, scopes, groups: consentGroups(scopes, ids, all) };
 }
 
 export interface ConsentDecision {
@@ -410,6 +487,11 @@ export interface ConsentDecision {
   session: SessionInfo | null;
   ip: string;
   decision: 'allow' | 'deny';
+  /**
+   * With 'allow': the scopes the user left checked. Only requested ones count, REQUIRED_SCOPES
+   * that were requested are always granted; undefined: every requested scope.
+   */
+  granted?: readonly string[];
 }
 
 /**
@@ -422,8 +504,8 @@ export interface ConsentDecision {
  *   §4.1.2.1), or a page: the request expired or was spent (also by the other of two racing
  *   decisions), or the application may not ask any more
  */
-export function decideConsent({ pendingId, session, ip, decision }: ConsentDecision): Promise<string> {
-  return resume(pendingId, session, ip, decision);
+export function decideConsent({ pendingId, session, ip, decision, granted }: ConsentDecision): Promise<string> {
+  return resume(pendingId, session, ip, decision, granted);
 }
 
 /**
@@ -432,7 +514,7 @@ export function decideConsent({ pendingId, session, ip, decision }: ConsentDecis
  * An answer for the client spends it first: of two concurrent completions one gets through, the
  * other gets the expired page.
  */
-async function resume(id: unknown, session: SessionInfo | null, ip: string, decision?: 'allow' | 'deny'): Promise<string> {
+async function resume(id: unknown, session: SessionInfo | null, ip: string, decision?: 'allow' | 'deny', granted?: readonly string[]): Promise<string> {
   // A look (GET) binds the request to the session looking; a decision must come from that session.
   const pending = await findPending(id, decision === undefined ? session?.sidHash : undefined);
   if (!pending) throw expired();
@@ -444,7 +526,7 @@ async function resume(id: unknown, session: SessionInfo | null, ip: string, deci
   let step: Step;
   try {
     checkCodeFlowAllowed(v.app);
-    step = await decide(v, session, ip, pending, decision);
+    step = await decide(v, session, ip, pending, decision, granted);
   } catch (err) {
     step = { kind: 'client', answer: AuthorizationError.toClient(err, clientOf(v)) };
   }
@@ -489,7 +571,14 @@ async function toLogin(v: ValidRequest, session: SessionInfo | null, ip: string,
  * or the form's decision), or an error for the client.
  * @throws OAuthError for the client (login_required, consent_required: OIDC Core §3.1.2.6)
  */
-async function decide(v: ValidRequest, session: SessionInfo | null, ip: string, pending: PendingRequest | null, decision?: 'allow' | 'deny'): Promise<Step> {
+async function decide(
+  v: ValidRequest,
+  session: SessionInfo | null,
+  ip: string,
+  pending: PendingRequest | null,
+  decision?: 'allow' | 'deny',
+  granted?: readonly string[],
+): Promise<Step> {
   const none = v.prompt.has('none');
   // OIDC Core §3.1.2.1 id_token_hint: "If the End-User identified by the ID Token is logged in or is
   // logged in by the request, then the Authorization Server returns a positive response; otherwise,
@@ -507,7 +596,10 @@ async function decide(v: ValidRequest, session: SessionInfo | null, ip: string, 
 
   // The common case, a returning user with remembered consent (or an app that skips consent),
   // costs one statement: the code is inserted only if the user is active and consent covers it.
-  const autoCode = decision === undefined && !v.prompt.has('consent') ? randomToken() : null;
+  // A metadata-document client is nobody's vetted application and its document may change: the
+  // user is asked every time.
+  const askEveryTime = v.app.registrationMethod === 'metadata_document';
+  const autoCode = decision === undefined && !v.prompt.has('consent') && !askEveryTime ? randomToken() : null;
   const found = await findUserAndMaybeIssueCode(
     session,
     v.app.id,
@@ -534,13 +626,17 @@ async function decide(v: ValidRequest, session: SessionInfo | null, ip: string, 
       };
     }
     const code = randomToken();
+    // The user may uncheck optional scopes: the consent remembers, and the code carries, only what
+    // they granted (RFC 6749 §3.3; the token response's `scope` says so, §5.1).
+    const kept = granted === undefined ? v.scopes : v.scopes.filter((s) => granted.includes(s) || REQUIRED_SCOPES.includes(s));
+    const g: ValidRequest = { ...v, scopes: kept };
     return {
       kind: 'client',
-      answer: codeAnswer(v, code),
+      answer: codeAnswer(g, code),
       effect: async () => {
-        await saveConsent(user.id, v.app.id, v.scopes);
-        await insertCode(codeRow(v, user.id, session.authTime, code));
-        audit('consent.granted', { actorUserId: user.id, applicationId: v.app.id, ip, detail: { scope: formatScope(v.scopes) } });
+        await saveConsent(user.id, g.app.id, kept);
+        await insertCode(codeRow(g, user.id, session.authTime, code));
+        audit('consent.granted', { actorUserId: user.id, applicationId: g.app.id, ip, detail: { scope: formatScope(kept) } });
       },
     };
   }

@@ -4,12 +4,13 @@
 // application/x-www-form-urlencoded format … with a character encoding of UTF-8 … HTTP POST": the
 // route manifest's entry; the wrapper parses the form and authenticates the client. Here: check →
 // insert → JSON.
-import { jsonResponse, type OAuthRequest, type OAuthResponse } from '../http';
+import { jsonResponse, paramValues, type OAuthRequest, type OAuthResponse } from '../http';
 import { unauthorizedClient, tooManyRequests } from '../errors';
 import type { ClientCall } from '../endpoint';
 import { urlFor } from '../paths';
 import { formatUserCode, randomToken, randomUserCode, sha256b64url } from '../random';
-import { resolveRequestedScope, formatScope } from '../scope';
+import { formatScope } from '../scope';
+import { resolveResources, resolveScopes } from '../resources';
 import { insertDeviceCode } from '../../db/queries/device';
 import { countDeviceAuthorization } from '../../rate-limits';
 import { env } from '../../env';
@@ -32,19 +33,21 @@ export const verificationUri = () => urlFor('device_verification', env().ISSUER)
  * endpoint wrapper: §3.1 "The client authentication requirements of Section 3.2.1 of [RFC6749]
  * apply to requests on this endpoint": confidential clients authenticate, public ones send their
  * client_id). Answers the §3.2 JSON.
- * @throws OAuthError unauthorized_client without the device grant; invalid_scope; 429 over the rate limit
+ * @throws OAuthError unauthorized_client without the device grant; invalid_target; invalid_scope; 429 over the rate limit
  */
 export async function deviceAuthorizationEndpoint(req: OAuthRequest, { params, client }: ClientCall): Promise<OAuthResponse> {
   const app = client.app;
   if (!app.grantTypes.includes(GRANT_DEVICE_CODE)) {
     throw unauthorizedClient("This application may not use the device flow. Enable 'Device code' in its settings.");
   }
-  const scope = formatScope(resolveRequestedScope(params.get('scope')));
+  // RFC 8707 §2 `resource` (invalid_target) and the application's allowed scopes, as at /o/authorize/.
+  const resources = await resolveResources(paramValues(params, 'resource'));
+  const scope = formatScope(await resolveScopes(params.get('scope'), resources, app));
 
   // Every request creates a row and a user code to guess against: each one counts, per client
   // and source, before anything is inserted (RFC 8628 §5.2; lib/rate-limits.ts).
   const e = env();
-  const limit = await countDeviceAuthorization(app.clientId, req.ip);
+  const limit = await countDeviceAuthorization(app.clientId, app.id, req.ip);
   if (limit.over) throw tooManyRequests('Too many device authorization requests; retry later.', limit.retryAfterSeconds);
 
   const deviceCode = randomToken();
@@ -58,6 +61,7 @@ export async function deviceAuthorizationEndpoint(req: OAuthRequest, { params, c
       userCode,
       applicationId: app.id,
       scope,
+      resources: resources.map((r) => r.identifier),
       interval,
       expiresAt: new Date(Date.now() + expiresIn * 1000),
     });

@@ -10,6 +10,7 @@ import { sha256b64url } from '../random';
 import { inactiveReason, type FoundToken } from '../store';
 import { databaseTokenStore } from '../../db/queries/token-store';
 import { env } from '../../env';
+import { builtInIdentifier } from '../resources';
 
 export const INTROSPECTION_SCOPE = 'introspection';
 
@@ -18,6 +19,8 @@ export const INTROSPECTION_SCOPE = 'introspection';
 const INACTIVE = { active: false } as const;
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
+
+const audienceClaim = (aud: string[]): string | string[] => (aud.length === 1 ? aud[0] : aud);
 
 /** Who asks (authenticated by the wrapper): a confidential client, or the application of a bearer token with the `introspection` scope. */
 interface Caller {
@@ -40,7 +43,9 @@ function answerFor(t: FoundToken, caller: Caller) {
     iat: epoch(t.createdAt),
     // The resource owner; for client_credentials the client itself is the resource owner.
     sub: t.userId ?? t.clientId,
-    aud: t.clientId,
+    // RFC 7662 §2.2 / RFC 8707: the resources the token is for (an old token's empty audience is
+    // the default resource's). One identifier as a string, several as an array, as in a JWT.
+    aud: audienceClaim(t.audience.length ? t.audience : [builtInIdentifier()]),
     iss: env().ISSUER,
   };
 }

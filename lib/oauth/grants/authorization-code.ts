@@ -2,13 +2,14 @@
 // everything the code is bound to and stores the tokens in one step (lib/oauth/store.ts
 // redeemAuthorizationCode); this grant words its answer.
 import type { Grant } from './types';
-import { invalidGrant } from '../errors';
-import { required } from '../http';
+import { invalidGrant, invalidTarget } from '../errors';
+import { paramValues, required } from '../http';
+import { accessTarget, resolveResources, scopeWithin } from '../resources';
 import { sha256b64url } from '../random';
 import { isValidCodeVerifier, s256 } from '../pkce';
 import type { CodeRefusal, IssueRefusal } from '../store';
 import { audit } from '../../db/queries/audit';
-import { newTokens, tokenResponse } from '../tokens';
+import { newTokens, settleAccessToken, tokenResponse } from '../tokens';
 import { idTokenProblem } from '../oidc/attach';
 import { issueRefusalError, isIssueRefusal } from './refusals';
 import { env } from '../../env';
@@ -47,7 +48,11 @@ export const authorizationCodeGrant: Grant = {
     const verifier = params.get('code_verifier');
     if (code.length > env().limits.tokenMaxLength) throw invalidGrant(INVALID);
 
-    const tokens = newTokens(client.app.grantTypes.includes('refresh_token'));
+    // RFC 8707 §2.2: a token request may name some of the resources the code was for (checked by
+    // the store); its access token is then for those only, with their scopes. Without: all of them.
+    const named = paramValues(params, 'resource');
+    const resources = named.length ? await resolveResources(named) : null;
+    const tokens = newTokens(client.app.grantTypes.includes('refresh_token'), resources && accessTarget(resources), resources && scopeWithin(resources));
     const problem = await idTokenProblem(client.app);
     // RFC 7636 §4.1: a malformed verifier matches no challenge.
     const valid = verifier !== undefined && isValidCodeVerifier(verifier);
@@ -68,10 +73,12 @@ export const authorizationCodeGrant: Grant = {
         audit('code.replayed', { applicationId: client.app.id, actorUserId: redeemed.replayed.userId, ip: req.ip, detail: { revoked_tokens: n.accessTokens + n.refreshTokens } });
       }
       const reason = redeemed.reason;
+      if (reason === 'invalid_target') throw invalidTarget('The authorization request was not for this resource; request one it named.');
       if (isIssueRefusal(reason)) throw issueRefusalError(reason, { req, app: client.app, idTokenProblem: problem });
       throw invalidGrant(describeRefusal(reason));
     }
     const c = redeemed.code;
+    await settleAccessToken(tokens, store, c.audience, c.scope, client.app.clientId, { sub: c.userId, authTime: c.authTime });
     return tokenResponse(tokens, { app: client.app, user: redeemed.user, scope: c.scope, grantType: 'authorization_code', ip: req.ip, nonce: c.nonce, authTime: c.authTime });
   },
 };

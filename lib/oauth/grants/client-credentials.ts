@@ -1,20 +1,25 @@
 // RFC 6749 §4.4: a confidential client acting on its own behalf. No refresh token (§4.4.3).
+// RFC 8707 §2: the token is for the `resource`s named (else the default resource), with only their
+// scopes that the application may have.
 import type { Grant } from './types';
-import { resolveRequestedScope, formatScope } from '../scope';
-import { OIDC_SCOPES } from '../scope';
+import { formatScope, OIDC_SCOPES, parseScope } from '../scope';
 import { invalidScope, quoteValue } from '../errors';
-import { newTokens, tokenResponse } from '../tokens';
+import { paramValues } from '../http';
+import { newTokens, signAccessToken, tokenResponse } from '../tokens';
+import { accessTarget, resolveResources, resolveScopes } from '../resources';
 import { issueRefusalError } from './refusals';
 
 export const clientCredentialsGrant: Grant = {
   grantType: 'client_credentials',
   async handle({ req, params, client, store }) {
-    const scopes = resolveRequestedScope(params.get('scope'));
     // There is no user: identity scopes make no sense here.
-    const bad = scopes.find((s) => (OIDC_SCOPES as readonly string[]).includes(s));
+    const bad = parseScope(params.get('scope')).find((s) => (OIDC_SCOPES as readonly string[]).includes(s));
     if (bad) throw invalidScope(`The scope ${quoteValue(bad)} needs a user; client credentials have none.`);
-    const scope = formatScope(scopes);
-    const tokens = newTokens(false);
+    const resources = await resolveResources(paramValues(params, 'resource'));
+    const scope = formatScope(await resolveScopes(params.get('scope'), resources, client.app, false));
+    const tokens = newTokens(false, accessTarget(resources));
+    // RFC 9068 §2.2: with no resource owner, `sub` is the client's identifier.
+    await signAccessToken(tokens, scope, client.app.clientId, { sub: client.app.clientId, authTime: null });
     const issued = await store.issueTokens({
       applicationId: client.app.id,
       userId: null,

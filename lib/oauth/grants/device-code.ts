@@ -1,10 +1,11 @@
 // RFC 8628 §3.4–3.5: the device polls the token endpoint with its device_code until the user has
 // approved or denied the request at /o/device/, or the code has expired.
 import type { Grant } from './types';
-import { authorizationPending, deviceAccessDenied, expiredToken, invalidGrant, slowDown } from '../errors';
-import { required } from '../http';
+import { authorizationPending, deviceAccessDenied, expiredToken, invalidGrant, invalidTarget, slowDown } from '../errors';
+import { paramValues, required } from '../http';
+import { accessTarget, resolveResources, scopeWithin } from '../resources';
 import { sha256b64url } from '../random';
-import { newTokens, tokenResponse } from '../tokens';
+import { newTokens, settleAccessToken, tokenResponse } from '../tokens';
 import { idTokenProblem } from '../oidc/attach';
 import { GRANT_DEVICE_CODE } from './catalogue';
 import { issueRefusalError } from './refusals';
@@ -18,6 +19,9 @@ export const deviceCodeGrant: Grant = {
   async handle({ req, params, client, store }) {
     const code = required(params, 'device_code');
     if (code.length > env().limits.tokenMaxLength) throw invalidGrant(INVALID);
+    // RFC 8707 §2.2: the poll may name some of the resources the device asked for (the store checks).
+    const named = paramValues(params, 'resource');
+    const resources = named.length ? await resolveResources(named) : null;
     const row = await store.pollDeviceCode(sha256b64url(code), client.app.id);
     // Unknown, or issued to another client.
     if (!row) throw invalidGrant(INVALID);
@@ -42,7 +46,7 @@ export const deviceCodeGrant: Grant = {
       case 'consumed':
         throw invalidGrant(INVALID);
       case 'approved': {
-        const tokens = newTokens(client.app.grantTypes.includes('refresh_token'));
+        const tokens = newTokens(client.app.grantTypes.includes('refresh_token'), resources && accessTarget(resources), resources && scopeWithin(resources));
         const problem = await idTokenProblem(client.app);
         // approved → consumed and the tokens stored in one step, only while every check holds.
         const redeemed = await store.redeemDeviceCode({ id: row.id, applicationId: client.app.id, tokens: tokens.stored, idTokenUnavailable: problem !== null });
@@ -50,8 +54,10 @@ export const deviceCodeGrant: Grant = {
           // Lost a race with a concurrent poll of the same code: only one gets the tokens.
           if (redeemed.reason === 'used') throw invalidGrant(INVALID);
           if (redeemed.reason === 'expired') throw expiredToken(EXPIRED);
+          if (redeemed.reason === 'invalid_target') throw invalidTarget('The device authorization request was not for this resource.');
           throw issueRefusalError(redeemed.reason, { req, app: client.app, idTokenProblem: problem });
         }
+        await settleAccessToken(tokens, store, redeemed.audience, redeemed.scope, client.app.clientId, { sub: redeemed.userId, authTime: null });
         return tokenResponse(tokens, { app: client.app, user: redeemed.user, scope: redeemed.scope, grantType: GRANT_DEVICE_CODE, ip: req.ip, nonce: null, authTime: null });
       }
     }

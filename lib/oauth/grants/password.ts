@@ -5,9 +5,10 @@
 import type { Grant } from './types';
 import { GRANT_PASSWORD } from './catalogue';
 import { invalidGrant, invalidRequest, tooManyRequests } from '../errors';
-import { required } from '../http';
-import { formatScope, resolveRequestedScope } from '../scope';
-import { newTokens, tokenResponse } from '../tokens';
+import { paramValues, required } from '../http';
+import { formatScope } from '../scope';
+import { newTokens, signAccessToken, tokenResponse } from '../tokens';
+import { accessTarget, resolveResources, resolveScopes } from '../resources';
 import { idTokenProblem } from '../oidc/attach';
 import { issueRefusalError } from './refusals';
 import { checkPassword, credentialsSchema } from '../../auth/check-password';
@@ -21,7 +22,9 @@ export const passwordGrant: Grant = {
     const parsed = credentialsSchema.safeParse({ username: required(params, 'username'), password: required(params, 'password') });
     if (!parsed.success) throw invalidRequest('The username or password is too long.');
     const { username, password } = parsed.data;
-    const scopes = resolveRequestedScope(params.get('scope'));
+    // RFC 8707 §2: checked before the password, so a bad request costs no hashing.
+    const resources = await resolveResources(paramValues(params, 'resource'));
+    const scopes = await resolveScopes(params.get('scope'), resources, client.app);
 
     const result = await checkPassword(username, password, req.ip, { applicationId: client.app.id, via: 'password_grant' });
     if (!result.ok) {
@@ -34,7 +37,8 @@ export const passwordGrant: Grant = {
     const scope = formatScope(scopes);
     const authTime = new Date();
     // §4.3.3: "… and optional refresh token" — only when the application has the refresh grant.
-    const tokens = newTokens(client.app.grantTypes.includes('refresh_token'));
+    const tokens = newTokens(client.app.grantTypes.includes('refresh_token'), accessTarget(resources));
+    await signAccessToken(tokens, scope, client.app.clientId, { sub: user.id, authTime });
     const problem = await idTokenProblem(client.app);
     // The store checks the user again as it stores: a deactivation since checkPassword counts.
     const issued = await store.issueTokens({

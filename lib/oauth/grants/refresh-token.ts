@@ -2,13 +2,14 @@
 // a superseded one revokes the whole family. The token store rotates and stores in one step
 // (lib/oauth/store.ts rotateRefreshToken) and says why it refused; reuse detection is decided here.
 import type { Grant } from './types';
-import { invalidGrant, invalidScope } from '../errors';
-import { required } from '../http';
+import { invalidGrant, invalidScope, invalidTarget } from '../errors';
+import { paramValues, required } from '../http';
+import { accessTarget, resolveResources, scopeWithin } from '../resources';
 import { sha256b64url } from '../random';
 import { formatScope, isValidScopeToken, parseScope } from '../scope';
 import type { RefreshRotation } from '../store';
 import { audit } from '../../db/queries/audit';
-import { newTokens, tokenResponse } from '../tokens';
+import { newTokens, settleAccessToken, tokenResponse } from '../tokens';
 import { idTokenProblem } from '../oidc/attach';
 import { issueRefusalError, isIssueRefusal } from './refusals';
 import { env } from '../../env';
@@ -25,7 +26,11 @@ export const refreshTokenGrant: Grant = {
     const requested = params.has('scope') ? parseScope(params.get('scope')) : null;
     if (requested?.some((s) => !isValidScopeToken(s))) throw invalidScope('The scope contains an invalid character.');
 
-    const tokens = newTokens(true);
+    // RFC 8707 §2.2: a refresh may name some of the grant's resources (narrowing only: the store
+    // refuses others); the access token is then for those, with their scopes.
+    const named = paramValues(params, 'resource');
+    const resources = named.length ? await resolveResources(named) : null;
+    const tokens = newTokens(true, resources && accessTarget(resources), resources && scopeWithin(resources));
     const problem = await idTokenProblem(client.app);
     const rotation: RefreshRotation = {
       tokenHash: sha256b64url(token),
@@ -42,6 +47,7 @@ export const refreshTokenGrant: Grant = {
     // arriving a moment later would be accepted as a retry; so is this one.
     if (!r.ok && r.used?.concurrent && rotation.graceSeconds > 0) r = await store.rotateRefreshToken(rotation);
     if (!r.ok) {
+      if (r.reason === 'invalid_target') throw invalidTarget('The refresh token was not issued for this resource; a refresh can only narrow the resources.');
       if (r.reason === 'scope_widened') throw invalidScope('A refresh cannot widen the scope; request the same scopes or fewer.');
       if (isIssueRefusal(r.reason)) throw issueRefusalError(r.reason, { req, app: client.app, idTokenProblem: problem });
       // RFC 9700 §4.14.2: a used token presented again, outside its grace period and later than a
@@ -57,6 +63,7 @@ export const refreshTokenGrant: Grant = {
       throw invalidGrant(INVALID);
     }
     const { rotated } = r;
+    await settleAccessToken(tokens, store, rotated.audience, rotated.scope, client.app.clientId, { sub: rotated.userId ?? client.app.clientId, authTime: rotated.authTime });
     // §12.2 (OIDC): auth_time stays that of the original authentication; no nonce.
     return tokenResponse(tokens, { app: client.app, user: r.user, scope: rotated.scope, grantType: 'refresh_token', ip: req.ip, nonce: null, authTime: rotated.authTime });
   },

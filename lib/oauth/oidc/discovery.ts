@@ -1,9 +1,15 @@
 // Discovery (OpenID Connect Discovery 1.0 §3, RFC 8414 §2) and the JWKS (RFC 7517 §5).
 // Public, cacheable documents served with CORS `*`. Both are built once per process and reused: the
-// metadata depends only on the settings; the JWKS is re-serialised only when the keys change.
+// metadata depends on the settings and the resources' scopes (rebuilt when either changes); the
+// JWKS is re-serialised only when the keys change.
+//
+// RFC 8707 resource indicators are supported at /o/authorize/, /o/token/ and
+// /o/device-authorization/, but no metadata parameter says so: none is registered (IANA's OAuth Authorization Server Metadata
+// registry has none for RFC 8707), and clients that use them (MCP's) send `resource` regardless.
 import type { OAuthResponse } from '../http';
 import { urlFor, type PathName } from '../paths';
 import { knownScopes } from '../scope';
+import { resourcesVersion, supportedScopes } from '../resources';
 import { supportedGrantTypes } from '../grants/catalogue';
 import { env, type Env } from '../../env';
 import { CLAIMS_SUPPORTED, ID_TOKEN_ALGS } from './id-token';
@@ -12,8 +18,10 @@ import { jwksJson } from './keys';
 /**
  * The authorization server's metadata (OIDC Discovery 1.0 §3, RFC 8414 §2). Endpoint URLs come from
  * the one table of paths (lib/oauth/paths.ts) under ISSUER.
+ * @param scopes `scopes_supported`: every resource's scopes and OIDC's (supportedScopes); default:
+ *   the settings' (SCOPES and OIDC's), for callers without the database
  */
-export function discoveryMetadata(e: Env = env()): Record<string, unknown> {
+export function discoveryMetadata(e: Env = env(), scopes: string[] = knownScopes()): Record<string, unknown> {
   const iss = e.ISSUER;
   const url = (name: PathName) => urlFor(name, iss);
   const clientAuth = ['client_secret_basic', 'client_secret_post', 'none'];
@@ -27,7 +35,11 @@ export function discoveryMetadata(e: Env = env()): Record<string, unknown> {
     introspection_endpoint: url('introspection'),
     end_session_endpoint: url('end_session'),
     device_authorization_endpoint: url('device_authorization'),
-    scopes_supported: knownScopes(),
+    // RFC 8414 §2: only where registration is possible (REGISTRATION, lib/oauth/endpoints/register.ts).
+    ...(e.REGISTRATION !== 'closed' ? { registration_endpoint: url('registration') } : {}),
+    // draft-ietf-oauth-client-id-metadata-document: an https client_id is fetched (lib/oauth/client-metadata.ts).
+    client_id_metadata_document_supported: true,
+    scopes_supported: scopes,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: supportedGrantTypes(e),
@@ -58,13 +70,16 @@ export const publicJson = (body: string): OAuthResponse => ({
 });
 
 const KEY = Symbol.for('oauth.discovery');
-type G = typeof globalThis & { [KEY]?: { env: Env; body: string } };
+type G = typeof globalThis & { [KEY]?: { env: Env; version: number; body: string } };
 
-function metadataBody(): string {
+async function metadataBody(): Promise<string> {
   const g = globalThis as G;
   const e = env();
-  // Keyed on the settings object: tests that reset the environment get a fresh document.
-  if (g[KEY]?.env !== e) g[KEY] = { env: e, body: JSON.stringify(discoveryMetadata(e)) };
+  const scopes = await supportedScopes(); // cached (lib/oauth/resources.ts)
+  const version = resourcesVersion();
+  // Keyed on the settings object (tests that reset the environment get a fresh document) and the
+  // resources' cache version (a resource added or changed).
+  if (g[KEY]?.env !== e || g[KEY].version !== version) g[KEY] = { env: e, version, body: JSON.stringify(discoveryMetadata(e, scopes)) };
   return g[KEY].body;
 }
 
@@ -73,7 +88,7 @@ function metadataBody(): string {
  * /.well-known/oauth-authorization-server (RFC 8414 §3): the same metadata. Public and cacheable;
  * GET only, CORS `*` (the route manifest).
  */
-export const metadataEndpoint = async (): Promise<OAuthResponse> => publicJson(metadataBody());
+export const metadataEndpoint = async (): Promise<OAuthResponse> => publicJson(await metadataBody());
 
 /** GET /.well-known/jwks.json (and /o/.well-known/jwks.json): the signing keys (RFC 7517 §5). */
 export const jwksEndpoint = async (): Promise<OAuthResponse> => publicJson(await jwksJson());

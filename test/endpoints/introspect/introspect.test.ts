@@ -72,7 +72,8 @@ describe('introspection (RFC 7662)', () => {
       exp: expect.any(Number),
       iat: expect.any(Number),
       sub: user.id,
-      aud: app.clientId,
+      // RFC 8707: the token's audience, here the default resource (the built-in /api).
+      aud: `${srv.url}/api`,
       iss: srv.url,
     });
     expect(Math.abs(body.iat - before)).toBeLessThanOrEqual(5);

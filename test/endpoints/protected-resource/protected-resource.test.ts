@@ -8,6 +8,8 @@ import { basic, form, makeApp } from '@/test/helpers/fixtures';
 import { pathFor, urlFor } from '@/lib/oauth/paths';
 import { protectedResourceMetadataUrl } from '@/lib/oauth/protected-resource';
 import { bearerPreflight, protectedResource, withBearerRoute } from '@/lib/oauth/endpoint';
+import { findResourceRow, insertResource, updateResource } from '@/lib/db/queries/resources';
+import { invalidateResources } from '@/lib/oauth/resources';
 import { settings } from './settings';
 
 let srv: TestServer;
@@ -20,12 +22,12 @@ afterAll(async () => srv?.close());
 
 const METADATA_PATHS = ['/.well-known/oauth-protected-resource/api', '/.well-known/oauth-protected-resource'];
 
-/** A client-credentials access token with `scope` (for the default resource). */
-async function token(scope: string): Promise<string> {
+/** A client-credentials access token with `scope`, for `resource` (RFC 8707; default: the default resource). */
+async function token(scope: string, resource?: string): Promise<string> {
   const r = await fetch(`${srv.url}/o/token/`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(app.clientId, app.secret) },
-    body: form({ grant_type: 'client_credentials', scope }),
+    body: form({ grant_type: 'client_credentials', scope, ...(resource ? { resource } : {}) }),
   });
   expect(r.status).toBe(200);
   return (await r.json()).access_token;
@@ -38,7 +40,7 @@ function challengeParams(header: string | null): Record<string, string> {
 }
 
 describe("the built-in resource's metadata document (RFC 9728 §3)", () => {
-  it('RFC 9728 §3.1, §3.2: ISSUER/api\'s metadata is served at the well-known path with /api appended, and at the bare path: resource, authorization_servers, scopes_supported, bearer_methods_supported, resource_name, as JSON', async () => {
+  it('RFC 9728 §3.1, §3.2: ISSUER/api\'s metadata is served at the well-known path with /api appended, and at the bare path: resource, authorization_servers, scopes_supported (the built-in resource\'s: SCOPES), bearer_methods_supported, resource_name, as JSON', async () => {
     expect(pathFor('protected_resource_metadata')).toBe(METADATA_PATHS[0]);
     for (const p of METADATA_PATHS) {
       const r = await fetch(`${srv.url}${p}`);
@@ -47,11 +49,27 @@ describe("the built-in resource's metadata document (RFC 9728 §3)", () => {
       expect(await r.json()).toEqual({
         resource: `${srv.url}/api`,
         authorization_servers: [srv.url],
-        scopes_supported: ['read', 'write'],
+        scopes_supported: ['read', 'write', 'introspection'],
         bearer_methods_supported: ['header'],
         resource_name: 'API',
       });
     }
+  });
+
+  it("RFC 9728 §2: resource_name is the built-in resource's row (staff may rename it): the document follows a change of the resources", async () => {
+    const row = (await findResourceRow(`${srv.url}/api`))!;
+    const values = { identifier: row.identifier, name: row.name, scopes: row.scopes, accessTokenFormat: row.accessTokenFormat, accessTokenLifetimeSeconds: row.accessTokenLifetimeSeconds };
+    await updateResource(row.id, { ...values, name: 'Example API' });
+    await invalidateResources();
+    try {
+      const doc = await (await fetch(`${srv.url}${METADATA_PATHS[0]}`)).json();
+      expect(doc.resource_name).toBe('Example API');
+      expect(doc.resource).toBe(`${srv.url}/api`);
+    } finally {
+      await updateResource(row.id, values);
+      await invalidateResources();
+    }
+    expect((await (await fetch(`${srv.url}${METADATA_PATHS[1]}`)).json()).resource_name).toBe('API');
   });
 
   it('RFC 9728 §3.3: the document at the location derived from its resource (§3.1) names that same resource', async () => {
@@ -153,5 +171,21 @@ describe('protectedResource and withBearerRoute: a route of the app as a protect
     expect(await here.json()).toEqual({ ok: true });
     // The built-in /api itself accepts it.
     expect((await fetch(`${srv.url}/api/hello`, { headers: { authorization: `Bearer ${t}` } })).status).toBe(200);
+  });
+
+  it('RFC 8707 §2: once its identifier is registered as a resource, a token for it is accepted by protectedResource and refused by /api and withBearerRoute', async () => {
+    const identifier = `${srv.url}/reports`;
+    await insertResource({ identifier, name: 'Reports', scopes: [{ name: 'reports:read', description: 'Read reports' }], accessTokenFormat: 'opaque', accessTokenLifetimeSeconds: null });
+    await invalidateResources();
+    const ownScope = protectedResource({ identifier: '/reports', scopes: ['reports:read'] }).withBearer({ scopes: ['reports:read'] }, async (_r, { audience, scope }) => Response.json({ audience, scope }));
+    const t = await token('reports:read', identifier);
+    const ok = await ownScope(new Request('http://localhost/reports', { headers: { authorization: `Bearer ${t}` } }));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ audience: [identifier], scope: ['reports:read'] });
+    const api = await fetch(`${srv.url}/api/hello`, { headers: { authorization: `Bearer ${t}` } });
+    expect(api.status).toBe(401);
+    expect(challengeParams(api.headers.get('www-authenticate'))).toMatchObject({ error: 'invalid_token', resource_metadata: `${srv.url}/.well-known/oauth-protected-resource/api` });
+    const mine = withBearerRoute({}, async () => Response.json({ ok: true }));
+    expect((await mine(new Request('http://localhost/api/things', { headers: { authorization: `Bearer ${t}` } }))).status).toBe(401);
   });
 });

@@ -159,7 +159,7 @@ describe.skipIf(!ON_POSTGRES)('two instances on one PostgreSQL behind nginx (iss
     const moved = 'https://app.example.com/callback';
     const r = await updateApplication(
       app.id,
-      { name: app.name, clientId: undefined, clientType: 'confidential', grantTypes: ['authorization_code', 'refresh_token'], redirectUris: [moved], postLogoutRedirectUris: [], allowedOrigins: [], algorithm: '', hashClientSecret: true, skipAuthorization: true, owner: undefined, clientSecret: '' },
+      { name: app.name, clientId: undefined, clientType: 'confidential', grantTypes: ['authorization_code', 'refresh_token'], redirectUris: [moved], postLogoutRedirectUris: [], allowedOrigins: [], algorithm: '', hashClientSecret: true, skipAuthorization: true, owner: undefined, clientSecret: '', allowedScopes: null, scopePolicy: 'refuse' },
       { id: owner.id, isStaff: true },
     );
     const since = Date.now(); // the edit is committed and announced

@@ -1,5 +1,5 @@
 // /admin/applications/<id>/ — one application of any owner: its settings (never its secret),
-// reset the secret (shown once, in the action's answer), delete. Editing uses the owner's form at
+// reset the secret (shown once, in the action's answer), suspend (confirmed) or unsuspend, delete. Editing uses the owner's form at
 // /o/applications/<id>/update/, which lets staff edit any application.
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -12,9 +12,10 @@ import { getApplicationForAdmin } from '@/lib/admin/service';
 import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, grantTypeLabel, parseApplicationId } from '@/lib/apps/schema';
 import type { SearchParams } from '@/lib/admin/schema';
 import { orNotFound, staffActor } from '../../_lib/actor';
-import { AppStatus } from '../../_components/table';
+import { AppStatus, SelfRegistered } from '../../_components/table';
+import { SubmitButton } from '@/app/_components/submit-button';
 import { Time } from '../../_components/time';
-import { deleteApplicationAction, resetSecretAction } from '../../actions';
+import { deleteApplicationAction, resetSecretAction, setApplicationSuspendedAction } from '../../actions';
 
 export const metadata = { title: 'Application' };
 
@@ -50,11 +51,17 @@ export default async function AdminApplication({ params, searchParams }: { param
           <dt className="text-slate-500">Client ID</dt>
           <dd className="break-all font-mono text-xs" data-testid="admin-client-id">{app.clientId}</dd>
           <dt className="text-slate-500">Owner</dt>
-          <dd>{app.ownerUsername ?? <span className="text-slate-500">none</span>}</dd>
+          <dd>
+            {app.ownerUsername ?? <span className="text-slate-500">none</span>} <SelfRegistered method={app.registrationMethod} />
+          </dd>
           <dt className="text-slate-500">Status</dt>
           <dd data-testid="admin-app-status" className="space-y-1">
-            <AppStatus suspended={app.suspended} />
-            {app.suspended ? (
+            <AppStatus suspended={app.suspended} byStaff={app.suspendedAt !== null} />
+            {app.suspendedAt ? (
+              <p className="text-xs text-slate-600">
+                Suspended by staff since <Time date={app.suspendedAt} />: it cannot authenticate or ask for access, and the tokens issued to it are refused.
+              </p>
+            ) : app.suspended ? (
               <p className="text-xs text-slate-600">
                 Its owner is deactivated: it cannot authenticate, and the tokens issued to it are refused. Activating the owner restores it.
               </p>
@@ -109,6 +116,43 @@ export default async function AdminApplication({ params, searchParams }: { param
           />
         </Card>
       ) : null}
+
+      <Card title={app.suspendedAt ? 'Unsuspend the application' : 'Suspend the application'}>
+        {app.suspendedAt ? (
+          <form action={setApplicationSuspendedAction}>
+            <p className="mb-4 text-sm text-slate-600">It can authenticate and ask for access again, and its unexpired tokens work again.</p>
+            <input type="hidden" name="id" value={String(app.id)} />
+            <input type="hidden" name="value" value="false" />
+            <SubmitButton variant="secondary" pendingText="Unsuspending…">
+              Unsuspend {app.name}
+            </SubmitButton>
+          </form>
+        ) : (
+          <>
+            <p className="mb-4 text-sm text-slate-600">
+              A suspended application cannot authenticate or ask for access, and its tokens are refused until it is unsuspended. Nothing is deleted.
+            </p>
+            {isConfirming(sp, 'suspend') ? (
+              <ConfirmPanel
+                id="suspend"
+                level="h3"
+                title={`Suspend ${app.name}?`}
+                action={setApplicationSuspendedAction}
+                hidden={{ id: String(app.id), value: 'true' }}
+                confirm={`Suspend ${app.name}`}
+                pendingText="Suspending…"
+                cancelHref={page}
+              >
+                <p>Its users are refused at once; its tokens stop working until staff unsuspend it.</p>
+              </ConfirmPanel>
+            ) : (
+              <ConfirmOpen path={page} what="suspend" variant="danger">
+                Suspend application
+              </ConfirmOpen>
+            )}
+          </>
+        )}
+      </Card>
 
       <Card title="Delete the application">
         <p className="mb-4 text-sm text-slate-600">Deleting it revokes every token, code and consent it holds. This cannot be undone.</p>

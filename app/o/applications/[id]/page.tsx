@@ -4,18 +4,23 @@ import { Alert, Card, PageTitle } from '@/app/_components/ui';
 import { ConfirmOpen, ConfirmPanel } from '@/app/_components/confirm';
 import { FlashNotice } from '@/app/_components/flash-notice';
 import { env } from '@/lib/env';
-import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, GRANT_AUTHORIZATION_CODE, canonicalSpellingOf, checkRedirectUri, grantTypeLabel } from '@/lib/apps/schema';
+import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, SCOPE_POLICY_LABELS, GRANT_AUTHORIZATION_CODE, canonicalSpellingOf, checkRedirectUri, grantTypeLabel } from '@/lib/apps/schema';
 import { INTROSPECTION_SCOPE } from '@/lib/oauth/endpoints/introspect';
 import { ADD_CALLBACK, OFFER_INVALID, addCallbackSigValid, applicationPath, retryHref } from '@/lib/apps/add-callback';
 import { isConfirming } from '@/lib/http/confirm-step';
+import { playgroundPath } from '@/lib/apps/playground';
 import type { ApplicationView } from '@/lib/apps/service';
 import type { SessionUser } from '@/lib/auth/session';
 import { FIELDS } from '../_lib/fields';
 import { loadApplication } from '../_lib/load';
+import { scopeCatalogue } from '../_lib/scopes';
+import type { ScopeCatalogue } from '../_components/application-fields';
 import { addCallbackAction, deleteApplicationAction, regenerateSecretAction } from '../actions';
 import { ConnectPanel } from '../_components/connect-panel';
 import { CopyButton } from '../_components/copy-button';
 import { RegenerateSecret } from '../_components/regenerate-secret';
+import { UsageSection } from '../_components/usage-section';
+import { parseUsagePeriod } from '@/lib/usage';
 
 export const metadata = { title: 'Application' };
 
@@ -107,6 +112,28 @@ function AddCallback({ app, user, sp }: { app: ApplicationView; user: SessionUse
   );
 }
 
+/** "Allowed scopes" as stored: all (null), or the allowed ones grouped by the resource that defines them. */
+function AllowedScopes({ allowed, resources }: { allowed: string[] | null; resources: ScopeCatalogue }) {
+  if (allowed === null) return <span data-testid="allowed-scopes">All scopes, including future ones</span>;
+  const groups = resources.map((r) => ({ r, scopes: r.scopes.filter((s) => allowed.includes(s.name)) })).filter((g) => g.scopes.length > 0);
+  if (groups.length === 0) return <span data-testid="allowed-scopes">None (OpenID Connect scopes only)</span>;
+  return (
+    <ul data-testid="allowed-scopes" className="space-y-1">
+      {groups.map(({ r, scopes }) => (
+        <li key={r.identifier}>
+          <span className="font-medium">{r.name}</span>:{' '}
+          {scopes.map((s, i) => (
+            <span key={s.name} title={s.description}>
+              {i > 0 ? ', ' : ''}
+              <code className="text-xs">{s.name}</code> ({s.description})
+            </span>
+          ))}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export default async function ApplicationPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
   const { id } = await params;
   const { user, app } = await loadApplication(id);
@@ -134,6 +161,8 @@ export default async function ApplicationPage({ params, searchParams }: { params
         ))}
       </span>,
     ],
+    [FIELDS.allowedScopes.label, <AllowedScopes key="s" allowed={app.allowedScopes} resources={await scopeCatalogue()} />],
+    [FIELDS.scopePolicy.label, SCOPE_POLICY_LABELS[app.scopePolicy]],
     [FIELDS.redirectUris.label, <UriList key="r" uris={app.redirectUris} empty="None" flagNonCanonical />],
     [FIELDS.postLogoutRedirectUris.label, <UriList key="p" uris={app.postLogoutRedirectUris} empty="None" flagNonCanonical />],
     [FIELDS.allowedOrigins.label, <UriList key="o" uris={app.allowedOrigins} empty="None (no CORS)" />],
@@ -158,7 +187,10 @@ export default async function ApplicationPage({ params, searchParams }: { params
         <PageTitle sub={user.isStaff && app.userId !== user.id ? `Owned by ${app.ownerUsername ?? 'nobody'}` : undefined}>
           <span data-testid="application-name">{app.name}</span>
         </PageTitle>
-        <div className="flex gap-3">
+        <div className="flex flex-wrap gap-3">
+          <Link href={playgroundPath(app.id)} className={`${linkClass} bg-indigo-600 text-white hover:bg-indigo-700`}>
+            Try it
+          </Link>
           <Link href={`${page}update/`} className={`${linkClass} bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50`}>
             Edit
           </Link>
@@ -239,6 +271,13 @@ export default async function ApplicationPage({ params, searchParams }: { params
       </Card>
 
       <Card title="Connect">
+        <p className="mb-6 text-sm text-slate-700">
+          Rather see each request run?{' '}
+          <Link href={playgroundPath(app.id)} className="font-medium text-indigo-700 underline">
+            Try it from this server’s playground
+          </Link>
+          : every step of your grants sent from the page, with the answers explained.
+        </p>
         <ConnectPanel
           app={{
             clientId: app.clientId,
@@ -254,6 +293,8 @@ export default async function ApplicationPage({ params, searchParams }: { params
           codeLifetimeSeconds={env().AUTHORIZATION_CODE_EXPIRE_SECONDS}
         />
       </Card>
+
+      <UsageSection app={app} days={parseUsagePeriod(sp.days)} />
     </div>
   );
 }

@@ -10,11 +10,16 @@ import {
   CLIENT_TYPES,
   CLIENT_TYPE_LABELS,
   GRANT_CATALOGUE,
+  SCOPE_POLICIES,
+  SCOPE_POLICY_LABELS,
   type ApplicationFormValues,
   type FieldErrors,
 } from '@/lib/apps/schema';
 import type { FormAudience, GovernedField } from '../_lib/audience';
 import { CLIENT_TYPE_HINTS, FIELDS } from '../_lib/fields';
+
+/** The resources' scopes the form offers (from lib/oauth/resources.ts, read by the page). */
+export type ScopeCatalogue = { identifier: string; name: string; scopes: { name: string; description: string }[] }[];
 
 const legendClass = 'mb-2 block text-sm font-medium text-slate-700';
 const boxClass = 'mt-0.5 size-4 shrink-0 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500 aria-[invalid=true]:border-red-500';
@@ -37,6 +42,7 @@ const invalid = (error: unknown) => (error ? true : undefined);
  * @param audience which fields the viewer may change
  * @param submitClientId whether the client id is sent (register: the generated one is kept)
  * @param secretField the client secret's cell (generated note, or the update form's input)
+ * @param resources the resources whose scopes "Allowed scopes" offers
  */
 export function ApplicationFields({
   values: v,
@@ -45,6 +51,7 @@ export function ApplicationFields({
   audience,
   submitClientId,
   secretField,
+  resources,
 }: {
   values: ApplicationFormValues;
   ownerName: string;
@@ -52,6 +59,7 @@ export function ApplicationFields({
   audience: FormAudience;
   submitClientId: boolean;
   secretField: ReactNode;
+  resources: ScopeCatalogue;
 }) {
   return (
     <>
@@ -72,6 +80,9 @@ export function ApplicationFields({
 
       <ClientTypeField value={v.clientType} error={errors.clientType} />
       <GrantTypesField value={v.grantTypes} error={errors.grantTypes} />
+
+      <AllowedScopesField value={v.allowedScopes ?? null} resources={resources} error={errors.allowedScopes} />
+      <ScopePolicyField value={v.scopePolicy ?? 'refuse'} error={errors.scopePolicy} />
 
       {(['redirectUris', 'postLogoutRedirectUris', 'allowedOrigins'] as const).map((id) => (
         <TextAreaField key={id} id={id} {...FIELDS[id]} defaultValue={v[id]} error={errors[id]} spellCheck={false} />
@@ -148,6 +159,107 @@ function GrantTypesField({ value, error }: { value: string[]; error?: string[] }
         })}
       </div>
       <FieldError id="grantTypes" error={error} />
+    </fieldset>
+  );
+}
+
+/**
+ * "Allowed scopes": every scope, including those resources define later (stored as null), or only
+ * the checked ones, grouped by resource with the sentence the consent screen shows. Without
+ * JavaScript both parts are there; the checkboxes count only with "Only the scopes checked below".
+ */
+function AllowedScopesField({ value, resources, error }: { value: string[] | null; resources: ScopeCatalogue; error?: string[] }) {
+  const mode = value === null ? 'all' : 'some';
+  return (
+    <fieldset aria-describedby={error ? 'allowedScopes-error allowedScopes-hint' : 'allowedScopes-hint'} data-testid="allowed-scopes">
+      <legend className={legendClass}>{FIELDS.allowedScopes.label}</legend>
+      <p id="allowedScopes-hint" className="-mt-1 mb-3 text-xs text-slate-500">
+        {FIELDS.allowedScopes.hint}
+      </p>
+      <div className="grid gap-3 sm:grid-cols-2">
+        {(
+          [
+            ['all', 'All scopes, including future ones', 'Every scope of every resource, also scopes added later.'],
+            ['some', 'Only the scopes checked below', 'A scope added to a resource later is not allowed until you check it here.'],
+          ] as const
+        ).map(([m, label, hint]) => (
+          <div key={m} className="flex gap-3 rounded-lg border border-slate-200 p-3 has-[:checked]:border-indigo-400 has-[:checked]:bg-indigo-50/50">
+            <input
+              type="radio"
+              id={`allowedScopesMode-${m}`}
+              name="allowedScopesMode"
+              value={m}
+              defaultChecked={mode === m}
+              aria-describedby={`allowedScopesMode-${m}-hint`}
+              className="mt-0.5 size-4 shrink-0 border-slate-300 text-indigo-600 focus:ring-indigo-500"
+            />
+            <ChoiceText htmlFor={`allowedScopesMode-${m}`} label={label} hint={hint} />
+          </div>
+        ))}
+      </div>
+      <div className="mt-4 space-y-4">
+        {resources.length === 0 ? <p className="text-sm text-slate-500">No resource defines scopes yet.</p> : null}
+        {resources.map((r, ri) => (
+          <fieldset key={r.identifier} className="rounded-lg border border-slate-200 p-3">
+            <legend className="px-1 text-sm font-semibold text-slate-800">
+              {r.name} <span className="break-all font-mono text-xs font-normal text-slate-500">{r.identifier}</span>
+            </legend>
+            {r.scopes.length === 0 ? <p className="text-xs text-slate-500">This resource defines no scopes.</p> : null}
+            <div className="grid gap-x-6 gap-y-2 sm:grid-cols-2">
+              {r.scopes.map((sc, si) => {
+                const id = `allowedScopes-${ri}-${si}`;
+                return (
+                  <div key={sc.name} className="flex gap-3">
+                    <input
+                      type="checkbox"
+                      id={id}
+                      name="allowedScopes"
+                      value={sc.name}
+                      defaultChecked={value === null || value.includes(sc.name)}
+                      aria-invalid={invalid(error)}
+                      aria-describedby={`${id}-hint`}
+                      className={boxClass}
+                    />
+                    <ChoiceText htmlFor={id} label={sc.name} hint={sc.description} />
+                  </div>
+                );
+              })}
+            </div>
+          </fieldset>
+        ))}
+      </div>
+      <FieldError id="allowedScopes" error={error} />
+    </fieldset>
+  );
+}
+
+/** What a request for a scope outside the allowed ones gets (refuse or narrow). */
+function ScopePolicyField({ value, error }: { value: string; error?: string[] }) {
+  return (
+    <fieldset aria-describedby={describedBy('scopePolicy', error, true)}>
+      <legend className={legendClass}>{FIELDS.scopePolicy.label}</legend>
+      <p id="scopePolicy-hint" className="-mt-1 mb-3 text-xs text-slate-500">
+        {FIELDS.scopePolicy.hint}
+      </p>
+      <div className="grid gap-3 sm:grid-cols-2">
+        {SCOPE_POLICIES.map((p) => (
+          <div key={p} className="flex gap-3">
+            <input
+              type="radio"
+              id={`scopePolicy-${p}`}
+              name="scopePolicy"
+              value={p}
+              defaultChecked={value === p}
+              aria-invalid={invalid(error)}
+              className="mt-0.5 size-4 shrink-0 border-slate-300 text-indigo-600 focus:ring-indigo-500"
+            />
+            <label htmlFor={`scopePolicy-${p}`} className="text-sm font-medium text-slate-900">
+              {SCOPE_POLICY_LABELS[p]}
+            </label>
+          </div>
+        ))}
+      </div>
+      <FieldError id="scopePolicy" error={error} />
     </fieldset>
   );
 }

@@ -9,7 +9,7 @@ import { Alert, Card, PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
 import type { ApplicationFormValues } from '@/lib/apps/schema';
 import type { FormAudience } from '../_lib/audience';
-import { ApplicationFields } from './application-fields';
+import { ApplicationFields, type ScopeCatalogue } from './application-fields';
 import { ClientSecretField, GeneratedSecretNote } from './client-secret-field';
 import { SavedApplication } from './saved-application';
 import { useApplicationForm, type ApplicationAction, type ApplicationFormState } from './use-application-form';
@@ -19,6 +19,8 @@ interface FormProps {
   /** The values to start from; `owner` is the current owner's username. */
   initial: ApplicationFormValues;
   audience: FormAudience;
+  /** The resources whose scopes "Allowed scopes" offers. */
+  resources: ScopeCatalogue;
 }
 
 /**
@@ -37,7 +39,7 @@ function Titled({ title, savedTitle, sub, saved, children }: { title: ReactNode;
 }
 
 /** /o/applications/register/: a new application, its generated client id submitted with it. */
-export function RegisterApplicationForm({ action, initial, audience }: FormProps) {
+export function RegisterApplicationForm({ action, initial, audience, resources }: FormProps) {
   const form = useApplicationForm(action, initial);
   return (
     <Titled title="Register a new application" savedTitle="Application registered" sub="Client id and client secret are generated; provide the rest." saved={!!form.saved}>
@@ -52,6 +54,7 @@ export function RegisterApplicationForm({ action, initial, audience }: FormProps
             ownerName={initial.owner ?? ''}
             errors={form.errors}
             audience={audience}
+            resources={resources}
             submitClientId
             secretField={<GeneratedSecretNote />}
           />
@@ -68,7 +71,7 @@ export function RegisterApplicationForm({ action, initial, audience }: FormProps
  * @param appId the application's id (Cancel goes back to its page)
  * @param hasSecret whether a client secret is stored now
  */
-export function UpdateApplicationForm({ action, initial, audience, appId, hasSecret }: FormProps & { appId: number; hasSecret: boolean }) {
+export function UpdateApplicationForm({ action, initial, audience, resources, appId, hasSecret }: FormProps & { appId: number; hasSecret: boolean }) {
   const form = useApplicationForm(action, initial);
   return (
     <Titled title={`Edit ${initial.name}`} savedTitle="Application saved" saved={!!form.saved}>
@@ -83,6 +86,7 @@ export function UpdateApplicationForm({ action, initial, audience, appId, hasSec
             ownerName={initial.owner ?? ''}
             errors={form.errors}
             audience={audience}
+            resources={resources}
             submitClientId={false}
             secretField={<ClientSecretField value={form.values.clientSecret ?? ''} error={form.errors.clientSecret} hasSecret={hasSecret} />}
           />

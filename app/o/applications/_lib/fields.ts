@@ -43,6 +43,11 @@ export const FIELDS = {
   skipAuthorization: { label: 'Skip authorization' },
   // Its hint depends on who may change it (audience.ts).
   owner: { label: 'User' },
+  allowedScopes: {
+    label: 'Allowed scopes',
+    hint: 'The resources’ scopes this application may be granted. OpenID Connect scopes (openid, profile, email) are always allowed.',
+  },
+  scopePolicy: { label: 'A request for other scopes', hint: 'What happens when the application asks for a scope it is not allowed.' },
 } as const satisfies Record<keyof ApplicationFormValues, FieldDescription>;
 
 /** Under each client type's radio button: which applications it is for. */

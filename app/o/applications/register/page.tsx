@@ -3,6 +3,7 @@ import { connection } from 'next/server';
 import { requireUser } from '@/lib/auth/session';
 import { defaultFormValues } from '@/lib/apps/schema';
 import { randomClientId } from '@/lib/oauth/random';
+import { scopeCatalogue } from '../_lib/scopes';
 import { formAudience } from '../_lib/audience';
 import { RegisterApplicationForm } from '../_components/application-form';
 import { createApplicationAction } from '../actions';
@@ -19,7 +20,7 @@ export default async function RegisterApplicationPage() {
           Applications
         </Link>
       </nav>
-      <RegisterApplicationForm action={createApplicationAction} initial={defaultFormValues(randomClientId(), user.name)} audience={formAudience(user)} />
+      <RegisterApplicationForm action={createApplicationAction} initial={defaultFormValues(randomClientId(), user.name)} audience={formAudience(user)} resources={await scopeCatalogue()} />
     </div>
   );
 }

@@ -11,8 +11,9 @@ import { pendingPath } from '@/lib/oauth/pending-request';
 import { currentUser } from '@/lib/auth/session';
 import { Card } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
-import { ScopeList } from '@/app/_components/scope-list';
+import { ScopeChoice } from './scope-choice';
 import { decideAction } from './actions';
+import { selfRegisteredHost } from '@/lib/oauth/client-metadata';
 
 export const metadata = { title: 'Authorize', referrer: 'no-referrer' as const };
 
@@ -22,7 +23,9 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
   const user = await currentUser();
   const page = await consentPage(pendingId, user);
   if (!page || !user) redirect(pendingPath(pendingId));
-  const { app, owner, scopes } = page;
+  const { app, owner, groups } = page;
+  // Self-registered clients (a metadata document, RFC 7591) were vetted by nobody: say who they claim to be.
+  const claimedHost = selfRegisteredHost(app);
   return (
     <div className="mx-auto max-w-lg">
       <Card>
@@ -37,20 +40,33 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
           ) : null}
           You are signed in as <strong>{user.name}</strong>.
         </p>
-        <p className="mt-4 text-sm font-medium text-slate-800">The application asks to:</p>
-        <ScopeList scopes={scopes} />
-        <form action={decideAction} className="mt-6 flex flex-wrap gap-3">
+        {claimedHost ? (
+          <p className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="unverified-client">
+            This application is not verified by OAuth Provider; it identifies itself as{' '}
+            <strong className="text-base" data-testid="client-host">
+              {claimedHost}
+            </strong>
+            . Continue only if you trust that site.
+          </p>
+        ) : null}
+        <form action={decideAction} className="mt-4">
+          <p className="text-sm font-medium text-slate-800">The application asks to (uncheck what you do not want to allow):</p>
+          <ScopeChoice groups={groups} />
           <input type="hidden" name="pending" value={page.pendingId} />
-          <SubmitButton name="decision" value="allow" pendingText="Authorizing…">
-            Authorize
-          </SubmitButton>
-          <SubmitButton name="decision" value="deny" variant="secondary" pendingText="Cancelling…">
-            Cancel
-          </SubmitButton>
+          <div className="mt-6 flex flex-wrap gap-3">
+            <SubmitButton name="decision" value="allow" pendingText="Authorizing…">
+              Authorize
+            </SubmitButton>
+            <SubmitButton name="decision" value="deny" variant="secondary" pendingText="Cancelling…">
+              Cancel
+            </SubmitButton>
+          </div>
         </form>
         <p className="mt-4 text-sm text-slate-600" data-testid="consent-remembered">
-          If you authorize, your choice is remembered: {app.name} will not ask you again for these permissions. You can revoke this access at any
-          time under{' '}
+          {app.registrationMethod === 'metadata_document'
+            ? `If you authorize, ${app.name} gets this access; it will ask you again next time.`
+            : `If you authorize, your choice is remembered: ${app.name} will not ask you again for the permissions you allow.`}{' '}
+          You can revoke this access at any time under{' '}
           <Link className="font-medium text-indigo-700 underline hover:text-indigo-800" href="/o/authorized_tokens/">
             Authorized apps
           </Link>

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import type { ApplicationFormValues } from '@/lib/apps/schema';
 import { loadApplication } from '../../_lib/load';
 import { formAudience } from '../../_lib/audience';
+import { scopeCatalogue } from '../../_lib/scopes';
 import { UpdateApplicationForm } from '../../_components/application-form';
 import { updateApplicationAction } from '../../actions';
 
@@ -24,6 +25,8 @@ export default async function UpdateApplicationPage({ params }: { params: Promis
     // The current owner: shown read-only, or as the staff's editable username.
     owner: app.ownerUsername ?? '',
     clientSecret: '',
+    allowedScopes: app.allowedScopes,
+    scopePolicy: app.scopePolicy,
   };
   return (
     <div className="mx-auto max-w-3xl">
@@ -42,6 +45,7 @@ export default async function UpdateApplicationPage({ params }: { params: Promis
         action={updateApplicationAction.bind(null, app.id)}
         initial={initial}
         audience={formAudience(user)}
+        resources={await scopeCatalogue()}
         appId={app.id}
         hasSecret={app.hasSecret}
       />

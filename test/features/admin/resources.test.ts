@@ -1,0 +1,129 @@
+// Resources (RFC 8707) as staff register them (lib/resources/service.ts, the shared schema in
+// lib/resources/schema.ts): who may, what is refused and why, what removal leaves behind.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { startTestServer, type TestServer } from '@/test/helpers/server';
+import { makeApp, makeUser } from '@/test/helpers/fixtures';
+import { query } from '@/lib/db';
+import { flushAudit } from '@/lib/db/queries/audit';
+import { randomToken, sha256b64url } from '@/lib/oauth/random';
+import { AdminNotFoundError, type StaffActor } from '@/lib/admin/service';
+import { createResource, deleteResource, getResourceFor, listResourcesFor, updateResource } from '@/lib/resources/service';
+import { ensureBuiltIn, listResources } from '@/lib/oauth/resources';
+import { RESOURCE_MESSAGES, checkResourceIdentifier, parseResourceValues } from '@/lib/resources/schema';
+import { env } from '@/lib/env';
+import { settings } from './settings';
+
+let srv: TestServer;
+let staff: StaffActor;
+beforeAll(async () => {
+  srv = await startTestServer(settings);
+  await ensureBuiltIn();
+  const s = await makeUser({ username: 'resource.boss', isStaff: true });
+  staff = { id: s.id, isStaff: true, ip: '192.0.2.1' };
+});
+afterAll(async () => srv?.close());
+
+const values = (over: Record<string, unknown> = {}) => ({
+  identifier: 'https://api.example.com/',
+  name: 'Example API',
+  scopes: [
+    { name: 'orders:read', description: 'See your orders' },
+    { name: 'orders:write', description: 'Place orders for you' },
+  ],
+  accessTokenFormat: 'opaque',
+  accessTokenLifetimeSeconds: '',
+  ...over,
+});
+
+describe('who may register resources', () => {
+  it('refuses every resource function to a non-staff user, a forged staff claim and the anonymous, as not found', async () => {
+    const user = await makeUser();
+    for (const actor of [{ id: user.id, isStaff: false }, { id: user.id, isStaff: true }, null]) {
+      await expect(listResourcesFor(actor as StaffActor)).rejects.toBeInstanceOf(AdminNotFoundError);
+      await expect(createResource(actor as StaffActor, values({ identifier: 'https://forged.example.com/' }))).rejects.toBeInstanceOf(AdminNotFoundError);
+    }
+    const rows = await query<{ n: number }>(sql`SELECT count(*)::int AS n FROM resources WHERE identifier = 'https://forged.example.com/'`);
+    expect(rows[0].n).toBe(0);
+  });
+});
+
+describe('RFC 8707 §2: the identifier is an absolute URI without a fragment', () => {
+  it('RFC 8707 §2: refuses a fragment, a relative reference, a query, plain http off loopback and a non-canonical spelling, each with its reason', () => {
+    expect(checkResourceIdentifier('https://api.example.com/#x')).toBe(RESOURCE_MESSAGES.identifierFragment);
+    expect(checkResourceIdentifier('/api')).toBe(RESOURCE_MESSAGES.identifierNotUri);
+    expect(checkResourceIdentifier('https://api.example.com/?v=1')).toBe(RESOURCE_MESSAGES.identifierQuery);
+    expect(checkResourceIdentifier('http://api.example.com/')).toBe(RESOURCE_MESSAGES.identifierScheme);
+    expect(checkResourceIdentifier('HTTPS://API.example.com')).toBe(RESOURCE_MESSAGES.identifierNotCanonical('https://api.example.com/'));
+    expect(checkResourceIdentifier('http://127.0.0.1:9000/mcp')).toBeNull();
+    expect(checkResourceIdentifier('https://mcp.example.com/mcp')).toBeNull();
+  });
+
+  it('RFC 6749 §3.3: scope names follow the scope-token syntax, are unique in the resource, are not OIDC scopes, and each has its sentence', () => {
+    const bad = parseResourceValues(
+      values({
+        scopes: [
+          { name: 'has space', description: 'x' },
+          { name: 'openid', description: 'x' },
+          { name: 'a', description: 'First' },
+          { name: 'a', description: 'Again' },
+          { name: 'b', description: '' },
+          { name: '', description: '' }, // a spare row: ignored
+        ],
+      }),
+    );
+    expect(bad.success).toBe(false);
+    if (bad.success) return;
+    expect(bad.errors.scopes).toEqual([
+      RESOURCE_MESSAGES.scopeNameSyntax('has space'),
+      RESOURCE_MESSAGES.scopeNameReserved('openid'),
+      RESOURCE_MESSAGES.scopeNameDuplicate('a'),
+      RESOURCE_MESSAGES.scopeDescriptionRequired('b'),
+    ]);
+    const lifetime = parseResourceValues(values({ accessTokenLifetimeSeconds: '5' }));
+    expect(lifetime.success ? null : lifetime.errors.accessTokenLifetimeSeconds).toEqual([RESOURCE_MESSAGES.lifetime]);
+  });
+});
+
+describe('registering, editing and removing', () => {
+  it('registers a resource, which the protocol’s list shows at once, and audits it; a second one with the same identifier is refused on its field', async () => {
+    const r = await createResource(staff, values({ accessTokenFormat: 'jwt', accessTokenLifetimeSeconds: '600' }));
+    expect(r).toMatchObject({ ok: true, resource: { identifier: 'https://api.example.com/', accessTokenFormat: 'jwt', accessTokenLifetimeSeconds: 600, builtIn: false } });
+    expect((await listResources()).map((x) => x.identifier)).toContain('https://api.example.com/');
+    expect(await createResource(staff, values({ name: 'Again' }))).toEqual({ ok: false, errors: { identifier: [RESOURCE_MESSAGES.identifierTaken] } });
+    await flushAudit();
+    const ev = await query<{ actor_user_id: string }>(sql`SELECT actor_user_id FROM audit_events WHERE detail->>'action' = 'resource.created'`);
+    expect(ev.map((e) => e.actor_user_id)).toEqual([staff.id]);
+  });
+
+  it('edits a resource’s scopes and lifetime; the built-in resource keeps its identifier', async () => {
+    const [builtIn] = (await listResourcesFor(staff)).filter((r) => r.builtIn);
+    expect(builtIn.identifier).toBe(`${env().ISSUER}/api`);
+    const moved = await updateResource(staff, builtIn.id, { ...values(), identifier: 'https://elsewhere.example.com/' });
+    expect(moved).toEqual({ ok: false, errors: { identifier: [RESOURCE_MESSAGES.identifierBuiltIn] } });
+    const renamed = await updateResource(staff, builtIn.id, { ...values(), identifier: builtIn.identifier, name: 'Notes API' });
+    expect(renamed).toMatchObject({ ok: true, resource: { name: 'Notes API', builtIn: true } });
+  });
+
+  it('the built-in resource cannot be removed, by staff or from the command line', async () => {
+    const [builtIn] = (await listResourcesFor(staff)).filter((r) => r.builtIn);
+    expect(await deleteResource(staff, { id: builtIn.id })).toMatchObject({ ok: false });
+    expect(await deleteResource('command_line', { identifier: builtIn.identifier })).toMatchObject({ ok: false });
+    expect((await listResourcesFor(staff)).some((r) => r.id === builtIn.id)).toBe(true);
+  });
+
+  it('removing a resource leaves the access tokens issued for it valid until they expire, and the confirmation counts them', async () => {
+    const made = await createResource(staff, values({ identifier: 'https://billing.example.com/', name: 'Billing' }));
+    if (!made.ok) throw new Error(JSON.stringify(made));
+    const app = await makeApp({ grantTypes: ['client_credentials'] });
+    const hash = sha256b64url(randomToken());
+    await query(sql`INSERT INTO access_tokens (token_hash, application_id, scope, family_id, grant_type, audience, expires_at)
+      VALUES (${hash}, ${app.id}, 'billing:read', gen_random_uuid(), 'client_credentials', ARRAY['https://billing.example.com/']::text[], now() + interval '1 hour')`);
+    expect((await getResourceFor(staff, made.resource.id)).liveTokens).toBe(1);
+    expect(await deleteResource(staff, { id: made.resource.id })).toMatchObject({ ok: true, resource: { name: 'Billing' } });
+    await expect(getResourceFor(staff, made.resource.id)).rejects.toBeInstanceOf(AdminNotFoundError);
+    const left = await query<{ revoked: boolean }>(sql`SELECT revoked_at IS NOT NULL AS revoked FROM access_tokens WHERE token_hash = ${hash}`);
+    expect(left).toEqual([{ revoked: false }]);
+    expect((await listResources()).map((x) => x.identifier)).not.toContain('https://billing.example.com/');
+  });
+});
