@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
-import { E2E_ADMIN, E2E_PORT, NEXT_START_PORT } from './e2e/constants';
+import { E2E_ADMIN, E2E_AUTH_SECRET, E2E_DATA_DIR, E2E_PORT, MCP_TLS_DIR, NEXT_START_PORT } from './e2e/constants';
+import { ensureTestCertificate } from './e2e/mcp/tls';
 
 // Debian's Chromium: Playwright's own browser download is not reachable from our machines.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -14,9 +15,12 @@ if (!fs.existsSync(chromium)) {
 export { E2E_PORT, NEXT_START_PORT };
 /** The "other origin" pages for the SPA tests are served from here (e2e/spa-server.ts). */
 export const SPA_PORT = E2E_PORT + 1;
-const dataDir = path.resolve(`.data-e2e-${E2E_PORT}`);
+const dataDir = path.resolve(E2E_DATA_DIR);
 const nextStartDataDir = path.resolve(`.data-e2e-${NEXT_START_PORT}`);
-const AUTH_SECRET = 'e2e-secret-e2e-secret-e2e-secret-e2e-secret';
+const AUTH_SECRET = E2E_AUTH_SECRET;
+// e2e/mcp.spec.ts serves a Client ID Metadata Document over https on 127.0.0.1 with this
+// self-signed certificate; the production server trusts it (NODE_EXTRA_CA_CERTS below).
+const mcpTls = ensureTestCertificate(path.resolve(MCP_TLS_DIR));
 
 export default defineConfig({
   testDir: 'e2e',
@@ -54,8 +58,11 @@ export default defineConfig({
         ISSUER: `http://localhost:${E2E_PORT}`,
         AUTH_SECRET,
         NEXT_TELEMETRY_DISABLED: '1',
-        // e2e/registration.spec.ts serves Client ID Metadata Documents from 127.0.0.1 (a development setting).
+        NODE_EXTRA_CA_CERTS: mcpTls.certFile,
+        // e2e/registration.spec.ts and e2e/mcp.spec.ts serve Client ID Metadata Documents from 127.0.0.1 (a development setting).
         CLIENT_METADATA_ALLOW_LOOPBACK: 'true',
+        // e2e/mcp.spec.ts: the MCP SDK registers by RFC 7591 (no other spec needs registration closed).
+        REGISTRATION: 'open',
       },
     },
     {

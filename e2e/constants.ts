@@ -8,3 +8,12 @@ export const E2E_PORT = Number(process.env.E2E_PORT ?? 8100);
  * E2E_PORT + 1 to + 3: the SPA specs listen there.
  */
 export const NEXT_START_PORT = E2E_PORT + 4;
+
+/** e2e/mcp.spec.ts's servers: the MCP server, the loopback callback, the client metadata document (the brief's 8510-8519 for E2E_PORT 8500). */
+export const MCP_PORTS = { mcp: E2E_PORT + 10, callback: E2E_PORT + 11, metadataDocument: E2E_PORT + 12, jwtMcp: E2E_PORT + 13 } as const;
+/** The self-signed certificate of the client metadata document's https server (e2e/mcp/tls.ts), trusted by the first webServer. */
+export const MCP_TLS_DIR = `.data-e2e-${E2E_PORT}-tls`;
+
+/** The first webServer's data directory (relative to the checkout) and AUTH_SECRET: the CLI (`npm run resource`) reaches that server through its control socket there. */
+export const E2E_DATA_DIR = `.data-e2e-${E2E_PORT}`;
+export const E2E_AUTH_SECRET = 'e2e-secret-e2e-secret-e2e-secret-e2e-secret';

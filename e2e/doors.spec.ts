@@ -114,6 +114,19 @@ for (const door of DOORS) {
       expect(jwks.keys[0]).not.toHaveProperty('d');
     });
 
+    test("RFC 9728 §3.1, §5.1: /api's 401 names the built-in resource's metadata, which this door serves with its own issuer", async ({ request }) => {
+      const denied = await request.get(pathFor('api_hello'));
+      expect(denied.status()).toBe(401);
+      const metadataUrl = urlFor('protected_resource_metadata', door.base);
+      expect(denied.headers()['www-authenticate']).toBe(`Bearer realm="api", resource_metadata="${metadataUrl}"`);
+      for (const p of [pathFor('protected_resource_metadata'), '/.well-known/oauth-protected-resource']) {
+        const res = await request.get(p);
+        expect(res.status(), p).toBe(200);
+        expect(res.headers()['access-control-allow-origin']).toBe('*');
+        expect(await res.json(), p).toMatchObject({ resource: `${door.base}/api`, authorization_servers: [door.base], bearer_methods_supported: ['header'] });
+      }
+    });
+
     test('RFC 6749 §4.1, RFC 7636: a user logs in and consents; the code is exchanged with its verifier, then refreshed, introspected, used at UserInfo and revoked', async ({ page, baseURL }) => {
       await stubPostman(page);
       const verifier = crypto.randomBytes(32).toString('base64url');

@@ -17,6 +17,11 @@ export interface BearerContext {
   client: { clientId: string; applicationId: number };
   /** The token's granted scopes. */
   scope: string[];
+  /**
+   * The resources the token is for (RFC 8707; `access_tokens.audience`, the JWT's `aud`); empty for
+   * a token from before resources, which is the default resource's (builtInIdentifier).
+   */
+  audience: string[];
   token: { id: number; grantType: string; issuedAt: Date; expiresAt: Date };
 }
 
@@ -44,9 +49,9 @@ export const BUILT_IN_RESOURCE = 'built-in';
  * BUILT_IN_RESOURCE). An empty audience (a token from before resources) is the default resource's.
  */
 export function audienceIncludes(audience: readonly string[], resource: string): boolean {
-  const id = resource === BUILT_IN_RESOURCE ? builtInIdentifier() : resource;
-  if (audience.length === 0) return id === builtInIdentifier();
-  return audience.includes(id);
+  const builtIn = builtInIdentifier();
+  const id = resource === BUILT_IN_RESOURCE ? builtIn : resource;
+  return audience.length === 0 ? id === builtIn : audience.includes(id);
 }
 
 /**
@@ -123,6 +128,7 @@ function contextOf(row: FoundToken): BearerContext {
     user: row.userId !== null && row.username !== null ? { id: row.userId, username: row.username } : null,
     client: { clientId: row.clientId, applicationId: row.applicationId },
     scope: parseScope(row.scope),
+    audience: row.audience,
     // An access token always has both (only refresh tokens lack them).
     token: { id: row.id, grantType: row.grantType ?? '', issuedAt: row.createdAt, expiresAt: row.expiresAt ?? row.createdAt },
   };

@@ -3,13 +3,19 @@
 // its caller is) and a handler that receives the validated request and its caller and returns the
 // answer, or throws OAuthError to fail. The route manifest (lib/server/manifest.ts) holds the specs;
 // both doors (lib/server/node-door.ts, lib/server/next-door.ts) serve them through `defineEndpoint`.
-// `withBearerRoute` is the same wrapper for a route handler of your own (README, "Protecting your API").
+// `withBearerRoute` is the same wrapper for a route handler of your own (README, "Protecting your
+// API"), and `protectedResource` makes a route a protected resource of its own (RFC 9728 metadata).
 import { AuthorizationError, OAuthError, logUnexpected, methodNotAllowed, toErrorResponse } from './errors';
 import { parseForm, redirectResponse, type OAuthRequest, type OAuthResponse, type Params } from './http';
 import { preflight, publicPreflight, withCors, withPublicCors, type CorsApplication } from './cors';
 import { authenticateClient, nameClient, type AuthenticatedClient } from './client-auth';
-import { authenticateBearer, bearerTokenFrom, type BearerContext, type BearerOptions } from './bearer';
+import { authenticateBearer, bearerTokenFrom, BUILT_IN_RESOURCE, type BearerContext, type BearerOptions } from './bearer';
 import { htmlErrorPage } from './error-page';
+import type { BearerChallengeParams } from './errors';
+import { protectedResourceMetadata, protectedResourceMetadataUrl, type ProtectedResource } from './protected-resource';
+import { publicJson } from './oidc/discovery';
+import { urlFor } from './paths';
+import { env, type Env } from '../env';
 import type { ErrorForm } from '../http/body';
 import { clientIp } from '../http/client-ip';
 
@@ -153,6 +159,28 @@ interface CorsChoice {
  */
 const chooser = (choice: CorsChoice) => (app: CorsApplication | null) => void (choice.app = app);
 
+/** A value computed from the settings, again only when the settings object changes (tests reset it). */
+function perSettings<T>(make: (e: Env) => T): () => T {
+  let memo: { e: Env; value: T } | null = null;
+  return () => {
+    const e = env();
+    if (memo?.e !== e) memo = { e, value: make(e) };
+    return memo.value;
+  };
+}
+
+const NO_CHALLENGE_PARAMS: BearerChallengeParams = {};
+
+/**
+ * RFC 9728 §5.1: what the Bearer challenges of an endpoint of the resource `resource`
+ * (BearerOptions.resource) add, `resource_metadata`: the manifest's protected_resource_metadata
+ * URL for BUILT_IN_RESOURCE, else the §3.1 location of the identifier. Nothing without a resource.
+ */
+function resourceChallenge(resource: string | undefined): () => BearerChallengeParams {
+  if (resource === undefined) return () => NO_CHALLENGE_PARAMS;
+  return perSettings((e) => ({ resourceMetadata: resource === BUILT_IN_RESOURCE ? urlFor('protected_resource_metadata', e.ISSUER) : protectedResourceMetadataUrl(resource) }));
+}
+
 /**
  * Wraps an endpoint's handler in the HTTP plumbing, in this order: OPTIONS (CORS preflight by the
  * policy), the method check, the form, the caller (client authentication or bearer token), the
@@ -164,6 +192,7 @@ export function defineEndpoint<R extends CallerRule | undefined = undefined>(spe
   const realm = s.realm ?? 'oauth';
   const served = new Set<string>(s.methods);
   const allow = allowHeader(s);
+  const challengeParams = resourceChallenge(s.caller?.bearer?.resource);
   return async (req) => {
     const choice: CorsChoice = { app: null };
     try {
@@ -177,7 +206,7 @@ export function defineEndpoint<R extends CallerRule | undefined = undefined>(spe
       const answer = await s.handle(asServed, { params, allowOriginsOf, ...caller } as EndpointContext & Caller<CallerRule | undefined>);
       return withPolicyCors(s.cors, answer, req, choice.app);
     } catch (err) {
-      return withPolicyCors(s.cors, s.errors === 'html' ? htmlError(err, req) : toErrorResponse(err, realm), req, choice.app);
+      return withPolicyCors(s.cors, s.errors === 'html' ? htmlError(err, req) : toErrorResponse(err, realm, challengeParams()), req, choice.app);
     }
   };
 }
@@ -199,14 +228,13 @@ function toCheckRequest(request: Request): OAuthRequest {
   };
 }
 
-/**
- * A Fetch-API (Next.js) route handler protected by a bearer token, in one line:
- *   export const GET = withBearerRoute({ scopes: ['read'] }, async (request, { user }) => Response.json({ hi: user?.username }));
- * The same wrapper as the manifest's endpoints (policy `application`, realm 'api'): RFC 6750
- * errors, CORS by the token's application. The handler receives the original Request (its body
- * unread). OPTIONS is answered as a preflight.
- */
-export function withBearerRoute(opts: BearerOptions, handler: (request: Request, ctx: BearerContext) => Response | Promise<Response>): (request: Request) => Promise<Response> {
+/** A Fetch-API (App Router) route handler. */
+export type FetchRouteHandler = (request: Request) => Promise<Response>;
+/** Your handler behind the bearer check: the original Request (body unread) and the token's context. */
+export type BearerRouteHandler = (request: Request, ctx: BearerContext) => Response | Promise<Response>;
+
+/** The bearer check in front of a Fetch-API handler; `opts()` is read per request (memoised by the callers). */
+function bearerRoute(opts: () => BearerOptions, handler: BearerRouteHandler): FetchRouteHandler {
   return async (request) => {
     if (request.method === 'OPTIONS') return bearerPreflight(request);
     let inner: Response | null = null;
@@ -216,7 +244,7 @@ export function withBearerRoute(opts: BearerOptions, handler: (request: Request,
       otherMethods: (allow) => methodNotAllowed('This method is not served here.', allow),
       cors: 'application',
       realm: 'api',
-      caller: { bearer: opts },
+      caller: { bearer: opts() },
       handle: async (_req, { bearer }) => {
         inner = await handler(request, bearer);
         return { status: inner.status, headers: {}, body: '' };
@@ -230,6 +258,86 @@ export function withBearerRoute(opts: BearerOptions, handler: (request: Request,
       else if (k.startsWith('access-control-')) res.headers.set(k, v);
     }
     return res;
+  };
+}
+
+/**
+ * A Fetch-API (Next.js) route handler of the built-in resource ISSUER/api, protected by a bearer
+ * token, in one line:
+ *   export const GET = withBearerRoute({ scopes: ['read'] }, async (request, { user }) => Response.json({ hi: user?.username }));
+ * The same wrapper as the manifest's /api endpoints (policy `application`, realm 'api'): RFC 6750
+ * errors whose Bearer challenges name the resource's metadata (RFC 9728 §5.1 resource_metadata),
+ * only tokens for ISSUER/api (RFC 8707 §2: their audience), CORS by the token's application. The
+ * handler receives the original Request (its body unread). OPTIONS is answered as a preflight.
+ * For a resource of its own, use `protectedResource`.
+ */
+export function withBearerRoute(opts: BearerOptions, handler: BearerRouteHandler): FetchRouteHandler {
+  const forApi: BearerOptions = { ...opts, resource: opts.resource ?? BUILT_IN_RESOURCE };
+  return bearerRoute(() => forApi, handler);
+}
+
+/** A resource of this app, described for `protectedResource`. */
+export interface ProtectedResourceOptions {
+  /**
+   * Its RFC 8707 / RFC 9728 identifier: an absolute URL, or a path under ISSUER ('/reports' is
+   * `${ISSUER}/reports`). Tokens must name it in their audience: register it as a resource.
+   */
+  identifier: string;
+  /** RFC 9728 §2 scopes_supported: the scopes it defines. */
+  scopes: readonly string[];
+  /** RFC 9728 §2 resource_name. */
+  name?: string;
+}
+
+/** What `protectedResource` gives a route of the app. */
+export interface ProtectedResourceRoutes {
+  /** The resource's description, for the current settings. */
+  describe(): ProtectedResource;
+  /**
+   * The route handlers of its metadata document (RFC 9728 §3), to export from the route file at its
+   * §3.1 path, `app/.well-known/oauth-protected-resource/<the identifier's path>/route.ts`:
+   * GET and HEAD (public JSON, CORS `*`, cacheable), OPTIONS (preflight), 405 for other methods.
+   */
+  metadata: Record<'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS', FetchRouteHandler>;
+  /** `withBearerRoute` for this resource: its metadata URL in every Bearer challenge, only tokens for it. */
+  withBearer(opts: BearerOptions, handler: BearerRouteHandler): FetchRouteHandler;
+}
+
+/**
+ * Makes a route of this app a protected resource of its own, the way /api is (RFC 9728, RFC 8707):
+ *   const reports = protectedResource({ identifier: '/reports', scopes: ['reports:read'], name: 'Reports' });
+ *   // app/.well-known/oauth-protected-resource/reports/route.ts
+ *   export const { GET, HEAD, OPTIONS } = reports.metadata;
+ *   // app/reports/route.ts
+ *   export const GET = reports.withBearer({ scopes: ['reports:read'] }, async (request, { user }) => Response.json({ user: user?.username }));
+ *   export const OPTIONS = bearerPreflight;
+ * Its metadata names this server (ISSUER) as the authorization server; its URL is the RFC 9728 §3.1
+ * location of the identifier. Built once per settings object (ISSUER comes from the settings).
+ * The audience check is bearer.ts's (BearerOptions.resource = the identifier).
+ */
+export function protectedResource(opts: ProtectedResourceOptions): ProtectedResourceRoutes {
+  const describe = perSettings((e): ProtectedResource => ({
+    identifier: opts.identifier.startsWith('/') ? `${e.ISSUER}${opts.identifier}` : opts.identifier,
+    authorizationServers: [e.ISSUER],
+    scopes: opts.scopes,
+    name: opts.name,
+  }));
+  const body = perSettings(() => JSON.stringify(protectedResourceMetadata(describe())));
+  const document = defineEndpoint({
+    methods: ['GET'],
+    otherMethods: (allow) => methodNotAllowed('Use GET.', allow),
+    cors: 'public',
+    handle: async () => publicJson(body()),
+  });
+  const serve: FetchRouteHandler = async (request) => {
+    const r = toWebResponse(await document(toCheckRequest(request)));
+    // RFC 9110 §9.3.2: HEAD is GET without the content.
+    return request.method === 'HEAD' ? new Response(null, { status: r.status, headers: r.headers }) : r;
+  };
+  return {
+    describe,
+    metadata: { GET: serve, HEAD: serve, POST: serve, PUT: serve, DELETE: serve, PATCH: serve, OPTIONS: serve },
+    withBearer: (bearerOpts, handler) => bearerRoute(perSettings(() => ({ ...bearerOpts, resource: describe().identifier })), handler),
   };
 }
 

@@ -4,6 +4,7 @@
 import { jsonResponse, type OAuthResponse } from './http';
 import { log } from '../log';
 import { outageCode, OUTAGE_RETRY_AFTER_SECONDS } from '../db/outage';
+import { resourceMetadataParam } from './protected-resource';
 
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -212,22 +213,33 @@ export function serverError() {
 
 const quote = (s: string) => s.replace(/[\\"]/g, '');
 
-function challenge(e: OAuthError, realm: string): string | null {
+/** What a protected resource adds to its Bearer challenges. */
+export interface BearerChallengeParams {
+  /** RFC 9728 §5.1: the URL of the resource's protected resource metadata. */
+  resourceMetadata?: string;
+}
+
+function challenge(e: OAuthError, realm: string, params: BearerChallengeParams): string | null {
   if (!e.scheme) return null;
   if (e.scheme === 'Basic') return `Basic realm="${realm}"`;
   const parts = [`Bearer realm="${realm}"`];
   if (e.code) parts.push(`error="${e.code}"`);
   if (e.description) parts.push(`error_description="${quote(e.description)}"`);
   if (e.requiredScope) parts.push(`scope="${quote(e.requiredScope)}"`);
+  if (params.resourceMetadata) parts.push(resourceMetadataParam(params.resourceMetadata));
   return parts.join(', ');
 }
 
-/** Any thrown value → the protocol's JSON error response. Unknown errors are logged, never shown. */
-export function toErrorResponse(err: unknown, realm = 'oauth'): OAuthResponse {
+/**
+ * Any thrown value → the protocol's JSON error response. Unknown errors are logged, never shown.
+ * @param realm the realm of a WWW-Authenticate challenge (RFC 9110 §11.6.1)
+ * @param params what a protected resource adds to a Bearer challenge (RFC 9728 §5.1 resource_metadata)
+ */
+export function toErrorResponse(err: unknown, realm = 'oauth', params: BearerChallengeParams = {}): OAuthResponse {
   const e = err instanceof OAuthError ? err : logUnexpected(err);
   const body = e.code ? e.toJSON() : {};
   const res = jsonResponse(body, e.status, e.headers);
-  const c = challenge(e, realm);
+  const c = challenge(e, realm, params);
   if (c) res.headers['www-authenticate'] = c;
   return res;
 }

@@ -25,6 +25,10 @@ export const ENDPOINT_PATHS = {
   openid_configuration: { path: '/.well-known/openid-configuration', aliases: ['/o/.well-known/openid-configuration'] },
   authorization_server_metadata: { path: '/.well-known/oauth-authorization-server' },
   jwks: { path: '/.well-known/jwks.json', aliases: ['/o/.well-known/jwks.json'] },
+  // RFC 9728 §3.1: the built-in resource ISSUER/api's metadata, at the well-known path with the
+  // resource's path appended; also at the bare well-known path, where clients that know only the
+  // host look (the MCP SDK falls back to it).
+  protected_resource_metadata: { path: '/.well-known/oauth-protected-resource/api', aliases: ['/.well-known/oauth-protected-resource'] },
   // RFC 7591 §3 client registration endpoint, RFC 7592 §2 client configuration endpoint (one per
   // client: `[client_id]` is its client_id, percent-encoded; clientConfigurationUrl).
   registration: { path: '/o/register/' },

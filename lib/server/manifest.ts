@@ -17,6 +17,7 @@ import { BUILT_IN_RESOURCE } from '../oauth/bearer';
 import { deviceAuthorizationEndpoint } from '../oauth/endpoints/device-authorization';
 import { userinfoEndpoint } from '../oauth/oidc/userinfo';
 import { jwksEndpoint, metadataEndpoint } from '../oauth/oidc/discovery';
+import { protectedResourceMetadataEndpoint } from '../oauth/endpoints/protected-resource-metadata';
 import { helloEndpoint } from '../api/hello';
 import { notesEndpoint } from '../api/notes';
 import { healthzEndpoint, readyzEndpoint } from './health';
@@ -104,6 +105,8 @@ export const MANIFEST: Readonly<Record<EndpointName, ManifestEntry>> = {
   openid_configuration: entry('openid_configuration', { ...publicDocument, handle: metadataEndpoint }),
   authorization_server_metadata: entry('authorization_server_metadata', { ...publicDocument, handle: metadataEndpoint }),
   jwks: entry('jwks', { ...publicDocument, handle: jwksEndpoint }),
+  // RFC 9728 §3: the built-in resource's metadata, a public document.
+  protected_resource_metadata: entry('protected_resource_metadata', { ...publicDocument, handle: protectedResourceMetadataEndpoint }),
   // RFC 7591 §3: POST of JSON client metadata, open to any origin (an in-browser client registers
   // itself; no cookies are involved). Refused unless REGISTRATION allows it (register.ts).
   registration: entry(
@@ -122,7 +125,8 @@ export const MANIFEST: Readonly<Record<EndpointName, ManifestEntry>> = {
     },
     { bodyLimit: registrationBody },
   ),
-  // The example API (RFC 6750), CORS by the token's application.
+  // The example API (RFC 6750), the built-in resource ISSUER/api (RFC 8707 audience, RFC 9728
+  // resource_metadata in its challenges), CORS by the token's application.
   api_hello: entry('api_hello', { methods: ['GET'], otherMethods: useGet, cors: 'application', realm: 'api', caller: { bearer: { scopes: ['read'], resource: BUILT_IN_RESOURCE } }, handle: helloEndpoint }),
   api_notes: entry('api_notes', {
     methods: ['GET', 'POST'],

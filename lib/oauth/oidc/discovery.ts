@@ -62,7 +62,8 @@ export function discoveryMetadata(e: Env = env(), scopes: string[] = knownScopes
   };
 }
 
-const publicJson = (body: string): OAuthResponse => ({
+/** A public JSON document (discovery, JWKS, protected resource metadata), cacheable for limits.discoveryCacheSeconds. */
+export const publicJson = (body: string): OAuthResponse => ({
   status: 200,
   headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': `public, max-age=${env().limits.discoveryCacheSeconds}` },
   body,

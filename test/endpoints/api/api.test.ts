@@ -37,6 +37,8 @@ async function userToken(user: User, scope: string): Promise<string> {
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+/** RFC 9728 §5.1: the auth-param every challenge of the built-in resource ends with. */
+const resourceMetadata = () => `resource_metadata="${srv.url}/.well-known/oauth-protected-resource/api"`;
 const hello = (headers: Record<string, string> = {}, path = '/api/hello') => fetch(`${srv.url}${path}`, { headers });
 const postNote = (token: string, body: string, type = 'application/json') =>
   fetch(`${srv.url}/api/notes`, { method: 'POST', headers: { ...bearer(token), 'content-type': type }, body });
@@ -58,7 +60,7 @@ describe('the bearer check at /api/hello (RFC 6750)', () => {
     for (const headers of [{}, { authorization: basic('someone', 'secret') }] as Record<string, string>[]) {
       const r = await hello(headers);
       expect(r.status).toBe(401);
-      expect(r.headers.get('www-authenticate')).toBe('Bearer realm="api"');
+      expect(r.headers.get('www-authenticate')).toBe(`Bearer realm="api", ${resourceMetadata()}`);
       expect(await r.json()).toEqual({});
     }
   });
@@ -82,7 +84,7 @@ describe('the bearer check at /api/hello (RFC 6750)', () => {
     for (const [token, description] of cases) {
       const r = await hello(bearer(token));
       expect(r.status).toBe(401);
-      expect(r.headers.get('www-authenticate')).toBe(`Bearer realm="api", error="invalid_token", error_description="${description}"`);
+      expect(r.headers.get('www-authenticate')).toBe(`Bearer realm="api", error="invalid_token", error_description="${description}", ${resourceMetadata()}`);
       expect(await r.json()).toEqual({ error: 'invalid_token', error_description: description });
     }
   });
@@ -91,7 +93,7 @@ describe('the bearer check at /api/hello (RFC 6750)', () => {
     const token = await userToken(await makeUser(), 'write');
     const r = await hello(bearer(token));
     expect(r.status).toBe(403);
-    expect(r.headers.get('www-authenticate')).toMatch(/^Bearer realm="api", error="insufficient_scope", error_description="[^"]+", scope="read"$/);
+    expect(r.headers.get('www-authenticate')).toMatch(/^Bearer realm="api", error="insufficient_scope", error_description="[^"]+", scope="read", resource_metadata="[^"]+"$/);
     expect((await r.json()).error).toBe('insufficient_scope');
   });
 
@@ -206,7 +208,7 @@ describe('withBearerRoute: the one-line guard for a Fetch-API route handler', ()
   it('answers the RFC 6750 errors itself', async () => {
     const none = await GET(new Request('http://localhost/api/x'));
     expect(none.status).toBe(401);
-    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="api"');
+    expect(none.headers.get('www-authenticate')).toBe(`Bearer realm="api", ${resourceMetadata()}`);
     const bad = await GET(new Request('http://localhost/api/x', { headers: bearer('nope') }));
     expect(bad.status).toBe(401);
     expect(bad.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);

@@ -64,7 +64,8 @@ describe('RFC 6750 §2.1: one bearer parser at /api/*, /o/userinfo/ and /o/intro
     for (const path of ['/api/hello', '/o/userinfo/']) {
       const r = await ENDPOINTS[path]('Token abc');
       expect(r.status, path).toBe(401);
-      expect(r.headers.get('www-authenticate'), path).toMatch(/^Bearer realm="[^"]+"$/);
+      // /api also names its resource metadata (RFC 9728 §5.1), never an error code.
+      expect(r.headers.get('www-authenticate'), path).toMatch(/^Bearer realm="[^"]+"(, resource_metadata="[^"]+")?$/);
     }
     const r = await ENDPOINTS['/o/introspect/']('Basic ' + Buffer.from('nobody:nothing').toString('base64'));
     expect(r.status).toBe(401);

@@ -101,7 +101,7 @@ describe('the manifest\'s caller rules and realms, as the wrapper applies them',
     const challenge = async (name: Parameters<typeof pathFor>[0], init: RequestInit) => (await fetch(`${srv.url}${pathFor(name)}`, init)).headers.get('www-authenticate');
     expect(await challenge('token', { method: 'POST', headers: { ...form, authorization: basic('nobody', 'x') }, body: 'grant_type=client_credentials' })).toBe('Basic realm="oauth"');
     expect(await challenge('userinfo', {})).toBe('Bearer realm="userinfo"');
-    expect(await challenge('api_hello', {})).toBe('Bearer realm="api"');
+    expect(await challenge('api_hello', {})).toBe(`Bearer realm="api", resource_metadata="${urlFor('protected_resource_metadata', srv.url)}"`);
     expect(await challenge('introspection', { method: 'POST', headers: { ...form, authorization: 'Bearer unknown' }, body: 'token=x' })).toMatch(/^Bearer realm="oauth", error="invalid_token"/);
   });
 });

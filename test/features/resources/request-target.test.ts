@@ -30,7 +30,7 @@ describe('RFC 8707 §2: the example requests name a resource the application may
     const app = await makeApp({ skipAuthorization: true, allowedScopes: ['orders:read'], scopePolicy: 'refuse' });
     const target = await requestTarget(app);
     expect(target).toEqual({ resource: ORDERS, scopes: ['orders:read'] });
-    const url = new URL(connectSnippets(app, env().ISSUER, { scopes: target.scopes, introspectionScope: INTROSPECTION_SCOPE, resource: target.resource }).authorizeUrl(PKCE));
+    const url = new URL(connectSnippets({ ...app, hasSecret: app.clientType === 'confidential' }, env().ISSUER, { scopes: target.scopes, introspectionScope: INTROSPECTION_SCOPE, resource: target.resource }).authorizeUrl(PKCE));
     const user = await makeUser();
     const r = await fetch(`${srv.url}${url.pathname}${url.search}`, { headers: { cookie: await sessionCookie(user) }, redirect: 'manual' });
     const params = redirectParams(r);
@@ -43,7 +43,7 @@ describe('RFC 8707 §2: the example requests name a resource the application may
     const target = await requestTarget(app);
     expect(target.resource).toBe(builtInIdentifier());
     expect(target.scopes).toEqual(env().SCOPES);
-    const snippets = connectSnippets(app, env().ISSUER, { scopes: target.scopes, introspectionScope: INTROSPECTION_SCOPE, resource: target.resource });
+    const snippets = connectSnippets({ ...app, hasSecret: app.clientType === 'confidential' }, env().ISSUER, { scopes: target.scopes, introspectionScope: INTROSPECTION_SCOPE, resource: target.resource });
     const form = snippets.request('client_credentials', { code: null, pkce: null, tokens: null }).form as [string, string][];
     const res = await fetch(`${srv.url}/o/token/`, {
       method: 'POST',
