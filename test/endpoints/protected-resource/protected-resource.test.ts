@@ -49,7 +49,7 @@ describe("the built-in resource's metadata document (RFC 9728 §3)", () => {
       expect(await r.json()).toEqual({
         resource: `${srv.url}/api`,
         authorization_servers: [srv.url],
-        scopes_supported: ['read', 'write', 'introspection'],
+        scopes_supported: ['read', 'write'], // not introspection: it is for this server's introspection endpoint
         bearer_methods_supported: ['header'],
         resource_name: 'API',
       });

@@ -85,8 +85,8 @@ describe('the MCP SDK client discovers and uses the built-in resource /api (RFC 
     const url = provider.authorizationUrl!;
     expect(url.origin + url.pathname).toBe(`${srv.url}/o/authorize/`);
     expect(url.searchParams.get('resource')).toBe(`${srv.url}/api`);
-    // The SDK asks for the metadata's scopes_supported: the built-in resource's, the SCOPES setting.
-    expect(url.searchParams.get('scope')).toBe('read write introspection');
+    // The SDK asks for the metadata's scopes_supported: the built-in resource's (SCOPES) but introspection.
+    expect(url.searchParams.get('scope')).toBe('read write');
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
 
     // The browser leg, with a signed-in user's session.
