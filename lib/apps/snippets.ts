@@ -138,10 +138,13 @@ const has = (app: SnippetApp, grant: string) =>
   app.grantTypes.includes(grant) && (app.clientType === 'confidential' || describeGrant(grant)?.publicClients === true);
 
 /**
- * Whether `openid` tokens can be issued to `app`: HS256 signs ID tokens with the plain secret, so
- * an app without one, or with a hashed one, is refused (hs256Problem, lib/oauth/oidc/id-token.ts).
+ * Whether `openid` tokens can be issued to `app` (signIdToken, lib/oauth/oidc/id-token.ts): only
+ * with an ID token algorithm. RS256 always; HS256 signs with the plain secret, so an app without
+ * one, or with a hashed one, is refused (hs256Problem); no algorithm ('') means no ID token at all.
+ * The one rule for the Connect panel and the playground: no `openid`, no nonce, no UserInfo without it.
  */
-const idTokenPossible = (app: SnippetApp) => app.algorithm !== 'HS256' || (app.clientType === 'confidential' && app.hasSecret && !app.secretHashed);
+export const idTokenPossible = (app: Pick<SnippetApp, 'algorithm' | 'clientType' | 'hasSecret' | 'secretHashed'>) =>
+  app.algorithm === 'RS256' || (app.algorithm === 'HS256' && app.clientType === 'confidential' && app.hasSecret && !app.secretHashed);
 
 /**
  * What the Connect panel offers `app`: the grants it has (and may use as its client type), and
