@@ -123,6 +123,8 @@ test('Try it, confidential application: the tutorial’s flow with PKCE, the ID 
 
   await page.getByLabel('Client secret', { exact: true }).fill(secret);
   await expect(page.getByLabel('Client secret', { exact: true })).toHaveAttribute('type', 'password');
+  await expect(page.locator('#playground-secret-hint')).toContainText('(they read $CLIENT_SECRET)');
+  await expect(page.locator('#playground-secret-hint')).not.toContainText('$$');
   await expect(page.getByLabel('Client secret', { exact: true })).toHaveAttribute('autocomplete', 'off');
   // The request is shown before it is sent: each parameter explained and linked to its RFC section.
   const auth = page.getByTestId('step-authorize');

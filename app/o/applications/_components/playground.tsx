@@ -475,7 +475,7 @@ export function Playground({
           />
           <p id="playground-secret-hint" className="text-xs text-slate-600">
             The one shown when the application was registered or its secret regenerated. It stays in this page’s memory only: sent to this server’s
-            endpoints as client_secret, never stored, never in the address, never in the curl commands (they read ${'$'}CLIENT_SECRET). Reloading the page
+            endpoints as client_secret, never stored, never in the address, never in the curl commands (they read {'$CLIENT_SECRET'}). Reloading the page
             forgets it.
           </p>
         </section>
