@@ -3,8 +3,8 @@
 // authorization code with PKCE in a new tab (consent there), the code handed back, the exchange with
 // the decoded ID token and every check passed, refresh, introspection, UserInfo, revocation. A
 // public application the same way, one step run with the keyboard alone. A wrong secret: the
-// invalid_client answer with its explanation. The typed secret is never in the page's storage, its
-// URL, its cookies, or the server's output. Screenshots of each stage at 1280×800 and 390×844 go to
+// invalid_client answer with its explanation. The typed secret is never in the page's HTML, its
+// storage, its URL, its cookies, or the server's output. Screenshots of each stage at 1280×800 and 390×844 go to
 // test-results/screenshots/playground-*.png; axe finds no serious or critical violation.
 //
 // Runs against its own production server (e2e/prod-server.ts) on E2E_PORT + 2, whose output it reads.
@@ -125,7 +125,9 @@ test('Try it, confidential application: the tutorial’s flow with PKCE, the ID 
   await expect(page.getByLabel('Client secret', { exact: true })).toHaveAttribute('type', 'password');
   await expect(page.locator('#playground-secret-hint')).toContainText('(they read $CLIENT_SECRET)');
   await expect(page.locator('#playground-secret-hint')).not.toContainText('$$');
-  await expect(page.getByLabel('Client secret', { exact: true })).toHaveAttribute('autocomplete', 'off');
+  await expect(page.getByLabel('Client secret', { exact: true })).toHaveAttribute('autocomplete', 'new-password');
+  // Uncontrolled: the typed secret is never rendered into the page's HTML (no value attribute).
+  expect(await page.content()).not.toContain(secret);
   // The request is shown before it is sent: each parameter explained and linked to its RFC section.
   const auth = page.getByTestId('step-authorize');
   await expect(auth.getByTestId('param-code_challenge_method')).toContainText('S256');
@@ -153,7 +155,9 @@ test('Try it, confidential application: the tutorial’s flow with PKCE, the ID 
   await expect(body(page, 'introspect')).toContainText('"active": false');
   await stage(page, 'revoked');
 
-  // The secret is in this page's memory only: not in its storage, address or cookies.
+  // The secret is in the input only: not in the page's HTML, its storage, address or cookies.
+  expect(await page.content(), 'the secret in the page’s HTML').not.toContain(secret);
+  expect(await page.getByLabel('Client secret', { exact: true }).getAttribute('value')).toBeNull();
   const kept = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, url: location.href, cookie: document.cookie }));
   expect(kept).not.toContain(secret);
   const cookies = await page.context().cookies();

@@ -5,9 +5,10 @@
 // parameter explained and linked to its RFC section: lib/apps/parameter-explanations.ts), its
 // answer after (status, the headers that matter, the JSON), JWTs decoded and checked
 // (lib/apps/jwt-checks.ts), errors explained (lib/apps/error-explanations.ts), and its curl.
-// A confidential application's secret is typed here and lives only in this component's state: it
-// is sent to this server's endpoints as client_secret, and is never stored, put in a URL, or copied
-// into a command (those read $CLIENT_SECRET). The authorization request opens in a new tab that
+// A confidential application's secret is typed into an uncontrolled input and read from it only
+// when a step runs: React never renders it (no value attribute in the page's HTML), it is sent to
+// this server's endpoints as client_secret, and is never stored, put in a URL, or copied into a
+// command (those read $CLIENT_SECRET). The authorization request opens in a new tab that
 // returns to the playground's callback (lib/apps/playground.ts), which posts the code back here.
 import { forwardRef, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { JSONWebKeySet } from 'jose';
@@ -306,7 +307,10 @@ export function Playground({
   const { plan } = snippets;
   const confidential = app.clientType === 'confidential';
   const openid = plan.userScope.split(' ').includes('openid');
-  const [secret, setSecret] = useState('');
+  // The secret stays in the input (uncontrolled): only whether one is typed is state, for the request views.
+  const secretInput = useRef<HTMLInputElement>(null);
+  const [secretTyped, setSecretTyped] = useState(false);
+  const readSecret = () => secretInput.current?.value ?? '';
   const [pkce, setPkce] = useState<(PkceValues & { nonce: string }) | null>(null);
   const [pkceError, setPkceError] = useState<string | null>(null);
   const [callback, setCallback] = useState<CallbackReading | null>(null);
@@ -355,7 +359,8 @@ export function Playground({
     redirectUri: callbackUrl,
     deviceCode: device?.deviceCode ?? null,
   };
-  const resolved = (call: StepRequest) => snippets.resolveRequest(call, secret);
+  /** The request as shown: a secret parameter is only "typed" or "empty" (RequestView never shows it). */
+  const resolved = (call: StepRequest) => snippets.resolveRequest(call, secretTyped ? '•' : '');
 
   async function keys(): Promise<JSONWebKeySet | null> {
     if (jwks.current) return jwks.current;
@@ -373,11 +378,11 @@ export function Playground({
     const out: [string, JwtReport][] = [];
     const access = typeof b?.access_token === 'string' ? b.access_token : undefined;
     if (typeof b?.id_token === 'string') {
-      const r = await checkJwt(b.id_token, { issuer, clientId: app.clientId, nonce, accessToken: access, jwks: await keys(), secret });
+      const r = await checkJwt(b.id_token, { issuer, clientId: app.clientId, nonce, accessToken: access, jwks: await keys(), secret: readSecret() });
       if (r) out.push(['id_token', r]);
     }
     if (access && looksLikeJwt(access)) {
-      const r = await checkJwt(access, { issuer, clientId: null, jwks: await keys(), secret });
+      const r = await checkJwt(access, { issuer, clientId: null, jwks: await keys(), secret: readSecret() });
       if (r) out.push(['access_token', r]);
     }
     return out;
@@ -386,7 +391,7 @@ export function Playground({
   /** Sends step `id`'s request; a token answer becomes the tokens of the next steps. */
   async function run(id: string, call: StepRequest, opts: { tokens?: boolean; nonce?: string; keepRunning?: boolean } = {}): Promise<StepResult> {
     setRunning(id);
-    const r = await send(resolved(call));
+    const r = await send(snippets.resolveRequest(call, readSecret()));
     const ok = r.status >= 200 && r.status < 300;
     const result: StepResult = { ...r, jwts: ok && opts.tokens ? await jwtsOf(r.body, opts.nonce) : [] };
     if (ok && opts.tokens) {
@@ -466,15 +471,15 @@ export function Playground({
           <input
             id="playground-secret"
             type="password"
-            autoComplete="off"
+            ref={secretInput}
+            autoComplete="new-password"
             spellCheck={false}
-            value={secret}
-            onChange={(e) => setSecret(e.target.value)}
+            onChange={(e) => setSecretTyped(e.target.value !== '')}
             aria-describedby="playground-secret-hint"
             className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200"
           />
           <p id="playground-secret-hint" className="text-xs text-slate-600">
-            The one shown when the application was registered or its secret regenerated. It stays in this page’s memory only: sent to this server’s
+            The one shown when the application was registered or its secret regenerated. It stays in this field only and is not saved (the browser is asked not to store it either): sent to this server’s
             endpoints as client_secret, never stored, never in the address, never in the curl commands (they read {'$CLIENT_SECRET'}). Reloading the page
             forgets it.
           </p>
