@@ -239,6 +239,8 @@ export type StepKind = (typeof STEP_KINDS)[number];
 
 /** A request with every value known, as the playground sends and shows it. */
 export interface ResolvedRequest {
+  /** The endpoint it goes to (a parameter's meaning can depend on it: lib/apps/parameter-explanations.ts). */
+  endpoint: EndpointName;
   method: 'GET' | 'POST';
   url: string;
   /** Request headers, as sent (Authorization holds a bearer token, never the client secret). */
@@ -465,6 +467,7 @@ export function connectSnippets(app: SnippetApp, issuer: string, server: ServerS
     const form = formOf(call, ctx);
     if (call.method === 'POST') headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
     return {
+      endpoint: call.endpoint,
       method: call.method,
       url: urlFor(call.endpoint, issuer),
       headers,

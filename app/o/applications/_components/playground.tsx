@@ -97,7 +97,7 @@ function RequestView({ request, query = false }: { request: ResolvedRequest; que
       </p>
       <dl className="space-y-2 text-sm">
         {rows.map(([name, value, secret], i) => {
-          const ex = explainParameter(name);
+          const ex = explainParameter(name, { endpoint: request.endpoint, value });
           const kind = i < request.headers.length ? 'header' : query ? 'query' : 'body';
           return (
             <div key={`${kind}-${name}`} className="rounded bg-slate-50 px-2 py-1.5" data-testid={`param-${name}`}>
@@ -499,7 +499,7 @@ export function Playground({
               this page and closes. This page checks the state it sent (and keeps the PKCE verifier{openid ? ' and the nonce' : ''}).
             </p>
           }
-          request={{ method: 'GET', url: urlFor('authorization', issuer), headers: [], params: snippets.authorizeParams(pkce, { redirectUri: callbackUrl, nonce: openid ? pkce.nonce : undefined }), secretParams: [] }}
+          request={{ endpoint: 'authorization', method: 'GET', url: urlFor('authorization', issuer), headers: [], params: snippets.authorizeParams(pkce, { redirectUri: callbackUrl, nonce: openid ? pkce.nonce : undefined }), secretParams: [] }}
           query
           curl={snippets.authorizeUrl(pkce, { redirectUri: callbackUrl, nonce: openid ? pkce.nonce : undefined })}
           sendLabel="Open the authorization request in a new tab"
