@@ -145,6 +145,10 @@ test('Try it, confidential application: the tutorial’s flow with PKCE, the ID 
 
   await page.getByRole('button', { name: 'Refresh the tokens' }).click();
   await expect(body(page, 'refresh')).toContainText('"refresh_token"');
+  // RFC 7662 §2.1: the step says what authorizes introspection (here: the application's own credentials).
+  await expect(page.getByTestId('introspect-authorization')).toContainText('own client_id and client secret');
+  await expect(page.getByTestId('step-introspect').getByTestId('param-token').getByRole('link', { name: 'RFC 7662 §2.1' })).toBeVisible();
+  await expect(page.getByTestId('step-revoke').getByTestId('param-token').getByRole('link', { name: 'RFC 7009 §2.1' })).toBeVisible();
   await page.getByRole('button', { name: 'Introspect the access token' }).click();
   await expect(body(page, 'introspect')).toContainText('"active": true');
   await page.getByRole('button', { name: 'Ask UserInfo' }).click();
@@ -184,6 +188,7 @@ test('Try it, public application: PKCE without a secret, the ID token checked; a
   await expect(page.getByTestId('result-exchange').getByRole('heading', { name: 'Response: HTTP 200 (success)' })).toBeFocused();
   await expectIdTokenChecked(page, 'exchange');
 
+  await expect(page.getByTestId('introspect-authorization')).toContainText('bearer token carrying the introspection scope');
   await page.getByRole('button', { name: 'Introspect the access token' }).click();
   await expect(body(page, 'introspect')).toContainText('"active": true');
   await page.getByRole('button', { name: 'Ask UserInfo' }).click();

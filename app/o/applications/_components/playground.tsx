@@ -14,7 +14,7 @@ import { forwardRef, useCallback, useEffect, useMemo, useRef, useState, type Rea
 import type { JSONWebKeySet } from 'jose';
 import { Button } from '@/app/_components/ui';
 import { connectSnippets, newPkceValues, type PkceValues, type ResolvedRequest, type ServerScopes, type SnippetApp, type StepRequest } from '@/lib/apps/snippets';
-import { explainParameter } from '@/lib/apps/parameter-explanations';
+import { explainParameter, type ParameterExplanation } from '@/lib/apps/parameter-explanations';
 import { challengeError, explainError, type ErrorPlace } from '@/lib/apps/error-explanations';
 import { checkJwt, looksLikeJwt, type JwtReport } from '@/lib/apps/jwt-checks';
 import { PLAYGROUND_CHANNEL, readCallbackMessage, type CallbackReading } from '@/lib/apps/playground';
@@ -120,6 +120,19 @@ function RequestView({ request, query = false }: { request: ResolvedRequest; que
         })}
       </dl>
     </div>
+  );
+}
+
+/** One explanation of the table as a sentence with its RFC link. */
+function ExplainedLine({ ex, ...rest }: { ex: ParameterExplanation | null; 'data-testid'?: string }) {
+  if (!ex) return null;
+  return (
+    <p {...rest}>
+      {ex.text}{' '}
+      <a href={ex.href} target="_blank" rel="noopener noreferrer" className="text-indigo-700 underline">
+        {ex.section}
+      </a>
+    </p>
   );
 }
 
@@ -456,6 +469,9 @@ export function Playground({
   const tokenNeeded = tokens ? null : 'Get tokens first: run one of the steps above.';
   const deviceUrl = device ? (device.verificationUriComplete ?? device.verificationUri) : null;
 
+  // RFC 7662 §2.1: what authorizes the introspection request, from the explanation table.
+  const introspectionAuth = explainParameter(confidential ? 'client_secret' : 'Authorization', { endpoint: 'introspection' });
+
   const hasAnyTokens = plan.commands.some((k) => k === 'exchange' || k === 'client_credentials' || k === 'device');
 
   return (
@@ -648,7 +664,12 @@ export function Playground({
           id="introspect"
           copyLabel="Copy the introspection as curl"
           title="Introspect the access token"
-          intro={<p>Whether the access token is active, and for whom and what: as an API asks.</p>}
+          intro={
+            <>
+              <p>Whether the access token is active, and for whom and what: as an API asks.</p>
+              <ExplainedLine data-testid="introspect-authorization" ex={introspectionAuth} />
+            </>
+          }
           request={resolved(snippets.request('introspect', inputs))}
           curl={snippets.curl(snippets.request('introspect', inputs))}
           sendLabel="Introspect the access token"
