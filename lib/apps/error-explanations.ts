@@ -4,6 +4,7 @@
 // the seed tutorial's "possible errors" list, for the answer in front of the user. Pure data and
 // one function; lib/apps/error-explanations.test.ts checks the matching.
 import type { EndpointName } from '../oauth/paths';
+import { CONSENT_DENY_LABEL, DEVICE_DENY_LABEL } from '../oauth/decision-labels';
 
 /** Where an answer came from: an endpoint, or the authorization response at the callback (RFC 6749 §4.1.2.1). */
 export type ErrorPlace = EndpointName | 'callback';
@@ -206,14 +207,14 @@ export const ERROR_EXPLANATIONS: readonly ErrorExplanation[] = [
   {
     error: 'access_denied',
     places: ['token'],
-    meaning: 'The user denied the device’s request.',
+    meaning: `The user clicked ${DEVICE_DENY_LABEL} on the device approval page.`,
     fix: 'Nothing to fix: the user said no. Start again if it was a mistake.',
   },
   // --- The authorization response at the callback (RFC 6749 §4.1.2.1) ------------------------------
   {
     error: 'access_denied',
     places: ['callback', 'authorization'],
-    meaning: 'The user clicked Deny on the consent page.',
+    meaning: `The user clicked ${CONSENT_DENY_LABEL} on the consent page.`,
     fix: 'Nothing to fix: the user said no. Start the sign-in again to ask again.',
   },
   {
