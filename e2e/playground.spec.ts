@@ -142,6 +142,20 @@ test('Try it, confidential application: the tutorial’s flow with PKCE, the ID 
   await expect(page.getByTestId('result-exchange')).toContainText('cache-control: no-store');
   await expectIdTokenChecked(page, 'exchange');
   await stage(page, 'tokens');
+  // At 390 px nothing breaks mid-word (no break-all anywhere); JSON and URLs keep their lines and
+  // scroll sideways inside their block, which the keyboard can reach and which is named.
+  await page.setViewportSize(PHONE);
+  const breakAll = await page.getByTestId('playground').evaluate((root) => [...root.querySelectorAll('*')].filter((e) => getComputedStyle(e).wordBreak === 'break-all').length);
+  expect(breakAll, 'elements with word-break: break-all').toBe(0);
+  for (const block of [body(page, 'exchange'), page.getByTestId('step-exchange').getByTestId('request-url')]) {
+    await expect(block).toHaveCSS('white-space', 'pre');
+    await expect(block).toHaveCSS('overflow-x', 'auto');
+    await expect(block).toHaveAttribute('tabindex', '0');
+    await expect(block).toHaveAttribute('aria-label', /.+/);
+  }
+  expect(await body(page, 'exchange').evaluate((e) => e.scrollWidth > e.clientWidth), 'the tokens scroll inside the body block').toBe(true);
+  await expect(page.getByTestId('callback-result').getByTestId('authorization-code')).toHaveCSS('overflow-wrap', 'anywhere');
+  await page.setViewportSize(DESKTOP);
 
   await page.getByRole('button', { name: 'Refresh the tokens' }).click();
   await expect(body(page, 'refresh')).toContainText('"refresh_token"');

@@ -81,7 +81,27 @@ async function send(r: ResolvedRequest): Promise<Omit<StepResult, 'jwts'>> {
   }
 }
 
-const codeClass = 'break-all font-mono text-xs';
+/** A value inside prose (a code, a header): wraps anywhere rather than widen the page, never mid-word otherwise (no break-all). */
+const codeClass = 'font-mono text-xs [overflow-wrap:anywhere]';
+const darkBlock = 'rounded bg-slate-900 p-3 text-xs text-slate-100';
+
+/**
+ * A JSON document, URL or token as it is: one line per line, scrolled sideways inside its block at
+ * 390 px (never broken mid-word). Focusable, so that the keyboard can scroll it, and named.
+ */
+function CodeBlock({ label, className = '', children, ...rest }: { label: string; className?: string; children: ReactNode; 'data-testid'?: string }) {
+  return (
+    <pre
+      tabIndex={0}
+      role="group"
+      aria-label={label}
+      className={`max-w-full overflow-x-auto whitespace-pre font-mono focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400 ${className}`}
+      {...rest}
+    >
+      {children}
+    </pre>
+  );
+}
 
 /** The request as it will be sent: method and URL, headers, then each parameter with its explanation. */
 function RequestView({ request, query = false }: { request: ResolvedRequest; query?: boolean }) {
@@ -91,10 +111,12 @@ function RequestView({ request, query = false }: { request: ResolvedRequest; que
   ];
   return (
     <div className="space-y-2 rounded-lg border border-slate-200 p-3" data-testid="request">
-      <p className="text-sm">
-        <span className="mr-2 rounded bg-slate-800 px-1.5 py-0.5 font-mono text-xs font-semibold text-white">{request.method}</span>
-        <code className={codeClass}>{request.url}</code>
-      </p>
+      <div className="flex items-start gap-2 text-sm">
+        <span className="mt-1 rounded bg-slate-800 px-1.5 py-0.5 font-mono text-xs font-semibold text-white">{request.method}</span>
+        <CodeBlock label={`${request.method} ${request.endpoint} URL`} className="min-w-0 flex-1 rounded bg-white px-2 py-1 text-xs text-slate-900 ring-1 ring-slate-200" data-testid="request-url">
+          {request.url}
+        </CodeBlock>
+      </div>
       <dl className="space-y-2 text-sm">
         {rows.map(([name, value, secret], i) => {
           const ex = explainParameter(name, { endpoint: request.endpoint, value });
@@ -105,7 +127,13 @@ function RequestView({ request, query = false }: { request: ResolvedRequest; que
                 {name} <span className="font-sans font-normal text-slate-500">({kind})</span>
               </dt>
               <dd className="space-y-1">
-                <code className={`${codeClass} text-slate-800`}>{secret ? (value ? '•••••••• (the secret you typed; not shown)' : '(empty: type the secret above)') : value}</code>
+                {secret ? (
+                  <p className={`${codeClass} text-slate-800`}>{value ? '•••••••• (the secret you typed; not shown)' : '(empty: type the secret above)'}</p>
+                ) : (
+                  <CodeBlock label={`${name} value`} className="text-xs text-slate-800">
+                    {value}
+                  </CodeBlock>
+                )}
                 {ex ? (
                   <p className="text-xs text-slate-600">
                     {ex.text}{' '}
@@ -151,11 +179,13 @@ function JwtView({ name, report }: { name: string; report: JwtReport }) {
         ))}
       </ul>
       <p className="text-xs font-medium text-slate-700">Header</p>
-      <pre tabIndex={0} className="overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-3 text-xs text-slate-100">{JSON.stringify(report.header, null, 2)}</pre>
+      <CodeBlock label={`${name} header (JSON)`} className={darkBlock}>
+        {JSON.stringify(report.header, null, 2)}
+      </CodeBlock>
       <p className="text-xs font-medium text-slate-700">Claims</p>
-      <pre tabIndex={0} className="overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-3 text-xs text-slate-100" data-testid={`claims-${name}`}>
+      <CodeBlock label={`${name} claims (JSON)`} className={darkBlock} data-testid={`claims-${name}`}>
         {JSON.stringify(report.claims, null, 2)}
-      </pre>
+      </CodeBlock>
     </div>
   );
 }
@@ -199,7 +229,7 @@ const ResultView = forwardRef<HTMLHeadingElement, { id: string; place: ErrorPlac
       {result.headers.length > 0 ? (
         <dl className="text-xs">
           {result.headers.map(([k, v]) => (
-            <div key={k} className="break-all">
+            <div key={k} className="[overflow-wrap:anywhere]">
               <dt className="inline font-mono font-semibold">{k}: </dt>
               <dd className="inline font-mono">{v}</dd>
             </div>
@@ -208,9 +238,9 @@ const ResultView = forwardRef<HTMLHeadingElement, { id: string; place: ErrorPlac
       ) : null}
       {result.error ? <ErrorExplanationView place={place} error={result.error} /> : null}
       {result.body !== '' ? (
-        <pre tabIndex={0} className="overflow-x-auto whitespace-pre-wrap break-all rounded-lg bg-slate-900 p-3 text-xs text-slate-100" data-testid={`body-${id}`}>
+        <CodeBlock label={`${id.replace(/_/g, ' ')} response body`} className={`${darkBlock} rounded-lg`} data-testid={`body-${id}`}>
           {typeof result.body === 'string' ? result.body : JSON.stringify(result.body, null, 2)}
-        </pre>
+        </CodeBlock>
       ) : (
         <p className="text-xs text-slate-600">Empty body.</p>
       )}
@@ -604,7 +634,7 @@ export function Playground({
               device && deviceUrl ? (
                 <p className="text-sm" data-testid="device-instructions">
                   Open{' '}
-                  <a href={deviceUrl} target="_blank" rel="noopener noreferrer" className="break-all text-indigo-700 underline">
+                  <a href={deviceUrl} target="_blank" rel="noopener noreferrer" className="text-indigo-700 underline [overflow-wrap:anywhere]">
                     {device.verificationUri}
                   </a>{' '}
                   and enter the code <strong className="font-mono text-base" data-testid="user-code">{device.userCode}</strong>, then poll below.
