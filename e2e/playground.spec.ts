@@ -231,6 +231,13 @@ test('Try it, RFC 6749 §5.2: a wrong secret is invalid_client, shown with what 
   expect.soft(await seriousViolations(page), 'axe with an error shown').toEqual([]);
   await stage(page, 'wrong-secret');
   expectNotInServerOutput(wrong);
+
+  // An answer no playground tab takes (this tab sent another state): the callback page does not
+  // claim it went through; it says so only on the playground's acknowledgement.
+  const stray = await page.context().newPage();
+  await stray.goto(`${CALLBACK}?code=stray&state=not-this-tabs-state`);
+  await expect(stray.getByTestId('playground-callback-status')).toHaveText('No playground tab received it: open Try it again and restart this step.');
+  await stray.close();
 });
 
 test('Try it, RFC 8628: the device code step shows the user code and verification URI, and polls until the user approves', async ({ page }) => {

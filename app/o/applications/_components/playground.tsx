@@ -17,7 +17,7 @@ import { connectSnippets, newPkceValues, type PkceValues, type ResolvedRequest, 
 import { explainParameter, type ParameterExplanation } from '@/lib/apps/parameter-explanations';
 import { challengeError, explainError, type ErrorPlace } from '@/lib/apps/error-explanations';
 import { checkJwt, looksLikeJwt, type JwtReport } from '@/lib/apps/jwt-checks';
-import { PLAYGROUND_CHANNEL, readCallbackMessage, type CallbackReading } from '@/lib/apps/playground';
+import { PLAYGROUND_CHANNEL, callbackAck, readCallbackMessage, type CallbackReading } from '@/lib/apps/playground';
 import { urlFor } from '@/lib/oauth/paths';
 import { CopyButton } from './copy-button';
 
@@ -386,6 +386,9 @@ export function Playground({
     channel.onmessage = (ev: MessageEvent) => {
       const reading = readCallbackMessage(ev.data, { state: pkce.state, issuer });
       if (!reading || (!reading.ok && !reading.ours)) return;
+      // Ours: tell the callback tab it arrived (it says so only then, and closes).
+      const id = (ev.data as { id?: unknown }).id;
+      if (typeof id === 'string') channel.postMessage(callbackAck(id));
       setCallback(reading);
       setWaiting(false);
     };
