@@ -40,6 +40,12 @@ describe('playground error explanations', () => {
     expect(explainError('token', 'access_denied')?.meaning).toContain(`clicked ${DEVICE_DENY_LABEL}`);
   });
 
+  it('RFC 6749 §4.1.2: invalid_grant for a reused code says the server revoked the tokens of the first exchange', () => {
+    const ex = explainError('token', 'invalid_grant', 'The authorization code is invalid, expired or already used.');
+    expect(ex?.meaning).toMatch(/already used/);
+    expect(ex?.meaning).toMatch(/revoked the tokens of its first exchange/);
+  });
+
   it('RFC 6749 §4.1.2.1: access_denied at the callback names the consent page’s own refusal button (Cancel), read from one place', () => {
     expect(CONSENT_DENY_LABEL).toBe('Cancel');
     expect(explainError('callback', 'access_denied')?.meaning).toContain('clicked Cancel on the consent page');

@@ -88,8 +88,9 @@ export const ERROR_EXPLANATIONS: readonly ErrorExplanation[] = [
     error: 'invalid_grant',
     places: TOKEN,
     description: /authorization code is invalid/i,
-    meaning: 'The authorization code is unknown, was issued to another application, or was already used (a code works once).',
-    fix: 'Start the sign-in again for a new code, and exchange it only once.',
+    meaning:
+      'The authorization code is unknown, was issued to another application, or was already used (a code works once). When it was already used, the server has also revoked the tokens of its first exchange, and those refreshed from them (RFC 6749 §4.1.2): they no longer work.',
+    fix: 'Start the sign-in again for a new code, and exchange it only once; after a reuse, the tokens of the first exchange are gone too.',
   },
   {
     error: 'invalid_grant',
