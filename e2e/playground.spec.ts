@@ -159,6 +159,9 @@ test('Try it, confidential application: the tutorial’s flow with PKCE, the ID 
 
   await page.getByRole('button', { name: 'Refresh the tokens' }).click();
   await expect(body(page, 'refresh')).toContainText('"refresh_token"');
+  // The refresh rotated the tokens: the exchange's answer is marked as no longer current.
+  await expect(page.getByTestId('stale-exchange')).toContainText('rotated the tokens');
+  await expect(page.getByTestId('stale-refresh')).toHaveCount(0);
   // RFC 7662 §2.1: the step says what authorizes introspection (here: the application's own credentials).
   await expect(page.getByTestId('introspect-authorization')).toContainText('own client_id and client secret');
   await expect(page.getByTestId('step-introspect').getByTestId('param-token').getByRole('link', { name: 'RFC 7662 §2.1' })).toBeVisible();
@@ -169,8 +172,15 @@ test('Try it, confidential application: the tutorial’s flow with PKCE, the ID 
   await expect(body(page, 'userinfo')).toContainText('"sub"');
   await page.getByRole('button', { name: 'Revoke the tokens' }).click();
   await expect(page.getByTestId('result-revoke')).toContainText('HTTP 200');
+  // Revoked: the earlier answers (UserInfo's 200, introspection's active: true) are no longer shown as current.
+  await expect(page.getByTestId('stale-userinfo')).toContainText('revoked after it');
+  await expect(page.getByTestId('stale-introspect')).toContainText('revoked after it');
+  await expect(page.getByTestId('tokens-in-use')).toContainText('revoked by “Revoke the tokens”');
+  // A confidential client introspects with its own credentials: it can still ask, and sees active: false.
+  await expect(page.getByTestId('revoke-followup')).toContainText('introspect again to see active: false');
   await page.getByRole('button', { name: 'Introspect the access token' }).click();
   await expect(body(page, 'introspect')).toContainText('"active": false');
+  await expect(page.getByTestId('stale-introspect')).toHaveCount(0);
   await stage(page, 'revoked');
 
   // The secret is in the input only: not in the page's HTML, its storage, address or cookies.
@@ -211,7 +221,24 @@ test('Try it, public application: PKCE without a secret, the ID token checked; a
   await expect(body(page, 'refresh')).toContainText('"access_token"');
   await page.getByRole('button', { name: 'Revoke the tokens' }).click();
   await expect(page.getByTestId('result-revoke')).toContainText('HTTP 200');
+  // A public client authorizes introspection with the token it just revoked: that can no longer
+  // work, and the page says so rather than promise active: false (RFC 7662 §2.1).
+  await expect(page.getByTestId('revoke-followup')).toContainText('can no longer work');
+  await expect(page.getByTestId('revoke-followup')).not.toContainText('active: false');
+  await page.getByRole('button', { name: 'Introspect the access token' }).click();
+  await expect(page.getByTestId('result-introspect').getByRole('heading', { name: 'Response: HTTP 401 (error)' })).toBeFocused();
+  await expect(page.getByTestId('result-introspect').getByTestId('error-explanation')).toContainText('invalid_token');
   await stage(page, 'public');
+
+  // RFC 6749 §4.1.2: the same code exchanged again is refused, and the server revokes the tokens of
+  // its first exchange (and those refreshed from them): the page says so.
+  await page.getByRole('button', { name: 'Exchange the code' }).click();
+  const again = page.getByTestId('result-exchange');
+  await expect(again.getByRole('heading', { name: 'Response: HTTP 400 (error)' })).toBeFocused();
+  await expect(again.getByTestId('error-explanation')).toContainText('revoked the tokens of its first exchange');
+  await expect(page.getByTestId('note-exchange')).toContainText('already exchanged above');
+  await expect(page.getByTestId('tokens-in-use')).toContainText('revoked by the server: their authorization code was exchanged a second time');
+  await expect(page.getByTestId('stale-refresh')).toContainText('code was exchanged again');
 });
 
 test('Try it, RFC 6749 §5.2: a wrong secret is invalid_client, shown with what it means and the fix', async ({ page }) => {

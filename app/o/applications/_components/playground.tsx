@@ -36,6 +36,10 @@ interface StepResult {
   jwts: [string, JwtReport][];
   /** A network failure (no HTTP answer). */
   failure?: string;
+  /** Why this answer is no longer current: a later step changed the tokens it was about. */
+  stale?: string;
+  /** What the playground knows about this answer beyond it (a reused code: the server revoked the first exchange's tokens). */
+  note?: string;
 }
 
 interface Tokens {
@@ -44,7 +48,14 @@ interface Tokens {
   idToken: string | null;
   /** The step that obtained them. */
   from: string;
+  /** The authorization code they descend from (the exchange's, kept by refresh), if any. */
+  code: string | null;
+  /** Why they no longer work (revoked), if known. */
+  revoked: string | null;
 }
+
+/** The steps whose answers are about the tokens in use (not the device authorization: its codes are not tokens). */
+const TOKEN_STEPS = ['exchange', 'client_credentials', 'device_token', 'refresh', 'introspect', 'userinfo', 'revoke'];
 
 /** A random base64url value for the OIDC nonce (16 octets). */
 function randomNonce(): string {
@@ -225,6 +236,17 @@ const ResultView = forwardRef<HTMLHeadingElement, { id: string; place: ErrorPlac
       <h3 ref={ref} tabIndex={-1} className="text-sm font-semibold text-slate-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400">
         Response: {result.failure ? 'no answer' : `HTTP ${result.status}`} {ok ? '(success)' : '(error)'}
       </h3>
+      {result.stale ? (
+        <p className="rounded-md border border-slate-300 bg-slate-100 px-3 py-2 text-sm text-slate-800" data-testid={`stale-${id}`}>
+          <span className="font-semibold">No longer current: </span>
+          {result.stale}
+        </p>
+      ) : null}
+      {result.note ? (
+        <p className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950" data-testid={`note-${id}`}>
+          {result.note}
+        </p>
+      ) : null}
       {result.failure ? <p className="text-sm text-red-800">The request failed before an answer: {result.failure}</p> : null}
       {result.headers.length > 0 ? (
         <dl className="text-xs">
@@ -317,6 +339,9 @@ function Step({
   );
 }
 
+/** A step's name in prose ("device token"). */
+const stepName = (id: string) => id.replace(/_/g, ' ');
+
 /** The device authorization answer (RFC 8628 §3.2). */
 interface DeviceStart {
   deviceCode: string;
@@ -365,6 +390,8 @@ export function Playground({
   const [pollProgress, setPollProgress] = useState('');
   const stopPolling = useRef(false);
   const jwks = useRef<JSONWebKeySet | null>(null);
+  /** The codes this page exchanged successfully: a second exchange of one is a replay (RFC 6749 §4.1.2). */
+  const exchangedCodes = useRef(new Set<string>());
   const callbackHeading = useRef<HTMLHeadingElement>(null);
 
   const renew = useCallback(async () => {
@@ -435,11 +462,13 @@ export function Playground({
   }
 
   /** Sends step `id`'s request; a token answer becomes the tokens of the next steps. */
-  async function run(id: string, call: StepRequest, opts: { tokens?: boolean; nonce?: string; keepRunning?: boolean } = {}): Promise<StepResult> {
+  async function run(id: string, call: StepRequest, opts: { tokens?: boolean; nonce?: string; keepRunning?: boolean; code?: string } = {}): Promise<StepResult> {
     setRunning(id);
     const r = await send(snippets.resolveRequest(call, readSecret()));
     const ok = r.status >= 200 && r.status < 300;
     const result: StepResult = { ...r, jwts: ok && opts.tokens ? await jwtsOf(r.body, opts.nonce) : [] };
+    // What this answer changes about the tokens in use: the earlier answers about them become stale.
+    let changed: string | null = null;
     if (ok && opts.tokens) {
       const b = r.body as Record<string, unknown>;
       if (typeof b.access_token === 'string') {
@@ -448,10 +477,35 @@ export function Playground({
           refreshToken: typeof b.refresh_token === 'string' ? b.refresh_token : null,
           idToken: typeof b.id_token === 'string' ? b.id_token : null,
           from: id,
+          // Refresh keeps the lineage: a replayed code revokes the tokens refreshed from it too (RFC 6749 §4.1.2).
+          code: opts.code ?? (id === 'refresh' ? (tokens?.code ?? null) : null),
+          revoked: null,
         });
+        if (opts.code) exchangedCodes.current.add(opts.code);
+        changed =
+          id === 'refresh'
+            ? 'the refresh after it rotated the tokens (the refresh token before it no longer works).'
+            : `new tokens, from “${stepName(id)}”, are in use since.`;
       }
     }
-    setResults((all) => ({ ...all, [id]: result }));
+    if (ok && id === 'revoke') {
+      const reason = 'revoked by “Revoke the tokens”.';
+      setTokens((t) => (t ? { ...t, revoked: reason } : t));
+      changed = 'the tokens were revoked after it.';
+    }
+    // RFC 6749 §4.1.2: a code exchanged a second time is refused, and the server revokes the tokens of its first exchange.
+    if (!ok && id === 'exchange' && r.error?.error === 'invalid_grant' && opts.code && exchangedCodes.current.has(opts.code)) {
+      const reason = 'revoked by the server: their authorization code was exchanged a second time (RFC 6749 §4.1.2).';
+      result.note =
+        'This code was already exchanged above. A code works once: the server refused it and revoked the tokens of its first exchange (and those refreshed from them). Sign in again for a new code.';
+      setTokens((t) => (t && t.code === opts.code ? { ...t, revoked: reason } : t));
+      changed = 'the server revoked those tokens after it: their code was exchanged again.';
+    }
+    setResults((all) => {
+      const next = { ...all, [id]: result };
+      if (changed) for (const k of TOKEN_STEPS) if (k !== id && next[k]) next[k] = { ...next[k], stale: changed };
+      return next;
+    });
     if (!opts.keepRunning) setRunning(null);
     return result;
   }
@@ -501,6 +555,15 @@ export function Playground({
 
   const tokenNeeded = tokens ? null : 'Get tokens first: run one of the steps above.';
   const deviceUrl = device ? (device.verificationUriComplete ?? device.verificationUri) : null;
+
+  // What proves the revocation depends on how this application introspects (RFC 7662 §2.1): with
+  // its own credentials it still can, and sees active: false; a public one authorizes introspection
+  // with the very token it revoked, so the endpoint now refuses it, and that refusal is the proof.
+  const revokeFollowUp = !plan.commands.includes('introspect')
+    ? 'Revoked: the tokens no longer work (an API that checks them now refuses them).'
+    : confidential
+      ? 'Revoked: introspect again to see active: false (this application introspects with its own credentials, which still work).'
+      : 'Revoked: introspecting this token can no longer work, because this public application authorizes introspection with the very token it revoked: the endpoint now answers 401 invalid_token, and that refusal is the proof.';
 
   // RFC 7662 §2.1: what authorizes the introspection request, from the explanation table.
   const introspectionAuth = explainParameter(confidential ? 'client_secret' : 'Authorization', { endpoint: 'introspection' });
@@ -595,7 +658,7 @@ export function Playground({
           request={resolved(snippets.request('exchange', inputs))}
           curl={snippets.curl(snippets.request('exchange', inputs))}
           sendLabel="Exchange the code"
-          onSend={() => void run('exchange', snippets.request('exchange', inputs), { tokens: true, nonce: openid ? pkce.nonce : undefined })}
+          onSend={() => void run('exchange', snippets.request('exchange', inputs), { tokens: true, nonce: openid ? pkce.nonce : undefined, code: inputs.code ?? undefined })}
           disabled={callback?.ok ? null : 'Run the authorization request first: its code goes here.'}
           running={running === 'exchange'}
           place="token"
@@ -670,8 +733,14 @@ export function Playground({
       ) : null}
 
       {tokens ? (
-        <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900" data-testid="tokens-in-use">
-          The steps below use the tokens from “{tokens.from.replace(/_/g, ' ')}”{tokens.refreshToken ? ' (with a refresh token)' : ''}.
+        <p
+          className={`rounded-md px-3 py-2 text-sm ${tokens.revoked ? 'border border-amber-300 bg-amber-50 text-amber-950' : 'bg-emerald-50 text-emerald-900'}`}
+          data-testid="tokens-in-use"
+        >
+          The steps below use the tokens from “{stepName(tokens.from)}”{tokens.refreshToken ? ' (with a refresh token)' : ''}
+          {tokens.revoked
+            ? `, ${tokens.revoked} They no longer work: the steps below now show what a revoked token gets. Get new tokens above to start again.`
+            : '.'}
         </p>
       ) : null}
 
@@ -745,7 +814,13 @@ export function Playground({
           running={running === 'revoke'}
           place="revocation"
           result={results.revoke ?? null}
-          extra={results.revoke?.status === 200 ? <p className="text-sm text-slate-700">Revoked: introspect again to see active: false.</p> : null}
+          extra={
+            results.revoke?.status === 200 && !results.revoke.stale ? (
+              <p className="text-sm text-slate-700" data-testid="revoke-followup">
+                {revokeFollowUp}
+              </p>
+            ) : null
+          }
         />
       ) : null}
     </div>
