@@ -36,8 +36,6 @@ interface StepResult {
   jwts: [string, JwtReport][];
   /** A network failure (no HTTP answer). */
   failure?: string;
-  /** Why this answer is no longer current: a later step changed the tokens it was about. */
-  stale?: string;
   /** What the playground knows about this answer beyond it (a reused code: the server revoked the first exchange's tokens). */
   note?: string;
 }
@@ -229,17 +227,20 @@ function ErrorExplanationView({ place, error }: { place: ErrorPlace; error: { er
 }
 
 /** The answer of a step. Its heading takes the focus when it appears (keyboard and screen-reader users land on it). */
-const ResultView = forwardRef<HTMLHeadingElement, { id: string; place: ErrorPlace; result: StepResult; extra?: ReactNode }>(function ResultView({ id, place, result, extra }, ref) {
+const ResultView = forwardRef<HTMLHeadingElement, { id: string; place: ErrorPlace; result: StepResult; stale?: string; extra?: ReactNode }>(function ResultView(
+  { id, place, result, stale, extra },
+  ref,
+) {
   const ok = result.status >= 200 && result.status < 300;
   return (
     <div className="space-y-2" data-testid={`result-${id}`}>
       <h3 ref={ref} tabIndex={-1} className="text-sm font-semibold text-slate-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400">
         Response: {result.failure ? 'no answer' : `HTTP ${result.status}`} {ok ? '(success)' : '(error)'}
       </h3>
-      {result.stale ? (
+      {stale ? (
         <p className="rounded-md border border-slate-300 bg-slate-100 px-3 py-2 text-sm text-slate-800" data-testid={`stale-${id}`}>
           <span className="font-semibold">No longer current: </span>
-          {result.stale}
+          {stale}
         </p>
       ) : null}
       {result.note ? (
@@ -290,6 +291,7 @@ function Step({
   progress,
   place,
   result,
+  stale,
   extra,
   children,
 }: {
@@ -308,6 +310,8 @@ function Step({
   progress?: string;
   place: ErrorPlace;
   result: StepResult | null;
+  /** Why the answer is no longer current (a later step changed the tokens), if so. */
+  stale?: string;
   extra?: ReactNode;
   children?: ReactNode;
 }) {
@@ -334,7 +338,7 @@ function Step({
         {running ? (progress ?? 'Sending…') : (progress ?? '')}
       </p>
       {children}
-      {result ? <ResultView ref={heading} id={id} place={place} result={result} extra={extra} /> : null}
+      {result ? <ResultView ref={heading} id={id} place={place} result={result} stale={stale} extra={extra} /> : null}
     </section>
   );
 }
@@ -385,6 +389,8 @@ export function Playground({
   const [waiting, setWaiting] = useState(false);
   const [tokens, setTokens] = useState<Tokens | null>(null);
   const [results, setResults] = useState<Record<string, StepResult>>({});
+  /** Why a step's answer is no longer current, by step. */
+  const [stale, setStale] = useState<Record<string, string>>({});
   const [running, setRunning] = useState<string | null>(null);
   const [device, setDevice] = useState<DeviceStart | null>(null);
   const [pollProgress, setPollProgress] = useState('');
@@ -501,9 +507,12 @@ export function Playground({
       setTokens((t) => (t && t.code === opts.code ? { ...t, revoked: reason } : t));
       changed = 'the server revoked those tokens after it: their code was exchanged again.';
     }
-    setResults((all) => {
-      const next = { ...all, [id]: result };
-      if (changed) for (const k of TOKEN_STEPS) if (k !== id && next[k]) next[k] = { ...next[k], stale: changed };
+    setResults((all) => ({ ...all, [id]: result }));
+    // Apart from the results: a step's answer takes the focus when it changes, a stale mark must not.
+    setStale((all) => {
+      const next = { ...all };
+      delete next[id];
+      if (changed) for (const k of TOKEN_STEPS) if (k !== id) next[k] = changed;
       return next;
     });
     if (!opts.keepRunning) setRunning(null);
@@ -663,6 +672,7 @@ export function Playground({
           running={running === 'exchange'}
           place="token"
           result={results.exchange ?? null}
+          stale={stale.exchange}
         />
       ) : null}
 
@@ -679,6 +689,7 @@ export function Playground({
           running={running === 'client_credentials'}
           place="token"
           result={results.client_credentials ?? null}
+          stale={stale.client_credentials}
         />
       ) : null}
 
@@ -696,6 +707,7 @@ export function Playground({
             running={running === 'device_authorization'}
             place="device_authorization"
             result={results.device_authorization ?? null}
+            stale={stale.device_authorization}
             extra={
               device && deviceUrl ? (
                 <p className="text-sm" data-testid="device-instructions">
@@ -722,6 +734,7 @@ export function Playground({
             progress={pollProgress || undefined}
             place="token"
             result={results.device_token ?? null}
+            stale={stale.device_token}
           >
             {running === 'device_token' ? (
               <Button type="button" variant="secondary" onClick={() => (stopPolling.current = true)}>
@@ -758,6 +771,7 @@ export function Playground({
           running={running === 'refresh'}
           place="token"
           result={results.refresh ?? null}
+          stale={stale.refresh}
         />
       ) : null}
 
@@ -780,6 +794,7 @@ export function Playground({
           running={running === 'introspect'}
           place="introspection"
           result={results.introspect ?? null}
+          stale={stale.introspect}
         />
       ) : null}
 
@@ -797,6 +812,7 @@ export function Playground({
           running={running === 'userinfo'}
           place="userinfo"
           result={results.userinfo ?? null}
+          stale={stale.userinfo}
         />
       ) : null}
 
@@ -814,8 +830,9 @@ export function Playground({
           running={running === 'revoke'}
           place="revocation"
           result={results.revoke ?? null}
+          stale={stale.revoke}
           extra={
-            results.revoke?.status === 200 && !results.revoke.stale ? (
+            results.revoke?.status === 200 && !stale.revoke ? (
               <p className="text-sm text-slate-700" data-testid="revoke-followup">
                 {revokeFollowUp}
               </p>
