@@ -43,7 +43,7 @@ interface Registered {
 /** Registers an application through the form, as a person does, and opens its page. */
 async function register(
   page: Page,
-  o: { type: 'Confidential' | 'Public'; grants: { code?: boolean; refresh?: boolean; clientCredentials?: boolean; device?: boolean }; redirect?: string; origin?: string },
+  o: { type: 'Confidential' | 'Public'; grants: { code?: boolean; refresh?: boolean; clientCredentials?: boolean; device?: boolean }; redirect?: string; origin?: string; rs256?: boolean },
 ): Promise<Registered> {
   const name = uniqueName('Connect');
   await page.goto('/o/applications/register/');
@@ -55,6 +55,8 @@ async function register(
   await page.getByLabel('Device code', { exact: true }).setChecked(o.grants.device ?? false);
   if (o.redirect) await page.getByLabel('Redirect uris', { exact: true }).fill(o.redirect);
   if (o.origin) await page.getByLabel('Allowed origins', { exact: true }).fill(o.origin);
+  // OIDC Core: openid, the nonce and UserInfo only with an ID token algorithm (lib/apps/snippets.ts idTokenPossible).
+  if (o.rs256) await page.getByLabel('Algorithm', { exact: true }).selectOption({ label: 'RSA with SHA-2 256' });
   const clientId = await page.getByLabel('Client id', { exact: true }).inputValue();
   await page.getByRole('button', { name: 'Register application' }).click();
   await expect(page.getByTestId('saved-message')).toContainText(name);
@@ -218,7 +220,7 @@ test.describe('Connect panel', () => {
     }) => {
       test.setTimeout(150_000);
       await signUp(page, uniqueName('conn'));
-      const app = await register(page, { type: 'Confidential', grants: { code: true, refresh: true, clientCredentials: true, device: true }, redirect: POSTMAN });
+      const app = await register(page, { type: 'Confidential', grants: { code: true, refresh: true, clientCredentials: true, device: true }, redirect: POSTMAN, rs256: true });
       const p = panel(page, app);
       await p.copySetup();
       await p.useLanguage(language);
@@ -281,7 +283,7 @@ test.describe('Connect panel', () => {
   }) => {
     await signUp(page, uniqueName('newv'));
     const callback = `${APP_ORIGIN}/cb`;
-    const app = await register(page, { type: 'Confidential', grants: { code: true }, redirect: callback });
+    const app = await register(page, { type: 'Confidential', grants: { code: true }, redirect: callback, rs256: true });
     const p = panel(page, app);
     await p.copySetup();
     await expect(page.getByTestId('pkce-verifier')).toHaveText(/^[A-Za-z0-9_-]{43}$/);
@@ -316,7 +318,7 @@ test.describe('Connect panel', () => {
     test.setTimeout(120_000);
     const spaOrigin = APP_ORIGIN;
     await signUp(page, uniqueName('pub'));
-    const app = await register(page, { type: 'Public', grants: { code: true, refresh: true }, redirect: `${spaOrigin}/callback`, origin: spaOrigin });
+    const app = await register(page, { type: 'Public', grants: { code: true, refresh: true }, redirect: `${spaOrigin}/callback`, origin: spaOrigin, rs256: true });
     const p = panel(page, app);
     await expect(page.getByTestId('connect-secret')).toHaveCount(0);
     await expect(page.getByTestId('connect-summary')).toContainText('None: a public client sends only its client_id');
@@ -348,7 +350,7 @@ test.describe('Connect panel', () => {
     expect(await logged).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String), scope: 'openid read introspection' });
   });
 
-  test('a device-only public app gets the device flow and the token commands only, and nothing it lacks (no PKCE, no Postman, no secret, no “Hash client secret: Yes”); each runs as pasted (RFC 8628 §3.4)', async ({
+  test('a device-only public app gets the device flow and the token commands only, and nothing it lacks (no PKCE, no Postman, no secret, no “Hash client secret: Yes”; without an ID token algorithm no openid and no UserInfo); each runs as pasted (RFC 8628 §3.4)', async ({
     page,
     context,
   }) => {
@@ -363,18 +365,18 @@ test.describe('Connect panel', () => {
     await expect(page.getByTestId('auth-url')).toHaveCount(0);
     await expect(page.getByText('No secret (public client)', { exact: true })).toBeVisible();
     const copyButtons = await page.getByTestId('connect-panel').getByRole('button', { name: /^Copy / }).allTextContents();
-    expect(copyButtons.map((t) => t.trim())).toEqual(['Copy device flow command', 'Copy introspection command', 'Copy UserInfo command', 'Copy revocation command']);
+    expect(copyButtons.map((t) => t.trim())).toEqual(['Copy device flow command', 'Copy introspection command', 'Copy revocation command']);
+    await expect(page.getByTestId('connect-panel')).not.toContainText('openid');
 
     const device = await p.run('curl', 'device flow', 'device');
     const [, uri, code] = await device.waitFor(DEVICE_PROMPT);
     await approveDevice(context, uri, code);
     const out = await device.done;
     expect(out.stderr).toBe('');
-    expect(printedJson(out.stdout)).toMatchObject({ token_type: 'Bearer', scope: 'openid read introspection' });
+    expect(printedJson(out.stdout)).toMatchObject({ token_type: 'Bearer', scope: 'read introspection' });
     await p.pasteTokens(out.stdout);
 
     expect(printedJson(await p.runToEnd('curl', 'introspection', 'introspect'))).toMatchObject({ active: true, client_id: app.clientId });
-    expect(printedJson(await p.runToEnd('node', 'UserInfo', 'userinfo')).sub).toEqual(expect.any(String));
     expect((await p.runToEnd('node', 'revocation', 'revoke')).trim()).toBe('HTTP 200');
     // A public client introspects with its own token: revoked, the token can no longer ask (RFC 6750 §3.1).
     expect(printedJson(await p.runToEnd('curl', 'introspection', 'introspect'))).toEqual({ error: 'invalid_token', error_description: 'The access token has been revoked.' });

@@ -3,8 +3,8 @@
 // authorization code with PKCE in a new tab (consent there), the code handed back, the exchange with
 // the decoded ID token and every check passed, refresh, introspection, UserInfo, revocation. A
 // public application the same way, one step run with the keyboard alone. A wrong secret: the
-// invalid_client answer with its explanation. The typed secret is never in the page's storage, its
-// URL, its cookies, or the server's output. Screenshots of each stage at 1280×800 and 390×844 go to
+// invalid_client answer with its explanation. The typed secret is never in the page's HTML, its
+// storage, its URL, its cookies, or the server's output. Screenshots of each stage at 1280×800 and 390×844 go to
 // test-results/screenshots/playground-*.png; axe finds no serious or critical violation.
 //
 // Runs against its own production server (e2e/prod-server.ts) on E2E_PORT + 2, whose output it reads.
@@ -123,7 +123,11 @@ test('Try it, confidential application: the tutorial’s flow with PKCE, the ID 
 
   await page.getByLabel('Client secret', { exact: true }).fill(secret);
   await expect(page.getByLabel('Client secret', { exact: true })).toHaveAttribute('type', 'password');
-  await expect(page.getByLabel('Client secret', { exact: true })).toHaveAttribute('autocomplete', 'off');
+  await expect(page.locator('#playground-secret-hint')).toContainText('(they read $CLIENT_SECRET)');
+  await expect(page.locator('#playground-secret-hint')).not.toContainText('$$');
+  await expect(page.getByLabel('Client secret', { exact: true })).toHaveAttribute('autocomplete', 'new-password');
+  // Uncontrolled: the typed secret is never rendered into the page's HTML (no value attribute).
+  expect(await page.content()).not.toContain(secret);
   // The request is shown before it is sent: each parameter explained and linked to its RFC section.
   const auth = page.getByTestId('step-authorize');
   await expect(auth.getByTestId('param-code_challenge_method')).toContainText('S256');
@@ -138,20 +142,50 @@ test('Try it, confidential application: the tutorial’s flow with PKCE, the ID 
   await expect(page.getByTestId('result-exchange')).toContainText('cache-control: no-store');
   await expectIdTokenChecked(page, 'exchange');
   await stage(page, 'tokens');
+  // At 390 px nothing breaks mid-word (no break-all anywhere); JSON and URLs keep their lines and
+  // scroll sideways inside their block, which the keyboard can reach and which is named.
+  await page.setViewportSize(PHONE);
+  const breakAll = await page.getByTestId('playground').evaluate((root) => [...root.querySelectorAll('*')].filter((e) => getComputedStyle(e).wordBreak === 'break-all').length);
+  expect(breakAll, 'elements with word-break: break-all').toBe(0);
+  for (const block of [body(page, 'exchange'), page.getByTestId('step-exchange').getByTestId('request-url')]) {
+    await expect(block).toHaveCSS('white-space', 'pre');
+    await expect(block).toHaveCSS('overflow-x', 'auto');
+    await expect(block).toHaveAttribute('tabindex', '0');
+    await expect(block).toHaveAttribute('aria-label', /.+/);
+  }
+  expect(await body(page, 'exchange').evaluate((e) => e.scrollWidth > e.clientWidth), 'the tokens scroll inside the body block').toBe(true);
+  await expect(page.getByTestId('callback-result').getByTestId('authorization-code')).toHaveCSS('overflow-wrap', 'anywhere');
+  await page.setViewportSize(DESKTOP);
 
   await page.getByRole('button', { name: 'Refresh the tokens' }).click();
   await expect(body(page, 'refresh')).toContainText('"refresh_token"');
+  // The refresh rotated the tokens: the exchange's answer is marked as no longer current.
+  await expect(page.getByTestId('stale-exchange')).toContainText('rotated the tokens');
+  await expect(page.getByTestId('stale-refresh')).toHaveCount(0);
+  // RFC 7662 §2.1: the step says what authorizes introspection (here: the application's own credentials).
+  await expect(page.getByTestId('introspect-authorization')).toContainText('own client_id and client secret');
+  await expect(page.getByTestId('step-introspect').getByTestId('param-token').getByRole('link', { name: 'RFC 7662 §2.1' })).toBeVisible();
+  await expect(page.getByTestId('step-revoke').getByTestId('param-token').getByRole('link', { name: 'RFC 7009 §2.1' })).toBeVisible();
   await page.getByRole('button', { name: 'Introspect the access token' }).click();
   await expect(body(page, 'introspect')).toContainText('"active": true');
   await page.getByRole('button', { name: 'Ask UserInfo' }).click();
   await expect(body(page, 'userinfo')).toContainText('"sub"');
   await page.getByRole('button', { name: 'Revoke the tokens' }).click();
   await expect(page.getByTestId('result-revoke')).toContainText('HTTP 200');
+  // Revoked: the earlier answers (UserInfo's 200, introspection's active: true) are no longer shown as current.
+  await expect(page.getByTestId('stale-userinfo')).toContainText('revoked after it');
+  await expect(page.getByTestId('stale-introspect')).toContainText('revoked after it');
+  await expect(page.getByTestId('tokens-in-use')).toContainText('revoked by “Revoke the tokens”');
+  // A confidential client introspects with its own credentials: it can still ask, and sees active: false.
+  await expect(page.getByTestId('revoke-followup')).toContainText('introspect again to see active: false');
   await page.getByRole('button', { name: 'Introspect the access token' }).click();
   await expect(body(page, 'introspect')).toContainText('"active": false');
+  await expect(page.getByTestId('stale-introspect')).toHaveCount(0);
   await stage(page, 'revoked');
 
-  // The secret is in this page's memory only: not in its storage, address or cookies.
+  // The secret is in the input only: not in the page's HTML, its storage, address or cookies.
+  expect(await page.content(), 'the secret in the page’s HTML').not.toContain(secret);
+  expect(await page.getByLabel('Client secret', { exact: true }).getAttribute('value')).toBeNull();
   const kept = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, url: location.href, cookie: document.cookie }));
   expect(kept).not.toContain(secret);
   const cookies = await page.context().cookies();
@@ -178,6 +212,7 @@ test('Try it, public application: PKCE without a secret, the ID token checked; a
   await expect(page.getByTestId('result-exchange').getByRole('heading', { name: 'Response: HTTP 200 (success)' })).toBeFocused();
   await expectIdTokenChecked(page, 'exchange');
 
+  await expect(page.getByTestId('introspect-authorization')).toContainText('bearer token carrying the introspection scope');
   await page.getByRole('button', { name: 'Introspect the access token' }).click();
   await expect(body(page, 'introspect')).toContainText('"active": true');
   await page.getByRole('button', { name: 'Ask UserInfo' }).click();
@@ -186,7 +221,24 @@ test('Try it, public application: PKCE without a secret, the ID token checked; a
   await expect(body(page, 'refresh')).toContainText('"access_token"');
   await page.getByRole('button', { name: 'Revoke the tokens' }).click();
   await expect(page.getByTestId('result-revoke')).toContainText('HTTP 200');
+  // A public client authorizes introspection with the token it just revoked: that can no longer
+  // work, and the page says so rather than promise active: false (RFC 7662 §2.1).
+  await expect(page.getByTestId('revoke-followup')).toContainText('can no longer work');
+  await expect(page.getByTestId('revoke-followup')).not.toContainText('active: false');
+  await page.getByRole('button', { name: 'Introspect the access token' }).click();
+  await expect(page.getByTestId('result-introspect').getByRole('heading', { name: 'Response: HTTP 401 (error)' })).toBeFocused();
+  await expect(page.getByTestId('result-introspect').getByTestId('error-explanation')).toContainText('invalid_token');
   await stage(page, 'public');
+
+  // RFC 6749 §4.1.2: the same code exchanged again is refused, and the server revokes the tokens of
+  // its first exchange (and those refreshed from them): the page says so.
+  await page.getByRole('button', { name: 'Exchange the code' }).click();
+  const again = page.getByTestId('result-exchange');
+  await expect(again.getByRole('heading', { name: 'Response: HTTP 400 (error)' })).toBeFocused();
+  await expect(again.getByTestId('error-explanation')).toContainText('revoked the tokens of its first exchange');
+  await expect(page.getByTestId('note-exchange')).toContainText('already exchanged above');
+  await expect(page.getByTestId('tokens-in-use')).toContainText('revoked by the server: their authorization code was exchanged a second time');
+  await expect(page.getByTestId('stale-refresh')).toContainText('code was exchanged again');
 });
 
 test('Try it, RFC 6749 §5.2: a wrong secret is invalid_client, shown with what it means and the fix', async ({ page }) => {
@@ -206,6 +258,13 @@ test('Try it, RFC 6749 §5.2: a wrong secret is invalid_client, shown with what 
   expect.soft(await seriousViolations(page), 'axe with an error shown').toEqual([]);
   await stage(page, 'wrong-secret');
   expectNotInServerOutput(wrong);
+
+  // An answer no playground tab takes (this tab sent another state): the callback page does not
+  // claim it went through; it says so only on the playground's acknowledgement.
+  const stray = await page.context().newPage();
+  await stray.goto(`${CALLBACK}?code=stray&state=not-this-tabs-state`);
+  await expect(stray.getByTestId('playground-callback-status')).toHaveText('No playground tab received it: open Try it again and restart this step.');
+  await stray.close();
 });
 
 test('Try it, RFC 8628: the device code step shows the user code and verification URI, and polls until the user approves', async ({ page }) => {

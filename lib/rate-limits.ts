@@ -122,12 +122,39 @@ export type Attempt = { allowed: false; retryAfterSeconds: number } | { allowed:
 
 export type Guess = { kind: 'login'; username: string; ip: string } | { kind: 'client'; clientId: string; applicationId: number; ip: string };
 
-/** The hard limits a refusal can come from: detail.limit of the `rate_limit.refused` audit event. */
-export type RefusingLimit = GuessKind | 'device_user_code' | 'device_authorization' | 'setup_token';
+/**
+ * The hard limits a refusal can come from, each its own name: detail.limit of the
+ * `rate_limit.refused` audit event, and the dimension of its usage series (lib/usage.ts).
+ * `login`/`client`: one account or client from one source (RATE_LIMIT_MAX_FAILURES);
+ * `login_per_ip`/`client_per_ip`: one source across accounts or clients (RATE_LIMIT_MAX_FAILURES_PER_IP);
+ * `device_user_code`: one user's user codes, `device_user_code_per_ip`: one source's (RFC 8628 §5.1);
+ * `device_authorization`: one client from one source (RFC 8628 §5.2); `setup_token`: one source.
+ */
+export const REFUSING_LIMITS = [
+  'login',
+  'login_per_ip',
+  'client',
+  'client_per_ip',
+  'device_user_code',
+  'device_user_code_per_ip',
+  'device_authorization',
+  'setup_token',
+] as const;
+export type RefusingLimit = (typeof REFUSING_LIMITS)[number];
 
-/** Raises `rate_limit.refused` for the first refused attempt of a window (one event per crossing, not per refusal: a flood writes one row). */
-function auditRefusal(r: LimitCheck, limit: RefusingLimit, e: AuditInput): void {
-  if (r.over && r.first) audit('rate_limit.refused', { ...e, detail: { limit, retry_after_seconds: r.retryAfterSeconds, ...e.detail } });
+/** A hard limit with the name its refusals are audited under. */
+type NamedLimit = { key: string; max: number; name: RefusingLimit };
+
+/**
+ * Raises `rate_limit.refused` for each limit this attempt is the first over in its window (one
+ * event per limit and crossing, not per refusal: a flood writes one row per limit), named.
+ */
+function auditRefusal(r: LimitCheck, limits: NamedLimit[], e: AuditInput): void {
+  if (!r.over) return;
+  for (const key of r.crossed ?? []) {
+    const limit = limits.find((l) => l.key === key)?.name;
+    if (limit) audit('rate_limit.refused', { ...e, detail: { limit, retry_after_seconds: r.retryAfterSeconds, ...e.detail } });
+  }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -143,12 +170,12 @@ const SETTLE_WAIT_MS = 300;
 export async function beginGuess(g: Guess): Promise<Attempt> {
   const keys = g.kind === 'login' ? loginKeys(g.username, g.ip) : clientKeys(g.clientId, g.ip);
   const e = env();
-  const limits = [
-    { key: keys.pair, max: e.RATE_LIMIT_MAX_FAILURES },
-    { key: keys.source, max: e.RATE_LIMIT_MAX_FAILURES_PER_IP },
+  const limits: NamedLimit[] = [
+    { key: keys.pair, max: e.RATE_LIMIT_MAX_FAILURES, name: g.kind },
+    { key: keys.source, max: e.RATE_LIMIT_MAX_FAILURES_PER_IP, name: g.kind === 'login' ? 'login_per_ip' : 'client_per_ip' },
   ];
   let hard = await attemptOverLimit(limits);
-  const first = hard.over && hard.first === true;
+  const crossed = hard.over ? (hard.crossed ?? []) : [];
   if (hard.over) {
     // Attempts are counted before they are checked, so a burst of RIGHT secrets (a client's
     // workers starting at once) can count past the limit before any success gives its count back.
@@ -160,7 +187,7 @@ export async function beginGuess(g: Guess): Promise<Attempt> {
   if (hard.over) {
     const who: AuditInput =
       g.kind === 'login' ? { actorLabel: canonicalUsername(g.username), ip: g.ip } : { applicationId: g.applicationId, ip: g.ip, detail: { client_id: g.clientId.slice(0, 64) } };
-    auditRefusal({ ...hard, first }, g.kind, who);
+    auditRefusal({ ...hard, crossed }, limits, who);
     return { allowed: false, retryAfterSeconds: hard.retryAfterSeconds };
   }
   const [subject] = await countAttempts([keys.subject]);
@@ -181,11 +208,12 @@ export async function beginGuess(g: Guess): Promise<Attempt> {
 export async function beginUserCodeEntry(userId: string, ip: string): Promise<Attempt> {
   const e = env();
   const keys = [limitKey('device-code', 'user', userId), limitKey('device-code', 'source', rateLimitSource(ip))];
-  const r = await attemptOverLimit([
-    { key: keys[0], max: e.RATE_LIMIT_MAX_FAILURES },
-    { key: keys[1], max: e.RATE_LIMIT_MAX_FAILURES_PER_IP },
-  ]);
-  auditRefusal(r, 'device_user_code', { actorUserId: userId, ip });
+  const limits: NamedLimit[] = [
+    { key: keys[0], max: e.RATE_LIMIT_MAX_FAILURES, name: 'device_user_code' },
+    { key: keys[1], max: e.RATE_LIMIT_MAX_FAILURES_PER_IP, name: 'device_user_code_per_ip' },
+  ];
+  const r = await attemptOverLimit(limits);
+  auditRefusal(r, limits, { actorUserId: userId, ip });
   if (r.over) return { allowed: false, retryAfterSeconds: r.retryAfterSeconds };
   return { allowed: true, delayMs: 0, succeeded: () => settleAttempts({ refund: keys }) };
 }
@@ -195,8 +223,9 @@ export async function beginUserCodeEntry(userId: string, ip: string): Promise<At
  * (RFC 8628 §5.2) and says whether it is over the limit.
  */
 export async function countDeviceAuthorization(clientId: string, applicationId: number, ip: string): Promise<LimitCheck> {
-  const r = await attemptOverLimit([{ key: limitKey('device-authz', rateLimitSource(ip), clientId), max: env().RATE_LIMIT_MAX_FAILURES }]);
-  auditRefusal(r, 'device_authorization', { applicationId, ip, detail: { client_id: clientId.slice(0, 64) } });
+  const limits: NamedLimit[] = [{ key: limitKey('device-authz', rateLimitSource(ip), clientId), max: env().RATE_LIMIT_MAX_FAILURES, name: 'device_authorization' }];
+  const r = await attemptOverLimit(limits);
+  auditRefusal(r, limits, { applicationId, ip, detail: { client_id: clientId.slice(0, 64) } });
   return r;
 }
 
@@ -208,8 +237,9 @@ export async function countDeviceAuthorization(clientId: string, applicationId: 
  */
 export async function beginSetupTokenEntry(ip: string): Promise<Attempt> {
   const key = limitKey('setup-token', 'source', rateLimitSource(ip));
-  const r = await attemptOverLimit([{ key, max: env().RATE_LIMIT_MAX_FAILURES }]);
-  auditRefusal(r, 'setup_token', { ip });
+  const limits: NamedLimit[] = [{ key, max: env().RATE_LIMIT_MAX_FAILURES, name: 'setup_token' }];
+  const r = await attemptOverLimit(limits);
+  auditRefusal(r, limits, { ip });
   if (r.over) return { allowed: false, retryAfterSeconds: r.retryAfterSeconds };
   return { allowed: true, delayMs: 0, succeeded: () => settleAttempts({ clear: [key] }) };
 }

@@ -8,6 +8,7 @@ import { findUserById } from './db/queries/users';
 import { GRANT_CATALOGUE, GRANT_REFRESH_TOKEN, grantTypeLabel } from './oauth/grants/catalogue';
 import type { ApplicationView } from './apps/service';
 import { AdminNotFoundError } from './admin/service';
+import type { RefusingLimit } from './rate-limits';
 
 /** The periods offered, in days; the default is the middle one. */
 export const USAGE_PERIODS = [7, 30, 90] as const;
@@ -74,15 +75,26 @@ function grantSeries(present: Set<string>): ChartSeries[] {
   return [...known, ...other].map((t) => ({ key: t, label: t ? grantTypeLabel(t) : 'Unknown grant' }));
 }
 
+/** The words for each hard limit's refusals (lib/rate-limits.ts REFUSING_LIMITS: every one named, each distinctly). */
+export const REFUSAL_LABELS: Record<RefusingLimit, string> = {
+  login: 'Logins refused (one account, one source)',
+  login_per_ip: 'Logins refused (one source, any account)',
+  client: 'Client authentications refused (one client, one source)',
+  client_per_ip: 'Client authentications refused (one source, any client)',
+  device_user_code: 'Device user codes refused (one user)',
+  device_user_code_per_ip: 'Device user codes refused (one source)',
+  device_authorization: 'Device authorization requests refused',
+  setup_token: 'Setup tokens refused',
+};
+
+const refused = (...limits: RefusingLimit[]) => limits.map((limit) => ({ metric: 'rate_limit.refused', dimension: limit, label: REFUSAL_LABELS[limit] }));
+
 /** The rate limits' audit events (lib/rate-limits.ts) and the words for each. */
 const RATE_LIMIT_SERIES: Array<{ metric: string; dimension: string; label: string }> = [
   { metric: 'login.throttled', dimension: '', label: 'Logins delayed (one account, many sources)' },
-  { metric: 'rate_limit.refused', dimension: 'login', label: 'Logins refused' },
+  ...refused('login', 'login_per_ip'),
   { metric: 'client.auth_throttled', dimension: '', label: 'Client secrets delayed' },
-  { metric: 'rate_limit.refused', dimension: 'client', label: 'Client authentications refused' },
-  { metric: 'rate_limit.refused', dimension: 'device_user_code', label: 'Device user codes refused' },
-  { metric: 'rate_limit.refused', dimension: 'device_authorization', label: 'Device authorization requests refused' },
-  { metric: 'rate_limit.refused', dimension: 'setup_token', label: 'Setup tokens refused' },
+  ...refused('client', 'client_per_ip', 'device_user_code', 'device_user_code_per_ip', 'device_authorization', 'setup_token'),
 ];
 const RATE_LIMIT_METRICS = [...new Set(RATE_LIMIT_SERIES.map((s) => s.metric))];
 

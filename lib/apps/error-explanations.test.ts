@@ -1,8 +1,10 @@
 // The playground's error catalogue (lib/apps/error-explanations.ts): each answer this server gives
 // is matched to the explanation of its cause, by error code, endpoint and error_description. The
 // descriptions are the server's own (lib/oauth/grants/*, lib/oauth/client-auth.ts).
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ERROR_EXPLANATIONS, challengeError, explainError } from './error-explanations';
+import { CONSENT_DENY_LABEL, DEVICE_DENY_LABEL } from '../oauth/decision-labels';
 
 describe('playground error explanations', () => {
   it('RFC 6749 §5.2: invalid_client at the token endpoint says the secret is wrong and how to get it', () => {
@@ -35,7 +37,21 @@ describe('playground error explanations', () => {
     expect(explainError('token', 'slow_down')?.fix).toMatch(/5 seconds/);
     expect(explainError('token', 'expired_token')?.fix).toMatch(/new device authorization/);
     expect(explainError('token', 'access_denied')?.meaning).toMatch(/device/);
-    expect(explainError('callback', 'access_denied')?.meaning).toMatch(/Deny/);
+    expect(explainError('token', 'access_denied')?.meaning).toContain(`clicked ${DEVICE_DENY_LABEL}`);
+  });
+
+  it('RFC 6749 §4.1.2: invalid_grant for a reused code says the server revoked the tokens of the first exchange', () => {
+    const ex = explainError('token', 'invalid_grant', 'The authorization code is invalid, expired or already used.');
+    expect(ex?.meaning).toMatch(/already used/);
+    expect(ex?.meaning).toMatch(/revoked the tokens of its first exchange/);
+  });
+
+  it('RFC 6749 §4.1.2.1: access_denied at the callback names the consent page’s own refusal button (Cancel), read from one place', () => {
+    expect(CONSENT_DENY_LABEL).toBe('Cancel');
+    expect(explainError('callback', 'access_denied')?.meaning).toContain('clicked Cancel on the consent page');
+    // The pages render the labels from lib/oauth/decision-labels.ts, not their own words.
+    expect(fs.readFileSync('app/o/authorize/consent/page.tsx', 'utf8')).toContain('{CONSENT_DENY_LABEL}');
+    expect(fs.readFileSync('app/o/device/page.tsx', 'utf8')).toContain('{DEVICE_DENY_LABEL}');
   });
 
   it('RFC 6749 §4.1.2.1: an unregistered redirect_uri at authorize is explained with the fix of adding it', () => {

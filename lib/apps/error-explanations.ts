@@ -4,6 +4,7 @@
 // the seed tutorial's "possible errors" list, for the answer in front of the user. Pure data and
 // one function; lib/apps/error-explanations.test.ts checks the matching.
 import type { EndpointName } from '../oauth/paths';
+import { CONSENT_DENY_LABEL, DEVICE_DENY_LABEL } from '../oauth/decision-labels';
 
 /** Where an answer came from: an endpoint, or the authorization response at the callback (RFC 6749 §4.1.2.1). */
 export type ErrorPlace = EndpointName | 'callback';
@@ -87,8 +88,9 @@ export const ERROR_EXPLANATIONS: readonly ErrorExplanation[] = [
     error: 'invalid_grant',
     places: TOKEN,
     description: /authorization code is invalid/i,
-    meaning: 'The authorization code is unknown, was issued to another application, or was already used (a code works once).',
-    fix: 'Start the sign-in again for a new code, and exchange it only once.',
+    meaning:
+      'The authorization code is unknown, was issued to another application, or was already used (a code works once). When it was already used, the server has also revoked the tokens of its first exchange, and those refreshed from them (RFC 6749 §4.1.2): they no longer work.',
+    fix: 'Start the sign-in again for a new code, and exchange it only once; after a reuse, the tokens of the first exchange are gone too.',
   },
   {
     error: 'invalid_grant',
@@ -206,14 +208,14 @@ export const ERROR_EXPLANATIONS: readonly ErrorExplanation[] = [
   {
     error: 'access_denied',
     places: ['token'],
-    meaning: 'The user denied the device’s request.',
+    meaning: `The user clicked ${DEVICE_DENY_LABEL} on the device approval page.`,
     fix: 'Nothing to fix: the user said no. Start again if it was a mistake.',
   },
   // --- The authorization response at the callback (RFC 6749 §4.1.2.1) ------------------------------
   {
     error: 'access_denied',
     places: ['callback', 'authorization'],
-    meaning: 'The user clicked Deny on the consent page.',
+    meaning: `The user clicked ${CONSENT_DENY_LABEL} on the consent page.`,
     fix: 'Nothing to fix: the user said no. Start the sign-in again to ask again.',
   },
   {

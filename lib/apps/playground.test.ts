@@ -2,7 +2,7 @@
 // the playground tab takes from it. Any page of this origin can post on the channel, so the tab
 // takes only a well-formed message with its own state, from this issuer.
 import { describe, expect, it } from 'vitest';
-import { callbackMessage, playgroundCallbackUrl, playgroundPath, readCallbackMessage } from './playground';
+import { callbackAck, callbackMessage, isCallbackAck, playgroundCallbackUrl, playgroundPath, readCallbackMessage } from './playground';
 
 const expected = { state: 'state-1', issuer: 'http://localhost:8000' };
 
@@ -41,6 +41,15 @@ describe('playground callback', () => {
       description: 'The user denied the request.',
       ours: true,
     });
+  });
+
+  it('the playground acknowledges a message by its id; the callback takes only the acknowledgement of its own message', () => {
+    const m = callbackMessage('?code=c1&state=state-1', 'msg-1');
+    expect(m.id).toBe('msg-1');
+    expect(readCallbackMessage(m, expected)).toEqual({ ok: true, code: 'c1' });
+    expect(isCallbackAck(callbackAck('msg-1'), 'msg-1')).toBe(true);
+    expect(isCallbackAck(callbackAck('msg-2'), 'msg-1')).toBe(false);
+    for (const junk of [null, 'msg-1', m, { type: 'authorization_response_ack' }]) expect(isCallbackAck(junk, 'msg-1')).toBe(false);
   });
 
   it('a message that is not an authorization response (another use of the channel, junk) is ignored', () => {

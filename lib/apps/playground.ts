@@ -3,8 +3,10 @@
 // authorization request opens in a new tab; the server sends that tab to the playground's callback
 // (a registered redirect URI of the application, added by its owner through the confirmation
 // ADD_PLAYGROUND_CALLBACK), whose page posts the authorization response on the BroadcastChannel
-// PLAYGROUND_CHANNEL (same origin only) and closes. The playground tab takes only a response whose
-// `state` is the one it sent (RFC 6749 §10.12) and whose `iss` is this server (RFC 9207 §2.4).
+// PLAYGROUND_CHANNEL (same origin only). The playground tab takes only a response whose `state` is
+// the one it sent (RFC 6749 §10.12) and whose `iss` is this server (RFC 9207 §2.4), and answers it
+// with an acknowledgement naming the message's `id`: only then does the callback page say the
+// answer arrived, and close (else it says no playground tab received it).
 // Pure: no Node.js, Next.js or settings imports (the browser uses it).
 import { z } from 'zod';
 import { pathFor, urlFor } from '../oauth/paths';
@@ -28,6 +30,8 @@ const param = z.string().max(MAX).nullable();
 /** The authorization response (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207 `iss`) as the callback page posts it. */
 export const callbackMessageSchema = z.object({
   type: z.literal('authorization_response'),
+  /** A random id for this message, which the acknowledgement names (not a secret). */
+  id: z.string().min(1).max(64).optional(),
   code: param,
   state: param,
   iss: param,
@@ -40,14 +44,26 @@ export type CallbackMessage = z.infer<typeof callbackMessageSchema>;
  * The message for the query of a callback URL (`location.search`): each parameter once, or null.
  * @param search the query, "?" optional
  */
-export function callbackMessage(search: string): CallbackMessage {
+export function callbackMessage(search: string, id?: string): CallbackMessage {
   const q = new URLSearchParams(search);
   const one = (k: string) => {
     const all = q.getAll(k);
     return all.length === 1 && all[0].length <= MAX ? all[0] : null;
   };
-  return { type: 'authorization_response', code: one('code'), state: one('state'), iss: one('iss'), error: one('error'), error_description: one('error_description') };
+  return { type: 'authorization_response', ...(id ? { id } : {}), code: one('code'), state: one('state'), iss: one('iss'), error: one('error'), error_description: one('error_description') };
 }
+
+/** The playground's acknowledgement of the callback message `id`: it took the answer as its own. */
+export const callbackAck = (id: string) => ({ type: 'authorization_response_ack' as const, id });
+
+/** Whether `data` (untrusted, from the channel) acknowledges the message `id`. */
+export function isCallbackAck(data: unknown, id: string): boolean {
+  const m = z.object({ type: z.literal('authorization_response_ack'), id: z.string() }).safeParse(data);
+  return m.success && m.data.id === id;
+}
+
+/** How long the callback page waits for the playground's acknowledgement, in milliseconds. */
+export const CALLBACK_ACK_WAIT_MS = 3000;
 
 export type CallbackReading = { ok: true; code: string } | { ok: false; error: string; description: string | null; ours: boolean };
 

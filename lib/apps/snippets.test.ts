@@ -19,6 +19,7 @@ import {
   SECRET_SETUP,
   connectPlan,
   connectSnippets,
+  idTokenPossible,
   jsString,
   newPkceValues,
   readCallback,
@@ -56,7 +57,7 @@ function app(over: Partial<SnippetApp> = {}): SnippetApp {
     clientType,
     redirectUris: ['https://www.getpostman.com/oauth2/callback'],
     grantTypes: [GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN],
-    algorithm: '',
+    algorithm: 'RS256',
     hasSecret: clientType === 'confidential',
     secretHashed: clientType === 'confidential',
     ...over,
@@ -191,6 +192,18 @@ describe('the Connect panel offers a snippet for every grant the application has
     expect(connectPlan(app({ algorithm: 'HS256', secretHashed: true }), SERVER).commands).not.toContain('userinfo');
     expect(connectPlan(app({ algorithm: 'HS256', secretHashed: false }), SERVER).commands).toContain('userinfo');
     expect(connectPlan(app({ algorithm: 'RS256' }), SERVER).commands).toContain('userinfo');
+  });
+
+  it('OIDC Core §3.1.2.1: without an ID token algorithm no openid, no nonce and no UserInfo (the one rule: idTokenPossible)', () => {
+    const none = app({ algorithm: '' });
+    expect(idTokenPossible(none)).toBe(false);
+    expect(connectPlan(none, SERVER).userScope).toBe('read');
+    expect(connectPlan(none, SERVER).commands).not.toContain('userinfo');
+    expect(connectPlan(none, SERVER).endpoints).not.toContain('userinfo');
+    expect(connectPlan(app({ algorithm: '', clientType: 'public' }), SERVER).userScope).toBe('read introspection');
+    const snippets = connectSnippets(none, ISSUER, SERVER);
+    expect(snippets.authorizeUrl(PKCE)).not.toContain('openid');
+    expect(idTokenPossible(app({ algorithm: 'RS256' }))).toBe(true);
   });
 
   it('names the grants it has no snippet for (the deprecated password grant)', () => {

@@ -146,10 +146,13 @@ const has = (app: SnippetApp, grant: string) =>
   app.grantTypes.includes(grant) && (app.clientType === 'confidential' || describeGrant(grant)?.publicClients === true);
 
 /**
- * Whether `openid` tokens can be issued to `app`: HS256 signs ID tokens with the plain secret, so
- * an app without one, or with a hashed one, is refused (hs256Problem, lib/oauth/oidc/id-token.ts).
+ * Whether `openid` tokens can be issued to `app` (signIdToken, lib/oauth/oidc/id-token.ts): only
+ * with an ID token algorithm. RS256 always; HS256 signs with the plain secret, so an app without
+ * one, or with a hashed one, is refused (hs256Problem); no algorithm ('') means no ID token at all.
+ * The one rule for the Connect panel and the playground: no `openid`, no nonce, no UserInfo without it.
  */
-const idTokenPossible = (app: SnippetApp) => app.algorithm !== 'HS256' || (app.clientType === 'confidential' && app.hasSecret && !app.secretHashed);
+export const idTokenPossible = (app: Pick<SnippetApp, 'algorithm' | 'clientType' | 'hasSecret' | 'secretHashed'>) =>
+  app.algorithm === 'RS256' || (app.algorithm === 'HS256' && app.clientType === 'confidential' && app.hasSecret && !app.secretHashed);
 
 /**
  * What the Connect panel offers `app`: the grants it has (and may use as its client type), and
@@ -245,6 +248,8 @@ export type StepKind = (typeof STEP_KINDS)[number];
 
 /** A request with every value known, as the playground sends and shows it. */
 export interface ResolvedRequest {
+  /** The endpoint it goes to (a parameter's meaning can depend on it: lib/apps/parameter-explanations.ts). */
+  endpoint: EndpointName;
   method: 'GET' | 'POST';
   url: string;
   /** Request headers, as sent (Authorization holds a bearer token, never the client secret). */
@@ -475,6 +480,7 @@ export function connectSnippets(app: SnippetApp, issuer: string, server: ServerS
     const form = formOf(call, ctx);
     if (call.method === 'POST') headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
     return {
+      endpoint: call.endpoint,
       method: call.method,
       url: urlFor(call.endpoint, issuer),
       headers,

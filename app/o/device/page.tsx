@@ -10,6 +10,7 @@ import { SubmitButton } from '@/app/_components/submit-button';
 import { ScopeList } from '@/app/_components/scope-list';
 import { CodeForm } from './code-form';
 import { decideDeviceAction } from './actions';
+import { DEVICE_DENY_LABEL } from '@/lib/oauth/decision-labels';
 
 export const metadata = { title: 'Connect a device', referrer: 'no-referrer' as const };
 
@@ -71,7 +72,7 @@ export default async function DevicePage({ searchParams }: { searchParams: Promi
                 Approve
               </SubmitButton>
               <SubmitButton name="decision" value="deny" variant="secondary" pendingText="Denying…">
-                Deny
+                {DEVICE_DENY_LABEL}
               </SubmitButton>
             </form>
           </Card>

@@ -49,8 +49,11 @@ export interface Limit {
   max: number;
 }
 
-/** `first` (attemptOverLimit only): this attempt is the first over some limit in its window (one audit event per crossing). */
-export type LimitCheck = { over: false } | { over: true; retryAfterSeconds: number; first?: boolean };
+/**
+ * `crossed` (attemptOverLimit only): the keys of the limits this attempt is the first over in their
+ * window (one audit event per limit and crossing); empty when every limit it is over was crossed before.
+ */
+export type LimitCheck = { over: false } | { over: true; retryAfterSeconds: number; crossed?: string[] };
 
 /**
  * Counts one attempt against every limit, then says whether any is now over its `max`: the
@@ -60,13 +63,13 @@ export async function attemptOverLimit(limits: Limit[]): Promise<LimitCheck> {
   const counted = await countAttempts(limits.map((l) => l.key));
   const byKey = new Map(counted.map((c) => [c.key, c]));
   let retry = 0;
-  let first = false;
+  const crossed: string[] = [];
   for (const l of limits) {
     const c = byKey.get(l.key);
     if (c && c.count > l.max) retry = Math.max(retry, c.retryAfterSeconds);
-    if (c && c.count === l.max + 1) first = true;
+    if (c && c.count === l.max + 1) crossed.push(l.key);
   }
-  return retry > 0 ? { over: true, retryAfterSeconds: retry, first } : { over: false };
+  return retry > 0 ? { over: true, retryAfterSeconds: retry, crossed } : { over: false };
 }
 
 /**

@@ -129,6 +129,33 @@ describe('usage rollups', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('Each hard limit has its own name in rate_limit.refused and its own chart series: one client from one source (client) vs one source across clients (client_per_ip)', async () => {
+    const [a, b, c] = [await makeApp({ grantTypes: ['client_credentials'] }), await makeApp({ grantTypes: ['client_credentials'] }), await makeApp({ grantTypes: ['client_credentials'] })];
+    const wrong = (app: App, ip: string) => post('/o/token/', { grant_type: 'client_credentials' }, { authorization: basic(app.clientId, 'wrong-secret'), 'x-forwarded-for': ip });
+    const events = async (appId: number) => {
+      await flushAudit();
+      const rows = await query<{ limit: string }>(sql`SELECT detail->>'limit' AS limit FROM audit_events WHERE type = 'rate_limit.refused' AND application_id = ${appId}`);
+      return rows.map((r) => r.limit);
+    };
+    await withSettings({ RATE_LIMIT_MAX_FAILURES: '1', RATE_LIMIT_MAX_FAILURES_PER_IP: '100', TRUST_PROXY: '1' }, async () => {
+      // One client, one source: the second failure is over RATE_LIMIT_MAX_FAILURES.
+      await wrong(a, '203.0.113.61');
+      expect((await wrong(a, '203.0.113.61')).status).toBe(429);
+    });
+    expect(await events(a.id)).toEqual(['client']);
+    await withSettings({ RATE_LIMIT_MAX_FAILURES: '100', RATE_LIMIT_MAX_FAILURES_PER_IP: '1', TRUST_PROXY: '1' }, async () => {
+      // One source, two clients: the second client's failure is over RATE_LIMIT_MAX_FAILURES_PER_IP.
+      await wrong(b, '203.0.113.62');
+      expect((await wrong(c, '203.0.113.62')).status).toBe(429);
+    });
+    expect(await events(c.id)).toEqual(['client_per_ip']);
+    const series = (await staffUsage(await makeUser({ isStaff: true }), 7)).charts.find((ch) => ch.id === 'rate-limits')!.series;
+    const labels = series.map((s) => s.label);
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(series.find((s) => s.key === 'rate_limit.refused:client')?.label).toBe('Client authentications refused (one client, one source)');
+    expect(series.find((s) => s.key === 'rate_limit.refused:client_per_ip')?.label).toBe('Client authentications refused (one source, any client)');
+  });
+
   it('A refused device authorization request (RFC 8628 §5.2 limit) raises rate_limit.refused for its application, counted in the rollups', async () => {
     const app = await makeApp({ grantTypes: [DEVICE_GRANT] });
     await withSettings({ RATE_LIMIT_MAX_FAILURES: '1' }, async () => {

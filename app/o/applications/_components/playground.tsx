@@ -5,18 +5,19 @@
 // parameter explained and linked to its RFC section: lib/apps/parameter-explanations.ts), its
 // answer after (status, the headers that matter, the JSON), JWTs decoded and checked
 // (lib/apps/jwt-checks.ts), errors explained (lib/apps/error-explanations.ts), and its curl.
-// A confidential application's secret is typed here and lives only in this component's state: it
-// is sent to this server's endpoints as client_secret, and is never stored, put in a URL, or copied
-// into a command (those read $CLIENT_SECRET). The authorization request opens in a new tab that
+// A confidential application's secret is typed into an uncontrolled input and read from it only
+// when a step runs: React never renders it (no value attribute in the page's HTML), it is sent to
+// this server's endpoints as client_secret, and is never stored, put in a URL, or copied into a
+// command (those read $CLIENT_SECRET). The authorization request opens in a new tab that
 // returns to the playground's callback (lib/apps/playground.ts), which posts the code back here.
 import { forwardRef, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { JSONWebKeySet } from 'jose';
 import { Button } from '@/app/_components/ui';
 import { connectSnippets, newPkceValues, type PkceValues, type ResolvedRequest, type ServerScopes, type SnippetApp, type StepRequest } from '@/lib/apps/snippets';
-import { explainParameter } from '@/lib/apps/parameter-explanations';
+import { explainParameter, type ParameterExplanation } from '@/lib/apps/parameter-explanations';
 import { challengeError, explainError, type ErrorPlace } from '@/lib/apps/error-explanations';
 import { checkJwt, looksLikeJwt, type JwtReport } from '@/lib/apps/jwt-checks';
-import { PLAYGROUND_CHANNEL, readCallbackMessage, type CallbackReading } from '@/lib/apps/playground';
+import { PLAYGROUND_CHANNEL, callbackAck, readCallbackMessage, type CallbackReading } from '@/lib/apps/playground';
 import { urlFor } from '@/lib/oauth/paths';
 import { CopyButton } from './copy-button';
 
@@ -35,6 +36,8 @@ interface StepResult {
   jwts: [string, JwtReport][];
   /** A network failure (no HTTP answer). */
   failure?: string;
+  /** What the playground knows about this answer beyond it (a reused code: the server revoked the first exchange's tokens). */
+  note?: string;
 }
 
 interface Tokens {
@@ -43,7 +46,14 @@ interface Tokens {
   idToken: string | null;
   /** The step that obtained them. */
   from: string;
+  /** The authorization code they descend from (the exchange's, kept by refresh), if any. */
+  code: string | null;
+  /** Why they no longer work (revoked), if known. */
+  revoked: string | null;
 }
+
+/** The steps whose answers are about the tokens in use (not the device authorization: its codes are not tokens). */
+const TOKEN_STEPS = ['exchange', 'client_credentials', 'device_token', 'refresh', 'introspect', 'userinfo', 'revoke'];
 
 /** A random base64url value for the OIDC nonce (16 octets). */
 function randomNonce(): string {
@@ -80,7 +90,27 @@ async function send(r: ResolvedRequest): Promise<Omit<StepResult, 'jwts'>> {
   }
 }
 
-const codeClass = 'break-all font-mono text-xs';
+/** A value inside prose (a code, a header): wraps anywhere rather than widen the page, never mid-word otherwise (no break-all). */
+const codeClass = 'font-mono text-xs [overflow-wrap:anywhere]';
+const darkBlock = 'rounded bg-slate-900 p-3 text-xs text-slate-100';
+
+/**
+ * A JSON document, URL or token as it is: one line per line, scrolled sideways inside its block at
+ * 390 px (never broken mid-word). Focusable, so that the keyboard can scroll it, and named.
+ */
+function CodeBlock({ label, className = '', children, ...rest }: { label: string; className?: string; children: ReactNode; 'data-testid'?: string }) {
+  return (
+    <pre
+      tabIndex={0}
+      role="group"
+      aria-label={label}
+      className={`max-w-full overflow-x-auto whitespace-pre font-mono focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400 ${className}`}
+      {...rest}
+    >
+      {children}
+    </pre>
+  );
+}
 
 /** The request as it will be sent: method and URL, headers, then each parameter with its explanation. */
 function RequestView({ request, query = false }: { request: ResolvedRequest; query?: boolean }) {
@@ -90,13 +120,15 @@ function RequestView({ request, query = false }: { request: ResolvedRequest; que
   ];
   return (
     <div className="space-y-2 rounded-lg border border-slate-200 p-3" data-testid="request">
-      <p className="text-sm">
-        <span className="mr-2 rounded bg-slate-800 px-1.5 py-0.5 font-mono text-xs font-semibold text-white">{request.method}</span>
-        <code className={codeClass}>{request.url}</code>
-      </p>
+      <div className="flex items-start gap-2 text-sm">
+        <span className="mt-1 rounded bg-slate-800 px-1.5 py-0.5 font-mono text-xs font-semibold text-white">{request.method}</span>
+        <CodeBlock label={`${request.method} ${request.endpoint} URL`} className="min-w-0 flex-1 rounded bg-white px-2 py-1 text-xs text-slate-900 ring-1 ring-slate-200" data-testid="request-url">
+          {request.url}
+        </CodeBlock>
+      </div>
       <dl className="space-y-2 text-sm">
         {rows.map(([name, value, secret], i) => {
-          const ex = explainParameter(name);
+          const ex = explainParameter(name, { endpoint: request.endpoint, value });
           const kind = i < request.headers.length ? 'header' : query ? 'query' : 'body';
           return (
             <div key={`${kind}-${name}`} className="rounded bg-slate-50 px-2 py-1.5" data-testid={`param-${name}`}>
@@ -104,7 +136,13 @@ function RequestView({ request, query = false }: { request: ResolvedRequest; que
                 {name} <span className="font-sans font-normal text-slate-500">({kind})</span>
               </dt>
               <dd className="space-y-1">
-                <code className={`${codeClass} text-slate-800`}>{secret ? (value ? '•••••••• (the secret you typed; not shown)' : '(empty: type the secret above)') : value}</code>
+                {secret ? (
+                  <p className={`${codeClass} text-slate-800`}>{value ? '•••••••• (the secret you typed; not shown)' : '(empty: type the secret above)'}</p>
+                ) : (
+                  <CodeBlock label={`${name} value`} className="text-xs text-slate-800">
+                    {value}
+                  </CodeBlock>
+                )}
                 {ex ? (
                   <p className="text-xs text-slate-600">
                     {ex.text}{' '}
@@ -119,6 +157,19 @@ function RequestView({ request, query = false }: { request: ResolvedRequest; que
         })}
       </dl>
     </div>
+  );
+}
+
+/** One explanation of the table as a sentence with its RFC link. */
+function ExplainedLine({ ex, ...rest }: { ex: ParameterExplanation | null; 'data-testid'?: string }) {
+  if (!ex) return null;
+  return (
+    <p {...rest}>
+      {ex.text}{' '}
+      <a href={ex.href} target="_blank" rel="noopener noreferrer" className="text-indigo-700 underline">
+        {ex.section}
+      </a>
+    </p>
   );
 }
 
@@ -137,11 +188,13 @@ function JwtView({ name, report }: { name: string; report: JwtReport }) {
         ))}
       </ul>
       <p className="text-xs font-medium text-slate-700">Header</p>
-      <pre tabIndex={0} className="overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-3 text-xs text-slate-100">{JSON.stringify(report.header, null, 2)}</pre>
+      <CodeBlock label={`${name} header (JSON)`} className={darkBlock}>
+        {JSON.stringify(report.header, null, 2)}
+      </CodeBlock>
       <p className="text-xs font-medium text-slate-700">Claims</p>
-      <pre tabIndex={0} className="overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-3 text-xs text-slate-100" data-testid={`claims-${name}`}>
+      <CodeBlock label={`${name} claims (JSON)`} className={darkBlock} data-testid={`claims-${name}`}>
         {JSON.stringify(report.claims, null, 2)}
-      </pre>
+      </CodeBlock>
     </div>
   );
 }
@@ -174,18 +227,32 @@ function ErrorExplanationView({ place, error }: { place: ErrorPlace; error: { er
 }
 
 /** The answer of a step. Its heading takes the focus when it appears (keyboard and screen-reader users land on it). */
-const ResultView = forwardRef<HTMLHeadingElement, { id: string; place: ErrorPlace; result: StepResult; extra?: ReactNode }>(function ResultView({ id, place, result, extra }, ref) {
+const ResultView = forwardRef<HTMLHeadingElement, { id: string; place: ErrorPlace; result: StepResult; stale?: string; extra?: ReactNode }>(function ResultView(
+  { id, place, result, stale, extra },
+  ref,
+) {
   const ok = result.status >= 200 && result.status < 300;
   return (
     <div className="space-y-2" data-testid={`result-${id}`}>
       <h3 ref={ref} tabIndex={-1} className="text-sm font-semibold text-slate-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400">
         Response: {result.failure ? 'no answer' : `HTTP ${result.status}`} {ok ? '(success)' : '(error)'}
       </h3>
+      {stale ? (
+        <p className="rounded-md border border-slate-300 bg-slate-100 px-3 py-2 text-sm text-slate-800" data-testid={`stale-${id}`}>
+          <span className="font-semibold">No longer current: </span>
+          {stale}
+        </p>
+      ) : null}
+      {result.note ? (
+        <p className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950" data-testid={`note-${id}`}>
+          {result.note}
+        </p>
+      ) : null}
       {result.failure ? <p className="text-sm text-red-800">The request failed before an answer: {result.failure}</p> : null}
       {result.headers.length > 0 ? (
         <dl className="text-xs">
           {result.headers.map(([k, v]) => (
-            <div key={k} className="break-all">
+            <div key={k} className="[overflow-wrap:anywhere]">
               <dt className="inline font-mono font-semibold">{k}: </dt>
               <dd className="inline font-mono">{v}</dd>
             </div>
@@ -194,9 +261,9 @@ const ResultView = forwardRef<HTMLHeadingElement, { id: string; place: ErrorPlac
       ) : null}
       {result.error ? <ErrorExplanationView place={place} error={result.error} /> : null}
       {result.body !== '' ? (
-        <pre tabIndex={0} className="overflow-x-auto whitespace-pre-wrap break-all rounded-lg bg-slate-900 p-3 text-xs text-slate-100" data-testid={`body-${id}`}>
+        <CodeBlock label={`${id.replace(/_/g, ' ')} response body`} className={`${darkBlock} rounded-lg`} data-testid={`body-${id}`}>
           {typeof result.body === 'string' ? result.body : JSON.stringify(result.body, null, 2)}
-        </pre>
+        </CodeBlock>
       ) : (
         <p className="text-xs text-slate-600">Empty body.</p>
       )}
@@ -224,6 +291,7 @@ function Step({
   progress,
   place,
   result,
+  stale,
   extra,
   children,
 }: {
@@ -242,6 +310,8 @@ function Step({
   progress?: string;
   place: ErrorPlace;
   result: StepResult | null;
+  /** Why the answer is no longer current (a later step changed the tokens), if so. */
+  stale?: string;
   extra?: ReactNode;
   children?: ReactNode;
 }) {
@@ -268,10 +338,13 @@ function Step({
         {running ? (progress ?? 'Sending…') : (progress ?? '')}
       </p>
       {children}
-      {result ? <ResultView ref={heading} id={id} place={place} result={result} extra={extra} /> : null}
+      {result ? <ResultView ref={heading} id={id} place={place} result={result} stale={stale} extra={extra} /> : null}
     </section>
   );
 }
+
+/** A step's name in prose ("device token"). */
+const stepName = (id: string) => id.replace(/_/g, ' ');
 
 /** The device authorization answer (RFC 8628 §3.2). */
 interface DeviceStart {
@@ -306,18 +379,25 @@ export function Playground({
   const { plan } = snippets;
   const confidential = app.clientType === 'confidential';
   const openid = plan.userScope.split(' ').includes('openid');
-  const [secret, setSecret] = useState('');
+  // The secret stays in the input (uncontrolled): only whether one is typed is state, for the request views.
+  const secretInput = useRef<HTMLInputElement>(null);
+  const [secretTyped, setSecretTyped] = useState(false);
+  const readSecret = () => secretInput.current?.value ?? '';
   const [pkce, setPkce] = useState<(PkceValues & { nonce: string }) | null>(null);
   const [pkceError, setPkceError] = useState<string | null>(null);
   const [callback, setCallback] = useState<CallbackReading | null>(null);
   const [waiting, setWaiting] = useState(false);
   const [tokens, setTokens] = useState<Tokens | null>(null);
   const [results, setResults] = useState<Record<string, StepResult>>({});
+  /** Why a step's answer is no longer current, by step. */
+  const [stale, setStale] = useState<Record<string, string>>({});
   const [running, setRunning] = useState<string | null>(null);
   const [device, setDevice] = useState<DeviceStart | null>(null);
   const [pollProgress, setPollProgress] = useState('');
   const stopPolling = useRef(false);
   const jwks = useRef<JSONWebKeySet | null>(null);
+  /** The codes this page exchanged successfully: a second exchange of one is a replay (RFC 6749 §4.1.2). */
+  const exchangedCodes = useRef(new Set<string>());
   const callbackHeading = useRef<HTMLHeadingElement>(null);
 
   const renew = useCallback(async () => {
@@ -339,6 +419,9 @@ export function Playground({
     channel.onmessage = (ev: MessageEvent) => {
       const reading = readCallbackMessage(ev.data, { state: pkce.state, issuer });
       if (!reading || (!reading.ok && !reading.ours)) return;
+      // Ours: tell the callback tab it arrived (it says so only then, and closes).
+      const id = (ev.data as { id?: unknown }).id;
+      if (typeof id === 'string') channel.postMessage(callbackAck(id));
       setCallback(reading);
       setWaiting(false);
     };
@@ -355,7 +438,8 @@ export function Playground({
     redirectUri: callbackUrl,
     deviceCode: device?.deviceCode ?? null,
   };
-  const resolved = (call: StepRequest) => snippets.resolveRequest(call, secret);
+  /** The request as shown: a secret parameter is only "typed" or "empty" (RequestView never shows it). */
+  const resolved = (call: StepRequest) => snippets.resolveRequest(call, secretTyped ? '•' : '');
 
   async function keys(): Promise<JSONWebKeySet | null> {
     if (jwks.current) return jwks.current;
@@ -373,22 +457,24 @@ export function Playground({
     const out: [string, JwtReport][] = [];
     const access = typeof b?.access_token === 'string' ? b.access_token : undefined;
     if (typeof b?.id_token === 'string') {
-      const r = await checkJwt(b.id_token, { issuer, clientId: app.clientId, nonce, accessToken: access, jwks: await keys(), secret });
+      const r = await checkJwt(b.id_token, { issuer, clientId: app.clientId, nonce, accessToken: access, jwks: await keys(), secret: readSecret() });
       if (r) out.push(['id_token', r]);
     }
     if (access && looksLikeJwt(access)) {
-      const r = await checkJwt(access, { issuer, clientId: null, jwks: await keys(), secret });
+      const r = await checkJwt(access, { issuer, clientId: null, jwks: await keys(), secret: readSecret() });
       if (r) out.push(['access_token', r]);
     }
     return out;
   }
 
   /** Sends step `id`'s request; a token answer becomes the tokens of the next steps. */
-  async function run(id: string, call: StepRequest, opts: { tokens?: boolean; nonce?: string; keepRunning?: boolean } = {}): Promise<StepResult> {
+  async function run(id: string, call: StepRequest, opts: { tokens?: boolean; nonce?: string; keepRunning?: boolean; code?: string } = {}): Promise<StepResult> {
     setRunning(id);
-    const r = await send(resolved(call));
+    const r = await send(snippets.resolveRequest(call, readSecret()));
     const ok = r.status >= 200 && r.status < 300;
     const result: StepResult = { ...r, jwts: ok && opts.tokens ? await jwtsOf(r.body, opts.nonce) : [] };
+    // What this answer changes about the tokens in use: the earlier answers about them become stale.
+    let changed: string | null = null;
     if (ok && opts.tokens) {
       const b = r.body as Record<string, unknown>;
       if (typeof b.access_token === 'string') {
@@ -397,10 +483,38 @@ export function Playground({
           refreshToken: typeof b.refresh_token === 'string' ? b.refresh_token : null,
           idToken: typeof b.id_token === 'string' ? b.id_token : null,
           from: id,
+          // Refresh keeps the lineage: a replayed code revokes the tokens refreshed from it too (RFC 6749 §4.1.2).
+          code: opts.code ?? (id === 'refresh' ? (tokens?.code ?? null) : null),
+          revoked: null,
         });
+        if (opts.code) exchangedCodes.current.add(opts.code);
+        changed =
+          id === 'refresh'
+            ? 'the refresh after it rotated the tokens (the refresh token before it no longer works).'
+            : `new tokens, from “${stepName(id)}”, are in use since.`;
       }
     }
+    if (ok && id === 'revoke') {
+      const reason = 'revoked by “Revoke the tokens”.';
+      setTokens((t) => (t ? { ...t, revoked: reason } : t));
+      changed = 'the tokens were revoked after it.';
+    }
+    // RFC 6749 §4.1.2: a code exchanged a second time is refused, and the server revokes the tokens of its first exchange.
+    if (!ok && id === 'exchange' && r.error?.error === 'invalid_grant' && opts.code && exchangedCodes.current.has(opts.code)) {
+      const reason = 'revoked by the server: their authorization code was exchanged a second time (RFC 6749 §4.1.2).';
+      result.note =
+        'This code was already exchanged above. A code works once: the server refused it and revoked the tokens of its first exchange (and those refreshed from them). Sign in again for a new code.';
+      setTokens((t) => (t && t.code === opts.code ? { ...t, revoked: reason } : t));
+      changed = 'the server revoked those tokens after it: their code was exchanged again.';
+    }
     setResults((all) => ({ ...all, [id]: result }));
+    // Apart from the results: a step's answer takes the focus when it changes, a stale mark must not.
+    setStale((all) => {
+      const next = { ...all };
+      delete next[id];
+      if (changed) for (const k of TOKEN_STEPS) if (k !== id) next[k] = changed;
+      return next;
+    });
     if (!opts.keepRunning) setRunning(null);
     return result;
   }
@@ -451,6 +565,18 @@ export function Playground({
   const tokenNeeded = tokens ? null : 'Get tokens first: run one of the steps above.';
   const deviceUrl = device ? (device.verificationUriComplete ?? device.verificationUri) : null;
 
+  // What proves the revocation depends on how this application introspects (RFC 7662 §2.1): with
+  // its own credentials it still can, and sees active: false; a public one authorizes introspection
+  // with the very token it revoked, so the endpoint now refuses it, and that refusal is the proof.
+  const revokeFollowUp = !plan.commands.includes('introspect')
+    ? 'Revoked: the tokens no longer work (an API that checks them now refuses them).'
+    : confidential
+      ? 'Revoked: introspect again to see active: false (this application introspects with its own credentials, which still work).'
+      : 'Revoked: introspecting this token can no longer work, because this public application authorizes introspection with the very token it revoked: the endpoint now answers 401 invalid_token, and that refusal is the proof.';
+
+  // RFC 7662 §2.1: what authorizes the introspection request, from the explanation table.
+  const introspectionAuth = explainParameter(confidential ? 'client_secret' : 'Authorization', { endpoint: 'introspection' });
+
   const hasAnyTokens = plan.commands.some((k) => k === 'exchange' || k === 'client_credentials' || k === 'device');
 
   return (
@@ -466,16 +592,16 @@ export function Playground({
           <input
             id="playground-secret"
             type="password"
-            autoComplete="off"
+            ref={secretInput}
+            autoComplete="new-password"
             spellCheck={false}
-            value={secret}
-            onChange={(e) => setSecret(e.target.value)}
+            onChange={(e) => setSecretTyped(e.target.value !== '')}
             aria-describedby="playground-secret-hint"
             className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200"
           />
           <p id="playground-secret-hint" className="text-xs text-slate-600">
-            The one shown when the application was registered or its secret regenerated. It stays in this page’s memory only: sent to this server’s
-            endpoints as client_secret, never stored, never in the address, never in the curl commands (they read ${'$'}CLIENT_SECRET). Reloading the page
+            The one shown when the application was registered or its secret regenerated. It stays in this field only and is not saved (the browser is asked not to store it either): sent to this server’s
+            endpoints as client_secret, never stored, never in the address, never in the curl commands (they read {'$CLIENT_SECRET'}). Reloading the page
             forgets it.
           </p>
         </section>
@@ -494,7 +620,7 @@ export function Playground({
               this page and closes. This page checks the state it sent (and keeps the PKCE verifier{openid ? ' and the nonce' : ''}).
             </p>
           }
-          request={{ method: 'GET', url: urlFor('authorization', issuer), headers: [], params: snippets.authorizeParams(pkce, { redirectUri: callbackUrl, nonce: openid ? pkce.nonce : undefined }), secretParams: [] }}
+          request={{ endpoint: 'authorization', method: 'GET', url: urlFor('authorization', issuer), headers: [], params: snippets.authorizeParams(pkce, { redirectUri: callbackUrl, nonce: openid ? pkce.nonce : undefined }), secretParams: [] }}
           query
           curl={snippets.authorizeUrl(pkce, { redirectUri: callbackUrl, nonce: openid ? pkce.nonce : undefined })}
           sendLabel="Open the authorization request in a new tab"
@@ -541,11 +667,12 @@ export function Playground({
           request={resolved(snippets.request('exchange', inputs))}
           curl={snippets.curl(snippets.request('exchange', inputs))}
           sendLabel="Exchange the code"
-          onSend={() => void run('exchange', snippets.request('exchange', inputs), { tokens: true, nonce: openid ? pkce.nonce : undefined })}
+          onSend={() => void run('exchange', snippets.request('exchange', inputs), { tokens: true, nonce: openid ? pkce.nonce : undefined, code: inputs.code ?? undefined })}
           disabled={callback?.ok ? null : 'Run the authorization request first: its code goes here.'}
           running={running === 'exchange'}
           place="token"
           result={results.exchange ?? null}
+          stale={stale.exchange}
         />
       ) : null}
 
@@ -562,6 +689,7 @@ export function Playground({
           running={running === 'client_credentials'}
           place="token"
           result={results.client_credentials ?? null}
+          stale={stale.client_credentials}
         />
       ) : null}
 
@@ -579,11 +707,12 @@ export function Playground({
             running={running === 'device_authorization'}
             place="device_authorization"
             result={results.device_authorization ?? null}
+            stale={stale.device_authorization}
             extra={
               device && deviceUrl ? (
                 <p className="text-sm" data-testid="device-instructions">
                   Open{' '}
-                  <a href={deviceUrl} target="_blank" rel="noopener noreferrer" className="break-all text-indigo-700 underline">
+                  <a href={deviceUrl} target="_blank" rel="noopener noreferrer" className="text-indigo-700 underline [overflow-wrap:anywhere]">
                     {device.verificationUri}
                   </a>{' '}
                   and enter the code <strong className="font-mono text-base" data-testid="user-code">{device.userCode}</strong>, then poll below.
@@ -605,6 +734,7 @@ export function Playground({
             progress={pollProgress || undefined}
             place="token"
             result={results.device_token ?? null}
+            stale={stale.device_token}
           >
             {running === 'device_token' ? (
               <Button type="button" variant="secondary" onClick={() => (stopPolling.current = true)}>
@@ -616,8 +746,14 @@ export function Playground({
       ) : null}
 
       {tokens ? (
-        <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900" data-testid="tokens-in-use">
-          The steps below use the tokens from “{tokens.from.replace(/_/g, ' ')}”{tokens.refreshToken ? ' (with a refresh token)' : ''}.
+        <p
+          className={`rounded-md px-3 py-2 text-sm ${tokens.revoked ? 'border border-amber-300 bg-amber-50 text-amber-950' : 'bg-emerald-50 text-emerald-900'}`}
+          data-testid="tokens-in-use"
+        >
+          The steps below use the tokens from “{stepName(tokens.from)}”{tokens.refreshToken ? ' (with a refresh token)' : ''}
+          {tokens.revoked
+            ? `, ${tokens.revoked} They no longer work: the steps below now show what a revoked token gets. Get new tokens above to start again.`
+            : '.'}
         </p>
       ) : null}
 
@@ -635,6 +771,7 @@ export function Playground({
           running={running === 'refresh'}
           place="token"
           result={results.refresh ?? null}
+          stale={stale.refresh}
         />
       ) : null}
 
@@ -643,7 +780,12 @@ export function Playground({
           id="introspect"
           copyLabel="Copy the introspection as curl"
           title="Introspect the access token"
-          intro={<p>Whether the access token is active, and for whom and what: as an API asks.</p>}
+          intro={
+            <>
+              <p>Whether the access token is active, and for whom and what: as an API asks.</p>
+              <ExplainedLine data-testid="introspect-authorization" ex={introspectionAuth} />
+            </>
+          }
           request={resolved(snippets.request('introspect', inputs))}
           curl={snippets.curl(snippets.request('introspect', inputs))}
           sendLabel="Introspect the access token"
@@ -652,6 +794,7 @@ export function Playground({
           running={running === 'introspect'}
           place="introspection"
           result={results.introspect ?? null}
+          stale={stale.introspect}
         />
       ) : null}
 
@@ -669,6 +812,7 @@ export function Playground({
           running={running === 'userinfo'}
           place="userinfo"
           result={results.userinfo ?? null}
+          stale={stale.userinfo}
         />
       ) : null}
 
@@ -686,7 +830,14 @@ export function Playground({
           running={running === 'revoke'}
           place="revocation"
           result={results.revoke ?? null}
-          extra={results.revoke?.status === 200 ? <p className="text-sm text-slate-700">Revoked: introspect again to see active: false.</p> : null}
+          stale={stale.revoke}
+          extra={
+            results.revoke?.status === 200 && !stale.revoke ? (
+              <p className="text-sm text-slate-700" data-testid="revoke-followup">
+                {revokeFollowUp}
+              </p>
+            ) : null
+          }
         />
       ) : null}
     </div>

@@ -14,6 +14,7 @@ import { SubmitButton } from '@/app/_components/submit-button';
 import { ScopeChoice } from './scope-choice';
 import { decideAction } from './actions';
 import { selfRegisteredHost } from '@/lib/oauth/client-metadata';
+import { CONSENT_DENY_LABEL } from '@/lib/oauth/decision-labels';
 
 export const metadata = { title: 'Authorize', referrer: 'no-referrer' as const };
 
@@ -58,7 +59,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
               Authorize
             </SubmitButton>
             <SubmitButton name="decision" value="deny" variant="secondary" pendingText="Cancelling…">
-              Cancel
+              {CONSENT_DENY_LABEL}
             </SubmitButton>
           </div>
         </form>
