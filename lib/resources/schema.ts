@@ -76,7 +76,13 @@ const scopeSchema = z.object({ name: z.string(), description: z.string() });
 
 export const resourceSchema = z
   .object({
-    identifier: z.string().transform((s) => s.trim()),
+    // Checked in the field (not the object's refinement) so that its error shows even when a scope row has one too.
+    identifier: z.string().transform((raw, ctx) => {
+      const s = raw.trim();
+      const idErr = checkResourceIdentifier(s);
+      if (idErr) ctx.addIssue({ code: 'custom', message: idErr });
+      return s;
+    }),
     name: singleLineText({ min: 1, minMessage: RESOURCE_MESSAGES.nameRequired, max: 255, maxMessage: RESOURCE_MESSAGES.nameTooLong }),
     /**
      * Rows with both parts empty (the form's spare rows) are dropped. Each row's problem is
@@ -115,8 +121,6 @@ export const resourceSchema = z
       }),
   })
   .superRefine((v, ctx) => {
-    const idErr = checkResourceIdentifier(v.identifier);
-    if (idErr) ctx.addIssue({ code: 'custom', path: ['identifier'], message: idErr });
     if (v.scopes.length > MAX_SCOPES) ctx.addIssue({ code: 'custom', path: ['scopes'], message: RESOURCE_MESSAGES.tooManyScopes });
   });
 
