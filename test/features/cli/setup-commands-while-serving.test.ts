@@ -91,6 +91,10 @@ describe('npm run resource while the server runs', () => {
     expect(bad.stderr).toContain(`identifier: ${RESOURCE_MESSAGES.identifierFragment}`);
     expect(bad.stderr).toContain(`scope 1 name: ${RESOURCE_MESSAGES.scopeNameReserved('openid')}`);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
+    // A scope name belongs to one resource: the built-in resource's `read` is refused, naming it.
+    const taken = await cli('resource', 'create', '--identifier', 'https://other.example.com/', '--name', 'Other', '--scope', 'read=Read things');
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('scope 1 name: Scope “read” is already defined by the resource');
     const noSentence = await cli('resource', 'create', '--identifier', 'https://x.example.com/', '--name', 'x', '--scope', 'lonely');
     expect(noSentence).toMatchObject({ code: 1, stdout: '' });
     expect(noSentence.stderr).toContain('--scope lonely: write name="sentence"');
