@@ -31,7 +31,16 @@ test('staff register a resource with two scopes; an owner allows one of them to 
   await expect(admin.locator('#identifier-error')).toContainText('must not have a fragment');
   await expect(admin.getByLabel('Scope 2 name')).toHaveValue(writeScope);
 
+  // A bad scope name is reported next to its own row only.
   await admin.getByLabel('Identifier', { exact: true }).fill(identifier);
+  await admin.getByLabel('Scope 2 name').fill('has space');
+  await admin.getByRole('button', { name: 'Register resource' }).click();
+  await expect(admin.locator('#scopeName-1-error')).toContainText('has a character a scope cannot have');
+  await expect(admin.getByLabel('Scope 2 name')).toHaveAttribute('aria-invalid', 'true');
+  await expect(admin.getByLabel('Scope 1 name')).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(admin.locator('#scopeName-0-error')).toHaveCount(0);
+  await admin.getByLabel('Scope 2 name').fill(writeScope);
+
   await admin.getByRole('button', { name: 'Register resource' }).click();
   await expect(admin).toHaveURL(/\/admin\/resources\/$/);
   await expect(admin.getByRole('status')).toContainText(`Registered the resource ${resourceName}`);
@@ -50,8 +59,10 @@ test('staff register a resource with two scopes; an owner allows one of them to 
   await dev.getByLabel('Redirect uris', { exact: true }).fill('https://shop.example.com/callback');
   const allowed = dev.getByTestId('allowed-scopes');
   await expect(allowed.getByRole('group', { name: new RegExp(resourceName) })).toContainText('Place orders for you');
+  // Under "All" no box is ticked, so choosing "Only…" means exactly the boxes ticked next.
+  await expect(allowed.getByLabel('All scopes, including future ones')).toBeChecked();
+  for (const box of await allowed.getByRole('checkbox').all()) await expect(box).not.toBeChecked();
   await allowed.getByLabel('Only the scopes checked below').check();
-  for (const box of await allowed.getByRole('checkbox').all()) await box.uncheck();
   await allowed.getByLabel(readScope, { exact: true }).check();
   await dev.getByLabel('Leave those scopes out of the token').check();
   await dev.getByRole('button', { name: 'Register application' }).click();
@@ -101,4 +112,19 @@ test('the built-in resource cannot be removed, and removing another says what ha
   await expect(page.getByText('it cannot be removed')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Remove resource' })).toHaveCount(0);
   await expect(page.getByLabel('Identifier', { exact: true })).toHaveAttribute('readonly', '');
+});
+
+test('on a 390 px phone the resources table scrolls sideways in a labelled, focusable region; the page itself does not overflow', async ({ browser }) => {
+  const admin = await loggedInBrowser(browser, E2E_ADMIN.username, E2E_ADMIN.password);
+  await admin.setViewportSize({ width: 390, height: 844 });
+  await admin.goto('/admin/resources/');
+  const region = admin.getByRole('region', { name: 'Resources (scrolls sideways)' });
+  await expect(region).toBeVisible();
+  await expect(region).toHaveAttribute('tabindex', '0');
+  expect(await admin.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  const last = region.getByRole('columnheader', { name: 'Built in' });
+  await region.focus();
+  await last.scrollIntoViewIfNeeded();
+  await expect(last).toBeInViewport();
+  await admin.context().close();
 });

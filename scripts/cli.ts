@@ -75,9 +75,31 @@ export function parseOptions(argv: string[], spec: { flags: string[]; values: st
 }
 
 /**
+ * Which database a setup command used, in words, for stderr and --json: the command's own
+ * DATABASE_URL / DATA_DIR decide, and they must be the server's (else it writes elsewhere, silently).
+ * @param via 'server': the running server carried it out (embedded database, control socket)
+ * @returns e.g. "embedded database at /srv/data, through the running server", "PostgreSQL db.example:5432/oauth"
+ */
+export async function describeDatabase(via: 'server' | 'direct'): Promise<string> {
+  const { env } = await import('../lib/env');
+  const e = env();
+  if (e.DATABASE_URL) {
+    // Host and database only: never the user or password.
+    try {
+      const u = new URL(e.DATABASE_URL);
+      return `PostgreSQL ${u.host || 'localhost'}${u.pathname || '/'}`;
+    } catch {
+      return 'PostgreSQL (DATABASE_URL)';
+    }
+  }
+  return via === 'server' ? `embedded database at ${e.DATA_DIR}, through the running server` : `embedded database at ${e.DATA_DIR} (no server running)`;
+}
+
+/**
  * Runs one scripted-setup command (lib/admin/commands.ts): opens the database, or, when the running
  * server holds the embedded one, asks it over the control socket. Prints the answer's sentence, or
- * with `json` exactly one JSON object on stdout; a refusal goes to stderr with exit code 1.
+ * with `json` exactly one JSON object on stdout (with `database`: describeDatabase); a refusal goes
+ * to stderr with exit code 1. Either way stderr first says which database was used.
  */
 export async function runSetupCommand(request: import('../lib/admin/commands').CommandRequest, json: boolean): Promise<void> {
   const fs = await import('node:fs');
@@ -85,14 +107,18 @@ export async function runSetupCommand(request: import('../lib/admin/commands').C
   const { askRunningServer, controlSocketPath } = await import('../lib/server/control-socket');
   const { runCommand } = await import('../lib/admin/commands');
   let answer: { ok: boolean; message: string; data?: Record<string, unknown> } | null = null;
+  let via: 'server' | 'direct' = 'direct';
   try {
     await getHandle();
   } catch (e) {
     if (!(e instanceof DatabaseLockedError) || !fs.existsSync(controlSocketPath(env().DATA_DIR))) throw e;
     answer = await askRunningServer(env().DATA_DIR, request);
     if (!answer) throw e;
+    via = 'server';
   }
   answer ??= await runCommand(request);
+  const database = await describeDatabase(via);
+  process.stderr.write(`Database: ${database}\n`);
   if (!answer.ok) throw new CliError(answer.message);
-  process.stdout.write(json ? `${JSON.stringify(answer.data ?? {})}\n` : `${answer.message}\n`);
+  process.stdout.write(json ? `${JSON.stringify({ ...answer.data, database })}\n` : `${answer.message}\n`);
 }

@@ -4,7 +4,7 @@
 // server holds the embedded database, the running server creates the user (lib/server/control-socket.ts).
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { runCli, parseArgs, CliError } from './cli';
+import { runCli, parseArgs, CliError, describeDatabase } from './cli';
 import { signupSchema } from '../lib/auth/forms';
 import { askNewPassword, createSuperuser, SuperuserRefused } from '../lib/auth/superuser';
 import { getHandle } from '../lib/db';
@@ -64,10 +64,12 @@ void runCli(
     if (locked) {
       const answer = await askRunningServer(env().DATA_DIR, { command: 'createsuperuser', ...input });
       if (!answer) throw locked;
+      process.stderr.write(`Database: ${await describeDatabase('server')}\n`);
       if (!answer.ok) throw new CliError(answer.message);
       console.log(answer.message);
       return;
     }
+    process.stderr.write(`Database: ${await describeDatabase('direct')}\n`);
     try {
       console.log(`Superuser "${await createSuperuser(input, 'createsuperuser')}" created.`);
     } catch (e) {

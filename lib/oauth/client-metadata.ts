@@ -7,7 +7,7 @@
 // limits.clientMetadataMinCacheSeconds..MaxCacheSeconds), then fetched again. Concurrent first
 // uses of one URL in this process share one fetch.
 import { z } from 'zod';
-import { invalidClient, quoteValue, tooManyRequests } from './errors';
+import { invalidClient, quoteValue, sanitizeDescription, tooManyRequests } from './errors';
 import { checkRedirectUriForRegistration, isLoopbackHost } from './redirect-uri';
 import { GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN } from './grants/catalogue';
 import { getClient, type Client } from '../db/queries/clients';
@@ -113,7 +113,7 @@ export function validateClientMetadataDocument(clientId: string, body: string): 
   }
   for (const uri of [...d.redirect_uris, ...(d.post_logout_redirect_uris ?? [])]) {
     const problem = checkRedirectUriForRegistration(uri);
-    if (problem) throw invalidClient(`The client metadata document has a bad redirect URI: ${quoteValue(problem, 150)}`);
+    if (problem) throw invalidClient(`The client metadata document has a bad redirect URI: ${sanitizeDescription(problem, 300)}`);
   }
   const grants = d.grant_types ?? [GRANT_AUTHORIZATION_CODE];
   const unsupported = grants.find((g) => !ALLOWED_GRANTS.has(g));

@@ -220,7 +220,7 @@ describe('RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E only'
     expect(quoteValue('read"write')).toBe("'read?write'");
     expect(quoteValue('x'.repeat(80))).toBe(`'${'x'.repeat(50)}...'`);
     expect(sanitizeDescription('')).toBe('?');
-    expect(sanitizeDescription('caf\u00e9 \u201cok\u201d')).toBe('caf? ?ok?');
+    expect(sanitizeDescription('caf\u00e9 \u201cok\u201d \u2018x\u2019\u2026')).toBe("caf? 'ok' 'x'...");
   });
 
   it('a hostile parameter name is echoed sanitised in the JSON error answer', () => {

@@ -46,7 +46,8 @@ export function isValidErrorDescription(s: string): boolean {
 
 /**
  * Text we did not write (a request value, a library's message) made fit for an error_description:
- * at most `max` characters (then '...'), and every character RFC 6749 §5.2 forbids replaced by '?'.
+ * at most `max` characters (then '...'); typographic quotes and the ellipsis of our own sentences
+ * become their ASCII forms (' and ...), and every other character RFC 6749 §5.2 forbids becomes '?'.
  *
  * @param text any string, e.g. a parameter name or value from the request
  * @param max the longest part of `text` kept, in UTF-16 code units
@@ -55,7 +56,7 @@ export function isValidErrorDescription(s: string): boolean {
 export function sanitizeDescription(text: string, max = 200): string {
   const s = String(text);
   const cut = s.length > max ? `${s.slice(0, max)}...` : s;
-  return cut.replace(NOT_DESCRIPTION_CHARS, '?') || '?';
+  return cut.replace(/[\u2018\u2019\u201c\u201d]/g, "'").replace(/\u2026/g, '...').replace(NOT_DESCRIPTION_CHARS, '?') || '?';
 }
 
 /**

@@ -95,7 +95,7 @@ describe('checkRedirectUriForRegistration', () => {
 
   it('rejects a redirect URI with a fragment, even an empty one (RFC 6749 §3.1.2)', () => {
     const err = checkRedirectUriForRegistration('https://client.example.com/cb#');
-    expect(err).toBe('Redirect URI must not contain a fragment (#…): "https://client.example.com/cb#"');
+    expect(err).toBe("Redirect URI must not contain a fragment (#…): 'https://client.example.com/cb#'");
     expect(checkRedirectUriForRegistration('https://client.example.com/cb#x')).toContain('fragment');
     expect(checkRedirectUriForRegistration('com.example.app:/cb#x')).toContain('fragment');
   });

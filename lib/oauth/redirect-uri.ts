@@ -25,7 +25,8 @@ const ORIGIN_RE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9
 
 /** Quote a (possibly hostile or huge) URI for an error message. */
 function show(uri: string): string {
-  return JSON.stringify(uri.length > 200 ? `${uri.slice(0, 200)}…` : uri);
+  // Plain ASCII single quotes: the sentence may become an RFC 6749 §5.2 error_description as it is.
+  return `'${uri.length > 200 ? `${uri.slice(0, 200)}...` : uri}'`;
 }
 
 /** Raw authority of a hierarchical URI (`scheme://authority...`), or null if there is none. */

@@ -228,14 +228,15 @@ export type ScopePolicyOf = Pick<Application, 'allowedScopes' | 'scopePolicy'>;
  * (RFC 6749 §5.1: the response's `scope` then says what was granted).
  * @returns the granted scopes, in request order, de-duplicated
  * @throws OAuthError invalid_scope: a malformed or unknown scope, one of a resource not requested,
- *   one the application may not have ('refuse'), or nothing left after narrowing
+ *   one the application may not have ('refuse'), or nothing left after narrowing; invalid_target: a
+ *   named resource that gets none of its scopes (everyResourceScoped, RFC 8707 §2 / §3)
  */
 export async function resolveScopes(raw: string | undefined, resources: readonly Resource[], app: ScopePolicyOf, oidc = true): Promise<string[]> {
   const available = [...scopesOf(resources), ...(oidc ? OIDC_SCOPES : [])];
   let list = parseScope(raw);
   if (list.length === 0) {
     const defaults = resources.flatMap((r) => (r.builtIn ? env().DEFAULT_SCOPES.filter((s) => r.scopes.some((x) => x.name === s)) : r.scopes.map((s) => s.name)));
-    return allowedOnly([...new Set(defaults)], app);
+    return everyResourceScoped(allowedOnly([...new Set(defaults)], app), resources);
   }
   for (const s of list) {
     if (!isValidScopeToken(s)) throw invalidScope(`Unknown scope ${quoteValue(s, 64)}. Known scopes: ${sanitizeDescription(available.join(' '))}.`);
@@ -246,14 +247,47 @@ export async function resolveScopes(raw: string | undefined, resources: readonly
     }
     throw invalidScope(`Unknown scope ${quoteValue(s, 64)}. Known scopes: ${sanitizeDescription(available.join(' '))}.`);
   }
-  if (app.allowedScopes === null) return list;
+  if (app.allowedScopes === null) return everyResourceScoped(list, resources);
   const allowed = new Set(app.allowedScopes);
   const refused = list.find((s) => !isOidcScope(s) && !allowed.has(s));
-  if (refused === undefined) return list;
+  if (refused === undefined) return everyResourceScoped(list, resources);
   if (app.scopePolicy === 'refuse') throw invalidScope(`This application may not request the scope ${quoteValue(refused, 64)}.`);
   list = allowedOnly(list, app);
   if (list.length === 0) throw invalidScope('None of the requested scopes is allowed for this application.');
-  return list;
+  return everyResourceScoped(list, resources);
+}
+
+/**
+ * RFC 8707 §2 / §3: a token's audience is the requested resources, so each one a request names must
+ * get at least one of its scopes: a resource without a granted scope would be in `aud` though the
+ * user never saw it on the consent screen. The default resource alone (no `resource` parameter) is
+ * exempt: a request for OIDC scopes only is for it.
+ * @returns `scopes`, unchanged
+ * @throws OAuthError invalid_target naming the first resource that gets no scope, with its scopes
+ */
+function everyResourceScoped(scopes: string[], resources: readonly Resource[]): string[] {
+  if (resources.length === 1 && resources[0].builtIn) return scopes;
+  const bare = resources.find((r) => !r.scopes.some((x) => scopes.includes(x.name)));
+  if (bare) {
+    const own = r2s(bare);
+    throw invalidTarget(
+      `No scope was granted for the resource ${quoteValue(bare.identifier, 80)}: request one of its scopes (${own}) or leave the resource out (RFC 8707 section 2).`,
+    );
+  }
+  return scopes;
+}
+const r2s = (r: Resource) => sanitizeDescription(r.scopes.map((x) => x.name).join(' ') || 'it defines none', 200);
+
+/**
+ * The stored resources (identifiers) a code keeps after the user unchecked some scopes at consent
+ * (RFC 8707 §2 / §3): those with at least one kept scope. When none has one (the user kept only
+ * OIDC scopes), the list is kept as it was: an empty list would mean the default resource.
+ */
+export async function resourcesWithScope(identifiers: readonly string[], scopes: readonly string[]): Promise<string[]> {
+  if (identifiers.length === 0) return [];
+  const list = await listResources();
+  const kept = identifiers.filter((id) => list.find((r) => r.identifier === id)?.scopes.some((x) => scopes.includes(x.name)));
+  return kept.length ? kept : [...identifiers];
 }
 
 /**

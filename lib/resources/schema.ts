@@ -38,6 +38,8 @@ export const RESOURCE_MESSAGES = {
   scopeNameTooLong: 'A scope name has at most 64 characters.',
   scopeNameReserved: (n: string) => `“${n}” is an OpenID Connect scope, built in: choose another name.`,
   scopeNameDuplicate: (n: string) => `Scope “${n}” is listed twice.`,
+  scopeNameTaken: (n: string, owner: string) =>
+    `Scope “${n}” is already defined by the resource ${owner}: a scope name belongs to one resource only (an application allowed “${n}” would otherwise get it for both). Choose another name, e.g. with a prefix.`,
   scopeDescriptionRequired: (n: string) => `Enter the sentence the consent screen shows for “${n}”.`,
   scopeDescriptionTooLong: 'A sentence has at most 200 characters.',
   tooManyScopes: `At most ${MAX_SCOPES} scopes.`,
@@ -74,12 +76,36 @@ const scopeSchema = z.object({ name: z.string(), description: z.string() });
 
 export const resourceSchema = z
   .object({
-    identifier: z.string().transform((s) => s.trim()),
+    // Checked in the field (not the object's refinement) so that its error shows even when a scope row has one too.
+    identifier: z.string().transform((raw, ctx) => {
+      const s = raw.trim();
+      const idErr = checkResourceIdentifier(s);
+      if (idErr) ctx.addIssue({ code: 'custom', message: idErr });
+      return s;
+    }),
     name: singleLineText({ min: 1, minMessage: RESOURCE_MESSAGES.nameRequired, max: 255, maxMessage: RESOURCE_MESSAGES.nameTooLong }),
-    /** Rows with both parts empty (the form's spare rows) are dropped. */
-    scopes: z
-      .array(scopeSchema)
-      .transform((rows) => rows.map((r) => ({ name: r.name.trim(), description: r.description.trim() })).filter((r) => r.name !== '' || r.description !== '')),
+    /**
+     * Rows with both parts empty (the form's spare rows) are dropped. Each row's problem is
+     * reported at its own position as sent (path ['scopes', i, 'name'|'description']), so the
+     * form shows it next to that row.
+     */
+    scopes: z.array(scopeSchema).transform((raw, ctx) => {
+      const rows = raw.map((r) => ({ name: r.name.trim(), description: r.description.trim() }));
+      const seen = new Set<string>();
+      rows.forEach((s, i) => {
+        if (s.name === '' && s.description === '') return;
+        const add = (field: 'name' | 'description', message: string) => ctx.addIssue({ code: 'custom', path: [i, field], message });
+        if (s.name === '') add('name', RESOURCE_MESSAGES.scopeNameRequired);
+        else if (s.name.length > 64) add('name', RESOURCE_MESSAGES.scopeNameTooLong);
+        else if (!SCOPE_TOKEN.test(s.name)) add('name', RESOURCE_MESSAGES.scopeNameSyntax(s.name));
+        else if (RESERVED_SCOPE_NAMES.includes(s.name)) add('name', RESOURCE_MESSAGES.scopeNameReserved(s.name));
+        else if (seen.has(s.name)) add('name', RESOURCE_MESSAGES.scopeNameDuplicate(s.name));
+        if (s.name !== '' && s.description === '') add('description', RESOURCE_MESSAGES.scopeDescriptionRequired(s.name));
+        else if (s.description.length > 200 || /[\x00-\x1f\x7f]/.test(s.description)) add('description', RESOURCE_MESSAGES.scopeDescriptionTooLong);
+        seen.add(s.name);
+      });
+      return rows.filter((r) => r.name !== '' || r.description !== '');
+    }),
     accessTokenFormat: z.enum(TOKEN_FORMATS, { error: RESOURCE_MESSAGES.format }),
     /** Seconds, '' or absent: null (ACCESS_TOKEN_EXPIRE_SECONDS). */
     accessTokenLifetimeSeconds: z
@@ -95,26 +121,15 @@ export const resourceSchema = z
       }),
   })
   .superRefine((v, ctx) => {
-    const idErr = checkResourceIdentifier(v.identifier);
-    if (idErr) ctx.addIssue({ code: 'custom', path: ['identifier'], message: idErr });
     if (v.scopes.length > MAX_SCOPES) ctx.addIssue({ code: 'custom', path: ['scopes'], message: RESOURCE_MESSAGES.tooManyScopes });
-    const seen = new Set<string>();
-    for (const s of v.scopes) {
-      const add = (message: string) => ctx.addIssue({ code: 'custom', path: ['scopes'], message });
-      if (s.name === '') add(RESOURCE_MESSAGES.scopeNameRequired);
-      else if (s.name.length > 64) add(RESOURCE_MESSAGES.scopeNameTooLong);
-      else if (!SCOPE_TOKEN.test(s.name)) add(RESOURCE_MESSAGES.scopeNameSyntax(s.name));
-      else if (RESERVED_SCOPE_NAMES.includes(s.name)) add(RESOURCE_MESSAGES.scopeNameReserved(s.name));
-      else if (seen.has(s.name)) add(RESOURCE_MESSAGES.scopeNameDuplicate(s.name));
-      if (s.name !== '' && s.description === '') add(RESOURCE_MESSAGES.scopeDescriptionRequired(s.name));
-      else if (s.description.length > 200 || /[\x00-\x1f\x7f]/.test(s.description)) add(RESOURCE_MESSAGES.scopeDescriptionTooLong);
-      seen.add(s.name);
-    }
   });
 
 export type ResourceInput = z.output<typeof resourceSchema>;
 export type ResourceFormValues = z.input<typeof resourceSchema>;
-export type ResourceFieldErrors = Partial<Record<'identifier' | 'name' | 'scopes' | 'accessTokenFormat' | 'accessTokenLifetimeSeconds' | '_form', string[]>>;
+/** Errors by field; a scope row's under `scopes.<row>.name` / `scopes.<row>.description` (row: its position as sent, from 0). */
+export type ResourceFieldErrors = Partial<
+  Record<'identifier' | 'name' | 'scopes' | 'accessTokenFormat' | 'accessTokenLifetimeSeconds' | '_form' | `scopes.${number}.${'name' | 'description'}`, string[]>
+>;
 
 export type ResourceParseResult = { success: true; data: ResourceInput } | { success: false; errors: ResourceFieldErrors };
 
@@ -124,7 +139,8 @@ export function parseResourceValues(values: unknown): ResourceParseResult {
   if (r.success) return { success: true, data: r.data };
   const errors: Record<string, string[]> = {};
   for (const issue of r.error.issues) {
-    const key = issue.path.length ? String(issue.path[0]) : '_form';
+    const [first, row, part] = issue.path;
+    const key = first === 'scopes' && typeof row === 'number' ? `scopes.${row}.${String(part)}` : first !== undefined ? String(first) : '_form';
     (errors[key] ??= []).push(issue.message);
   }
   return { success: false, errors: errors as ResourceFieldErrors };
@@ -151,6 +167,12 @@ export function resourceFormValues(f: FormData): { identifier: string; name: str
 /** One line per error, `field: message`, for the command line. */
 export function errorLines(errors: Partial<Record<string, string[]>>): string {
   return Object.entries(errors)
-    .flatMap(([k, ms]) => (ms ?? []).map((m) => `${k === '_form' ? '' : `${k}: `}${m}`))
+    .flatMap(([k, ms]) => (ms ?? []).map((m) => `${k === '_form' ? '' : `${fieldLabel(k)}: `}${m}`))
     .join('\n');
+}
+
+/** `scopes.2.name` → `scope 3 name` (the third --scope); other keys as they are. */
+function fieldLabel(k: string): string {
+  const m = /^scopes\.(\d+)\.(name|description)$/.exec(k);
+  return m ? `scope ${Number(m[1]) + 1} ${m[2]}` : k;
 }

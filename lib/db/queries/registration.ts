@@ -16,6 +16,8 @@ export interface RegisteredMetadata {
   postLogoutRedirectUris: string[];
   logoUri: string | null;
   clientUri: string | null;
+  /** RFC 7591 §2 `scope`: the resource scopes the client may request (applications.allowedScopes). */
+  allowedScopes?: string[];
 }
 
 /**

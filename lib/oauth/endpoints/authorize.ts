@@ -26,7 +26,7 @@ import { matchRedirectUri } from '../redirect-uri';
 import { isValidCodeChallenge, type PkceMethod } from '../pkce';
 import { randomToken, sha256b64url } from '../random';
 import { formatScope, OIDC_SCOPES, parseScope } from '../scope';
-import { describeResourceScope, listResources, resolveResources, resolveScopes, type Resource } from '../resources';
+import { describeResourceScope, listResources, resolveResources, resolveScopes, resourcesWithScope, type Resource } from '../resources';
 import { getClient, type Client } from '../../db/queries/clients';
 import { resolveClient } from '../client-metadata';
 import { findUserAndMaybeIssueCode, insertCode, saveConsent, type NewCode } from '../../db/queries/tokens';
@@ -629,7 +629,8 @@ async function decide(
     // The user may uncheck optional scopes: the consent remembers, and the code carries, only what
     // they granted (RFC 6749 §3.3; the token response's `scope` says so, §5.1).
     const kept = granted === undefined ? v.scopes : v.scopes.filter((s) => granted.includes(s) || REQUIRED_SCOPES.includes(s));
-    const g: ValidRequest = { ...v, scopes: kept };
+    // RFC 8707 §2 / §3: the audience is the resources with a granted scope.
+    const g: ValidRequest = { ...v, scopes: kept, resources: v.resources && (await resourcesWithScope(v.resources, kept)) };
     return {
       kind: 'client',
       answer: codeAnswer(g, code),

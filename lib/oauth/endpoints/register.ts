@@ -14,11 +14,13 @@
 import { z } from 'zod';
 import {
   accessDenied,
+  invalidBearerRequest,
   invalidClientMetadata,
   invalidRedirectUri,
   invalidToken,
   missingToken,
   quoteValue,
+  sanitizeDescription,
   tooManyRequests,
   type OAuthError,
 } from '../errors';
@@ -36,6 +38,8 @@ import { hashPassword, verifyPassword } from '../../auth/password';
 import { countRegistration } from '../../rate-limits';
 import { hasNul } from '../../fields';
 import { env } from '../../env';
+import { defaultResource, listResources, scopesOf } from '../resources';
+import { OIDC_SCOPES, parseScope } from '../scope';
 
 /** How much the caller is trusted: with the initial access token, or anyone (REGISTRATION=open). */
 type Trust = 'initial_access_token' | 'anonymous';
@@ -58,6 +62,7 @@ const metadataSchema = z.object({
   client_name: z.string().trim().min(1).max(200).optional(),
   client_uri: clientInfoUri.optional(),
   logo_uri: clientInfoUri.optional(),
+  scope: z.string().max(2000).optional(),
 });
 type Metadata = z.infer<typeof metadataSchema>;
 
@@ -128,7 +133,7 @@ function validateMetadata(raw: Record<string, unknown>, trust: Trust, keepType?:
   const strictUris = trust === 'anonymous' || clientType === 'public';
   for (const uri of [...redirectUris, ...(d.post_logout_redirect_uris ?? [])]) {
     const problem = checkRedirectUriForRegistration(uri);
-    if (problem) throw invalidRedirectUri(`Refused: ${quoteValue(problem, 200)}`);
+    if (problem) throw invalidRedirectUri(`Refused: ${sanitizeDescription(problem, 300)}`);
     if (strictUris && !httpsOrLoopback(uri)) throw invalidRedirectUri(`${quoteValue(uri, 100)} must use https, or http on a loopback host (127.0.0.1, [::1], localhost).`);
   }
   const clientUri = d.client_uri ?? null;
@@ -148,6 +153,25 @@ function validateMetadata(raw: Record<string, unknown>, trust: Trust, keepType?:
   };
 }
 
+/**
+ * RFC 7591 §2 `scope`: the scopes the client may use, stored as its allowed scopes. Each must be a
+ * scope some resource defines (OIDC's are always allowed and not stored). Omitted (at registration,
+ * and at an RFC 7592 §2.2 update, where an omitted field is reset): the default resource's
+ * DEFAULT_SCOPES, never every scope of every resource, so a client registered by anyone does not
+ * get, say, an admin scope without asking for it.
+ * @returns the resource scopes to store as applications.allowedScopes
+ * @throws OAuthError invalid_client_metadata (RFC 7591 §3.2.2) naming an unknown scope
+ */
+async function registeredScopes(raw: unknown): Promise<string[]> {
+  const def = await defaultResource();
+  if (raw === undefined) return env().DEFAULT_SCOPES.filter((s) => def.scopes.some((x) => x.name === s));
+  const names = parseScope(typeof raw === 'string' ? raw : undefined);
+  const known = new Set(scopesOf(await listResources()));
+  const unknown = names.find((s) => !known.has(s) && !(OIDC_SCOPES as readonly string[]).includes(s));
+  if (unknown !== undefined) throw invalidClientMetadata(`scope ${quoteValue(unknown, 64)} is not a scope of any resource here; see scopes_supported in the discovery document.`);
+  return [...new Set(names.filter((s) => known.has(s)))];
+}
+
 /** RFC 7591 §3.2.1 / RFC 7592 §3: the client information response's metadata of a stored client. */
 function clientInformation(app: Application, issuer: string, authMethod?: string): Record<string, unknown> {
   return {
@@ -160,6 +184,7 @@ function clientInformation(app: Application, issuer: string, authMethod?: string
     grant_types: app.grantTypes,
     response_types: app.grantTypes.includes(GRANT_AUTHORIZATION_CODE) ? ['code'] : [],
     token_endpoint_auth_method: authMethod ?? (app.clientType === 'public' ? 'none' : 'client_secret_basic'),
+    ...(app.allowedScopes !== null ? { scope: app.allowedScopes.join(' ') } : {}),
     ...(app.clientUri ? { client_uri: app.clientUri } : {}),
     ...(app.logoUri ? { logo_uri: app.logoUri } : {}),
     registration_client_uri: clientConfigurationUrl(issuer, app.clientId),
@@ -169,12 +194,25 @@ function clientInformation(app: Application, issuer: string, authMethod?: string
 /**
  * Who registers: REGISTRATION closed → 403 access_denied; a Bearer token must be REGISTRATION_TOKEN
  * (RFC 7591 §3, RFC 6750 §3.1 invalid_token); without one, `token` mode → 401 with a Bearer challenge,
- * `open` mode → anonymous, counted against REGISTRATION_MAX_PER_IP (429 over it).
+ * `open` mode → anonymous, counted against REGISTRATION_MAX_PER_IP (429 over it). An empty or
+ * malformed Bearer header is 400 invalid_request; in `open` mode its description says to leave it out.
  */
 async function registrant(req: OAuthRequest): Promise<Trust> {
   const e = env();
   if (e.REGISTRATION === 'closed') throw accessDenied('Dynamic client registration is not enabled on this server; register the application on its web pages.');
-  const token = bearerTokenFrom(req);
+  let token: string | null;
+  try {
+    token = bearerTokenFrom(req);
+  } catch (err) {
+    // RFC 7591 §3: in open mode the initial access token is optional. An empty or malformed
+    // `Authorization: Bearer` (typically an unset $REGISTRATION_TOKEN) says so, not just "malformed".
+    if (e.REGISTRATION === 'open') {
+      throw invalidBearerRequest(
+        "The Authorization header is empty or malformed. This server's registration is open: leave the Authorization header out (the initial access token is optional, RFC 7591 section 3), or send 'Bearer' and the initial access token.",
+      );
+    }
+    throw err;
+  }
   if (token !== null) {
     if (!e.REGISTRATION_TOKEN || !timingSafeEqualStr(token, e.REGISTRATION_TOKEN)) throw invalidToken('The initial access token is not valid.');
     return 'initial_access_token';
@@ -195,7 +233,9 @@ async function registrant(req: OAuthRequest): Promise<Trust> {
  */
 export async function registrationEndpoint(req: OAuthRequest): Promise<OAuthResponse> {
   const trust = await registrant(req);
-  const { m, authMethod } = validateMetadata(jsonBody(req), trust);
+  const body = jsonBody(req);
+  const { m, authMethod } = validateMetadata(body, trust);
+  m.allowedScopes = await registeredScopes(body.scope);
   const plainSecret = m.clientType === 'confidential' ? randomClientSecret() : null;
   const secret = plainSecret ? { clientSecret: await hashPassword(plainSecret), secretHashed: true } : { clientSecret: '', secretHashed: false };
   const registrationAccessToken = randomToken();
@@ -245,6 +285,7 @@ export async function clientConfigurationEndpoint(req: OAuthRequest): Promise<OA
       throw invalidClientMetadata('client_secret does not match the issued client secret (RFC 7592 section 2.2).');
     }
     const { m, authMethod } = validateMetadata(body, 'initial_access_token', app.clientType);
+    m.allowedScopes = await registeredScopes(body.scope);
     const updated = await updateDynamicClient(app.id, m);
     if (!updated) throw refused;
     audit('application.updated', { applicationId: app.id, ip: req.ip, detail: { via: 'rfc7592' } });

@@ -59,7 +59,7 @@ describe('RFC 8707 §2: the identifier is an absolute URI without a fragment', (
     expect(checkResourceIdentifier('https://mcp.example.com/mcp')).toBeNull();
   });
 
-  it('RFC 6749 §3.3: scope names follow the scope-token syntax, are unique in the resource, are not OIDC scopes, and each has its sentence', () => {
+  it('RFC 6749 §3.3: scope names follow the scope-token syntax, are unique in the resource, are not OIDC scopes, and each has its sentence; each error is at its own row (as sent)', () => {
     const bad = parseResourceValues(
       values({
         scopes: [
@@ -74,12 +74,15 @@ describe('RFC 8707 §2: the identifier is an absolute URI without a fragment', (
     );
     expect(bad.success).toBe(false);
     if (bad.success) return;
-    expect(bad.errors.scopes).toEqual([
-      RESOURCE_MESSAGES.scopeNameSyntax('has space'),
-      RESOURCE_MESSAGES.scopeNameReserved('openid'),
-      RESOURCE_MESSAGES.scopeNameDuplicate('a'),
-      RESOURCE_MESSAGES.scopeDescriptionRequired('b'),
-    ]);
+    expect(bad.errors).toEqual({
+      'scopes.0.name': [RESOURCE_MESSAGES.scopeNameSyntax('has space')],
+      'scopes.1.name': [RESOURCE_MESSAGES.scopeNameReserved('openid')],
+      'scopes.3.name': [RESOURCE_MESSAGES.scopeNameDuplicate('a')],
+      'scopes.4.description': [RESOURCE_MESSAGES.scopeDescriptionRequired('b')],
+    });
+    // A spare row before a bad one does not shift its position.
+    const spare = parseResourceValues(values({ scopes: [{ name: '', description: '' }, { name: 'ok', description: 'Fine' }, { name: 'bad name', description: 'x' }] }));
+    expect(spare.success ? null : spare.errors).toEqual({ 'scopes.2.name': [RESOURCE_MESSAGES.scopeNameSyntax('bad name')] });
     const lifetime = parseResourceValues(values({ accessTokenLifetimeSeconds: '5' }));
     expect(lifetime.success ? null : lifetime.errors.accessTokenLifetimeSeconds).toEqual([RESOURCE_MESSAGES.lifetime]);
   });
@@ -94,6 +97,23 @@ describe('registering, editing and removing', () => {
     await flushAudit();
     const ev = await query<{ actor_user_id: string }>(sql`SELECT actor_user_id FROM audit_events WHERE detail->>'action' = 'resource.created'`);
     expect(ev.map((e) => e.actor_user_id)).toEqual([staff.id]);
+  });
+
+  it('a scope name belongs to exactly one resource: another resource’s (or the built-in’s SCOPES) is refused at its row, naming the owner, on create and on edit', async () => {
+    const first = await createResource(staff, values({ identifier: 'https://tools-one.example.com/', scopes: [{ name: 'tools:call', description: 'Run tools' }] }));
+    expect(first.ok).toBe(true);
+    const second = await createResource(staff, values({ identifier: 'https://tools-two.example.com/', scopes: [{ name: 'tools:list', description: 'List tools' }, { name: 'tools:call', description: 'Run tools' }] }));
+    expect(second).toEqual({ ok: false, errors: { 'scopes.1.name': [RESOURCE_MESSAGES.scopeNameTaken('tools:call', '“Example API” (https://tools-one.example.com/)')] } });
+    const builtInName = env().SCOPES[0];
+    const clash = await createResource(staff, values({ identifier: 'https://tools-two.example.com/', scopes: [{ name: builtInName, description: 'Mine' }] }));
+    expect(clash.ok ? null : clash.errors['scopes.0.name']?.[0]).toMatch(new RegExp(`^Scope “${builtInName}” is already defined by the resource .*${env().ISSUER}/api`));
+    const two = await createResource(staff, values({ identifier: 'https://tools-two.example.com/', scopes: [{ name: 'tools:list', description: 'List tools' }] }));
+    if (!two.ok || !first.ok) throw new Error('setup');
+    const edit = await updateResource(staff, two.resource.id, values({ identifier: 'https://tools-two.example.com/', scopes: [{ name: 'tools:call', description: 'Run tools' }] }));
+    expect(edit.ok ? null : edit.errors['scopes.0.name']?.[0]).toMatch(/tools-one/);
+    // Its own scopes are no clash.
+    expect((await updateResource(staff, first.resource.id, values({ identifier: 'https://tools-one.example.com/', scopes: [{ name: 'tools:call', description: 'Run tools now' }] }))).ok).toBe(true);
+    for (const r of [first, two]) await deleteResource(staff, { id: r.resource.id });
   });
 
   it('edits a resource’s scopes and lifetime; the built-in resource keeps its identifier', async () => {
@@ -113,7 +133,7 @@ describe('registering, editing and removing', () => {
   });
 
   it('removing a resource leaves the access tokens issued for it valid until they expire, and the confirmation counts them', async () => {
-    const made = await createResource(staff, values({ identifier: 'https://billing.example.com/', name: 'Billing' }));
+    const made = await createResource(staff, values({ identifier: 'https://billing.example.com/', name: 'Billing', scopes: [{ name: 'invoices', description: 'See your invoices' }] }));
     if (!made.ok) throw new Error(JSON.stringify(made));
     const app = await makeApp({ grantTypes: ['client_credentials'] });
     const hash = sha256b64url(randomToken());

@@ -31,6 +31,8 @@ describe('createsuperuser while the server runs', () => {
     expect(made.out).not.toContain('is in use by process');
     expect(made).toMatchObject({ code: 0, out: expect.stringMatching(/Superuser "while\.serving" created/) });
     if (srv.db.kind === 'pglite') expect(made.out).toContain('by the running server');
+    // It says which database it used (stderr): the server's.
+    expect(made.out).toContain(srv.db.kind === 'pglite' ? `Database: embedded database at ${srv.db.env.DATA_DIR}, through the running server` : 'Database: PostgreSQL ');
     expect(await findUserByUsername('while.serving')).toMatchObject({ isStaff: true, isActive: true });
     await flushAudit();
   });

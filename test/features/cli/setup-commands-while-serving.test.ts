@@ -5,6 +5,9 @@
 // with exit code 1, and with --json exactly one JSON object on stdout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { startTestServer, type TestServer } from '@/test/helpers/server';
 import { basic, form, makeUser } from '@/test/helpers/fixtures';
 import { listenControlSocket } from '@/lib/server/control-socket';
@@ -20,10 +23,19 @@ import { runScript } from './run-script';
 let srv: TestServer;
 let control: net.Server | null;
 const cli = (script: string, ...args: string[]) => runScript(srv.db.env, script, args);
-/** stdout is one JSON object and nothing else. */
+/** The database the commands must say they used: the server's. */
+const serversDatabase = () => {
+  const url = srv.db.env.DATABASE_URL;
+  if (!url) return `embedded database at ${env().DATA_DIR}, through the running server`;
+  const u = new URL(url);
+  return `PostgreSQL ${u.host}${u.pathname}`;
+};
+/** stdout is one JSON object and nothing else; its `database` is the server's (then left out). */
 const onlyJson = (stdout: string) => {
   expect(stdout.trim().split('\n')).toHaveLength(1);
-  return JSON.parse(stdout) as Record<string, unknown>;
+  const { database, ...rest } = JSON.parse(stdout) as Record<string, unknown>;
+  expect(database).toBe(serversDatabase());
+  return rest;
 };
 
 beforeAll(async () => {
@@ -43,7 +55,7 @@ const T = { timeout: 180_000 };
 describe('npm run resource while the server runs', () => {
   it('RFC 8707 §2: creates a resource with its scopes, prints it as one JSON object, and lists it beside the built-in one', T, async () => {
     const made = await cli('resource', 'create', '--identifier', 'https://mcp.example.com/mcp', '--name', 'MCP tools', '--scope', 'tools:read=See the tools', '--scope', 'tools:call=Run tools for you', '--format', 'jwt', '--lifetime', '900', '--json');
-    expect(made.stderr).toBe('');
+    expect(made.stderr).toBe(`Database: ${serversDatabase()}\n`);
     expect(made.code).toBe(0);
     expect(onlyJson(made.stdout)).toEqual({
       resource: {
@@ -77,8 +89,12 @@ describe('npm run resource while the server runs', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toContain(`identifier: ${RESOURCE_MESSAGES.identifierFragment}`);
-    expect(bad.stderr).toContain(`scopes: ${RESOURCE_MESSAGES.scopeNameReserved('openid')}`);
+    expect(bad.stderr).toContain(`scope 1 name: ${RESOURCE_MESSAGES.scopeNameReserved('openid')}`);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
+    // A scope name belongs to one resource: the built-in resource's `read` is refused, naming it.
+    const taken = await cli('resource', 'create', '--identifier', 'https://other.example.com/', '--name', 'Other', '--scope', 'read=Read things');
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('scope 1 name: Scope “read” is already defined by the resource');
     const noSentence = await cli('resource', 'create', '--identifier', 'https://x.example.com/', '--name', 'x', '--scope', 'lonely');
     expect(noSentence).toMatchObject({ code: 1, stdout: '' });
     expect(noSentence.stderr).toContain('--scope lonely: write name="sentence"');
@@ -104,8 +120,10 @@ describe('npm run createapplication and npm run applications while the server ru
       '--name', 'Nightly job', '--client-type', 'confidential', '--grant-types', 'client_credentials',
       '--allowed-scopes', 'read,tools:read', '--scope-policy', 'narrow', '--owner', 'cli.owner', '--json',
     );
-    expect(made.stderr).toBe('');
+    expect(made.stderr).toBe(`Database: ${serversDatabase()}\n`);
     const out = onlyJson(made.stdout) as { id: number; client_id: string; client_secret: string };
+    // Exactly the fields the README documents (database: checked by onlyJson).
+    expect(Object.keys(out).sort()).toEqual(['allowed_scopes', 'client_id', 'client_secret', 'client_type', 'grant_types', 'id', 'name', 'owner', 'redirect_uris', 'registration_method', 'scope_policy']);
     expect(out).toMatchObject({ name: 'Nightly job', client_type: 'confidential', owner: 'cli.owner', allowed_scopes: ['read', 'tools:read'], scope_policy: 'narrow', registration_method: 'command_line' });
     expect(out.client_secret).toMatch(/^[A-Za-z0-9]{100,}$/);
     const stored = await getForViewer(out.id, { id: '', isStaff: true });
@@ -144,6 +162,24 @@ describe('npm run createapplication and npm run applications while the server ru
     const badOption = await cli('createapplication', '--name', 'Bad', '--colour', 'red');
     expect(badOption).toMatchObject({ code: 1, stdout: '' });
     expect(badOption.stderr).toContain('Unknown option --colour');
+  });
+
+  it('every setup command says on stderr which database it used, so one run with another DATA_DIR than the server\'s does not write elsewhere silently', T, async () => {
+    for (const args of [['resource', 'list'], ['applications', 'list']]) {
+      const r = await cli(args[0], ...args.slice(1));
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe(`Database: ${serversDatabase()}\n`);
+    }
+    if (srv.db.env.DATABASE_URL) return; // PostgreSQL: the URL is the only choice
+    const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'cli-elsewhere-'));
+    try {
+      const r = await runScript({ ...srv.db.env, DATA_DIR: elsewhere }, 'resource', ['list', '--json']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe(`Database: embedded database at ${elsewhere} (no server running)\n`);
+      expect(JSON.parse(r.stdout).database).toBe(`embedded database at ${elsewhere} (no server running)`);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('--help says how to call each command, with exit code 0', T, async () => {

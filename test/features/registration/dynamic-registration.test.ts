@@ -114,6 +114,43 @@ describe('RFC 7591: registration in each REGISTRATION mode', () => {
     await expectOAuthError(form, 400, 'invalid_client_metadata');
   });
 
+  it('RFC 7591 §3: in REGISTRATION=open an empty or malformed Bearer header (an unset $REGISTRATION_TOKEN) is a 400 that says the initial access token is optional and to leave the header out', async () => {
+    await withSettings({ REGISTRATION: 'open' }, async () => {
+      for (const authorization of ['Bearer ', 'Bearer', 'Bearer two tokens']) {
+        const body = await expectOAuthError(await register(publicClient, { authorization }), 400, 'invalid_request');
+        expect(body.error_description).toMatch(/registration is open: leave the Authorization header out/);
+        expect(body.error_description).toMatch(/optional, RFC 7591 section 3/);
+      }
+      expect((await register(publicClient)).status).toBe(201);
+    });
+    // In token mode the same header stays the plain RFC 6750 malformed-request answer.
+    const t = await expectOAuthError(await register(publicClient, { authorization: 'Bearer ' }), 400, 'invalid_request');
+    expect(t.error_description).not.toMatch(/open/);
+  });
+
+  it('RFC 7591 §2: scope is stored as the allowed scopes and echoed; an unknown scope is invalid_client_metadata; omitted, the default resource\'s DEFAULT_SCOPES (never every scope), and the omitted auth method is echoed as none', async () => {
+    await withSettings({ REGISTRATION: 'open' }, async () => {
+      const r = await register({ redirect_uris: ['https://app.example/cb'] });
+      const body = await r.json();
+      expect(r.status, JSON.stringify(body)).toBe(201);
+      expect(body.token_endpoint_auth_method).toBe('none');
+      expect(body.scope).toBe('read write');
+      expect((await rowOf(body.client_id))!.allowedScopes).toEqual(['read', 'write']);
+
+      const chosen = await (await register({ ...publicClient, scope: 'openid introspection read' })).json();
+      expect(chosen.scope).toBe('introspection read');
+      expect((await rowOf(chosen.client_id))!.allowedScopes).toEqual(['introspection', 'read']);
+
+      const bad = await expectOAuthError(await register({ ...publicClient, scope: 'read admin:all' }), 400, 'invalid_client_metadata');
+      expect(bad.error_description).toMatch(/'admin:all' is not a scope of any resource/);
+    });
+  });
+
+  it('RFC 6749 §5.2: a refused redirect URI is quoted once, in plain ASCII quotes, in the error_description (no ? for our own punctuation)', async () => {
+    const body = await expectOAuthError(await register({ ...publicClient, redirect_uris: ['https://app.example/cb#frag'] }, bearer(TOKEN)), 400, 'invalid_redirect_uri');
+    expect(body.error_description).toBe("Refused: Redirect URI must not contain a fragment (#...): 'https://app.example/cb#frag'");
+  });
+
   it('REGISTRATION=open is rate-limited per source: over REGISTRATION_MAX_PER_IP in the window, 429 with Retry-After', async () => {
     // A source of its own (through a trusted proxy's header), so that the file's other open-mode registrations do not count.
     await withSettings({ REGISTRATION: 'open', REGISTRATION_MAX_PER_IP: '3', TRUST_PROXY: '1' }, async () => {

@@ -8,7 +8,7 @@ import { basic, form, makeApp, makeUser, sessionCookie, POSTMAN_CALLBACK } from 
 import { creds, expectOAuthError, newVerifier, postToken, redirectParams } from '@/test/helpers/codeflow';
 import { getDb } from '@/lib/db';
 import { accessTokens, authorizationCodes, refreshTokens, resources } from '@/lib/db/schema';
-import { invalidateResources } from '@/lib/oauth/resources';
+import { invalidateResources, resourcesWithScope } from '@/lib/oauth/resources';
 import { decideDevice, enterUserCode } from '@/lib/oauth/device';
 import { sha256b64url } from '@/lib/oauth/random';
 import { s256 } from '@/lib/oauth/pkce';
@@ -101,6 +101,34 @@ describe('RFC 8707 resource indicators', () => {
     expect(body.scope).toBe('invoices read');
     const [row] = await (await getDb()).select().from(accessTokens).where(eq(accessTokens.tokenHash, sha256b64url(body.access_token)));
     expect(row.audience).toEqual([BILLING, `${srv.url}/api`]);
+  });
+
+  it('RFC 8707 §2, RFC 8707 §3: the audience is only resources with a granted scope: a named resource that gets none of its scopes is invalid_target naming it, at the token, authorization and device authorization endpoints', async () => {
+    const app = await ccApp();
+    const cc = await expectOAuthError(await tokenWith([['grant_type', 'client_credentials'], ['resource', BILLING], ['resource', MCP], ['scope', 'invoices']], app), 400, 'invalid_target');
+    expect(cc.error_description).toBe(`No scope was granted for the resource '${MCP}': request one of its scopes (mcp:tools) or leave the resource out (RFC 8707 section 2).`);
+    // Narrowed away by the application's allowed scopes: the same refusal, not a token whose aud names MCP.
+    const narrow = await ccApp({ allowedScopes: ['invoices'], scopePolicy: 'narrow' });
+    await expectOAuthError(await tokenWith([['grant_type', 'client_credentials'], ['resource', BILLING], ['resource', MCP], ['scope', 'invoices mcp:tools']], narrow), 400, 'invalid_target');
+    // Both scoped: both in the audience.
+    const ok = await (await tokenWith([['grant_type', 'client_credentials'], ['resource', BILLING], ['resource', MCP], ['scope', 'invoices mcp:tools']], app)).json();
+    const [row] = await (await getDb()).select().from(accessTokens).where(eq(accessTokens.tokenHash, sha256b64url(ok.access_token)));
+    expect(row.audience).toEqual([BILLING, MCP]);
+
+    const user = await makeUser();
+    const web = await makeApp({ skipAuthorization: true });
+    const { params } = await codeWith(web, user, [['resource', BILLING], ['resource', MCP], ['scope', 'invoices']]);
+    expect(params.get('error')).toBe('invalid_target');
+    expect(params.get('code')).toBeNull();
+
+    const device = await makeApp({ grantTypes: ['urn:ietf:params:oauth:grant-type:device_code'], redirectUris: [] });
+    await expectOAuthError(await tokenWithPath('/o/device-authorization/', [['resource', MCP], ['resource', BILLING], ['scope', 'invoices']], device), 400, 'invalid_target');
+    // At consent, a resource whose scopes the user all unchecked leaves the code's resources.
+    expect(await resourcesWithScope([BILLING, MCP], ['invoices', 'openid'])).toEqual([BILLING]);
+    expect(await resourcesWithScope([], ['invoices'])).toEqual([]);
+    // Without any resource parameter, OIDC scopes alone are still for the default resource.
+    const plain = await codeWith(web, user, [['scope', 'openid']]);
+    expect(plain.params.get('code')).toBeTruthy();
   });
 
   it('RFC 8707 §2: a scope of a resource that was not requested is invalid_scope', async () => {

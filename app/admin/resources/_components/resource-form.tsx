@@ -1,8 +1,8 @@
 'use client';
 // The resource form (register and edit, /admin/resources/): identifier, name, the scopes as rows
 // of name + sentence (three spare rows; an empty row is ignored, so it works without JavaScript:
-// save to get more), token format and lifetime. Errors next to their field; the action's answer
-// remounts the form with the values sent.
+// after saving, edit the resource to add more), token format and lifetime. Errors next to their
+// field (a scope's next to its row); the action's answer remounts the form with the values sent.
 import { useActionState, useEffect, useRef } from 'react';
 import Link from 'next/link';
 import { Alert, FieldError, TextField, buttonClass } from '@/app/_components/ui';
@@ -74,29 +74,53 @@ export function ResourceForm({
       />
       <TextField id="name" label="Name" required maxLength={255} defaultValue={v.name} error={e.name} hint="Shown on the consent screen and in these pages." />
 
-      <fieldset aria-describedby={e.scopes ? 'scopes-error scopes-hint' : 'scopes-hint'}>
+      <fieldset aria-describedby={e.scopes ? 'scopes-error scopes-hint' : 'scopes-hint'} data-testid="scopes">
         <legend className="mb-1 block text-sm font-medium text-slate-700">Scopes</legend>
         <p id="scopes-hint" className="mb-3 text-xs text-slate-500">
           Each scope’s name (no spaces, quotes or backslashes; not openid, profile or email) and the sentence the consent screen shows for it.
-          Leave a row empty to ignore it; save to get more rows.
+          Leave a row empty to ignore it. Need more rows? After you save, edit the resource: it shows three empty rows again.
+          A scope name belongs to one resource only.
         </p>
         <div className="space-y-3">
-          {rows.map((r, i) => (
-            <div key={i} className="grid gap-3 sm:grid-cols-[14rem_1fr]" data-testid="scope-row">
-              <div>
-                <label htmlFor={`scopeName-${i}`} className="mb-1 block text-xs font-medium text-slate-600">
-                  Scope {i + 1} name
-                </label>
-                <input id={`scopeName-${i}`} name="scopeName" defaultValue={r.name} maxLength={64} spellCheck={false} aria-invalid={e.scopes ? true : undefined} className={`${inputClass} font-mono text-sm`} />
+          {rows.map((r, i) => {
+            const nameErr = e[`scopes.${i}.name`];
+            const descErr = e[`scopes.${i}.description`];
+            return (
+              <div key={i} className="grid gap-3 sm:grid-cols-[14rem_1fr]" data-testid="scope-row">
+                <div>
+                  <label htmlFor={`scopeName-${i}`} className="mb-1 block text-xs font-medium text-slate-600">
+                    Scope {i + 1} name
+                  </label>
+                  <input
+                    id={`scopeName-${i}`}
+                    name="scopeName"
+                    defaultValue={r.name}
+                    maxLength={64}
+                    spellCheck={false}
+                    aria-invalid={nameErr ? true : undefined}
+                    aria-describedby={nameErr ? `scopeName-${i}-error` : undefined}
+                    className={`${inputClass} font-mono text-sm`}
+                  />
+                  <FieldError id={`scopeName-${i}`} error={nameErr} />
+                </div>
+                <div>
+                  <label htmlFor={`scopeDescription-${i}`} className="mb-1 block text-xs font-medium text-slate-600">
+                    Scope {i + 1} sentence
+                  </label>
+                  <input
+                    id={`scopeDescription-${i}`}
+                    name="scopeDescription"
+                    defaultValue={r.description}
+                    maxLength={200}
+                    aria-invalid={descErr ? true : undefined}
+                    aria-describedby={descErr ? `scopeDescription-${i}-error` : undefined}
+                    className={inputClass}
+                  />
+                  <FieldError id={`scopeDescription-${i}`} error={descErr} />
+                </div>
               </div>
-              <div>
-                <label htmlFor={`scopeDescription-${i}`} className="mb-1 block text-xs font-medium text-slate-600">
-                  Scope {i + 1} sentence
-                </label>
-                <input id={`scopeDescription-${i}`} name="scopeDescription" defaultValue={r.description} maxLength={200} className={inputClass} />
-              </div>
-            </div>
-          ))}
+            );
+          })}
         </div>
         <FieldError id="scopes" error={e.scopes} />
       </fieldset>

@@ -167,6 +167,8 @@ function GrantTypesField({ value, error }: { value: string[]; error?: string[] }
  * "Allowed scopes": every scope, including those resources define later (stored as null), or only
  * the checked ones, grouped by resource with the sentence the consent screen shows. Without
  * JavaScript both parts are there; the checkboxes count only with "Only the scopes checked below".
+ * Under "All" no box starts ticked: choosing "Only…" then means exactly the boxes one ticks (a
+ * form that started all ticked would allow everything again without a visible change).
  */
 function AllowedScopesField({ value, resources, error }: { value: string[] | null; resources: ScopeCatalogue; error?: string[] }) {
   const mode = value === null ? 'all' : 'some';
@@ -198,6 +200,7 @@ function AllowedScopesField({ value, resources, error }: { value: string[] | nul
         ))}
       </div>
       <div className="mt-4 space-y-4">
+        {resources.length > 0 ? <p className="text-xs text-slate-500">With “Only the scopes checked below”, tick each scope to allow; with “All”, the boxes are ignored.</p> : null}
         {resources.length === 0 ? <p className="text-sm text-slate-500">No resource defines scopes yet.</p> : null}
         {resources.map((r, ri) => (
           <fieldset key={r.identifier} className="rounded-lg border border-slate-200 p-3">
@@ -215,7 +218,7 @@ function AllowedScopesField({ value, resources, error }: { value: string[] | nul
                       id={id}
                       name="allowedScopes"
                       value={sc.name}
-                      defaultChecked={value === null || value.includes(sc.name)}
+                      defaultChecked={value !== null && value.includes(sc.name)}
                       aria-invalid={invalid(error)}
                       aria-describedby={`${id}-hint`}
                       className={boxClass}
