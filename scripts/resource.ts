@@ -14,7 +14,7 @@ const HELP = `Usage:
   --format      access token format: opaque (default) or jwt (RFC 9068)
   --lifetime    access token lifetime in seconds (default: ACCESS_TOKEN_EXPIRE_SECONDS)
   --json        print one JSON object on stdout (errors still go to stderr, with exit code 1)
-The built-in resource (the issuer's /api) cannot be removed; tokens issued for a removed resource stay valid until they expire.`;
+The built-in resource (the issuer's /api) cannot be removed; removing a resource revokes its refresh tokens; access tokens already issued for it stay valid until they expire.`;
 
 const [sub, ...rest] = process.argv.slice(2);
 if (sub === undefined || sub === '--help' || sub === 'help' || rest.includes('--help')) {

@@ -43,7 +43,7 @@ export const NOTICES = {
   none_selected: ['error', () => 'Select at least one row to revoke.'],
   resource_created: ['success', ({ arg }) => `Registered the resource ${arg}. Applications may now ask for its scopes.`],
   resource_saved: ['success', ({ arg }) => `Saved ${arg}. Tokens issued before keep the scopes and lifetime they were issued with.`],
-  resource_deleted: ['success', ({ arg }) => `Removed ${arg}. New requests naming it are refused; tokens already issued for it stay valid until they expire.`],
+  resource_deleted: ['success', ({ arg }) => `Removed ${arg}. New requests naming it are refused and its refresh tokens are revoked; access tokens already issued stay valid until they expire.`],
   resource_built_in: ['error', () => 'The built-in resource cannot be removed: it is the issuer’s own /api.'],
 } as const satisfies Record<string, readonly [AlertKind, Words]>;
 

@@ -97,7 +97,7 @@ export async function runCommand(raw: unknown): Promise<CommandAnswer> {
         if (!r.ok) return refused(r.message);
         return {
           ok: true,
-          message: `Resource "${r.resource.name}" removed (${r.resource.identifier}). Tokens already issued for it stay valid until they expire.`,
+          message: `Resource "${r.resource.name}" removed (${r.resource.identifier}). Its refresh tokens are revoked; access tokens already issued stay valid until they expire.`,
           data: { removed: resourceJson(r.resource) },
         };
       }

@@ -236,7 +236,12 @@ export async function resolveScopes(raw: string | undefined, resources: readonly
   let list = parseScope(raw);
   if (list.length === 0) {
     const defaults = resources.flatMap((r) => (r.builtIn ? env().DEFAULT_SCOPES.filter((s) => r.scopes.some((x) => x.name === s)) : r.scopes.map((s) => s.name)));
-    return everyResourceScoped(allowedOnly([...new Set(defaults)], app), resources);
+    const granted = allowedOnly([...new Set(defaults)], app);
+    // RFC 6749 §3.3: without scope the server "MUST either process the request using a pre-defined
+    // default value or fail the request indicating an invalid scope": an application allowed none of
+    // the defaults gets invalid_scope, not a token with an empty scope.
+    if (granted.length === 0 && defaults.length > 0) throw invalidScope('This application may request none of the default scopes; name the scopes it may request in scope.');
+    return everyResourceScoped(granted, resources);
   }
   for (const s of list) {
     if (!isValidScopeToken(s)) throw invalidScope(`Unknown scope ${quoteValue(s, 64)}. Known scopes: ${sanitizeDescription(available.join(' '))}.`);

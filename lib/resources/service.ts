@@ -117,9 +117,10 @@ export async function updateResource(actor: ResourceActor, id: number, values: u
 export type ResourceDeleted = { ok: true; resource: ResourceRow } | { ok: false; message: string };
 
 /**
- * Removes a resource (by row id or identifier). The built-in resource cannot be removed. Access
- * tokens already issued for it stay valid until they expire (a JWT is verifiable offline anyway);
- * new requests naming it get `invalid_target`.
+ * Removes a resource (by row id or identifier) and revokes the refresh tokens of grants for it, so
+ * no new access token is issued for it. The built-in resource cannot be removed. Access tokens
+ * already issued stay valid until they expire (a JWT is verifiable offline anyway); new requests
+ * naming it get `invalid_target`.
  * @throws AdminNotFoundError when there is no such resource
  */
 export async function deleteResource(actor: ResourceActor, where: { id: number } | { identifier: string }): Promise<ResourceDeleted> {

@@ -2,8 +2,8 @@
 // (lib/oauth/resources.ts caches them) and the built-in resource created at start; the staff's
 // writes follow in their own section.
 import { asc, eq, sql } from 'drizzle-orm';
-import { getDb, getHandle, query } from '../index';
-import { resources } from '../schema';
+import { getDb, getHandle, query, tx } from '../index';
+import { refreshTokens, resources } from '../schema';
 
 export type ResourceRow = typeof resources.$inferSelect;
 
@@ -94,17 +94,28 @@ export async function updateResource(id: number, values: ResourceValues): Promis
 }
 
 /**
- * Deletes a resource that is not built in, in one statement. Tokens already issued for it are
- * not touched: they stay valid until they expire (their `aud` is a string; nothing references the row).
- * @returns the deleted row; 'built_in' for the built-in resource; null when there is no such row
+ * Deletes a resource that is not built in and, in the same transaction, revokes the refresh tokens
+ * of every grant for it (refresh_tokens.resources names it): a removed resource gets no new access
+ * tokens. Access tokens already issued stay valid until they expire (a JWT is verifiable offline
+ * anyway; their `aud` is a string, nothing references the row).
+ * @returns the deleted row and how many refresh tokens were revoked; 'built_in' for the built-in
+ *   resource; null when there is no such row
  */
-export async function deleteResource(where: { id: number } | { identifier: string }): Promise<ResourceRow | 'built_in' | null> {
-  const db = await getDb();
+export async function deleteResource(where: { id: number } | { identifier: string }): Promise<(ResourceRow & { revokedRefreshTokens: number }) | 'built_in' | null> {
   const match = 'id' in where ? eq(resources.id, where.id) : eq(resources.identifier, where.identifier);
-  const [row] = await db.delete(resources).where(sql`${match} AND NOT ${resources.builtIn}`).returning();
-  if (row) return row;
-  const [kept] = await db.select({ builtIn: resources.builtIn }).from(resources).where(match).limit(1);
-  return kept?.builtIn ? 'built_in' : null;
+  return tx(async (db) => {
+    const [row] = await db.delete(resources).where(sql`${match} AND NOT ${resources.builtIn}`).returning();
+    if (row) {
+      const revoked = await db
+        .update(refreshTokens)
+        .set({ revokedAt: sql`now()` })
+        .where(sql`${refreshTokens.resources} @> ARRAY[${row.identifier}]::text[] AND ${refreshTokens.revokedAt} IS NULL`)
+        .returning({ id: refreshTokens.id });
+      return { ...row, revokedRefreshTokens: revoked.length };
+    }
+    const [kept] = await db.select({ builtIn: resources.builtIn }).from(resources).where(match).limit(1);
+    return kept?.builtIn ? 'built_in' : null;
+  });
 }
 
 /** Unexpired, unrevoked access tokens whose audience names `identifier` (the delete confirmation says how many). */

@@ -146,4 +146,38 @@ describe('registering, editing and removing', () => {
     expect(left).toEqual([{ revoked: false }]);
     expect((await listResources()).map((x) => x.identifier)).not.toContain('https://billing.example.com/');
   });
+
+  it('RFC 6749 §6: removing a resource revokes the refresh tokens of grants for it (a refresh is then invalid_grant); other grants keep theirs', async () => {
+    const made = await createResource(staff, values({ identifier: 'https://ledger.example.com/', name: 'Ledger', scopes: [{ name: 'ledger:read', description: 'See your ledger' }] }));
+    if (!made.ok) throw new Error(JSON.stringify(made));
+    const app = await makeApp({ grantTypes: ['authorization_code', 'refresh_token'] });
+    const user = await makeUser();
+    const forLedger = randomToken();
+    const forApi = randomToken();
+    await query(sql`INSERT INTO refresh_tokens (token_hash, application_id, user_id, scope, family_id, resources)
+      VALUES (${sha256b64url(forLedger)}, ${app.id}, ${user.id}, 'ledger:read', gen_random_uuid(), ARRAY['https://ledger.example.com/']::text[]),
+             (${sha256b64url(forApi)}, ${app.id}, ${user.id}, 'read', gen_random_uuid(), '{}'::text[])`);
+    expect(await deleteResource(staff, { id: made.resource.id })).toMatchObject({ ok: true });
+    const refresh = (token: string) =>
+      fetch(`${srv.url}/o/token/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${app.clientId}:${app.secret}`).toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }),
+      });
+    const refused = await refresh(forLedger);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toBe('invalid_grant');
+    expect((await refresh(forApi)).status).toBe(200);
+  });
+
+  it('RFC 6749 §3.3: a request without scope from an application allowed none of the default scopes is invalid_scope, not an empty-scope token', async () => {
+    const app = await makeApp({ grantTypes: ['client_credentials'], redirectUris: [], allowedScopes: ['no-such-scope'] });
+    const r = await fetch(`${srv.url}/o/token/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${app.clientId}:${app.secret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { error: string }).error).toBe('invalid_scope');
+  });
 });

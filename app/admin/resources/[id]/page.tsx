@@ -53,12 +53,12 @@ export default async function AdminResource({ params, searchParams }: { params: 
             <p data-testid="live-tokens">
               {r.liveTokens === 0
                 ? 'No unexpired access token names it.'
-                : `${r.liveTokens} unexpired access ${r.liveTokens === 1 ? 'token names' : 'tokens name'} it: they stay valid until they expire (revoke them under Tokens and grants if they must stop now).`}
+                : `${r.liveTokens} unexpired access ${r.liveTokens === 1 ? 'token names' : 'tokens name'} it: they stay valid until they expire (revoke them under Tokens and grants if they must stop now). Refresh tokens for it are revoked.`}
             </p>
           </ConfirmPanel>
         ) : (
           <>
-            <p className="mb-4 text-sm text-slate-600">Applications can no longer ask for it; tokens already issued for it stay valid until they expire.</p>
+            <p className="mb-4 text-sm text-slate-600">Applications can no longer ask for it and its refresh tokens are revoked; access tokens already issued stay valid until they expire.</p>
             <ConfirmOpen path={page} what="delete" variant="danger">
               Remove resource
             </ConfirmOpen>
