@@ -28,7 +28,7 @@ export const ENDPOINT_PATHS = {
   // RFC 9728 §3.1: the built-in resource ISSUER/api's metadata, at the well-known path with the
   // resource's path appended; also at the bare well-known path, where clients that know only the
   // host look (the MCP SDK falls back to it).
-  protected_resource_metadata: { path: '/.well-known/oauth-protected-resource/api', aliases: ['/.well-known/oauth-protected-resource'] },
+  protected_resource_metadata: { path: '/.well-known/oauth-protected-resource/api' },
   // RFC 7591 §3 client registration endpoint, RFC 7592 §2 client configuration endpoint (one per
   // client: `[client_id]` is its client_id, percent-encoded; clientConfigurationUrl).
   registration: { path: '/o/register/' },

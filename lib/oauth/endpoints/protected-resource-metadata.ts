@@ -1,6 +1,8 @@
 // RFC 9728 protected resource metadata of the built-in resource, this server's /api (the default
 // resource: lib/oauth/resources.ts), served at /.well-known/oauth-protected-resource/api (§3.1: the
-// well-known path with the resource's path appended) and at the bare well-known path.
+// well-known path with the resource's path appended). Not at the bare well-known path: that URL
+// would describe a resource whose identifier is ISSUER itself, and §3.3 has clients reject a
+// document whose `resource` differs.
 import type { OAuthResponse } from '../http';
 import { protectedResourceMetadata } from '../protected-resource';
 import { defaultResource, resourcesVersion } from '../resources';
@@ -12,7 +14,7 @@ const KEY = Symbol.for('oauth.protectedResourceMetadata');
 type G = typeof globalThis & { [KEY]?: { env: Env; version: number; body: string } };
 
 /**
- * GET /.well-known/oauth-protected-resource/api and /.well-known/oauth-protected-resource: the
+ * GET /.well-known/oauth-protected-resource/api: the
  * built-in resource's metadata (RFC 9728 §3.2: 200, application/json): `resource` its identifier
  * (builtInIdentifier, `${ISSUER}/api`), this server as its only authorization server, its row's
  * scopes (the SCOPES setting) but `introspection`, which authorizes a call to this server's

@@ -20,7 +20,9 @@ beforeAll(async () => {
 });
 afterAll(async () => srv?.close());
 
-const METADATA_PATHS = ['/.well-known/oauth-protected-resource/api', '/.well-known/oauth-protected-resource'];
+const METADATA_PATHS = ['/.well-known/oauth-protected-resource/api'];
+/** RFC 9728 §3.3: the bare path would describe a resource `ISSUER`, which is not one: not served. */
+const BARE_PATH = '/.well-known/oauth-protected-resource';
 
 /** A client-credentials access token with `scope`, for `resource` (RFC 8707; default: the default resource). */
 async function token(scope: string, resource?: string): Promise<string> {
@@ -40,8 +42,9 @@ function challengeParams(header: string | null): Record<string, string> {
 }
 
 describe("the built-in resource's metadata document (RFC 9728 §3)", () => {
-  it('RFC 9728 §3.1, §3.2: ISSUER/api\'s metadata is served at the well-known path with /api appended, and at the bare path: resource, authorization_servers, scopes_supported (the built-in resource\'s: SCOPES), bearer_methods_supported, resource_name, as JSON', async () => {
+  it('RFC 9728 §3.1, §3.2: ISSUER/api\'s metadata is served at the well-known path with /api appended (RFC 9728 §3.3: not at the bare path, whose resource would be ISSUER): resource, authorization_servers, scopes_supported (the built-in resource\'s: SCOPES), bearer_methods_supported, resource_name, as JSON', async () => {
     expect(pathFor('protected_resource_metadata')).toBe(METADATA_PATHS[0]);
+    expect((await fetch(`${srv.url}${BARE_PATH}`)).status).toBe(404);
     for (const p of METADATA_PATHS) {
       const r = await fetch(`${srv.url}${p}`);
       expect(r.status, p).toBe(200);
@@ -69,7 +72,7 @@ describe("the built-in resource's metadata document (RFC 9728 §3)", () => {
       await updateResource(row.id, values);
       await invalidateResources();
     }
-    expect((await (await fetch(`${srv.url}${METADATA_PATHS[1]}`)).json()).resource_name).toBe('API');
+    expect((await (await fetch(`${srv.url}${METADATA_PATHS[0]}`)).json()).resource_name).toBe('API');
   });
 
   it('RFC 9728 §3.3: the document at the location derived from its resource (§3.1) names that same resource', async () => {
@@ -84,7 +87,7 @@ describe("the built-in resource's metadata document (RFC 9728 §3)", () => {
     const pre = await fetch(`${srv.url}${METADATA_PATHS[0]}`, { method: 'OPTIONS', headers: { origin: 'https://agent.example', 'access-control-request-method': 'GET' } });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('*');
-    const head = await fetch(`${srv.url}${METADATA_PATHS[1]}`, { method: 'HEAD' });
+    const head = await fetch(`${srv.url}${METADATA_PATHS[0]}`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
     const post = await fetch(`${srv.url}${METADATA_PATHS[0]}`, { method: 'POST' });

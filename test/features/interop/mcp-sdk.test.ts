@@ -71,9 +71,11 @@ describe('the MCP SDK client discovers and uses the built-in resource /api (RFC 
     expect((await selectResourceURL(`${srv.url}/api/hello`, {} as OAuthClientProvider, info.resourceMetadata))?.href).toBe(`${srv.url}/api`);
   });
 
-  it('RFC 9728 §3.1: without a challenge, the SDK finds the metadata at the well-known path of the resource, and of a path below it through the bare well-known path', async () => {
+  it('RFC 9728 §3.1: without a challenge, the SDK finds the metadata at the well-known path of the resource; RFC 9728 §3.3: the bare well-known path (a resource ISSUER, which is not one) serves nothing, so a path below the resource is found through its 401 challenge', async () => {
     expect((await discoverOAuthProtectedResourceMetadata(`${srv.url}/api`)).resource).toBe(`${srv.url}/api`);
-    expect((await discoverOAuthProtectedResourceMetadata(`${srv.url}/api/notes`)).resource).toBe(`${srv.url}/api`);
+    await expect(discoverOAuthProtectedResourceMetadata(`${srv.url}/api/notes`)).rejects.toThrow();
+    const { resourceMetadataUrl } = extractWWWAuthenticateParams(await fetch(`${srv.url}/api/notes`));
+    expect((await discoverOAuthProtectedResourceMetadata(`${srv.url}/api/notes`, { resourceMetadataUrl })).resource).toBe(`${srv.url}/api`);
   });
 
   it('RFC 8707 §2, RFC 7636: the SDK authorizes with resource=ISSUER/api, the scopes of the metadata and PKCE, and its token opens /api/hello', async () => {
