@@ -16,6 +16,7 @@ import type {
   IssueResult,
   PolledDeviceCode,
   RefreshRotation,
+  ScopePolicyCheck,
   RevokedAuthorization,
   RevokedTokens,
   RotationRefusal,
@@ -131,6 +132,14 @@ interface Source {
 const covers = (have: string, requested: string) => {
   const set = new Set(have.split(' '));
   return requested.split(' ').every((s) => set.has(s));
+};
+
+/** The SQL's policyRefusal: a scope outside the allowed ones under 'refuse', or none inside them. */
+const policyRefused = (scope: string, policy: ScopePolicyCheck | null | undefined) => {
+  if (!policy) return false;
+  const list = scope.split(' ').filter(Boolean);
+  const outside = list.some((s) => !policy.allowed.includes(s));
+  return outside && (policy.refuse || !list.some((s) => policy.allowed.includes(s)));
 };
 
 export class MemoryTokenStore implements TokenStore {
@@ -324,6 +333,7 @@ export class MemoryTokenStore implements TokenStore {
     else if (familyRevoked) refusal = 'revoked';
     else if (targetRefusal(resourcesOf(t.resources, r.tokens), r.tokens)) refusal = 'invalid_target';
     else if (r.scope !== null && !covers(t.scope, r.scope)) refusal = 'scope_widened';
+    else if (policyRefused(r.scope ?? t.scope, r.scopePolicy)) refusal = 'scope_refused';
     else refusal = this.issueRefusal(t.applicationId, t.userId, r.scope ?? t.scope, r.idTokenUnavailable);
     if (refusal) {
       const used = refusal === 'used' ? { familyId: t.familyId, userId: t.userId, rotatedSecondsAgo: ago ?? 0, concurrent: false } : null;
@@ -363,7 +373,7 @@ export class MemoryTokenStore implements TokenStore {
           ? 'used'
           : d.expiresAt.getTime() <= this.now()
             ? 'expired'
-            : (targetRefusal(resourcesOf(d.resources, r.tokens), r.tokens) ?? issue);
+            : (targetRefusal(resourcesOf(d.resources, r.tokens), r.tokens) ?? (policyRefused(d.scope, r.scopePolicy) ? 'scope_refused' : issue));
     if (refusal) return { ok: false, reason: refusal };
     d.status = 'consumed';
     const resources = resourcesOf(d.resources, r.tokens);
