@@ -125,7 +125,9 @@ export interface CodeRedemption {
 /**
  * Why a redemption was refused, in the order checked:
  *  - `unknown` (no such code), `other_client` (RFC 6749 §4.1.3 "issued to another client": not
- *    spent), `used` (already redeemed or voided, or a concurrent redemption won);
+ *    spent), `invalid_target` for a live code with the right redirect_uri and verifier (RFC 8707
+ *    §2.2, a resource the code was not for: not spent, the client may retry), `used` (already
+ *    redeemed or voided, or a concurrent redemption won);
  *  then, for a code this redemption spent: `expired`, `redirect_uri_mismatch` (§4.1.3: missing when
  *  it was sent at authorize, or different), `verifier_missing` (a challenge and no verifier),
  *  `verifier_mismatch` (RFC 7636 §4.6, a malformed verifier included), `verifier_unexpected` (a

@@ -287,8 +287,10 @@ export class MemoryTokenStore implements TokenStore {
     const binding = this.bindingRefusal(c, r);
     if (c.applicationId !== r.applicationId) return { ok: false, reason: 'other_client', replayed: null };
     if (c.consumedAt) return { ok: false, reason: 'used', replayed: binding === null ? { codeId: c.id, userId: c.userId } : null };
-    c.consumedAt = new Date(now);
     const resources = resourcesOf(c.resources, r.tokens);
+    // RFC 8707 §2: only a wrong resource on a live, well-bound code leaves it unspent (as the SQL's `retry`).
+    if (binding === null && c.expiresAt.getTime() > now && targetRefusal(resources, r.tokens)) return { ok: false, reason: 'invalid_target', replayed: null };
+    c.consumedAt = new Date(now);
     const refusal =
       c.expiresAt.getTime() <= now ? 'expired' : (binding ?? targetRefusal(resources, r.tokens) ?? this.issueRefusal(c.applicationId, c.userId, c.scope, r.idTokenUnavailable));
     if (refusal) return { ok: false, reason: refusal, replayed: null };

@@ -209,15 +209,23 @@ const redeemCodeStatement = statement<
              ${issueRefusal('c', sql`c.scope`, p.idTokenUnavailable)} AS issue_refusal
       FROM authorization_codes c ${clientAndUser('c')}
       WHERE c.code_hash = ${p.codeHash}::text
+    ), retry AS (
+      -- RFC 8707 §2: a live code presented by its client with the right bindings but a resource it
+      -- was not for is refused without being spent (as a refresh is): the client may retry.
+      SELECT 1 FROM found
+      WHERE application_id = ${p.applicationId}::bigint AND target_refusal IS NOT NULL AND binding_refusal IS NULL
+        AND NOT ${found.used} AND NOT ${found.pastExpiry}
     ), spent AS (
-      -- Spent whatever the checks say (expired included), but only by its own client.
+      -- Spent whatever the other checks say (expired included), but only by its own client.
       UPDATE authorization_codes c SET consumed_at = now()
       WHERE c.code_hash = ${p.codeHash}::text AND c.application_id = ${p.applicationId}::bigint AND NOT ${code.used}
+        AND NOT EXISTS (SELECT 1 FROM retry)
       RETURNING c.id
     ), verdict AS (
       SELECT found.*,
              (CASE
                 WHEN application_id <> ${p.applicationId}::bigint THEN 'other_client'
+                WHEN EXISTS (SELECT 1 FROM retry) THEN target_refusal
                 WHEN NOT EXISTS (SELECT 1 FROM spent) THEN 'used'
                 WHEN ${found.pastExpiry} THEN 'expired'
                 ELSE coalesce(binding_refusal, target_refusal, issue_refusal)
