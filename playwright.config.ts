@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
-import { E2E_ADMIN, E2E_PORT, NEXT_START_PORT } from './e2e/constants';
+import { E2E_ADMIN, E2E_PORT, E2E_REGISTRATION_TOKEN, NEXT_START_PORT } from './e2e/constants';
 
 // Debian's Chromium: Playwright's own browser download is not reachable from our machines.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -56,6 +56,9 @@ export default defineConfig({
         NEXT_TELEMETRY_DISABLED: '1',
         // e2e/registration.spec.ts serves Client ID Metadata Documents from 127.0.0.1 (a development setting).
         CLIENT_METADATA_ALLOW_LOOPBACK: 'true',
+        // e2e/registration.spec.ts and e2e/device.spec.ts register RFC 7591 clients with this initial access token.
+        REGISTRATION: 'token',
+        REGISTRATION_TOKEN: E2E_REGISTRATION_TOKEN,
       },
     },
     {

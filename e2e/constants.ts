@@ -8,3 +8,6 @@ export const E2E_PORT = Number(process.env.E2E_PORT ?? 8100);
  * E2E_PORT + 1 to + 3: the SPA specs listen there.
  */
 export const NEXT_START_PORT = E2E_PORT + 4;
+
+/** The initial access token of RFC 7591 registration on the production server (REGISTRATION=token). */
+export const E2E_REGISTRATION_TOKEN = 'e2e-initial-access-token-0123456789abcdef0123456789';
