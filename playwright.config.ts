@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
-import { E2E_ADMIN, E2E_AUTH_SECRET, E2E_DATA_DIR, E2E_PORT, MCP_TLS_DIR, NEXT_START_PORT } from './e2e/constants';
+import { E2E_ADMIN, E2E_AUTH_SECRET, E2E_DATA_DIR, E2E_PORT, E2E_REGISTRATION_TOKEN, MCP_TLS_DIR, NEXT_START_PORT } from './e2e/constants';
 import { ensureTestCertificate } from './e2e/mcp/tls';
 
 // Debian's Chromium: Playwright's own browser download is not reachable from our machines.
@@ -61,8 +61,10 @@ export default defineConfig({
         NODE_EXTRA_CA_CERTS: mcpTls.certFile,
         // e2e/registration.spec.ts and e2e/mcp.spec.ts serve Client ID Metadata Documents from 127.0.0.1 (a development setting).
         CLIENT_METADATA_ALLOW_LOOPBACK: 'true',
-        // e2e/mcp.spec.ts: the MCP SDK registers by RFC 7591 (no other spec needs registration closed).
+        // RFC 7591: open, so that e2e/mcp.spec.ts's MCP SDK registers without a token; a request carrying
+        // REGISTRATION_TOKEN is handled as in token mode (e2e/registration.spec.ts, e2e/device.spec.ts).
         REGISTRATION: 'open',
+        REGISTRATION_TOKEN: E2E_REGISTRATION_TOKEN,
       },
     },
     {

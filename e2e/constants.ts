@@ -17,3 +17,6 @@ export const MCP_TLS_DIR = `.data-e2e-${E2E_PORT}-tls`;
 /** The first webServer's data directory (relative to the checkout) and AUTH_SECRET: the CLI (`npm run resource`) reaches that server through its control socket there. */
 export const E2E_DATA_DIR = `.data-e2e-${E2E_PORT}`;
 export const E2E_AUTH_SECRET = 'e2e-secret-e2e-secret-e2e-secret-e2e-secret';
+
+/** The initial access token of RFC 7591 registration on the production server (REGISTRATION=token). */
+export const E2E_REGISTRATION_TOKEN = 'e2e-initial-access-token-0123456789abcdef0123456789';

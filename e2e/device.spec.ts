@@ -2,6 +2,7 @@
 // endpoint (a bounded fetch loop here) while a person enters the code in the browser and approves.
 import { test, expect, type Page } from '@playwright/test';
 import { logIn, logOut, signUp, uniqueName } from './helpers';
+import { E2E_REGISTRATION_TOKEN } from './constants';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -160,4 +161,21 @@ test('another user cannot approve a code someone else entered (DOT #1819)', asyn
 
   await alice.getByRole('button', { name: 'Approve' }).click();
   await expect(alice.getByTestId('device-done')).toHaveText('Device connected');
+});
+
+test('a self-registered (RFC 7591) device client: the approval page warns that it is not verified and names the host it claims', async ({ page, baseURL }) => {
+  await signUp(page, uniqueName('tvdyn'));
+  const reg = await fetch(`${baseURL}/o/register/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${E2E_REGISTRATION_TOKEN}` },
+    body: JSON.stringify({ client_name: 'Your Bank TV', client_uri: 'https://bank.example/', grant_types: [DEVICE_GRANT], token_endpoint_auth_method: 'none' }),
+  });
+  const body = await reg.json();
+  expect(reg.status, JSON.stringify(body)).toBe(201);
+  const d = await new Cli(baseURL!, body.client_id).start();
+  await page.goto(d.verification_uri_complete);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByTestId('app-name')).toHaveText('Your Bank TV');
+  await expect(page.getByTestId('unverified-client')).toContainText('This application is not verified by OAuth Provider.');
+  await expect(page.getByTestId('client-claims')).toHaveText('It says it is bank.example.');
 });

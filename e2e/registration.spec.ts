@@ -6,6 +6,7 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import { test, expect } from '@playwright/test';
 import { E2E_ADMIN, loggedInBrowser, signUp, uniqueName } from './helpers';
+import { E2E_REGISTRATION_TOKEN } from './constants';
 
 // The brief's ports for metadata documents are 8410-8419; the vitest files use 8410 and 8411.
 const DOC_PORT = 8412;
@@ -50,12 +51,12 @@ function authorizePath(clientId: string) {
   return `/o/authorize/?${q}`;
 }
 
-test('a metadata-document client: the consent page says it is not verified and names the host it claims; Authorize sends the code to its callback', async ({ page }) => {
+test('a metadata-document client: the consent page says it is not verified and names the host the code goes to; Authorize sends the code to its callback', async ({ page }) => {
   await signUp(page, uniqueName('agentuser'));
   const clientId = publishDocument('Agent Smith');
   await page.goto(authorizePath(clientId));
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Agent Smith');
-  await expect(page.getByTestId('unverified-client')).toContainText('This application is not verified by OAuth Provider; it identifies itself as');
+  await expect(page.getByTestId('unverified-client')).toContainText('This application is not verified by OAuth Provider. If you authorize, your browser is sent to');
   await expect(page.getByTestId('client-host')).toHaveText(`127.0.0.1:${DOC_PORT}`);
   await expect(page.getByTestId('consent-remembered')).toContainText('it will ask you again next time');
   await page.getByRole('button', { name: 'Authorize' }).click();
@@ -64,6 +65,26 @@ test('a metadata-document client: the consent page says it is not verified and n
 
   // Asked again the next time (never remembered for an unvetted client).
   await page.goto(authorizePath(clientId));
+  await expect(page.getByTestId('client-host')).toHaveText(`127.0.0.1:${DOC_PORT}`);
+});
+
+test('an RFC 7591 client is asked every time; the warning names the redirect URI’s host, and the client_uri it chose only as what it says it is', async ({ page, baseURL }) => {
+  await signUp(page, uniqueName('dynuser'));
+  const r = await fetch(`${baseURL}/o/register/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${E2E_REGISTRATION_TOKEN}` },
+    body: JSON.stringify({ client_name: 'Your Bank', client_uri: 'https://bank.example/', redirect_uris: [CALLBACK], token_endpoint_auth_method: 'none' }),
+  });
+  expect(r.status).toBe(201);
+  const { client_id } = (await r.json()) as { client_id: string };
+  await page.goto(authorizePath(client_id));
+  await expect(page.getByTestId('client-host')).toHaveText(`127.0.0.1:${DOC_PORT}`);
+  await expect(page.getByTestId('client-claims')).toHaveText('It says it is bank.example.');
+  await expect(page.getByTestId('consent-remembered')).toContainText('it will ask you again next time');
+  await page.getByRole('button', { name: 'Authorize' }).click();
+  await page.waitForURL((u) => u.href.startsWith(CALLBACK));
+  // Asked again: consent is never remembered for a self-registered client.
+  await page.goto(authorizePath(client_id));
   await expect(page.getByTestId('client-host')).toHaveText(`127.0.0.1:${DOC_PORT}`);
 });
 

@@ -313,7 +313,7 @@ function loadOrCreateDevSecret(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 }); // DATA_DIR: private (lib/private-dir.ts)
     const secret = crypto.randomBytes(33).toString('base64url');
     try {
       fs.writeFileSync(file, secret + '\n', { flag: 'wx', mode: 0o600 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { emailAddress, filterText, hasControlChars, isUuid, multiLineText, ownEntry, parseRowId, singleLineText, visibleText } from './fields';
+import { controlCharPath, emailAddress, filterText, hasControlChars, isUuid, multiLineText, ownEntry, parseRowId, singleLineText, visibleText } from './fields';
 
 describe('lib/fields.ts: the shared field rules', () => {
   it('OWASP Input Validation: no single-line field accepts a C0 control character or DEL (PostgreSQL text holds no NUL)', () => {
@@ -70,5 +70,14 @@ describe('lib/fields.ts: the shared field rules', () => {
 
   it('visibleText shows a control character as U+FFFD and keeps line breaks', () => {
     expect(visibleText('a\u0000b\nc')).toBe('a\uFFFDb\nc');
+  });
+
+  it('one text rule: bidirectional overrides and isolates (U+202E, U+2066…) and C1 controls count as control characters; controlCharPath finds them in JSON', () => {
+    for (const ch of ['\u202e', '\u202a', '\u2066', '\u2069', '\u0085', '\u0000']) expect(hasControlChars(`a${ch}b`)).toBe(true);
+    expect(hasControlChars('Café – ünïcode ✓')).toBe(false);
+    expect(singleLineText({ max: 50 }).safeParse('evil\u202egnp.exe').success).toBe(false);
+    expect(controlCharPath({ client_name: 'ok', redirect_uris: ['https://a.example/', 'https://b\u202e.example/'] })).toBe('redirect_uris.1');
+    expect(controlCharPath({ client_name: 'a\u0000' })).toBe('client_name');
+    expect(controlCharPath({ client_name: 'ok', n: 1, x: null })).toBeNull();
   });
 });

@@ -6,10 +6,14 @@
 // one of these before it reaches a query. Pure: no Node or Next.js imports (bundled for forms too).
 import { z } from 'zod';
 
-/** C0 controls and DEL: no single line of text holds one (NUL, tab, line breaks, escape…). */
-const CONTROL_CHARS = /[\x00-\x1f\x7f]/;
-/** C0 controls and DEL except tab, line feed and carriage return: none belongs in a block of text either. */
-const CONTROL_CHARS_EXCEPT_LINE_BREAKS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+/**
+ * C0 controls, DEL, C1 controls, and the bidirectional embeddings, overrides and isolates
+ * (U+202A–U+202E, U+2066–U+2069: "Trojan Source", CVE-2021-42574, which make a name or URL read
+ * otherwise than it is): no single line of text holds one (NUL, tab, line breaks, escape, U+202E…).
+ */
+const CONTROL_CHARS = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+/** The same except tab, line feed and carriage return: none belongs in a block of text either. */
+const CONTROL_CHARS_EXCEPT_LINE_BREAKS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 
 /** A user id: a uuid in its canonical 8-4-4-4-12 hexadecimal form (RFC 9562 §4). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,6 +32,21 @@ export const hasNul = (s: string): boolean => s.includes('\0');
 
 /** True when `s` holds a control character (C0 or DEL), which no single-line field may hold. */
 export const hasControlChars = (s: string): boolean => CONTROL_CHARS.test(s);
+
+/**
+ * The first string inside a parsed JSON value (object members, array items, at any depth) that
+ * holds a control character (hasControlChars), as its path (`client_name`, `redirect_uris.0`);
+ * null when none does. For JSON bodies of free-form metadata (RFC 7591), where every text field is one line.
+ */
+export function controlCharPath(v: unknown, path = ''): string | null {
+  if (typeof v === 'string') return hasControlChars(v) ? path || 'value' : null;
+  if (v === null || typeof v !== 'object') return null;
+  for (const [k, x] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
+    const found = controlCharPath(x, path ? `${path}.${k}` : String(k));
+    if (found !== null) return found;
+  }
+  return null;
+}
 
 /** True when `s` is a user id (a uuid, RFC 9562 §4; hexadecimal in either case). */
 export const isUuid = (s: string): boolean => UUID.test(s);

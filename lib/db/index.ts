@@ -9,6 +9,7 @@ import { PgDialect, PgPreparedQuery } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 import { env } from '../env';
 import { acquirePgliteLock } from './pglite-lock';
+import { ensurePrivateDir } from '../private-dir';
 import { isDatabaseOutage, noteDatabaseOutage } from './outage';
 
 // Both drivers expose the same query builder; the PGlite one is typed as postgres-js so that
@@ -79,7 +80,9 @@ async function openPostgres(url: string, timeoutMs: number): Promise<Handle> {
 }
 
 async function openPglite(dir: string): Promise<Handle> {
-  fs.mkdirSync(dir, { recursive: true });
+  // DATA_DIR and its pglite/ private (0700): PGlite's own files are 0666 (lib/private-dir.ts).
+  ensurePrivateDir(path.dirname(dir));
+  ensurePrivateDir(dir);
   const release = acquirePgliteLock(dir);
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');

@@ -12,6 +12,14 @@ describe('isPublicAddress: the addresses an outbound fetch may connect to (SSRF)
       expect(isPublicAddress(a), a).toBe(false);
     }
   });
+  it('refuses IPv6 transition prefixes that embed an IPv4 address, whatever it is: 6to4 (RFC 3056), Teredo (RFC 4380), NAT64 (RFC 6052)', () => {
+    // 6to4 of 10.0.0.1 and of 8.8.8.8; Teredo; NAT64 of 192.168.0.1 and of 8.8.8.8; the local-use NAT64 prefix.
+    for (const a of ['2002:a00:1::1', '2002:808:808::1', '2001:0:4136:e378:8000:63bf:3fff:fdd2', '2001::1', '64:ff9b::c0a8:1', '64:ff9b::808:808', '64:ff9b:1::a00:1', '2001:2::1', '2001:10::1']) {
+      expect(isPublicAddress(a), a).toBe(false);
+    }
+    // Neighbours that are ordinary global unicast stay public.
+    for (const a of ['2001:4860:4860::8888', '2003::1', '2001:1::1']) expect(isPublicAddress(a), a).toBe(true);
+  });
   it('accepts public unicast addresses (also IPv4-mapped), and nothing that is not an address', () => {
     for (const a of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) expect(isPublicAddress(a), a).toBe(true);
     for (const a of ['localhost', 'example.com', '', '1.2.3']) expect(isPublicAddress(a), a).toBe(false);

@@ -54,6 +54,11 @@ export interface SafeFetchResult {
 // unspecified, documentation, benchmarking, reserved) for IPv4; for IPv6 the same plus
 // unique-local, NAT64 and ::/96 (unspecified, loopback, IPv4-compatible). An IPv4-mapped IPv6
 // address (::ffff:a.b.c.d) is judged by its IPv4 rules: net.BlockList does that itself.
+// Transition prefixes that carry an IPv4 address inside them are refused whole, whatever that
+// address is: NAT64 (64:ff9b::/96, RFC 6052, and the local-use 64:ff9b:1::/48: a gateway would relay
+// to a private IPv4 address as readily as to a public one), 6to4 (2002::/16, RFC 3056; deprecated
+// by RFC 7526) and Teredo (2001::/32, RFC 4380, its IPv4 address obfuscated): no metadata document
+// needs them, and judging the embedded address by the IPv4 rules would depend on the relay.
 const V4_BLOCKED: Array<[string, number]> = [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -76,7 +81,12 @@ const V6_BLOCKED: Array<[string, number]> = [
   ['64:ff9b::', 96],
   ['64:ff9b:1::', 48],
   ['100::', 64],
+  ['2001::', 32], // Teredo
+  ['2001:2::', 48], // benchmarking (RFC 5180)
+  ['2001:10::', 28], // ORCHID (RFC 4843)
+  ['2001:20::', 28], // ORCHIDv2 (RFC 7343)
   ['2001:db8::', 32],
+  ['2002::', 16], // 6to4
   ['fc00::', 7],
   ['fe80::', 10],
   ['fec0::', 10],

@@ -33,6 +33,12 @@ describe('Client ID Metadata Documents: the document', () => {
 describe('Client ID Metadata Documents: how long a document is reused', () => {
   const MIN = 300;
   const MAX = 86400;
+  it('a metadata document with NUL (\\u0000), U+202E or another control character in any text field is refused', () => {
+    for (const extra of [{ client_name: 'Agent\u0000' }, { client_name: 'Agent \u202egnp' }, { client_uri: 'https://agent.example/\u2066' }, { redirect_uris: ['https://agent.example/cb\u0085'] }]) {
+      expect(() => validateClientMetadataDocument(URL_ID, doc(extra)), JSON.stringify(extra)).toThrow(expect.objectContaining({ code: 'invalid_client' }));
+    }
+  });
+
   it('RFC 9111 §4.2.1: max-age, else Expires minus Date, clamped; no-store, no-cache or nothing give the minimum', () => {
     expect(documentLifetimeSeconds({ 'cache-control': 'public, max-age=600' }, MIN, MAX)).toBe(600);
     expect(documentLifetimeSeconds({ 'cache-control': 'max-age=10' }, MIN, MAX)).toBe(MIN);
@@ -44,9 +50,10 @@ describe('Client ID Metadata Documents: how long a document is reused', () => {
     expect(documentLifetimeSeconds({ expires: 'garbage' }, MIN, MAX)).toBe(MIN);
     expect(documentLifetimeSeconds({}, MIN, MAX)).toBe(MIN);
   });
-  it('the consent page names the host a self-registered client claims, and nothing for the others', () => {
-    expect(selfRegisteredHost({ registrationMethod: 'metadata_document', clientId: URL_ID, clientUri: null, redirectUris: [] })).toBe('agent.example');
-    expect(selfRegisteredHost({ registrationMethod: 'dynamic', clientId: 'abc', clientUri: 'https://cli.example/', redirectUris: [] })).toBe('cli.example');
-    expect(selfRegisteredHost({ registrationMethod: 'form', clientId: 'abc', clientUri: null, redirectUris: ['https://x.example/cb'] })).toBeNull();
+  it('the not-verified warning names the host the code goes to (the redirect URI), the claimed host only second, and nothing for people’s applications', () => {
+    expect(selfRegisteredHost({ registrationMethod: 'metadata_document', clientId: URL_ID, clientUri: null }, 'https://cb.example/x')).toEqual({ sendsTo: 'cb.example', claims: 'agent.example' });
+    expect(selfRegisteredHost({ registrationMethod: 'dynamic', clientId: 'abc', clientUri: 'https://bank.example/' }, 'https://evil.example/cb')).toEqual({ sendsTo: 'evil.example', claims: 'bank.example' });
+    expect(selfRegisteredHost({ registrationMethod: 'dynamic', clientId: 'abc', clientUri: null }, null)).toEqual({ sendsTo: null, claims: null });
+    expect(selfRegisteredHost({ registrationMethod: 'form', clientId: 'abc', clientUri: 'https://x.example/' }, 'https://x.example/cb')).toBeNull();
   });
 });

@@ -13,7 +13,7 @@ import { GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN } from './grants/catalogu
 import { getClient, type Client } from '../db/queries/clients';
 import { upsertMetadataDocumentClient, type RegisteredMetadata } from '../db/queries/registration';
 import { safeFetch, SafeFetchError, type HostLookup } from '../http/safe-fetch';
-import { hasNul } from '../fields';
+import { controlCharPath, hasNul } from '../fields';
 import { countMetadataFetch } from '../rate-limits';
 import { log } from '../log';
 import { env } from '../env';
@@ -99,6 +99,9 @@ export function validateClientMetadataDocument(clientId: string, body: string): 
   } catch {
     throw invalidClient('The client metadata document is not valid JSON.');
   }
+  // The RFC 7591 rule (lib/oauth/endpoints/register.ts): no control or bidi formatting character in any field.
+  const bad = controlCharPath(json);
+  if (bad !== null) throw invalidClient(`The client metadata document's ${quoteValue(bad, 60)} contains control or bidirectional formatting characters (such as NUL or U+202E).`);
   const parsed = documentSchema.safeParse(json);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
@@ -223,11 +226,28 @@ export async function resolveClient(clientId: string, ip: string): Promise<Clien
 }
 
 /**
- * The host a self-registered client identifies itself by, for the consent page: a metadata-document
- * client's client_id URL host, or an RFC 7591 client's client_uri host, else its first redirect
- * URI's host; null for applications registered by people (the form, the command line).
+ * True for a client nobody vetted: registered by itself (RFC 7591 'dynamic', or a Client ID
+ * Metadata Document). Its consent is asked every time (lib/oauth/endpoints/authorize.ts) and its
+ * pages carry the "not verified" warning.
  */
-export function selfRegisteredHost(app: Pick<Client, 'registrationMethod' | 'clientId' | 'clientUri' | 'redirectUris'>): string | null {
+export const isSelfRegistered = (app: Pick<Client, 'registrationMethod'>): boolean =>
+  app.registrationMethod === 'dynamic' || app.registrationMethod === 'metadata_document';
+
+/** What the "not verified" warning names (selfRegisteredHost). */
+export interface UnverifiedHosts {
+  /** The host the authorization code goes to: the request's redirect URI's; null when none (device flow). */
+  sendsTo: string | null;
+  /** The host the client says it is, chosen by the client: a metadata document's client_id URL host, an RFC 7591 client's client_uri host; null when it says none. */
+  claims: string | null;
+}
+
+/**
+ * For a self-registered client, the hosts its "not verified" warning names: first where the code
+ * goes (the pending request's `redirectUri`; a client chooses client_uri freely, not where the code
+ * lands), then, as secondary text only, the host it claims. Null for applications registered by
+ * people (the form, the command line).
+ */
+export function selfRegisteredHost(app: Pick<Client, 'registrationMethod' | 'clientId' | 'clientUri'>, redirectUri: string | null): UnverifiedHosts | null {
   const host = (u: string | null | undefined) => {
     try {
       return u ? new URL(u).host || null : null;
@@ -235,7 +255,6 @@ export function selfRegisteredHost(app: Pick<Client, 'registrationMethod' | 'cli
       return null;
     }
   };
-  if (app.registrationMethod === 'metadata_document') return host(app.clientId);
-  if (app.registrationMethod === 'dynamic') return host(app.clientUri) ?? host(app.redirectUris[0]) ?? 'an unknown site';
-  return null;
+  if (!isSelfRegistered(app)) return null;
+  return { sendsTo: host(redirectUri), claims: host(app.registrationMethod === 'metadata_document' ? app.clientId : app.clientUri) };
 }

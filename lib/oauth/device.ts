@@ -8,6 +8,7 @@ import { bindUserCode, decideDeviceCode, findBoundDeviceRequest } from '../db/qu
 import { beginUserCodeEntry } from '../rate-limits';
 import { saveConsent } from '../db/queries/tokens';
 import { audit } from '../db/queries/audit';
+import { selfRegisteredHost, type UnverifiedHosts } from './client-metadata';
 
 export interface DeviceActor {
   userId: string;
@@ -37,6 +38,8 @@ export interface DeviceConsent {
   applicationId: number;
   appName: string;
   ownerUsername: string | null;
+  /** For a self-registered client, the hosts its "not verified" warning names (no redirect URI here); else null. */
+  unverified: UnverifiedHosts | null;
   scopes: string[];
   expiresAt: Date;
 }
@@ -52,6 +55,7 @@ export async function loadDeviceConsent(userId: string, userCode: string): Promi
     applicationId: r.applicationId,
     appName: r.appName,
     ownerUsername: r.ownerUsername,
+    unverified: selfRegisteredHost(r, null),
     scopes: parseScope(r.scope),
     expiresAt: r.expiresAt,
   };

@@ -125,7 +125,9 @@ export interface CodeRedemption {
 /**
  * Why a redemption was refused, in the order checked:
  *  - `unknown` (no such code), `other_client` (RFC 6749 §4.1.3 "issued to another client": not
- *    spent), `used` (already redeemed or voided, or a concurrent redemption won);
+ *    spent), `invalid_target` for a live code with the right redirect_uri and verifier (RFC 8707
+ *    §2.2, a resource the code was not for: not spent, the client may retry), `used` (already
+ *    redeemed or voided, or a concurrent redemption won);
  *  then, for a code this redemption spent: `expired`, `redirect_uri_mismatch` (§4.1.3: missing when
  *  it was sent at authorize, or different), `verifier_missing` (a challenge and no verifier),
  *  `verifier_mismatch` (RFC 7636 §4.6, a malformed verifier included), `verifier_unexpected` (a
@@ -199,6 +201,20 @@ export interface RefreshRotation {
   /** REFRESH_TOKEN_GRACE_PERIOD_SECONDS: how long a rotated token may still be exchanged (0: never). */
   graceSeconds: number;
   idTokenUnavailable: boolean;
+  /** The client's allowed scopes now (scopePolicyCheck in lib/oauth/grants/scope-policy.ts); null: all. */
+  scopePolicy?: ScopePolicyCheck | null;
+}
+
+/**
+ * The client's allowed scopes as they are now, checked again when a grant issued earlier is used
+ * (a refresh, a device code poll): the owner may have narrowed them since. `allowed` includes the
+ * OIDC scopes (always allowed). With `refuse`, a scope outside them refuses the issuance
+ * (`scope_refused`, not spent); otherwise the access token loses those scopes (the caller narrows
+ * StoredTokens.scopeWithin), and only a scope with nothing allowed left is `scope_refused`.
+ */
+export interface ScopePolicyCheck {
+  allowed: string[];
+  refuse: boolean;
 }
 
 /**
@@ -206,9 +222,10 @@ export interface RefreshRotation {
  * client to which it was issued"; not spent), `revoked` (the token, or any token of its family:
  * DOT #1816), `used` (rotated before and not within the grace period, or a concurrent rotation
  * won), `expired`, `scope_widened` (§6: "MUST NOT include any scope not originally granted"; the
- * token is not spent), then the IssueRefusal reasons.
+ * token is not spent), `scope_refused` (the client may no longer have a scope: ScopePolicyCheck; not
+ * spent), then the IssueRefusal reasons.
  */
-export type RotationRefusal = 'unknown' | 'other_client' | 'revoked' | 'used' | 'expired' | TargetRefusal | 'scope_widened' | IssueRefusal;
+export type RotationRefusal = 'unknown' | 'other_client' | 'revoked' | 'used' | 'expired' | TargetRefusal | 'scope_widened' | 'scope_refused' | IssueRefusal;
 
 export interface RotatedRefreshToken {
   userId: string | null;
@@ -259,11 +276,13 @@ export interface DeviceCodeRedemption {
   applicationId: number;
   tokens: StoredTokens;
   idTokenUnavailable: boolean;
+  /** As RefreshRotation.scopePolicy: a code approved before the owner narrowed the allowed scopes. */
+  scopePolicy?: ScopePolicyCheck | null;
 }
 
 export type DeviceCodeRedemptionResult =
   | { ok: true; userId: string; scope: string; audience: string[]; user: TokenUser }
-  | { ok: false; reason: 'used' | 'expired' | TargetRefusal | IssueRefusal };
+  | { ok: false; reason: 'used' | 'expired' | TargetRefusal | 'scope_refused' | IssueRefusal };
 
 // --- finding a token by hash (RFC 6750, RFC 7662, OIDC Core §5.3) ------------------------------------
 

@@ -6,13 +6,14 @@
 // Safe by construction: it is a Unix domain socket, not a network port, inside DATA_DIR/control/,
 // a directory only the server's OS user may enter (0700; the socket itself 0600). Whoever can
 // connect could as well read the database files in DATA_DIR. One request per connection, one line
-// of JSON each way, at most 16 KiB, within 30 s. Only the commands listed below exist.
+// of JSON each way, at most 64 KiB (MAX_REQUEST_BYTES), within 30 s. Only the commands listed below exist.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createSuperuser, SuperuserRefused, type SuperuserInput } from '../auth/superuser';
 import { COMMANDS, runCommand, type CommandRequest } from '../admin/commands';
 import { log } from '../log';
+import { ensurePrivateDir } from '../private-dir';
 
 export type ControlRequest = ({ command: 'createsuperuser' } & SuperuserInput) | CommandRequest;
 export interface ControlAnswer {
@@ -65,8 +66,8 @@ export async function listenControlSocket(dataDir: string): Promise<net.Server |
     return null;
   }
   const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(dir, 0o700); // also when it existed with other modes
+  ensurePrivateDir(path.dirname(dir)); // DATA_DIR, also when only the control socket uses it
+  ensurePrivateDir(dir); // also when it existed with other modes
   fs.rmSync(file, { force: true });
   const server = net.createServer((sock) => {
     let buf = '';

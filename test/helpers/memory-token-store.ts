@@ -16,6 +16,7 @@ import type {
   IssueResult,
   PolledDeviceCode,
   RefreshRotation,
+  ScopePolicyCheck,
   RevokedAuthorization,
   RevokedTokens,
   RotationRefusal,
@@ -131,6 +132,14 @@ interface Source {
 const covers = (have: string, requested: string) => {
   const set = new Set(have.split(' '));
   return requested.split(' ').every((s) => set.has(s));
+};
+
+/** The SQL's policyRefusal: a scope outside the allowed ones under 'refuse', or none inside them. */
+const policyRefused = (scope: string, policy: ScopePolicyCheck | null | undefined) => {
+  if (!policy) return false;
+  const list = scope.split(' ').filter(Boolean);
+  const outside = list.some((s) => !policy.allowed.includes(s));
+  return outside && (policy.refuse || !list.some((s) => policy.allowed.includes(s)));
 };
 
 export class MemoryTokenStore implements TokenStore {
@@ -278,8 +287,10 @@ export class MemoryTokenStore implements TokenStore {
     const binding = this.bindingRefusal(c, r);
     if (c.applicationId !== r.applicationId) return { ok: false, reason: 'other_client', replayed: null };
     if (c.consumedAt) return { ok: false, reason: 'used', replayed: binding === null ? { codeId: c.id, userId: c.userId } : null };
-    c.consumedAt = new Date(now);
     const resources = resourcesOf(c.resources, r.tokens);
+    // RFC 8707 §2: only a wrong resource on a live, well-bound code leaves it unspent (as the SQL's `retry`).
+    if (binding === null && c.expiresAt.getTime() > now && targetRefusal(resources, r.tokens)) return { ok: false, reason: 'invalid_target', replayed: null };
+    c.consumedAt = new Date(now);
     const refusal =
       c.expiresAt.getTime() <= now ? 'expired' : (binding ?? targetRefusal(resources, r.tokens) ?? this.issueRefusal(c.applicationId, c.userId, c.scope, r.idTokenUnavailable));
     if (refusal) return { ok: false, reason: refusal, replayed: null };
@@ -324,6 +335,7 @@ export class MemoryTokenStore implements TokenStore {
     else if (familyRevoked) refusal = 'revoked';
     else if (targetRefusal(resourcesOf(t.resources, r.tokens), r.tokens)) refusal = 'invalid_target';
     else if (r.scope !== null && !covers(t.scope, r.scope)) refusal = 'scope_widened';
+    else if (policyRefused(r.scope ?? t.scope, r.scopePolicy)) refusal = 'scope_refused';
     else refusal = this.issueRefusal(t.applicationId, t.userId, r.scope ?? t.scope, r.idTokenUnavailable);
     if (refusal) {
       const used = refusal === 'used' ? { familyId: t.familyId, userId: t.userId, rotatedSecondsAgo: ago ?? 0, concurrent: false } : null;
@@ -363,7 +375,7 @@ export class MemoryTokenStore implements TokenStore {
           ? 'used'
           : d.expiresAt.getTime() <= this.now()
             ? 'expired'
-            : (targetRefusal(resourcesOf(d.resources, r.tokens), r.tokens) ?? issue);
+            : (targetRefusal(resourcesOf(d.resources, r.tokens), r.tokens) ?? (policyRefused(d.scope, r.scopePolicy) ? 'scope_refused' : issue));
     if (refusal) return { ok: false, reason: refusal };
     d.status = 'consumed';
     const resources = resourcesOf(d.resources, r.tokens);

@@ -8,6 +8,7 @@ import { loadDeviceConsent } from '@/lib/oauth/device';
 import { Alert, Card, PageTitle } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { ScopeList } from '@/app/_components/scope-list';
+import { UnverifiedClient } from '@/app/_components/unverified-client';
 import { CodeForm } from './code-form';
 import { decideDeviceAction } from './actions';
 import { DEVICE_DENY_LABEL } from '@/lib/oauth/decision-labels';
@@ -63,6 +64,7 @@ export default async function DevicePage({ searchParams }: { searchParams: Promi
               ) : null}
               You are signed in as <strong>{user.name}</strong>. Code <code className="font-mono">{consent.userCode}</code>.
             </p>
+            {consent.unverified ? <UnverifiedClient hosts={consent.unverified} /> : null}
             <p className="mt-4 text-sm font-medium text-slate-800">The device asks to:</p>
             <ScopeList scopes={consent.scopes} />
             <p className="mt-4 text-sm text-slate-600">Only approve if you started this on a device you trust and it shows the same code.</p>

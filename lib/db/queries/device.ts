@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { query } from '../index';
 import type { DeviceStatus, PolledDeviceCode } from '../../oauth/store';
+import type { Application } from '../schema';
 
 export interface NewDeviceCode {
   deviceCodeHash: string;
@@ -92,6 +93,10 @@ export interface DeviceRequestView {
   applicationId: number;
   appName: string;
   ownerUsername: string | null;
+  /** What the "not verified" warning needs (selfRegisteredHost). */
+  registrationMethod: Application['registrationMethod'];
+  clientId: string;
+  clientUri: string | null;
   scope: string;
   expiresAt: Date;
 }
@@ -103,10 +108,14 @@ export async function findBoundDeviceRequest(userCode: string, userId: string): 
     application_id: number;
     app_name: string;
     owner_username: string | null;
+    registration_method: Application['registrationMethod'];
+    client_id: string;
+    client_uri: string | null;
     scope: string;
     expires_at: string | Date;
   }>(sql`
     SELECT d.id::int AS id, d.application_id::int AS application_id, a.name AS app_name, u.username AS owner_username,
+           a.registration_method, a.client_id, a.client_uri,
            d.scope, d.expires_at
     FROM device_codes d
     JOIN applications a ON a.id = d.application_id
@@ -119,6 +128,9 @@ export async function findBoundDeviceRequest(userCode: string, userId: string): 
     applicationId: Number(r.application_id),
     appName: r.app_name,
     ownerUsername: r.owner_username,
+    registrationMethod: r.registration_method,
+    clientId: r.client_id,
+    clientUri: r.client_uri,
     scope: r.scope,
     expiresAt: new Date(r.expires_at),
   };

@@ -4,7 +4,7 @@
 // invalidateClient (the protocol's client cache).
 import { and, eq, sql } from 'drizzle-orm';
 import { getDb } from '../index';
-import { applications, type Application } from '../schema';
+import { applications, consents, type Application } from '../schema';
 import { invalidateClient } from './clients';
 
 /** The client metadata both kinds of self-registration store (RFC 7591 §2). */
@@ -85,9 +85,24 @@ export async function findDynamicClient(clientId: string, tokenHash: string): Pr
   return row ?? null;
 }
 
-/** RFC 7592 §2.2: replaces the client's metadata (and, when given, its registration access token hash). Null when it is gone. */
+/**
+ * RFC 7592 §2.2: replaces the client's metadata (and, when given, its registration access token
+ * hash). Null when it is gone. When the update changes the client's name or redirect URIs, the
+ * users' consents to it are deleted first (what they agreed to was another name or destination: no
+ * bait-and-switch); its tokens, codes and everything else stay.
+ */
 export async function updateDynamicClient(id: number, m: RegisteredMetadata, registrationAccessTokenHash?: string): Promise<Application | null> {
   const db = await getDb();
+  const uris = sql`ARRAY[${sql.join(
+    m.redirectUris.map((u) => sql`${u}::text`),
+    sql`, `,
+  )}]::text[]`;
+  await db.delete(consents).where(
+    and(
+      eq(consents.applicationId, id),
+      sql`EXISTS (SELECT 1 FROM ${applications} a WHERE a.id = ${id} AND a.registration_method = 'dynamic' AND (a.name <> ${m.name} OR a.redirect_uris <> ${uris}))`,
+    ),
+  );
   const [row] = await db
     .update(applications)
     .set({ ...m, ...(registrationAccessTokenHash ? { registrationAccessTokenHash } : {}), version: sql`${applications.version} + 1`, updatedAt: sql`now()` })

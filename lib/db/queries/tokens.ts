@@ -22,6 +22,7 @@ import type {
   IssueRefusal,
   IssueResult,
   TargetRefusal,
+  ScopePolicyCheck,
   RefreshRotation,
   RotationRefusal,
   RotationResult,
@@ -75,9 +76,12 @@ interface IssuingValues {
   /** StoredTokens.scopeWithin, space-separated; null: no narrowing. */
   scopeWithin: string | null;
   defaultResource: string;
+  /** ScopePolicyCheck.allowed, space-separated; null: no check (statements that have none ignore it). */
+  scopeAllowed: string | null;
+  scopeRefuse: boolean;
 }
 
-const issuingValues = (t: StoredTokens, grantType: string, idTokenUnavailable: boolean): IssuingValues => ({
+const issuingValues = (t: StoredTokens, grantType: string, idTokenUnavailable: boolean, policy: ScopePolicyCheck | null = null): IssuingValues => ({
   accessHash: t.accessHash,
   accessExpiresAt: t.accessExpiresAt.toISOString(),
   refreshHash: t.refreshHash,
@@ -89,6 +93,8 @@ const issuingValues = (t: StoredTokens, grantType: string, idTokenUnavailable: b
   audience: t.audience === null ? null : t.audience.join(' '),
   scopeWithin: t.scopeWithin === null ? null : t.scopeWithin.join(' '),
   defaultResource: t.defaultResource,
+  scopeAllowed: policy === null ? null : policy.allowed.join(' '),
+  scopeRefuse: policy?.refuse ?? false,
 });
 
 /** A grant's stored resources (`col`, text[]), an empty list standing for the default resource. */
@@ -106,6 +112,15 @@ const targetRefusal = (col: SQL, p: Placeholders<IssuingValues>) =>
 const scopeWithin = (scope: SQL, p: Placeholders<IssuingValues>) => sql`(CASE WHEN ${p.scopeWithin}::text IS NULL THEN ${scope}
   ELSE array_to_string(ARRAY(SELECT x.s FROM unnest(string_to_array(${scope}, ' ')) WITH ORDINALITY AS x(s, n)
                              WHERE x.s = ANY(string_to_array(${p.scopeWithin}::text, ' ')) ORDER BY x.n), ' ') END)`;
+
+/**
+ * 'scope_refused' when `scope` (the scope about to be issued) has a scope outside `p.scopeAllowed`
+ * and the policy refuses, or none inside it (ScopePolicyCheck); null otherwise or without a check.
+ */
+const policyRefusal = (scope: SQL, p: Placeholders<IssuingValues>) => sql`(CASE WHEN ${p.scopeAllowed}::text IS NOT NULL
+  AND NOT (string_to_array(${p.scopeAllowed}::text, ' ') @> string_to_array(${scope}, ' '))
+  AND (${p.scopeRefuse}::boolean OR NOT (string_to_array(${p.scopeAllowed}::text, ' ') && string_to_array(${scope}, ' ')))
+  THEN 'scope_refused' END)`;
 
 /**
  * Three CTEs: ins_access and ins_refresh, inserting the new tokens for each row of the CTE `from`
@@ -194,15 +209,23 @@ const redeemCodeStatement = statement<
              ${issueRefusal('c', sql`c.scope`, p.idTokenUnavailable)} AS issue_refusal
       FROM authorization_codes c ${clientAndUser('c')}
       WHERE c.code_hash = ${p.codeHash}::text
+    ), retry AS (
+      -- RFC 8707 §2: a live code presented by its client with the right bindings but a resource it
+      -- was not for is refused without being spent (as a refresh is): the client may retry.
+      SELECT 1 FROM found
+      WHERE application_id = ${p.applicationId}::bigint AND target_refusal IS NOT NULL AND binding_refusal IS NULL
+        AND NOT ${found.used} AND NOT ${found.pastExpiry}
     ), spent AS (
-      -- Spent whatever the checks say (expired included), but only by its own client.
+      -- Spent whatever the other checks say (expired included), but only by its own client.
       UPDATE authorization_codes c SET consumed_at = now()
       WHERE c.code_hash = ${p.codeHash}::text AND c.application_id = ${p.applicationId}::bigint AND NOT ${code.used}
+        AND NOT EXISTS (SELECT 1 FROM retry)
       RETURNING c.id
     ), verdict AS (
       SELECT found.*,
              (CASE
                 WHEN application_id <> ${p.applicationId}::bigint THEN 'other_client'
+                WHEN EXISTS (SELECT 1 FROM retry) THEN target_refusal
                 WHEN NOT EXISTS (SELECT 1 FROM spent) THEN 'used'
                 WHEN ${found.pastExpiry} THEN 'expired'
                 ELSE coalesce(binding_refusal, target_refusal, issue_refusal)
@@ -315,6 +338,7 @@ const rotateStatement = statement<
              (CASE WHEN NOT ${rt.used} THEN false
                    ELSE EXISTS (SELECT 1 FROM refresh_tokens f WHERE f.family_id = rt.family_id AND f.id > rt.id AND ${f.used})
               END) AS newer_rotated,
+             ${policyRefusal(sql`coalesce(${p.scope}::text, rt.scope)`, p)} AS policy_refusal,
              ${issueRefusal('rt', sql`coalesce(${p.scope}::text, rt.scope)`, p.idTokenUnavailable)} AS issue_refusal
       FROM refresh_tokens rt ${clientAndUser('rt')}
       WHERE rt.token_hash = ${p.tokenHash}::text
@@ -335,6 +359,7 @@ const rotateStatement = statement<
                 WHEN family_revoked THEN 'revoked'
                 WHEN target_refusal IS NOT NULL THEN target_refusal
                 WHEN ${p.scope}::text IS NOT NULL AND NOT (string_to_array(scope, ' ') @> string_to_array(${p.scope}::text, ' ')) THEN 'scope_widened'
+                WHEN policy_refusal IS NOT NULL THEN policy_refusal
                 ELSE issue_refusal
               END) AS refusal
       FROM graced found
@@ -367,7 +392,7 @@ const rotateStatement = statement<
  */
 export async function rotateRefreshToken(r: RefreshRotation): Promise<RotationResult> {
   const rows = await rotateStatement({
-    ...issuingValues(r.tokens, 'refresh_token', r.idTokenUnavailable),
+    ...issuingValues(r.tokens, 'refresh_token', r.idTokenUnavailable, r.scopePolicy ?? null),
     tokenHash: r.tokenHash,
     applicationId: r.applicationId,
     scope: r.scope,
@@ -393,13 +418,14 @@ export async function rotateRefreshToken(r: RefreshRotation): Promise<RotationRe
 
 const redeemDeviceCodeStatement = statement<
   IssuingValues & { id: number; applicationId: number },
-  { user_id: string | null; username: string | null; email: string | null; scope: string; audience: string; refusal: 'used' | 'expired' | TargetRefusal | IssueRefusal | null }
+  { user_id: string | null; username: string | null; email: string | null; scope: string; audience: string; refusal: 'used' | 'expired' | TargetRefusal | 'scope_refused' | IssueRefusal | null }
 >(
   (p) => sql`
     WITH found AS (
       SELECT d.id, d.application_id, d.user_id, d.scope, d.status, d.expires_at, u.username, u.email,
              ${resourcesOf(sql`d.resources`, p)} AS resources, ${audienceOf(sql`d.resources`, p)} AS audience,
              ${scopeWithin(sql`d.scope`, p)} AS access_scope, ${targetRefusal(sql`d.resources`, p)} AS target_refusal,
+             ${policyRefusal(sql`d.scope`, p)} AS policy_refusal,
              ${issueRefusal('d', sql`d.scope`, p.idTokenUnavailable)} AS issue_refusal
       FROM device_codes d ${clientAndUser('d')}
       WHERE d.id = ${p.id}::bigint AND d.application_id = ${p.applicationId}::bigint
@@ -409,7 +435,7 @@ const redeemDeviceCodeStatement = statement<
                 WHEN issue_refusal = 'user_inactive' THEN 'user_inactive'
                 WHEN status <> 'approved' OR user_id IS NULL THEN 'used'
                 WHEN expires_at <= now() THEN 'expired'
-                ELSE coalesce(target_refusal, issue_refusal)
+                ELSE coalesce(target_refusal, policy_refusal, issue_refusal)
               END) AS refusal
       FROM found
     ), spent AS (
@@ -432,7 +458,7 @@ const redeemDeviceCodeStatement = statement<
  */
 export async function redeemDeviceCode(r: DeviceCodeRedemption): Promise<DeviceCodeRedemptionResult> {
   const rows = await redeemDeviceCodeStatement({
-    ...issuingValues(r.tokens, GRANT_DEVICE_CODE, r.idTokenUnavailable),
+    ...issuingValues(r.tokens, GRANT_DEVICE_CODE, r.idTokenUnavailable, r.scopePolicy ?? null),
     id: r.id,
     applicationId: r.applicationId,
   });

@@ -28,7 +28,7 @@ import { randomToken, sha256b64url } from '../random';
 import { formatScope, OIDC_SCOPES, parseScope } from '../scope';
 import { describeResourceScope, listResources, resolveResources, resolveScopes, resourcesWithScope, type Resource } from '../resources';
 import { getClient, type Client } from '../../db/queries/clients';
-import { resolveClient } from '../client-metadata';
+import { isSelfRegistered, resolveClient } from '../client-metadata';
 import { findUserAndMaybeIssueCode, insertCode, saveConsent, type NewCode } from '../../db/queries/tokens';
 import { audit } from '../../db/queries/audit';
 import { env } from '../../env';
@@ -413,6 +413,8 @@ export interface ConsentPage {
   /** The username of whoever registered the application, or null. */
   owner: string | null;
   scopes: string[];
+  /** The pending request's redirect URI: where the code goes (the "not verified" warning names its host). */
+  redirectUri: string;
   /** The requested scopes grouped for the page: each resource's, then OIDC's (ConsentGroup). */
   groups: ConsentGroup[];
 }
@@ -478,7 +480,7 @@ export async function consentPage(pendingId: unknown, session: Pick<SessionInfo,
   const { scopes, resources } = pending.request;
   const all = await listResources();
   const ids = resources ?? all.filter((r) => r.builtIn).map((r) => r.identifier);
-  return { pendingId: pending.id, app: app!, owner: pending.row.ownerUsername, scopes, groups: consentGroups(scopes, ids, all) };
+  return { pendingId: pending.id, app: app!, owner: pending.row.ownerUsername, scopes, redirectUri: pending.request.redirectUri, groups: consentGroups(scopes, ids, all) };
 }
 
 export interface ConsentDecision {
@@ -596,9 +598,9 @@ async function decide(
 
   // The common case, a returning user with remembered consent (or an app that skips consent),
   // costs one statement: the code is inserted only if the user is active and consent covers it.
-  // A metadata-document client is nobody's vetted application and its document may change: the
-  // user is asked every time.
-  const askEveryTime = v.app.registrationMethod === 'metadata_document';
+  // A self-registered client (RFC 7591, a metadata document) is nobody's vetted application and
+  // may change its redirect URIs and name at will: the user is asked every time.
+  const askEveryTime = isSelfRegistered(v.app);
   const autoCode = decision === undefined && !v.prompt.has('consent') && !askEveryTime ? randomToken() : null;
   const found = await findUserAndMaybeIssueCode(
     session,

@@ -36,7 +36,7 @@ import { createDynamicClient, deleteDynamicClient, findDynamicClient, updateDyna
 import { audit } from '../../db/queries/audit';
 import { hashPassword, verifyPassword } from '../../auth/password';
 import { countRegistration } from '../../rate-limits';
-import { hasNul } from '../../fields';
+import { controlCharPath, hasNul } from '../../fields';
 import { env } from '../../env';
 import { defaultResource, listResources, scopesOf } from '../resources';
 import { OIDC_SCOPES, parseScope } from '../scope';
@@ -77,7 +77,9 @@ function jsonBody(req: OAuthRequest): Record<string, unknown> {
     throw invalidClientMetadata('The request body is not valid JSON.');
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidClientMetadata('The request body must be a JSON object of client metadata.');
-  if (hasNul(req.body)) throw invalidClientMetadata('The client metadata must not contain NUL characters.');
+  // NUL (also as the JSON escape \u0000: PostgreSQL refuses it), other controls and bidi overrides, in any field.
+  const bad = controlCharPath(body);
+  if (bad !== null) throw invalidClientMetadata(`${quoteValue(bad, 60)} must not contain control or bidirectional formatting characters (such as NUL or U+202E).`);
   return body as Record<string, unknown>;
 }
 
@@ -258,7 +260,8 @@ export async function registrationEndpoint(req: OAuthRequest): Promise<OAuthResp
  * registered client with its registration access token (Bearer). Any failure to find the client by
  * that id and token is the same 401 invalid_token (§2.1: an unknown client and a wrong token alike).
  * @returns GET/PUT 200 with the client information (§3), DELETE 204
- * @throws OAuthError 401 invalid_token (RFC 6750 §3.1), 400 invalid_redirect_uri / invalid_client_metadata
+ * @throws OAuthError 401 invalid_token (RFC 6750 §3.1), 403 access_denied (the client is suspended),
+ *   400 invalid_redirect_uri / invalid_client_metadata
  */
 export async function clientConfigurationEndpoint(req: OAuthRequest): Promise<OAuthResponse> {
   const token = bearerTokenFrom(req);
@@ -268,6 +271,9 @@ export async function clientConfigurationEndpoint(req: OAuthRequest): Promise<OA
   if (!clientId || clientId.length > 255 || hasNul(clientId) || token.length > env().limits.tokenMaxLength) throw refused;
   const app = await findDynamicClient(clientId, sha256b64url(token));
   if (!app) throw refused;
+  // A suspended client is frozen until staff decide: an update, or a delete and re-registration
+  // under the same client_id, would erase the suspension. Staff can still delete it.
+  if (app.suspendedAt) throw accessDenied('This client is suspended by the server\'s staff; it cannot be read, changed or deleted.');
   const issuer = env().ISSUER;
 
   if (req.method === 'DELETE') {

@@ -10,6 +10,7 @@ import { idTokenProblem } from '../oidc/attach';
 import { GRANT_DEVICE_CODE } from './catalogue';
 import { issueRefusalError } from './refusals';
 import { env } from '../../env';
+import { scopePolicyCheck, scopeRefusedError } from './scope-policy';
 
 const INVALID = 'The device code is invalid or was already used.';
 const EXPIRED = 'The device code has expired; start a new device authorization request.';
@@ -49,11 +50,14 @@ export const deviceCodeGrant: Grant = {
         const tokens = newTokens(client.app.grantTypes.includes('refresh_token'), resources && accessTarget(resources), resources && scopeWithin(resources));
         const problem = await idTokenProblem(client.app);
         // approved → consumed and the tokens stored in one step, only while every check holds.
-        const redeemed = await store.redeemDeviceCode({ id: row.id, applicationId: client.app.id, tokens: tokens.stored, idTokenUnavailable: problem !== null });
+        // The owner may have narrowed the allowed scopes since the approval (scope-policy.ts).
+        const scopePolicy = scopePolicyCheck(client.app, tokens.stored);
+        const redeemed = await store.redeemDeviceCode({ id: row.id, applicationId: client.app.id, tokens: tokens.stored, idTokenUnavailable: problem !== null, scopePolicy });
         if (!redeemed.ok) {
           // Lost a race with a concurrent poll of the same code: only one gets the tokens.
           if (redeemed.reason === 'used') throw invalidGrant(INVALID);
           if (redeemed.reason === 'expired') throw expiredToken(EXPIRED);
+          if (redeemed.reason === 'scope_refused') throw scopeRefusedError();
           if (redeemed.reason === 'invalid_target') throw invalidTarget('The device authorization request was not for this resource.');
           throw issueRefusalError(redeemed.reason, { req, app: client.app, idTokenProblem: problem });
         }

@@ -13,6 +13,7 @@ import { newTokens, settleAccessToken, tokenResponse } from '../tokens';
 import { idTokenProblem } from '../oidc/attach';
 import { issueRefusalError, isIssueRefusal } from './refusals';
 import { env } from '../../env';
+import { scopePolicyCheck, scopeRefusedError } from './scope-policy';
 
 const INVALID = 'The refresh token is invalid, expired or revoked.';
 
@@ -41,6 +42,8 @@ export const refreshTokenGrant: Grant = {
       tokens: tokens.stored,
       graceSeconds: env().REFRESH_TOKEN_GRACE_PERIOD_SECONDS,
       idTokenUnavailable: problem !== null,
+      // The owner may have narrowed the allowed scopes since the grant: 'refuse' refuses, 'narrow' drops.
+      scopePolicy: scopePolicyCheck(client.app, tokens.stored),
     };
     let r = await store.rotateRefreshToken(rotation);
     // A concurrent rotation of this token won while this one ran. With a grace period, a request
@@ -48,6 +51,7 @@ export const refreshTokenGrant: Grant = {
     if (!r.ok && r.used?.concurrent && rotation.graceSeconds > 0) r = await store.rotateRefreshToken(rotation);
     if (!r.ok) {
       if (r.reason === 'invalid_target') throw invalidTarget('The refresh token was not issued for this resource; a refresh can only narrow the resources.');
+      if (r.reason === 'scope_refused') throw scopeRefusedError();
       if (r.reason === 'scope_widened') throw invalidScope('A refresh cannot widen the scope; request the same scopes or fewer.');
       if (isIssueRefusal(r.reason)) throw issueRefusalError(r.reason, { req, app: client.app, idTokenProblem: problem });
       // RFC 9700 §4.14.2: a used token presented again, outside its grace period and later than a

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { useTestSettings } from '@/test/helpers/settings';
 import { closeDb, getHandle } from '@/lib/db';
 import { createUser, findUserByUsername } from '@/lib/db/queries/users';
+import { listenControlSocket } from '@/lib/server/control-socket';
 
 const run = promisify(execFile);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-embedded-'));
@@ -53,5 +54,32 @@ describe('embedded PGlite', () => {
     const h = await open();
     expect(h.driver).toBe('pglite');
     expect(fs.readFileSync(path.join(dir, 'pglite.lock'), 'utf8')).toBe(String(process.pid));
+  });
+
+  it('DATA_DIR, its pglite/ and control/ are private (0700) after start, also when they existed wider', async () => {
+    await closeDb();
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-modes-'));
+    try {
+      fs.chmodSync(data, 0o755);
+      fs.mkdirSync(path.join(data, 'pglite'), { mode: 0o777 });
+      fs.chmodSync(path.join(data, 'pglite'), 0o777);
+      fs.mkdirSync(path.join(data, 'control'));
+      fs.chmodSync(path.join(data, 'control'), 0o755);
+      useTestSettings({ ...vars, DATA_DIR: data });
+      await getHandle();
+      const server = await listenControlSocket(data);
+      server?.close();
+      const mode = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
+      expect([mode(data), mode(path.join(data, 'pglite')), mode(path.join(data, 'control'))]).toEqual(['700', '700', '700']);
+      await closeDb();
+      // A fresh DATA_DIR is created private.
+      const fresh = path.join(data, 'fresh');
+      useTestSettings({ ...vars, DATA_DIR: fresh });
+      await getHandle();
+      expect([mode(fresh), mode(path.join(fresh, 'pglite'))]).toEqual(['700', '700']);
+    } finally {
+      await closeDb();
+      fs.rmSync(data, { recursive: true, force: true });
+    }
   });
 });

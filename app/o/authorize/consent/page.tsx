@@ -13,8 +13,9 @@ import { Card } from '@/app/_components/ui';
 import { SubmitButton } from '@/app/_components/submit-button';
 import { ScopeChoice } from './scope-choice';
 import { decideAction } from './actions';
-import { selfRegisteredHost } from '@/lib/oauth/client-metadata';
+import { isSelfRegistered, selfRegisteredHost } from '@/lib/oauth/client-metadata';
 import { CONSENT_DENY_LABEL } from '@/lib/oauth/decision-labels';
+import { UnverifiedClient } from '@/app/_components/unverified-client';
 
 export const metadata = { title: 'Authorize', referrer: 'no-referrer' as const };
 
@@ -25,8 +26,8 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
   const page = await consentPage(pendingId, user);
   if (!page || !user) redirect(pendingPath(pendingId));
   const { app, owner, groups } = page;
-  // Self-registered clients (a metadata document, RFC 7591) were vetted by nobody: say who they claim to be.
-  const claimedHost = selfRegisteredHost(app);
+  // Self-registered clients (a metadata document, RFC 7591) were vetted by nobody: say where the code goes.
+  const hosts = selfRegisteredHost(app, page.redirectUri);
   return (
     <div className="mx-auto max-w-lg">
       <Card>
@@ -41,15 +42,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
           ) : null}
           You are signed in as <strong>{user.name}</strong>.
         </p>
-        {claimedHost ? (
-          <p className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="unverified-client">
-            This application is not verified by OAuth Provider; it identifies itself as{' '}
-            <strong className="text-base" data-testid="client-host">
-              {claimedHost}
-            </strong>
-            . Continue only if you trust that site.
-          </p>
-        ) : null}
+        {hosts ? <UnverifiedClient hosts={hosts} /> : null}
         <form action={decideAction} className="mt-4">
           <p className="text-sm font-medium text-slate-800">The application asks to (uncheck what you do not want to allow):</p>
           <ScopeChoice groups={groups} />
@@ -64,7 +57,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
           </div>
         </form>
         <p className="mt-4 text-sm text-slate-600" data-testid="consent-remembered">
-          {app.registrationMethod === 'metadata_document'
+          {isSelfRegistered(app)
             ? `If you authorize, ${app.name} gets this access; it will ask you again next time.`
             : `If you authorize, your choice is remembered: ${app.name} will not ask you again for the permissions you allow.`}{' '}
           You can revoke this access at any time under{' '}
