@@ -103,7 +103,7 @@ describe('applicationSchema', () => {
     const bad = [1, 2, 3, 4, 5].map((n) => `http://a.example/${n}`);
     const e = errorsOf({ redirectUris: `${POSTMAN} ${bad.join(' ')}` }).redirectUris;
     expect(e).toHaveLength(5);
-    bad.forEach((uri, i) => expect(e![i]).toContain(`"${uri}"`));
+    bad.forEach((uri, i) => expect(e![i]).toContain(`'${uri}'`));
   });
 
   it('needs a redirect uri for Authorization code and for Implicit', () => {
