@@ -76,6 +76,12 @@ async function openPostgres(url: string, timeoutMs: number): Promise<Handle> {
     unboundedStatements--;
     await admin.end({ timeout: 5 }).catch(() => {}); // the session's end releases the lock
   }
+  // postgres.js reads the array types (pg_type) on every new or re-made connection, from a promise
+  // nobody awaits: a connection cut during that read (an outage) was an unhandled rejection, which
+  // ends a Node.js process. The types are the same for the whole pool: read them once now, on the
+  // first connection, and let every later connection reuse them (the parsers are shared).
+  await client`SELECT 1`;
+  (client.options as { fetch_types: boolean }).fetch_types = false;
   return { db, driver: 'postgres', close: () => client.end({ timeout: 5 }), prepare };
 }
 

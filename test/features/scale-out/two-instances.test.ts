@@ -262,6 +262,11 @@ describe.skipIf(!ON_POSTGRES)('two instances on one PostgreSQL behind nginx (iss
     const body = new FormData();
     for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)) body.append(m[1], m[2].replace(/&amp;/g, '&'));
     for (const m of html.matchAll(/<input type="hidden" name="(\$ACTION_ID_[^"]+)"\/?>/g)) body.append(m[1], '');
+    // The scopes a browser submits: the checked, enabled checkboxes (the user unchecked none).
+    for (const [tag] of html.matchAll(/<input [^>]*type="checkbox"[^>]*>/g)) {
+      const value = /value="([^"]*)"/.exec(tag)?.[1];
+      if (/ name="scope"/.test(tag) && / checked=""/.test(tag) && !/ disabled=""/.test(tag) && value !== undefined) body.append('scope', value);
+    }
     body.append('decision', 'allow');
     const decided = await fetch(new URL(consentPath, A.url), {
       method: 'POST',
