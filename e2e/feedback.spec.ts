@@ -312,7 +312,7 @@ test.describe('item 5: words that say what to do', () => {
     await page.getByRole('button', { name: 'Register application' }).click();
     const lines = page.getByTestId('redirectUris-error').getByRole('listitem');
     await expect(lines).toHaveCount(bad.length);
-    for (const [i, uri] of bad.entries()) await expect(lines.nth(i)).toContainText(`"${uri}"`);
+    for (const [i, uri] of bad.entries()) await expect(lines.nth(i)).toContainText(`'${uri}'`);
     await expect(page.getByLabel('Redirect uris', { exact: true })).toHaveAttribute('aria-describedby', 'redirectUris-hint redirectUris-error');
   });
 });

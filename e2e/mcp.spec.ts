@@ -63,10 +63,10 @@ async function registerIntrospectionClient(page: Page): Promise<{ clientId: stri
 async function registerMcpResource(mcp: RunningMcpServer, format: 'opaque' | 'jwt' = 'opaque'): Promise<void> {
   const { stdout } = await run(
     path.resolve('node_modules/.bin/tsx'),
-    ['scripts/resource.ts', 'create', '--identifier', mcp.url, '--name', 'e2e MCP server', '--scope', `${MCP_SCOPE}=${MCP_SCOPE_SENTENCE}`, '--format', format, '--json'],
+    ['scripts/resource.ts', 'create', '--identifier', mcp.url, '--name', 'e2e MCP server', '--scope', `${mcp.scope}=${MCP_SCOPE_SENTENCE}`, '--format', format, '--json'],
     { env: { ...process.env, DATA_DIR: path.resolve(E2E_DATA_DIR), AUTH_SECRET: E2E_AUTH_SECRET, ISSUER }, timeout: 60_000 },
   );
-  expect(JSON.parse(stdout).resource).toMatchObject({ identifier: mcp.url, access_token_format: format, scopes: [{ name: MCP_SCOPE, description: MCP_SCOPE_SENTENCE }] });
+  expect(JSON.parse(stdout).resource).toMatchObject({ identifier: mcp.url, access_token_format: format, scopes: [{ name: mcp.scope, description: MCP_SCOPE_SENTENCE }] });
 }
 
 /** RFC 7662 §2.2: what the provider says of a token, asked by the MCP server's confidential client. */
@@ -96,18 +96,20 @@ async function authorizeAndConnect(page: Page, mcp: RunningMcpServer, provider: 
   expect(url.origin + url.pathname).toBe(`${ISSUER}/o/authorize/`);
   // RFC 8707 §2: the SDK asks for the MCP server's resource; RFC 7636: S256.
   expect(url.searchParams.get('resource')).toBe(mcp.url);
-  expect(url.searchParams.get('scope')).toBe(MCP_SCOPE);
+  expect(url.searchParams.get('scope')).toBe(mcp.scope);
   expect(url.searchParams.get('code_challenge_method')).toBe('S256');
 
   await page.goto(url.href);
   await logIn(page, user.username);
   // The consent screen: the MCP server's scope with its registered sentence; a self-registered
-  // client is marked unverified, naming the host it claims (its metadata document's; for RFC 7591
-  // without client_uri, its redirect URI's).
+  // client is marked unverified, naming first the host the code goes to (its redirect URI's), then
+  // the host it claims (its metadata document's) when that differs.
   await expect(page.getByRole('heading', { level: 1 })).toContainText(provider.clientMetadata.client_name!);
   await expect(page.getByText(MCP_SCOPE_SENTENCE)).toBeVisible();
   await expect(page.getByTestId('unverified-client')).toBeVisible();
-  await expect(page.getByTestId('client-host')).toHaveText(claimedHost);
+  const sendsTo = new URL(provider.clientMetadata.redirect_uris[0]).host;
+  await expect(page.getByTestId('client-host')).toHaveText(sendsTo);
+  if (claimedHost !== sendsTo) await expect(page.getByTestId('client-claims')).toContainText(claimedHost);
   await page.getByRole('button', { name: 'Authorize' }).click();
   const landed = await callback.next();
   expect(landed.error).toBeUndefined();
@@ -195,7 +197,7 @@ test.describe('an MCP client (the official SDK) against an MCP server protected 
   });
 
   test('RFC 9068 §4: for an MCP server whose resource has JWT access tokens, the SDK gets a JWT for it only, which the server verifies offline (typ, iss, aud, exp, the JWKS)', async ({ page }) => {
-    const jwtMcp = await startMcpServer({ port: MCP_PORTS.jwtMcp, issuer: ISSUER, verify: { jwt: true } });
+    const jwtMcp = await startMcpServer({ port: MCP_PORTS.jwtMcp, issuer: ISSUER, verify: { jwt: true }, scope: 'mcp:signed-tools' });
     try {
       await registerMcpResource(jwtMcp, 'jwt');
       const user = await signUp(page, uniqueName('agent'));
@@ -205,7 +207,7 @@ test.describe('an MCP client (the official SDK) against an MCP server protected 
       const jwt = provider.tokens()!.access_token;
       const [header, payload] = jwt.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()));
       expect(header.typ).toBe('at+jwt');
-      expect(payload).toMatchObject({ iss: ISSUER, aud: jwtMcp.url, scope: MCP_SCOPE });
+      expect(payload).toMatchObject({ iss: ISSUER, aud: jwtMcp.url, scope: jwtMcp.scope });
       // RFC 9068 §2.2: `sub` is the user (their id; a JWT carries no username), as introspection confirms.
       expect(await introspect(introspection, jwt)).toMatchObject({ active: true, sub: payload.sub, username: user.username, aud: jwtMcp.url });
       const result = await client.callTool({ name: ECHO_TOOL, arguments: { message: 'signed' } });

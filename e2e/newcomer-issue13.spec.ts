@@ -62,7 +62,7 @@ for (const door of DOORS) {
       await page.getByRole('button', { name: 'Register application' }).click();
       const lines = page.getByTestId('redirectUris-error').getByRole('listitem');
       await expect(lines).toHaveCount(2);
-      await expect(lines.nth(0)).toContainText('must be an absolute URI with a scheme (e.g. https://): "postman"');
+      await expect(lines.nth(0)).toContainText("must be an absolute URI with a scheme (e.g. https://): 'postman'");
       await expect(uris).toHaveAttribute('aria-invalid', 'true');
       await expect(uris).toHaveAttribute('aria-describedby', 'redirectUris-hint redirectUris-error');
       await expect(uris).toBeFocused();
@@ -92,11 +92,12 @@ for (const door of DOORS) {
       await expect(page).toHaveTitle('Authorize · OAuth Provider');
       await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Authorize ${app.name}?`);
       await expect(page.getByRole('main')).toContainText(`Registered by ${app.owner}. You are signed in as ${consenter}.`);
-      const scopes = page.getByRole('list', { name: 'Requested permissions' }).getByRole('listitem');
+      // Since issue 16: one group per resource, each scope a checkbox labelled with its sentence and name.
+      const group = page.getByRole('group', { name: /^API/ });
+      const scopes = group.getByRole('checkbox');
       await expect(scopes).toHaveCount(2);
-      await expect(scopes.nth(0)).toContainText('Read your data');
-      await expect(scopes.nth(0)).toContainText('read');
-      await expect(scopes.nth(1)).toContainText('Create and change your data');
+      await expect(group.getByRole('checkbox', { name: /Read your data\s*read/ })).toBeChecked();
+      await expect(group.getByRole('checkbox', { name: /Create and change your data\s*write/ })).toBeChecked();
       await expect(page.getByRole('button', { name: 'Authorize' })).toBeVisible();
       await expect(page.getByRole('button', { name: 'Cancel' })).toBeVisible();
       await expect(page.getByText('You can revoke this access at any time under Authorized apps.')).toBeVisible();

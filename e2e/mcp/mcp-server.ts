@@ -25,9 +25,13 @@ export interface McpServerOptions {
   /** How tokens are checked: introspection with this confidential client's credentials, or JWT (RFC 9068) from the issuer's JWKS. */
   verify: { introspection: { clientId: string; clientSecret: string } } | { jwt: true };
   maxLifetimeMs?: number;
+  /** The one scope its tool needs (default MCP_SCOPE): a scope name belongs to one resource only, so each server has its own. */
+  scope?: string;
 }
 
 export interface RunningMcpServer {
+  /** The one scope its tool needs. */
+  scope: string;
   /** The MCP endpoint, and the RFC 8707 resource identifier of this server: http://127.0.0.1:<port>/mcp */
   url: string;
   resource: ProtectedResource;
@@ -100,7 +104,8 @@ function mcpServer(): McpServer {
 
 export async function startMcpServer(opts: McpServerOptions): Promise<RunningMcpServer> {
   const origin = `http://127.0.0.1:${opts.port}`;
-  const resource: ProtectedResource = { identifier: `${origin}/mcp`, authorizationServers: [opts.issuer], scopes: [MCP_SCOPE], name: 'e2e MCP server' };
+  const scope = opts.scope ?? MCP_SCOPE;
+  const resource: ProtectedResource = { identifier: `${origin}/mcp`, authorizationServers: [opts.issuer], scopes: [scope], name: 'e2e MCP server' };
   const metadataUrl = metadataUrlOf(resource);
   const metadataPath = new URL(metadataUrl).pathname;
   const check = 'jwt' in opts.verify ? jwtChecker(opts.issuer, resource.identifier) : (t: string) => introspect(opts.issuer, t, (opts.verify as { introspection: { clientId: string; clientSecret: string } }).introspection);
@@ -125,7 +130,7 @@ export async function startMcpServer(opts: McpServerOptions): Promise<RunningMcp
     // RFC 8707 §2, RFC 9068 §4: only tokens whose audience (introspection's or the JWT's `aud`)
     // names this resource; a token for the provider's /api is refused.
     if (!token.audience.includes(resource.identifier)) return refuse(401, 'invalid_token', 'The access token is not for this resource.');
-    if (!token.scopes.includes(MCP_SCOPE)) return refuse(403, 'insufficient_scope', 'The tool needs the mcp:tools scope.', MCP_SCOPE);
+    if (!token.scopes.includes(scope)) return refuse(403, 'insufficient_scope', `The tool needs the ${scope} scope.`, scope);
     const authInfo: AuthInfo = { token: m[1], clientId: token.clientId ?? '', scopes: token.scopes, expiresAt: token.exp, resource: new URL(resource.identifier), extra: { username: token.username } };
     // Stateless: a transport and a server per request.
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
@@ -156,5 +161,5 @@ export async function startMcpServer(opts: McpServerOptions): Promise<RunningMcp
     server.closeAllConnections();
     return (closing ??= new Promise<void>((r) => server.close(() => r())));
   }
-  return { url: resource.identifier, resource, refusals, close };
+  return { url: resource.identifier, scope, resource, refusals, close };
 }
