@@ -5,14 +5,13 @@ import { ConfirmOpen, ConfirmPanel } from '@/app/_components/confirm';
 import { FlashNotice } from '@/app/_components/flash-notice';
 import { env } from '@/lib/env';
 import { ALGORITHM_LABELS, CLIENT_TYPE_LABELS, SCOPE_POLICY_LABELS, GRANT_AUTHORIZATION_CODE, canonicalSpellingOf, checkRedirectUri, grantTypeLabel } from '@/lib/apps/schema';
-import { INTROSPECTION_SCOPE } from '@/lib/oauth/endpoints/introspect';
 import { ADD_CALLBACK, OFFER_INVALID, addCallbackSigValid, applicationPath, retryHref } from '@/lib/apps/add-callback';
 import { isConfirming } from '@/lib/http/confirm-step';
 import { playgroundPath } from '@/lib/apps/playground';
 import type { ApplicationView } from '@/lib/apps/service';
 import type { SessionUser } from '@/lib/auth/session';
 import { FIELDS } from '../_lib/fields';
-import { requestTarget } from '@/lib/oauth/resources';
+import { connectContext } from '../_lib/connect';
 import { loadApplication } from '../_lib/load';
 import { scopeCatalogue } from '../_lib/scopes';
 import type { ScopeCatalogue } from '../_components/application-fields';
@@ -138,8 +137,7 @@ function AllowedScopes({ allowed, resources }: { allowed: string[] | null; resou
 export default async function ApplicationPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
   const { id } = await params;
   const { user, app } = await loadApplication(id);
-  // RFC 8707: the snippets and the playground ask for a resource this application may use, with its allowed scopes.
-  const target = await requestTarget(app);
+  const connect = await connectContext(app);
   const sp = await searchParams;
   const page = applicationPath(app.id);
   const retry = retryHref(sp.retry, app);
@@ -282,17 +280,9 @@ export default async function ApplicationPage({ params, searchParams }: { params
           : every step of your grants sent from the page, with the answers explained.
         </p>
         <ConnectPanel
-          app={{
-            clientId: app.clientId,
-            clientType: app.clientType,
-            redirectUris: app.redirectUris,
-            grantTypes: app.grantTypes,
-            algorithm: app.algorithm,
-            hasSecret: app.hasSecret,
-            secretHashed: app.secretHashed,
-          }}
+          app={connect.app}
           issuer={env().ISSUER}
-          server={{ scopes: target.scopes, introspectionScope: INTROSPECTION_SCOPE, resource: target.resource }}
+          server={connect.server}
           codeLifetimeSeconds={env().AUTHORIZATION_CODE_EXPIRE_SECONDS}
         />
       </Card>

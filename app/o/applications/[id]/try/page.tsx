@@ -3,12 +3,11 @@ import { Alert, PageTitle } from '@/app/_components/ui';
 import { ConfirmOpen, ConfirmPanel } from '@/app/_components/confirm';
 import { FlashNotice } from '@/app/_components/flash-notice';
 import { env } from '@/lib/env';
-import { INTROSPECTION_SCOPE } from '@/lib/oauth/endpoints/introspect';
 import { applicationPath } from '@/lib/apps/add-callback';
 import { ADD_PLAYGROUND_CALLBACK, playgroundCallbackUrl, playgroundPath } from '@/lib/apps/playground';
 import { GRANT_AUTHORIZATION_CODE } from '@/lib/apps/schema';
 import { isConfirming } from '@/lib/http/confirm-step';
-import { requestTarget } from '@/lib/oauth/resources';
+import { connectContext } from '../../_lib/connect';
 import { loadApplication } from '../../_lib/load';
 import { addPlaygroundCallbackAction } from '../../actions';
 import { Playground } from '../../_components/playground';
@@ -25,8 +24,7 @@ type SearchParams = Record<string, string | string[] | undefined>;
 export default async function TryApplicationPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
   const { id } = await params;
   const { user, app } = await loadApplication(id, 'try/');
-  // RFC 8707: the snippets and the playground ask for a resource this application may use, with its allowed scopes.
-  const target = await requestTarget(app);
+  const connect = await connectContext(app);
   const sp = await searchParams;
   const page = playgroundPath(app.id);
   const issuer = env().ISSUER;
@@ -93,17 +91,9 @@ export default async function TryApplicationPage({ params, searchParams }: { par
       ) : null}
 
       <Playground
-        app={{
-          clientId: app.clientId,
-          clientType: app.clientType,
-          redirectUris: app.redirectUris,
-          grantTypes: app.grantTypes,
-          algorithm: app.algorithm,
-          hasSecret: app.hasSecret,
-          secretHashed: app.secretHashed,
-        }}
+        app={connect.app}
         issuer={issuer}
-        server={{ scopes: target.scopes, introspectionScope: INTROSPECTION_SCOPE, resource: target.resource }}
+        server={connect.server}
         callbackUrl={callbackUrl}
         callbackRegistered={callbackRegistered}
       />
