@@ -45,7 +45,7 @@ export interface AuditInput {
 
 type Row = typeof auditEvents.$inferInsert;
 const KEY = Symbol.for('oauth.audit');
-type State = { queue: Row[]; timer: NodeJS.Timeout | null; flushing: Promise<void> | null };
+type State = { queue: Row[]; timer: NodeJS.Timeout | null; flushing: Promise<void> | null; writing?: number };
 type G = typeof globalThis & { [KEY]?: State };
 const state = ((globalThis as G)[KEY] ??= { queue: [], timer: null, flushing: null });
 
@@ -59,9 +59,9 @@ export function audit(type: AuditType, e: AuditInput = {}): void {
 /** How many full batches of events are held in memory while the database is unreachable. */
 const AUDIT_HELD_BATCHES = 50;
 
-/** Events queued and not yet written (shutdown reports them when the database is away). */
+/** Events queued or being written, not yet committed (shutdown reports them when the database is away). */
 export function pendingAuditEvents(): number {
-  return state.queue.length;
+  return state.queue.length + (state.writing ?? 0);
 }
 
 /** Writes queued events now (tests and shutdown call this). During an outage they stay queued (pendingAuditEvents). */
@@ -71,6 +71,7 @@ export async function flushAudit(): Promise<void> {
   while (state.flushing) await state.flushing;
   if (state.queue.length === 0) return;
   const batch = state.queue.splice(0, state.queue.length);
+  state.writing = batch.length;
   state.flushing = (async () => {
     try {
       // One fixed statement with one JSON parameter, whatever the batch size: a multi-row VALUES
@@ -117,6 +118,7 @@ export async function flushAudit(): Promise<void> {
         log.warn('audit.write_deferred', { events: batch.length, error_code: outage });
       } else log.error('audit.write_failed', { events: batch.length, err });
     } finally {
+      state.writing = 0;
       state.flushing = null;
     }
   })();
