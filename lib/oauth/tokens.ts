@@ -132,9 +132,11 @@ export async function signAccessToken(t: NewTokens, scope: string, clientId: str
 export async function settleAccessToken(t: NewTokens, store: TokenStore, audience: string[], scope: string, clientId: string, who: JwtSubject): Promise<void> {
   if (t.final) return;
   const target = t.target ?? (await accessTargetOf(audience));
-  const expiresAt = t.target ? t.stored.accessExpiresAt : new Date(Date.now() + target.lifetimeSeconds * 1000);
   t.final = true;
-  if (!t.target) t.expiresIn = target.lifetimeSeconds;
+  // From the issuance's own instant (newTokens: expiry = instant + expiresIn), so that the same
+  // lifetime gives the same expiry: then an opaque token is already stored as it must be.
+  const expiresAt = new Date(t.stored.accessExpiresAt.getTime() + (target.lifetimeSeconds - t.expiresIn) * 1000);
+  t.expiresIn = target.lifetimeSeconds;
   if (target.format === 'opaque' && expiresAt.getTime() === t.stored.accessExpiresAt.getTime()) return;
   const oldHash = t.stored.accessHash;
   if (target.format === 'jwt') {

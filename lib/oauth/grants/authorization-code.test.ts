@@ -8,6 +8,8 @@ import { application, grantContext, MemoryTokenStore, storedTokens } from '@/tes
 import { s256 } from '../pkce';
 import { randomToken } from '../random';
 import { audit } from '../../db/queries/audit';
+import { env } from '../../env';
+import { useResourcesForTests } from '../resources';
 
 vi.mock('../../db/queries/audit', () => ({ audit: vi.fn() }));
 
@@ -121,5 +123,37 @@ describe('authorization_code grant', () => {
     // Without openid no ID token is due.
     const plain = setup({ algorithm: 'HS256', secretHashed: true });
     expect((await plain.exchange()).id_token).toBeUndefined();
+  });
+
+  it('RFC 8707 §2: a token for the default resource, opaque with the default lifetime, is stored once and never rewritten', async () => {
+    const s = setup();
+    const replace = vi.spyOn(s.store, 'replaceAccessToken');
+    const before = Date.now();
+    // Time passes between making the token and the store's answer (here 7 ms per reading of the clock).
+    let t = before;
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => (t += 7));
+    const body = await s.exchange().finally(() => clock.mockRestore());
+    expect(replace).not.toHaveBeenCalled();
+    expect(body.expires_in).toBe(env().ACCESS_TOKEN_EXPIRE_SECONDS);
+    const expiresAt = storedTokens(s.store, body).access!.expiresAt.getTime();
+    expect(expiresAt).toBeGreaterThanOrEqual(before + env().ACCESS_TOKEN_EXPIRE_SECONDS * 1000);
+    expect(expiresAt).toBeLessThanOrEqual(t + env().ACCESS_TOKEN_EXPIRE_SECONDS * 1000);
+  });
+
+  it("RFC 8707 §2: a default resource with its own lifetime gets it: expires_in and the stored expiry, from the issuance's instant", async () => {
+    const now = new Date();
+    const row = { id: 1, identifier: '', name: 'API', scopes: [], accessTokenFormat: 'opaque' as const, builtIn: true, createdAt: now, updatedAt: now };
+    useResourcesForTests([{ ...row, accessTokenLifetimeSeconds: 600 }]);
+    try {
+      const s = setup();
+      const before = Date.now();
+      const body = await s.exchange();
+      expect(body.expires_in).toBe(600);
+      const expiresAt = storedTokens(s.store, body).access!.expiresAt.getTime();
+      expect(expiresAt).toBeGreaterThanOrEqual(before + 600_000);
+      expect(expiresAt).toBeLessThanOrEqual(Date.now() + 600_000);
+    } finally {
+      useResourcesForTests([{ ...row, accessTokenLifetimeSeconds: null }]);
+    }
   });
 });

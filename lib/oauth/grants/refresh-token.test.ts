@@ -128,4 +128,16 @@ describe('refresh_token grant', () => {
     expect(hashed.store.refreshByHash(hashed.t.stored.refreshHash!)!.rotatedAt).toBeNull();
     expect(hashed.store.access).toHaveLength(1);
   });
+
+  it('RFC 8707 §2: a rotation for the default resource, opaque with the default lifetime, stores the new access token once and never rewrites it', async () => {
+    const { store, refresh } = await setup();
+    const replace = vi.spyOn(store, 'replaceAccessToken');
+    // Time passes between making the token and the store's answer (here 7 ms per reading of the clock).
+    let t = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => (t += 7));
+    const body = await refresh().finally(() => clock.mockRestore());
+    expect(replace).not.toHaveBeenCalled();
+    expect(body.expires_in).toBe(env().ACCESS_TOKEN_EXPIRE_SECONDS);
+    expect(storedTokens(store, body).access).toBeDefined();
+  });
 });
