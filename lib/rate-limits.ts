@@ -128,7 +128,8 @@ export type Guess = { kind: 'login'; username: string; ip: string } | { kind: 'c
  * `login`/`client`: one account or client from one source (RATE_LIMIT_MAX_FAILURES);
  * `login_per_ip`/`client_per_ip`: one source across accounts or clients (RATE_LIMIT_MAX_FAILURES_PER_IP);
  * `device_user_code`: one user's user codes, `device_user_code_per_ip`: one source's (RFC 8628 §5.1);
- * `device_authorization`: one client from one source (RFC 8628 §5.2); `setup_token`: one source.
+ * `device_authorization`: one client from one source (RFC 8628 §5.2); `setup_token` and
+ * `registration_token` (RFC 7591 §3's initial access token, REGISTRATION_TOKEN): one source.
  */
 export const REFUSING_LIMITS = [
   'login',
@@ -139,6 +140,7 @@ export const REFUSING_LIMITS = [
   'device_user_code_per_ip',
   'device_authorization',
   'setup_token',
+  'registration_token',
 ] as const;
 export type RefusingLimit = (typeof REFUSING_LIMITS)[number];
 
@@ -229,15 +231,20 @@ export async function countDeviceAuthorization(clientId: string, applicationId: 
   return r;
 }
 
+/** The server-issued tokens a person or a script types or sends, each limited per source (beginTokenEntry). */
+export type TokenEntryLimit = 'setup_token' | 'registration_token';
+
 /**
- * Counts a setup token typed at the setup page (lib/auth/first-admin.ts) from `ip`, before it is
- * checked: RATE_LIMIT_MAX_FAILURES per source and window (a 129-bit token is not guessable; the
- * limit keeps a scanner from hammering the page's argon2 hashing and transaction). When allowed,
+ * Counts a server-issued token presented from `ip` before it is checked: the setup token typed at
+ * the setup page (lib/auth/first-admin.ts), or the initial access token of an RFC 7591 registration
+ * (lib/oauth/endpoints/register.ts). RATE_LIMIT_MAX_FAILURES per source and window: a 129-bit setup
+ * token or a 32-character REGISTRATION_TOKEN is not guessable, and the limit keeps a scanner from
+ * hammering the work behind them. Per source only, so a guesser locks out nobody else. When allowed,
  * call `succeeded` once the token was right: it clears the source's count.
  */
-export async function beginSetupTokenEntry(ip: string): Promise<Attempt> {
-  const key = limitKey('setup-token', 'source', rateLimitSource(ip));
-  const limits: NamedLimit[] = [{ key, max: env().RATE_LIMIT_MAX_FAILURES, name: 'setup_token' }];
+export async function beginTokenEntry(limit: TokenEntryLimit, ip: string): Promise<Attempt> {
+  const key = limitKey(limit === 'setup_token' ? 'setup-token' : limit, 'source', rateLimitSource(ip));
+  const limits: NamedLimit[] = [{ key, max: env().RATE_LIMIT_MAX_FAILURES, name: limit }];
   const r = await attemptOverLimit(limits);
   auditRefusal(r, limits, { ip });
   if (r.over) return { allowed: false, retryAfterSeconds: r.retryAfterSeconds };

@@ -85,6 +85,7 @@ export const REFUSAL_LABELS: Record<RefusingLimit, string> = {
   device_user_code_per_ip: 'Device user codes refused (one source)',
   device_authorization: 'Device authorization requests refused',
   setup_token: 'Setup tokens refused',
+  registration_token: 'Registration tokens refused (RFC 7591 initial access token)',
 };
 
 const refused = (...limits: RefusingLimit[]) => limits.map((limit) => ({ metric: 'rate_limit.refused', dimension: limit, label: REFUSAL_LABELS[limit] }));
@@ -94,7 +95,7 @@ const RATE_LIMIT_SERIES: Array<{ metric: string; dimension: string; label: strin
   { metric: 'login.throttled', dimension: '', label: 'Logins delayed (one account, many sources)' },
   ...refused('login', 'login_per_ip'),
   { metric: 'client.auth_throttled', dimension: '', label: 'Client secrets delayed' },
-  ...refused('client', 'client_per_ip', 'device_user_code', 'device_user_code_per_ip', 'device_authorization', 'setup_token'),
+  ...refused('client', 'client_per_ip', 'device_user_code', 'device_user_code_per_ip', 'device_authorization', 'setup_token', 'registration_token'),
 ];
 const RATE_LIMIT_METRICS = [...new Set(RATE_LIMIT_SERIES.map((s) => s.metric))];
 

@@ -8,7 +8,7 @@ import { signupSchema, type FieldErrors } from './forms';
 import { hashPassword } from './password';
 import { createFirstAdmin, replaceSetupToken, setupState, staffExists } from '../db/queries/setup';
 import { audit } from '../db/queries/audit';
-import { beginSetupTokenEntry, tooManyAttemptsMessage } from '../rate-limits';
+import { beginTokenEntry, tooManyAttemptsMessage } from '../rate-limits';
 import { randomString, sha256b64url, USER_CODE_ALPHABET } from '../oauth/random';
 import { log } from '../log';
 import type { User } from '../db/schema';
@@ -92,7 +92,7 @@ export type FirstAdminResult =
 /**
  * Creates the first admin from the setup form, with the same rules as sign-up and createsuperuser
  * (signupSchema). The token is counted against the source's rate limit before it is checked
- * (lib/rate-limits.ts `beginSetupTokenEntry`), and looked up by its SHA-256 only, as every token
+ * (lib/rate-limits.ts `beginTokenEntry`), and looked up by its SHA-256 only, as every token
  * here: the time taken says nothing about the token. Of concurrent submissions at most one creates
  * an admin (createFirstAdmin). `gone`: an admin exists, the page no longer applies.
  */
@@ -104,7 +104,7 @@ export async function submitFirstAdmin(input: FirstAdminInput, ip: string): Prom
   if (!token) errors.token = [input.token.trim() ? 'This is not a setup token: it has 30 letters, in groups of five.' : 'Enter the setup token printed in the server’s console.'];
   if (!parsed.success || !token) return { ok: false, errors };
 
-  const attempt = await beginSetupTokenEntry(ip);
+  const attempt = await beginTokenEntry('setup_token', ip);
   if (!attempt.allowed) return { ok: false, message: tooManyAttemptsMessage('Too many wrong setup tokens.', attempt.retryAfterSeconds) };
   const { username, email, password } = parsed.data;
   const outcome = await createFirstAdmin(tokenHash(token), { username, email, passwordHash: await hashPassword(password) });

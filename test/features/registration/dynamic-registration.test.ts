@@ -165,6 +165,38 @@ describe('RFC 7591: registration in each REGISTRATION mode', () => {
     });
   });
 
+  it('RFC 7591 §3: wrong initial access tokens count per source (RATE_LIMIT_MAX_FAILURES): past it, 429 even for the right one from there; other sources are not affected, and a right one clears its source', async () => {
+    await withSettings({ RATE_LIMIT_MAX_FAILURES: '3', TRUST_PROXY: '1' }, async () => {
+      const from = (ip: string) => ({ 'x-forwarded-for': ip });
+      // A right token clears its source's count: two wrong, one right, then three wrong still pass the limit.
+      for (let i = 0; i < 2; i++) await expectOAuthError(await register(publicClient, { ...from('198.51.100.21'), ...bearer(`wrong-${i}`) }), 401, 'invalid_token');
+      expect((await register(publicClient, { ...from('198.51.100.21'), ...bearer(TOKEN) })).status).toBe(201);
+      for (let i = 0; i < 3; i++) await expectOAuthError(await register(publicClient, { ...from('198.51.100.21'), ...bearer(`wrong-${i}`) }), 401, 'invalid_token');
+      const over = await register(publicClient, { ...from('198.51.100.21'), ...bearer(TOKEN) });
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await over.json()).error_description).toMatch(/Too many wrong initial access tokens from this address\. Try again in /);
+      expect((await register(publicClient, { ...from('198.51.100.22'), ...bearer(TOKEN) })).status).toBe(201);
+    });
+  });
+
+  it("Fetch CORS: a self-registered client may call the token endpoint from its redirect URIs' origins, and from no other", async () => {
+    const r = await register({ ...publicClient, redirect_uris: ['https://spa.example/callback', 'http://127.0.0.1:5173/cb'] }, bearer(TOKEN));
+    expect(r.status).toBe(201);
+    const c = await r.json();
+    expect((await rowOf(c.client_id)).allowedOrigins).toEqual(['https://spa.example', 'http://127.0.0.1:5173']);
+    const exchange = (origin: string) =>
+      fetch(`${srv.url}/o/token/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code: 'not-a-code', client_id: c.client_id, redirect_uri: 'https://spa.example/callback', code_verifier: 'v'.repeat(43) }),
+      });
+    const from = await exchange('https://spa.example');
+    expect(from.status).toBe(400);
+    expect(from.headers.get('access-control-allow-origin')).toBe('https://spa.example');
+    expect((await exchange('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('a registration body over its limit is refused before it is read (the manifest\'s body limit)', async () => {
     const r = await register({ ...publicClient, client_name: 'x'.repeat(20_000) }, bearer(TOKEN));
     expect(r.status).toBe(413);
