@@ -6,6 +6,24 @@ import { and, eq, sql } from 'drizzle-orm';
 import { getDb } from '../index';
 import { applications, consents, type Application } from '../schema';
 import { invalidateClient } from './clients';
+import { canonicalOrigin } from '../../canonical';
+
+/**
+ * The CORS allowed origins of a self-registered client: the origins of its redirect URIs, so that
+ * a browser-based client (an SPA, a web MCP client) can call the token endpoint from the page the
+ * code comes back to. Nobody vets such a client, and it needs no more: that origin receives its
+ * codes already, and PKCE binds each code to whoever started the request.
+ */
+export function redirectOrigins(redirectUris: readonly string[]): string[] {
+  const origins = redirectUris.map((u) => {
+    try {
+      return canonicalOrigin(new URL(u).origin);
+    } catch {
+      return null;
+    }
+  });
+  return [...new Set(origins.filter((o): o is string => o !== null))];
+}
 
 /** The client metadata both kinds of self-registration store (RFC 7591 §2). */
 export interface RegisteredMetadata {
@@ -36,6 +54,7 @@ export async function upsertMetadataDocumentClient(clientId: string, m: Register
     postLogoutRedirectUris: m.postLogoutRedirectUris,
     logoUri: m.logoUri,
     clientUri: m.clientUri,
+    allowedOrigins: redirectOrigins(m.redirectUris),
     metadataFetchedAt: fetchedAt,
     metadataExpiresAt: expiresAt,
   };
@@ -67,7 +86,7 @@ export async function createDynamicClient(
   const db = await getDb();
   const [row] = await db
     .insert(applications)
-    .values({ clientId, ...secret, ...m, skipAuthorization: false, userId: null, registrationMethod: 'dynamic', registrationAccessTokenHash })
+    .values({ clientId, ...secret, ...m, allowedOrigins: redirectOrigins(m.redirectUris), skipAuthorization: false, userId: null, registrationMethod: 'dynamic', registrationAccessTokenHash })
     .onConflictDoNothing({ target: applications.clientId })
     .returning();
   if (row) await invalidateClient(clientId);
@@ -105,7 +124,7 @@ export async function updateDynamicClient(id: number, m: RegisteredMetadata, reg
   );
   const [row] = await db
     .update(applications)
-    .set({ ...m, ...(registrationAccessTokenHash ? { registrationAccessTokenHash } : {}), version: sql`${applications.version} + 1`, updatedAt: sql`now()` })
+    .set({ ...m, allowedOrigins: redirectOrigins(m.redirectUris), ...(registrationAccessTokenHash ? { registrationAccessTokenHash } : {}), version: sql`${applications.version} + 1`, updatedAt: sql`now()` })
     .where(and(eq(applications.id, id), eq(applications.registrationMethod, 'dynamic')))
     .returning();
   if (row) await invalidateClient(row.clientId);

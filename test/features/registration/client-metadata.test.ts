@@ -80,6 +80,8 @@ describe('Client ID Metadata Documents: fetched, validated, kept and used', () =
     const row = await rowOf(clientId);
     expect(row).toMatchObject({ registrationMethod: 'metadata_document', userId: null, clientType: 'public', name: 'Agent Smith', skipAuthorization: false, clientUri: 'https://agent.example/' });
     expect(row!.redirectUris).toEqual([POSTMAN_CALLBACK]);
+    // Its CORS allowed origins are its redirect URIs' (lib/db/queries/registration.ts redirectOrigins).
+    expect(row!.allowedOrigins).toEqual([new URL(POSTMAN_CALLBACK).origin]);
   });
 
   it('a metadata-document client is asked for consent every time: the remembered consent does not skip it', async () => {
