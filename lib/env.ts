@@ -232,6 +232,8 @@ export interface Limits {
   cleanupBatchSize: number;
   /** Revoked or rotated refresh tokens without expiry are kept this long, when REFRESH_TOKEN_EXPIRE_SECONDS is unset (seconds). db/queries/cleanup.ts */
   revokedRefreshRetentionSeconds: number;
+  /** A Client ID Metadata Document client with nothing left is deleted this long after its document was fetched (seconds). db/queries/cleanup.ts */
+  unusedMetadataClientRetentionSeconds: number;
 
   // --- the log (OWASP Logging Cheat Sheet: protect the log from flooding) ----------------------
   /** Lines of one (level, event) per window, and the window (ms). lib/log.ts */
@@ -279,6 +281,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   auditFlushMs: 100,
   cleanupBatchSize: 10_000,
   revokedRefreshRetentionSeconds: 30 * 24 * 3600,
+  unusedMetadataClientRetentionSeconds: 30 * 24 * 3600,
   logFloodMaxLines: 100,
   logFloodWindowMs: 10_000,
   logValueMaxLength: 2000,

@@ -50,6 +50,7 @@ async function main() {
   console.log(`Deleted ${n(r.rateLimits)} ended rate-limit windows`);
   console.log(`Deleted ${n(r.sessions)} login sessions (expired or signed out)`);
   console.log(`Deleted ${n(r.authorizationRequests)} pending authorization requests (expired)`);
+  console.log(`Deleted ${n(r.metadataClients)} clients of Client ID Metadata Documents unused for ${Math.round(env().limits.unusedMetadataClientRetentionSeconds / 86400)} days`);
   console.log('Kept revoked and rotated refresh tokens that have not expired yet, so that their reuse is still detected.');
   await closeDb();
 }

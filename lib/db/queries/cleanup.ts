@@ -11,9 +11,15 @@
 //  - rate-limit windows that have ended.
 //  - login sessions once expired or revoked (a revoked session never comes back).
 //  - pending authorization requests once expired (30 minutes; a finished one is deleted at once).
+//  - clients registered by a Client ID Metadata Document that nobody uses: fetched more than
+//    limits.unusedMetadataClientRetentionSeconds (30 days) ago, with no token, code, device code or
+//    pending request left. Anyone can make such a row by naming a new URL, so they must not pile
+//    up; the next use fetches the document again. Their consents go with them (such clients are
+//    asked every time anyway). A suspended one is KEPT: deleting it would lift the suspension.
 import { sql, type SQL } from 'drizzle-orm';
 import { query } from '../index';
 import { tokenStateSql } from './token-state';
+import { invalidateClients } from './clients';
 import { env } from '../../env';
 
 
@@ -25,6 +31,8 @@ export interface CleanupResult {
   rateLimits: number;
   sessions: number;
   authorizationRequests: number;
+  /** Unused Client ID Metadata Document clients (see the header). */
+  metadataClients: number;
 }
 
 export interface CleanupOptions {
@@ -80,5 +88,32 @@ export async function clearExpiredTokens(opts: CleanupOptions = {}): Promise<Cle
   const limits = await query<{ n: number }>(sql`
     WITH d AS (DELETE FROM rate_limits WHERE window_start <= now() - make_interval(secs => ${window}) RETURNING 1)
     SELECT count(*)::int AS n FROM d`);
-  return { accessTokens, refreshTokens, authorizationCodes, deviceCodes, rateLimits: Number(limits[0]?.n ?? 0), sessions, authorizationRequests };
+  const metadataClients = await deleteUnusedMetadataClients(batch, opts.onBatch);
+  return { accessTokens, refreshTokens, authorizationCodes, deviceCodes, rateLimits: Number(limits[0]?.n ?? 0), sessions, authorizationRequests, metadataClients };
+}
+
+/**
+ * Deletes the unused Client ID Metadata Document clients (see the header), `batch` at a time, after
+ * the dead tokens and codes are gone, and drops them from every instance's client cache (NOTIFY).
+ * @returns how many were deleted
+ */
+async function deleteUnusedMetadataClients(batch: number, onBatch?: CleanupOptions['onBatch']): Promise<number> {
+  const retention = env().limits.unusedMetadataClientRetentionSeconds;
+  const none = (table: string) => sql`NOT EXISTS (SELECT 1 FROM ${sql.identifier(table)} x WHERE x.application_id = a.id)`;
+  let total = 0;
+  for (;;) {
+    const rows = await query<{ client_id: string }>(sql`
+      DELETE FROM applications WHERE id IN (
+        SELECT a.id FROM applications a
+        WHERE a.registration_method = 'metadata_document' AND a.suspended_at IS NULL
+          AND coalesce(a.metadata_fetched_at, a.created_at) <= now() - make_interval(secs => ${retention})
+          AND ${none('access_tokens')} AND ${none('refresh_tokens')} AND ${none('authorization_codes')}
+          AND ${none('device_codes')} AND ${none('authorization_requests')}
+        LIMIT ${batch}
+      ) RETURNING client_id`);
+    await invalidateClients(rows.map((r) => r.client_id));
+    total += rows.length;
+    if (rows.length > 0) onBatch?.('applications', rows.length);
+    if (rows.length < batch) return total;
+  }
 }

@@ -116,7 +116,7 @@ describe('clearExpiredTokens', () => {
     await pending('p-del-expired', { expires: '-1 second' });
 
     const r = await clearExpiredTokens();
-    expect(r).toEqual({ accessTokens: 3, refreshTokens: 5, authorizationCodes: 2, deviceCodes: 2, rateLimits: 1, sessions: 0, authorizationRequests: 1 });
+    expect(r).toEqual({ accessTokens: 3, refreshTokens: 5, authorizationCodes: 2, deviceCodes: 2, rateLimits: 1, sessions: 0, authorizationRequests: 1, metadataClients: 0 });
     expect(await labels('access_tokens')).toEqual(['a-keep-live']);
     expect(await labels('refresh_tokens')).toEqual([
       'r-keep-live',
@@ -133,7 +133,36 @@ describe('clearExpiredTokens', () => {
     expect(await pendingLabels()).toEqual(['p-keep-live']);
 
     // Idempotent: a second run finds nothing.
-    expect(await clearExpiredTokens()).toEqual({ accessTokens: 0, refreshTokens: 0, authorizationCodes: 0, deviceCodes: 0, rateLimits: 0, sessions: 0, authorizationRequests: 0 });
+    expect(await clearExpiredTokens()).toEqual({ accessTokens: 0, refreshTokens: 0, authorizationCodes: 0, deviceCodes: 0, rateLimits: 0, sessions: 0, authorizationRequests: 0, metadataClients: 0 });
+  });
+
+  it('deletes Client ID Metadata Document clients unused for 30 days; keeps one with a live token, a recent one, a suspended one, and every other kind of client', async () => {
+    await wipe();
+    const day = 24 * 3600;
+    expect(DEFAULT_LIMITS.unusedMetadataClientRetentionSeconds).toBe(30 * day);
+    const cimd = (name: string, fetchedDaysAgo: number, over: Parameters<typeof makeApp>[0] = {}) =>
+      makeApp({
+        name,
+        clientId: `https://${name}.example/client.json`,
+        clientType: 'public',
+        registrationMethod: 'metadata_document',
+        metadataFetchedAt: new Date(Date.now() - fetchedDaysAgo * day * 1000),
+        ...over,
+      });
+    await cimd('stale', 31);
+    const withToken = await cimd('stale-with-token', 31);
+    await query(sql`
+      INSERT INTO refresh_tokens (token_hash, application_id, user_id, scope, family_id, expires_at)
+      VALUES (${hash()}, ${withToken.id}, ${userId}, 'keep', ${crypto.randomUUID()}, now() + interval '1 day')`);
+    await cimd('recent', 29);
+    await cimd('suspended', 31, { suspendedAt: new Date() });
+    await makeApp({ name: 'dynamic', registrationMethod: 'dynamic', createdAt: new Date(Date.now() - 90 * day * 1000) });
+    const before = await query<{ name: string }>(sql`SELECT name FROM applications ORDER BY name`);
+    const r = await clearExpiredTokens();
+    expect(r.metadataClients).toBe(1);
+    const after = (await query<{ name: string }>(sql`SELECT name FROM applications ORDER BY name`)).map((x) => x.name);
+    expect(after).toEqual(before.map((x) => x.name).filter((n) => n !== 'stale'));
+    await query(sql`DELETE FROM applications WHERE registration_method <> 'form'`);
   });
 
   it('deletes in batches of the given size until nothing is left', async () => {
