@@ -9,6 +9,7 @@ import { beginUserCodeEntry } from '../rate-limits';
 import { saveConsent } from '../db/queries/tokens';
 import { audit } from '../db/queries/audit';
 import { selfRegisteredHost, type UnverifiedHosts } from './client-metadata';
+import { consentGroups, defaultResource, listResources, type ConsentGroup } from './resources';
 
 export interface DeviceActor {
   userId: string;
@@ -41,6 +42,8 @@ export interface DeviceConsent {
   /** For a self-registered client, the hosts its "not verified" warning names (no redirect URI here); else null. */
   unverified: UnverifiedHosts | null;
   scopes: string[];
+  /** The scopes grouped by resource, with their sentences, as the consent screen shows them. */
+  groups: ConsentGroup[];
   expiresAt: Date;
 }
 
@@ -57,6 +60,8 @@ export async function loadDeviceConsent(userId: string, userCode: string): Promi
     ownerUsername: r.ownerUsername,
     unverified: selfRegisteredHost(r, null),
     scopes: parseScope(r.scope),
+    // No stored resource means the default resource (RFC 8707 §2: without `resource`).
+    groups: consentGroups(parseScope(r.scope), r.resources.length ? r.resources : [(await defaultResource()).identifier], await listResources()),
     expiresAt: r.expiresAt,
   };
 }

@@ -270,7 +270,7 @@ export async function resolveScopes(raw: string | undefined, resources: readonly
  * @returns `scopes`, unchanged
  * @throws OAuthError invalid_target naming the first resource that gets no scope, with its scopes
  */
-function everyResourceScoped(scopes: string[], resources: readonly Resource[]): string[] {
+export function everyResourceScoped(scopes: string[], resources: readonly Resource[]): string[] {
   if (resources.length === 1 && resources[0].builtIn) return scopes;
   const bare = resources.find((r) => !r.scopes.some((x) => scopes.includes(x.name)));
   if (bare) {
@@ -315,6 +315,49 @@ function allowedOnly(scopes: string[], app: ScopePolicyOf): string[] {
   if (app.allowedScopes === null) return scopes;
   const allowed = new Set(app.allowedScopes);
   return scopes.filter((s) => isOidcScope(s) || allowed.has(s));
+}
+
+// --- the scopes as the consent screen and the device approval page show them -----------------------
+
+/** One group of the consent screen: a resource's requested scopes, or the OpenID Connect ones. */
+export interface ConsentGroup {
+  /** The resource's name, or 'Your identity' for OIDC scopes. */
+  title: string;
+  /** The resource identifier's host (what the user can recognise); null for OIDC scopes. */
+  host: string | null;
+  identifier: string | null;
+  scopes: { name: string; description: string; required: boolean }[];
+}
+
+/**
+ * Scopes the user cannot uncheck on the consent screen: `openid` (without it the request is not an
+ * OpenID Connect sign-in at all). Every other scope is optional (RFC 6749 §3.3: the server may
+ * grant fewer than requested, and says so in the token response's `scope`).
+ */
+export const REQUIRED_SCOPES: readonly string[] = ['openid'];
+
+/**
+ * The requested scopes grouped by resource (a scope two resources define is shown under the
+ * first), OIDC scopes in their own group last. Resource identifiers no longer registered are shown
+ * by identifier.
+ */
+export function consentGroups(scopes: readonly string[], identifiers: readonly string[], all: readonly Resource[]): ConsentGroup[] {
+  const oidc = OIDC_SCOPES as readonly string[];
+  const resources = identifiers.map((id) => all.find((r) => r.identifier === id)).filter((r): r is Resource => r !== undefined);
+  const placed = new Set<string>();
+  const groups: ConsentGroup[] = [];
+  for (const r of resources) {
+    const mine = scopes.filter((s) => !oidc.includes(s) && !placed.has(s) && r.scopes.some((x) => x.name === s));
+    mine.forEach((s) => placed.add(s));
+    if (!mine.length) continue;
+    const host = URL.canParse(r.identifier) ? new URL(r.identifier).host : r.identifier;
+    groups.push({ title: r.name, host, identifier: r.identifier, scopes: mine.map((s) => ({ name: s, description: describeResourceScope([r], s), required: false })) });
+  }
+  const rest = scopes.filter((s) => !placed.has(s) && !oidc.includes(s));
+  if (rest.length) groups.push({ title: 'Other permissions', host: null, identifier: null, scopes: rest.map((s) => ({ name: s, description: describeResourceScope(resources, s), required: false })) });
+  const ids = scopes.filter((s) => oidc.includes(s));
+  if (ids.length) groups.push({ title: 'Your identity', host: null, identifier: null, scopes: ids.map((s) => ({ name: s, description: describeResourceScope([], s), required: REQUIRED_SCOPES.includes(s) })) });
+  return groups;
 }
 
 // --- what the access token is ----------------------------------------------------------------------

@@ -66,7 +66,7 @@ export default async function DevicePage({ searchParams }: { searchParams: Promi
             </p>
             {consent.unverified ? <UnverifiedClient hosts={consent.unverified} /> : null}
             <p className="mt-4 text-sm font-medium text-slate-800">The device asks to:</p>
-            <ScopeList scopes={consent.scopes} />
+            <ScopeList groups={consent.groups} />
             <p className="mt-4 text-sm text-slate-600">Only approve if you started this on a device you trust and it shows the same code.</p>
             <form action={decideDeviceAction} className="mt-6 flex flex-wrap gap-3">
               <input type="hidden" name="user_code" value={consent.userCode} />

@@ -98,6 +98,8 @@ export interface DeviceRequestView {
   clientId: string;
   clientUri: string | null;
   scope: string;
+  /** RFC 8707: the resources the device asked for; empty for the default resource. */
+  resources: string[];
   expiresAt: Date;
 }
 
@@ -112,11 +114,12 @@ export async function findBoundDeviceRequest(userCode: string, userId: string): 
     client_id: string;
     client_uri: string | null;
     scope: string;
+    resources: string[] | null;
     expires_at: string | Date;
   }>(sql`
     SELECT d.id::int AS id, d.application_id::int AS application_id, a.name AS app_name, u.username AS owner_username,
            a.registration_method, a.client_id, a.client_uri,
-           d.scope, d.expires_at
+           d.scope, d.resources, d.expires_at
     FROM device_codes d
     JOIN applications a ON a.id = d.application_id
     LEFT JOIN users u ON u.id = a.user_id
@@ -132,6 +135,7 @@ export async function findBoundDeviceRequest(userCode: string, userId: string): 
     clientId: r.client_id,
     clientUri: r.client_uri,
     scope: r.scope,
+    resources: r.resources ?? [],
     expiresAt: new Date(r.expires_at),
   };
 }

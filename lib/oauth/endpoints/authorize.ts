@@ -25,8 +25,8 @@ import {
 import { matchRedirectUri } from '../redirect-uri';
 import { isValidCodeChallenge, type PkceMethod } from '../pkce';
 import { randomToken, sha256b64url } from '../random';
-import { formatScope, OIDC_SCOPES, parseScope } from '../scope';
-import { describeResourceScope, listResources, resolveResources, resolveScopes, resourcesWithScope, type Resource } from '../resources';
+import { formatScope, parseScope } from '../scope';
+import { REQUIRED_SCOPES, consentGroups, listResources, resolveResources, resolveScopes, resourcesWithScope, type ConsentGroup } from '../resources';
 import { getClient, type Client } from '../../db/queries/clients';
 import { isSelfRegistered, resolveClient } from '../client-metadata';
 import { findUserAndMaybeIssueCode, insertCode, saveConsent, type NewCode } from '../../db/queries/tokens';
@@ -417,47 +417,6 @@ export interface ConsentPage {
   redirectUri: string;
   /** The requested scopes grouped for the page: each resource's, then OIDC's (ConsentGroup). */
   groups: ConsentGroup[];
-}
-
-/** One group of the consent screen: a resource's requested scopes, or the OpenID Connect ones. */
-export interface ConsentGroup {
-  /** The resource's name, or 'Your identity' for OIDC scopes. */
-  title: string;
-  /** The resource identifier's host (what the user can recognise); null for OIDC scopes. */
-  host: string | null;
-  identifier: string | null;
-  scopes: { name: string; description: string; required: boolean }[];
-}
-
-/**
- * Scopes the user cannot uncheck on the consent screen: `openid` (without it the request is not an
- * OpenID Connect sign-in at all). Every other scope is optional (RFC 6749 §3.3: the server may
- * grant fewer than requested, and says so in the token response's `scope`).
- */
-export const REQUIRED_SCOPES: readonly string[] = ['openid'];
-
-/**
- * The requested scopes grouped by resource (a scope two resources define is shown under the
- * first), OIDC scopes in their own group last. Resource identifiers no longer registered are shown
- * by identifier.
- */
-export function consentGroups(scopes: readonly string[], identifiers: readonly string[], all: readonly Resource[]): ConsentGroup[] {
-  const oidc = OIDC_SCOPES as readonly string[];
-  const resources = identifiers.map((id) => all.find((r) => r.identifier === id)).filter((r): r is Resource => r !== undefined);
-  const placed = new Set<string>();
-  const groups: ConsentGroup[] = [];
-  for (const r of resources) {
-    const mine = scopes.filter((s) => !oidc.includes(s) && !placed.has(s) && r.scopes.some((x) => x.name === s));
-    mine.forEach((s) => placed.add(s));
-    if (!mine.length) continue;
-    const host = URL.canParse(r.identifier) ? new URL(r.identifier).host : r.identifier;
-    groups.push({ title: r.name, host, identifier: r.identifier, scopes: mine.map((s) => ({ name: s, description: describeResourceScope([r], s), required: false })) });
-  }
-  const rest = scopes.filter((s) => !placed.has(s) && !oidc.includes(s));
-  if (rest.length) groups.push({ title: 'Other permissions', host: null, identifier: null, scopes: rest.map((s) => ({ name: s, description: describeResourceScope(resources, s), required: false })) });
-  const ids = scopes.filter((s) => oidc.includes(s));
-  if (ids.length) groups.push({ title: 'Your identity', host: null, identifier: null, scopes: ids.map((s) => ({ name: s, description: describeResourceScope([], s), required: REQUIRED_SCOPES.includes(s) })) });
-  return groups;
 }
 
 /**

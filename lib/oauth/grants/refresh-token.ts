@@ -4,7 +4,7 @@
 import type { Grant } from './types';
 import { invalidGrant, invalidScope, invalidTarget } from '../errors';
 import { paramValues, required } from '../http';
-import { accessTarget, resolveResources, scopeWithin } from '../resources';
+import { accessTarget, everyResourceScoped, resolveResources, scopeWithin } from '../resources';
 import { sha256b64url } from '../random';
 import { formatScope, isValidScopeToken, parseScope } from '../scope';
 import type { RefreshRotation } from '../store';
@@ -31,6 +31,9 @@ export const refreshTokenGrant: Grant = {
     // refuses others); the access token is then for those, with their scopes.
     const named = paramValues(params, 'resource');
     const resources = named.length ? await resolveResources(named) : null;
+    // RFC 8707 §2 / §3, as at the other endpoints: with a scope named too, each named resource must
+    // keep one of its scopes, or `aud` would name a resource the token has no scope for.
+    if (resources && requested?.length) everyResourceScoped(requested, resources);
     const tokens = newTokens(true, resources && accessTarget(resources), resources && scopeWithin(resources));
     const problem = await idTokenProblem(client.app);
     const rotation: RefreshRotation = {

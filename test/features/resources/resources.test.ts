@@ -9,7 +9,7 @@ import { creds, expectOAuthError, newVerifier, postToken, redirectParams } from 
 import { getDb } from '@/lib/db';
 import { accessTokens, authorizationCodes, refreshTokens, resources } from '@/lib/db/schema';
 import { invalidateResources, resourcesWithScope } from '@/lib/oauth/resources';
-import { decideDevice, enterUserCode } from '@/lib/oauth/device';
+import { decideDevice, enterUserCode, loadDeviceConsent } from '@/lib/oauth/device';
 import { sha256b64url } from '@/lib/oauth/random';
 import { s256 } from '@/lib/oauth/pkce';
 import { settings } from './settings';
@@ -196,6 +196,17 @@ describe('RFC 8707 resource indicators', () => {
     expect((await fetch(`${srv.url}/api/hello`, { headers: bearer(body.access_token) })).status).toBe(200);
     const [rt] = await (await getDb()).select().from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256b64url(body.refresh_token)));
     expect(rt.resources).toEqual([BILLING, `${srv.url}/api`]);
+
+    // RFC 8707 §2, RFC 8707 §3: two resources named with a scope of only one is invalid_target naming the other, before spending.
+    const both: [string, string][] = [['grant_type', 'refresh_token'], ['refresh_token', body.refresh_token], ['resource', BILLING], ['resource', `${srv.url}/api`]];
+    const bare = await expectOAuthError(await tokenWith([...both, ['scope', 'invoices']], app), 400, 'invalid_target');
+    expect(bare.error_description).toBe(`No scope was granted for the resource '${srv.url}/api': request one of its scopes (read write) or leave the resource out (RFC 8707 section 2).`);
+    const scoped = await tokenWith([...both, ['scope', 'invoices read']], app);
+    const scopedBody = await scoped.json();
+    expect(scoped.status, JSON.stringify(scopedBody)).toBe(200);
+    const [at] = await (await getDb()).select().from(accessTokens).where(eq(accessTokens.tokenHash, sha256b64url(scopedBody.access_token)));
+    expect(at.audience).toEqual([BILLING, `${srv.url}/api`]);
+    expect(scopedBody.scope).toBe('invoices read');
   });
 });
 
@@ -207,6 +218,12 @@ describe('RFC 8707 at the device authorization endpoint', () => {
     const d = await (await start([['resource', MCP], ['resource', BILLING], ['scope', 'mcp:tools invoices']])).json();
     const user = await makeUser();
     expect((await enterUserCode({ userId: user.id, ip: '192.0.2.77' }, d.user_code)).ok).toBe(true);
+    // The approval page shows the scopes as the consent screen does: grouped by resource, each with its sentence.
+    const consent = await loadDeviceConsent(user.id, d.user_code);
+    expect(consent!.groups.map((g) => [g.title, g.host, g.scopes.map((x) => [x.name, x.description])])).toEqual([
+      ['MCP tools', 'mcp.example.com', [['mcp:tools', 'Use the tools']]],
+      ['Billing', 'billing.example.com', [['invoices', 'See your invoices']]],
+    ]);
     expect((await decideDevice({ userId: user.id, ip: '192.0.2.77' }, d.user_code, 'approve')).ok).toBe(true);
     const r = await tokenWith([['grant_type', 'urn:ietf:params:oauth:grant-type:device_code'], ['device_code', d.device_code], ['resource', BILLING]], app);
     const body = await r.json();

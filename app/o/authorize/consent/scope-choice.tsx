@@ -1,7 +1,7 @@
 // The consent screen's scopes as checkboxes, one fieldset per resource (its name and host) and one
 // for OpenID Connect's, each scope with its sentence. Optional scopes can be unchecked; required
 // ones (openid) are shown checked and disabled, with the reason.
-import type { ConsentGroup } from '@/lib/oauth/endpoints/authorize';
+import type { ConsentGroup } from '@/lib/oauth/resources';
 
 export function ScopeChoice({ groups }: { groups: ConsentGroup[] }) {
   return (
