@@ -288,10 +288,36 @@ const issueStatement = statement<
     SELECT user_id, username, email, refusal FROM checked`,
 );
 
-/** TokenStore.issueTokens: one statement (its checks read the client and user by primary key). */
+/**
+ * The issuance without a user or a refresh token (client_credentials, RFC 6749 §4.4): the access
+ * token inserted only while the client is not suspended, in one plain INSERT … SELECT. The same
+ * rule as issueStatement's, without its CTEs (no user to check, no consent to record, no refresh
+ * token), whose executor set-up cost PostgreSQL as much CPU again as the insert itself.
+ * No row: refused, or the client is gone; issueStatement then says which.
+ */
+const issueForClientStatement = statement<IssuingValues & { applicationId: number; scope: string }, { ok: number }>(
+  (p) => sql`
+    INSERT INTO access_tokens (token_hash, application_id, user_id, scope, grant_type, expires_at, audience)
+    SELECT ${p.accessHash}::text, app.id, NULL, ${p.scope}::text, ${p.grantType}::text, ${p.accessExpiresAt}::timestamptz,
+           ${audienceOf(sql`'{}'::text[]`, p)}
+    FROM applications app LEFT JOIN users app_owner ON app_owner.id = app.user_id
+    WHERE app.id = ${p.applicationId}::bigint AND NOT ${appSuspended}
+    RETURNING 1 AS ok`,
+);
+
+/**
+ * TokenStore.issueTokens: one statement (its checks read the client and user by primary key). A
+ * client acting for itself (no user, no refresh token) takes issueForClientStatement; when that
+ * inserts nothing, issueStatement decides (and inserts, if the client was unsuspended meanwhile).
+ */
 export async function issueTokens(i: TokenIssue): Promise<IssueResult> {
+  const values = issuingValues(i.tokens, i.grantType, i.idTokenUnavailable);
+  if (i.userId === null && i.tokens.refreshHash === null) {
+    const [inserted] = await issueForClientStatement({ ...values, applicationId: i.applicationId, scope: i.scope });
+    if (inserted) return { ok: true, user: null };
+  }
   const rows = await issueStatement({
-    ...issuingValues(i.tokens, i.grantType, i.idTokenUnavailable),
+    ...values,
     applicationId: i.applicationId,
     userId: i.userId,
     scope: i.scope,
