@@ -171,6 +171,9 @@ function perSettings<T>(make: (e: Env) => T): () => T {
 
 const NO_CHALLENGE_PARAMS: BearerChallengeParams = {};
 
+/** The caller of an endpoint that identifies none (identify's answer without a rule). */
+const NO_CALLER = Object.freeze({});
+
 /**
  * RFC 9728 §5.1: what the Bearer challenges of an endpoint of the resource `resource`
  * (BearerOptions.resource) add, `resource_metadata`: the manifest's protected_resource_metadata
@@ -202,7 +205,8 @@ export function defineEndpoint<R extends CallerRule | undefined = undefined>(spe
       if (!served.has(asServed.method)) throw s.otherMethods(allow);
       const params = s.form ? parseForm(asServed) : NO_PARAMS;
       const allowOriginsOf = chooser(choice);
-      const caller = await identify(s.caller, asServed, params, allowOriginsOf);
+      // No caller to identify (discovery, JWKS, metadata): no await, no object for it.
+      const caller = s.caller ? await identify(s.caller, asServed, params, allowOriginsOf) : NO_CALLER;
       const answer = await s.handle(asServed, { params, allowOriginsOf, ...caller } as EndpointContext & Caller<CallerRule | undefined>);
       return withPolicyCors(s.cors, answer, req, choice.app);
     } catch (err) {

@@ -127,6 +127,12 @@ export async function listResources(): Promise<Resource[]> {
   return state.loading;
 }
 
+/** Whether listResources would answer from its cache now, without a statement (no await needed). */
+export function resourcesFresh(): boolean {
+  const e = env();
+  return state.fixed !== null || (state.list !== null && state.env === e && state.db !== null && Date.now() - state.at < e.limits.clientCacheMs);
+}
+
 /** The cache's version: changes whenever the resources are read again. */
 export const resourcesVersion = () => state.version;
 

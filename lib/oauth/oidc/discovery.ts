@@ -9,7 +9,7 @@
 import type { OAuthResponse } from '../http';
 import { urlFor, type PathName } from '../paths';
 import { knownScopes } from '../scope';
-import { resourcesVersion, supportedScopes } from '../resources';
+import { listResources, resourcesFresh, resourcesVersion, supportedScopes } from '../resources';
 import { supportedGrantTypes } from '../grants/catalogue';
 import { env, type Env } from '../../env';
 import { CLAIMS_SUPPORTED, ID_TOKEN_ALGS } from './id-token';
@@ -75,11 +75,12 @@ type G = typeof globalThis & { [KEY]?: { env: Env; version: number; body: string
 async function metadataBody(): Promise<string> {
   const g = globalThis as G;
   const e = env();
-  const scopes = await supportedScopes(); // cached (lib/oauth/resources.ts)
+  // Cached (lib/oauth/resources.ts): awaited only when stale; a reload bumps resourcesVersion.
+  if (!resourcesFresh()) await listResources();
   const version = resourcesVersion();
   // Keyed on the settings object (tests that reset the environment get a fresh document) and the
-  // resources' cache version (a resource added or changed).
-  if (g[KEY]?.env !== e || g[KEY].version !== version) g[KEY] = { env: e, version, body: JSON.stringify(discoveryMetadata(e, scopes)) };
+  // resources' cache version (a resource added or changed): built again only then.
+  if (g[KEY]?.env !== e || g[KEY].version !== version) g[KEY] = { env: e, version, body: JSON.stringify(discoveryMetadata(e, await supportedScopes())) };
   return g[KEY].body;
 }
 
