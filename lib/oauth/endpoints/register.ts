@@ -35,7 +35,7 @@ import type { Application } from '../../db/schema';
 import { createDynamicClient, deleteDynamicClient, findDynamicClient, updateDynamicClient, type RegisteredMetadata } from '../../db/queries/registration';
 import { audit } from '../../db/queries/audit';
 import { hashPassword, verifyPassword } from '../../auth/password';
-import { beginTokenEntry, countRegistration, tooManyAttemptsMessage } from '../../rate-limits';
+import { beginTokenEntry, countRegistration } from '../../rate-limits';
 import { controlCharPath, hasNul } from '../../fields';
 import { env } from '../../env';
 import { defaultResource, listResources, scopesOf } from '../resources';
@@ -218,7 +218,7 @@ async function registrant(req: OAuthRequest): Promise<Trust> {
   if (token !== null) {
     // Counted per source before it is compared (lib/rate-limits.ts beginTokenEntry), cleared when right.
     const attempt = await beginTokenEntry('registration_token', req.ip);
-    if (!attempt.allowed) throw tooManyRequests(tooManyAttemptsMessage('Too many wrong initial access tokens from this address.', attempt.retryAfterSeconds), attempt.retryAfterSeconds);
+    if (!attempt.allowed) throw tooManyRequests('Too many wrong initial access tokens from this address; retry after the time in Retry-After.', attempt.retryAfterSeconds);
     if (!e.REGISTRATION_TOKEN || !timingSafeEqualStr(token, e.REGISTRATION_TOKEN)) throw invalidToken('The initial access token is not valid.');
     await attempt.succeeded();
     return 'initial_access_token';

@@ -175,7 +175,7 @@ describe('RFC 7591: registration in each REGISTRATION mode', () => {
       const over = await register(publicClient, { ...from('198.51.100.21'), ...bearer(TOKEN) });
       expect(over.status).toBe(429);
       expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect((await over.json()).error_description).toMatch(/Too many wrong initial access tokens from this address\. Try again in /);
+      expect((await over.json()).error_description).toBe('Too many wrong initial access tokens from this address; retry after the time in Retry-After.');
       expect((await register(publicClient, { ...from('198.51.100.22'), ...bearer(TOKEN) })).status).toBe(201);
     });
   });

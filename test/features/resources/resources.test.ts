@@ -200,7 +200,7 @@ describe('RFC 8707 resource indicators', () => {
     // RFC 8707 §2, RFC 8707 §3: two resources named with a scope of only one is invalid_target naming the other, before spending.
     const both: [string, string][] = [['grant_type', 'refresh_token'], ['refresh_token', body.refresh_token], ['resource', BILLING], ['resource', `${srv.url}/api`]];
     const bare = await expectOAuthError(await tokenWith([...both, ['scope', 'invoices']], app), 400, 'invalid_target');
-    expect(bare.error_description).toBe(`No scope was granted for the resource '${srv.url}/api': request one of its scopes (read write) or leave the resource out (RFC 8707 section 2).`);
+    expect(bare.error_description).toBe(`No scope was granted for the resource '${srv.url}/api': request one of its scopes (read write introspection) or leave the resource out (RFC 8707 section 2).`);
     const scoped = await tokenWith([...both, ['scope', 'invoices read']], app);
     const scopedBody = await scoped.json();
     expect(scoped.status, JSON.stringify(scopedBody)).toBe(200);
