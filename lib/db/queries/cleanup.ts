@@ -15,7 +15,8 @@
 //    limits.unusedMetadataClientRetentionSeconds (30 days) ago, with no token, code, device code or
 //    pending request left. Anyone can make such a row by naming a new URL, so they must not pile
 //    up; the next use fetches the document again. Their consents go with them (such clients are
-//    asked every time anyway). A suspended one is KEPT: deleting it would lift the suspension.
+//    asked every time anyway). One that staff restricted (suspended, given an owner, allowed
+//    scopes) is KEPT: deleting it would lift the restriction at the next fetch.
 import { sql, type SQL } from 'drizzle-orm';
 import { query } from '../index';
 import { tokenStateSql } from './token-state';
@@ -105,7 +106,11 @@ async function deleteUnusedMetadataClients(batch: number, onBatch?: CleanupOptio
     const rows = await query<{ client_id: string }>(sql`
       DELETE FROM applications WHERE id IN (
         SELECT a.id FROM applications a
-        WHERE a.registration_method = 'metadata_document' AND a.suspended_at IS NULL
+        WHERE a.registration_method = 'metadata_document'
+          -- Only as the document made it: not suspended (by staff, or through an owner staff gave
+          -- it, deactivated since), no owner, no allowed scopes set by staff. Deleting any of those
+          -- would lift the restriction at the next fetch.
+          AND a.suspended_at IS NULL AND a.user_id IS NULL AND a.allowed_scopes IS NULL
           AND coalesce(a.metadata_fetched_at, a.created_at) <= now() - make_interval(secs => ${retention})
           AND ${none('access_tokens')} AND ${none('refresh_tokens')} AND ${none('authorization_codes')}
           AND ${none('device_codes')} AND ${none('authorization_requests')}

@@ -54,16 +54,22 @@ export async function upsertMetadataDocumentClient(clientId: string, m: Register
     postLogoutRedirectUris: m.postLogoutRedirectUris,
     logoUri: m.logoUri,
     clientUri: m.clientUri,
-    allowedOrigins: redirectOrigins(m.redirectUris),
     metadataFetchedAt: fetchedAt,
     metadataExpiresAt: expiresAt,
   };
+  const origins = redirectOrigins(m.redirectUris);
   const [row] = await db
     .insert(applications)
-    .values({ clientId, clientSecret: '', secretHashed: false, skipAuthorization: false, userId: null, registrationMethod: 'metadata_document', ...values })
+    .values({ clientId, clientSecret: '', secretHashed: false, skipAuthorization: false, userId: null, registrationMethod: 'metadata_document', allowedOrigins: origins, ...values })
     .onConflictDoUpdate({
       target: applications.clientId,
-      set: { ...values, version: sql`${applications.version} + 1`, updatedAt: sql`now()` },
+      // Origins are added, never replaced: staff may have set some of their own (the form).
+      set: {
+        ...values,
+        allowedOrigins: sql`ARRAY(SELECT DISTINCT o FROM unnest(${applications.allowedOrigins} || ${textArray(origins)}) AS o ORDER BY o)`,
+        version: sql`${applications.version} + 1`,
+        updatedAt: sql`now()`,
+      },
       setWhere: eq(applications.registrationMethod, 'metadata_document'),
     })
     .returning({ id: applications.id });
@@ -77,6 +83,10 @@ export async function upsertMetadataDocumentClient(clientId: string, m: Register
  * @param registrationAccessTokenHash SHA-256 (base64url) of its RFC 7592 registration access token
  * @returns null when the client_id is taken (the caller draws another)
  */
+/** A text[] literal of `values` for a statement (drizzle expands a bare array into a list). */
+const textArray = (values: readonly string[]) =>
+  values.length ? sql`ARRAY[${sql.join(values.map((v) => sql`${v}::text`), sql`, `)}]::text[]` : sql`'{}'::text[]`;
+
 export async function createDynamicClient(
   clientId: string,
   m: RegisteredMetadata,
@@ -112,10 +122,7 @@ export async function findDynamicClient(clientId: string, tokenHash: string): Pr
  */
 export async function updateDynamicClient(id: number, m: RegisteredMetadata, registrationAccessTokenHash?: string): Promise<Application | null> {
   const db = await getDb();
-  const uris = sql`ARRAY[${sql.join(
-    m.redirectUris.map((u) => sql`${u}::text`),
-    sql`, `,
-  )}]::text[]`;
+  const uris = textArray(m.redirectUris);
   await db.delete(consents).where(
     and(
       eq(consents.applicationId, id),

@@ -136,7 +136,7 @@ describe('clearExpiredTokens', () => {
     expect(await clearExpiredTokens()).toEqual({ accessTokens: 0, refreshTokens: 0, authorizationCodes: 0, deviceCodes: 0, rateLimits: 0, sessions: 0, authorizationRequests: 0, metadataClients: 0 });
   });
 
-  it('deletes Client ID Metadata Document clients unused for 30 days; keeps one with a live token, a recent one, a suspended one, and every other kind of client', async () => {
+  it('deletes Client ID Metadata Document clients unused for 30 days; keeps one with a live token, a recent one, one staff restricted (suspended, owned, allowed scopes), and every other kind of client', async () => {
     await wipe();
     const day = 24 * 3600;
     expect(DEFAULT_LIMITS.unusedMetadataClientRetentionSeconds).toBe(30 * day);
@@ -156,6 +156,9 @@ describe('clearExpiredTokens', () => {
       VALUES (${hash()}, ${withToken.id}, ${userId}, 'keep', ${crypto.randomUUID()}, now() + interval '1 day')`);
     await cimd('recent', 29);
     await cimd('suspended', 31, { suspendedAt: new Date() });
+    // Restricted by staff: given an owner (suspended with them when deactivated), or allowed scopes.
+    await cimd('owned', 31, { userId });
+    await cimd('restricted', 31, { allowedScopes: [] });
     await makeApp({ name: 'dynamic', registrationMethod: 'dynamic', createdAt: new Date(Date.now() - 90 * day * 1000) });
     const before = await query<{ name: string }>(sql`SELECT name FROM applications ORDER BY name`);
     const r = await clearExpiredTokens();
