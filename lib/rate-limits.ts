@@ -129,7 +129,7 @@ export type Guess = { kind: 'login'; username: string; ip: string } | { kind: 'c
  * `login_per_ip`/`client_per_ip`: one source across accounts or clients (RATE_LIMIT_MAX_FAILURES_PER_IP);
  * `device_user_code`: one user's user codes, `device_user_code_per_ip`: one source's (RFC 8628 §5.1);
  * `device_authorization`: one client from one source (RFC 8628 §5.2); `setup_token` and
- * `registration_token` (RFC 7591 §3's initial access token, REGISTRATION_TOKEN): one source.
+ * `registration_token` (RFC 7591 §3's initial access token, REGISTRATION_TOKEN): wrong ones from one source.
  */
 export const REFUSING_LIMITS = [
   'login',
@@ -231,16 +231,15 @@ export async function countDeviceAuthorization(clientId: string, applicationId: 
   return r;
 }
 
-/** The server-issued tokens a person or a script types or sends, each limited per source (beginTokenEntry). */
-export type TokenEntryLimit = 'setup_token' | 'registration_token';
+/** The server-issued tokens a person types, each limited per source (beginTokenEntry). */
+export type TokenEntryLimit = 'setup_token';
 
 /**
- * Counts a server-issued token presented from `ip` before it is checked: the setup token typed at
- * the setup page (lib/auth/first-admin.ts), or the initial access token of an RFC 7591 registration
- * (lib/oauth/endpoints/register.ts). RATE_LIMIT_MAX_FAILURES per source and window: a 129-bit setup
- * token or a 32-character REGISTRATION_TOKEN is not guessable, and the limit keeps a scanner from
- * hammering the work behind them. Per source only, so a guesser locks out nobody else. When allowed,
- * call `succeeded` once the token was right: it clears the source's count.
+ * Counts a setup token typed at the setup page (lib/auth/first-admin.ts) from `ip`, before it is
+ * checked (checking it costs argon2 hashing and a transaction): RATE_LIMIT_MAX_FAILURES per source
+ * and window. A 129-bit token is not guessable; the limit keeps a scanner from hammering the page.
+ * Per source only, so a guesser locks out nobody else. When allowed, call `succeeded` once the token
+ * was right: it clears the source's count.
  */
 export async function beginTokenEntry(limit: TokenEntryLimit, ip: string): Promise<Attempt> {
   const key = limitKey(limit === 'setup_token' ? 'setup-token' : limit, 'source', rateLimitSource(ip));
@@ -249,6 +248,20 @@ export async function beginTokenEntry(limit: TokenEntryLimit, ip: string): Promi
   auditRefusal(r, limits, { ip });
   if (r.over) return { allowed: false, retryAfterSeconds: r.retryAfterSeconds };
   return { allowed: true, delayMs: 0, succeeded: () => settleAttempts({ clear: [key] }) };
+}
+
+/**
+ * RFC 7591 §3's initial access token (REGISTRATION_TOKEN) from `ip`, already compared (constant
+ * time, cheap): a wrong one counts against RATE_LIMIT_MAX_FAILURES per source and window; a right
+ * one counts nothing (a burst of a script's registrations is never refused for itself) but is
+ * refused too while its source is over the limit, so that the answer cannot tell a guesser which
+ * guess was right. Per source only: a guesser locks out nobody else.
+ */
+export async function checkRegistrationToken(ip: string, right: boolean): Promise<LimitCheck> {
+  const limits: NamedLimit[] = [{ key: limitKey('registration-token', 'source', rateLimitSource(ip)), max: env().RATE_LIMIT_MAX_FAILURES, name: 'registration_token' }];
+  const r = right ? await overLimit(limits) : await attemptOverLimit(limits);
+  auditRefusal(r, limits, { ip });
+  return r;
 }
 
 /**

@@ -35,7 +35,7 @@ import type { Application } from '../../db/schema';
 import { createDynamicClient, deleteDynamicClient, findDynamicClient, updateDynamicClient, type RegisteredMetadata } from '../../db/queries/registration';
 import { audit } from '../../db/queries/audit';
 import { hashPassword, verifyPassword } from '../../auth/password';
-import { beginTokenEntry, countRegistration } from '../../rate-limits';
+import { checkRegistrationToken, countRegistration } from '../../rate-limits';
 import { controlCharPath, hasNul } from '../../fields';
 import { env } from '../../env';
 import { defaultResource, listResources, scopesOf } from '../resources';
@@ -216,11 +216,11 @@ async function registrant(req: OAuthRequest): Promise<Trust> {
     throw err;
   }
   if (token !== null) {
-    // Counted per source before it is compared (lib/rate-limits.ts beginTokenEntry), cleared when right.
-    const attempt = await beginTokenEntry('registration_token', req.ip);
-    if (!attempt.allowed) throw tooManyRequests('Too many wrong initial access tokens from this address; retry after the time in Retry-After.', attempt.retryAfterSeconds);
-    if (!e.REGISTRATION_TOKEN || !timingSafeEqualStr(token, e.REGISTRATION_TOKEN)) throw invalidToken('The initial access token is not valid.');
-    await attempt.succeeded();
+    // Wrong ones count per source; over the limit even a right one is refused (lib/rate-limits.ts).
+    const right = !!e.REGISTRATION_TOKEN && timingSafeEqualStr(token, e.REGISTRATION_TOKEN);
+    const limit = await checkRegistrationToken(req.ip, right);
+    if (limit.over) throw tooManyRequests('Too many wrong initial access tokens from this address; retry after the time in Retry-After.', limit.retryAfterSeconds);
+    if (!right) throw invalidToken('The initial access token is not valid.');
     return 'initial_access_token';
   }
   if (e.REGISTRATION === 'token') throw missingToken();
