@@ -317,7 +317,7 @@ export async function requestTarget(app: ScopePolicyOf): Promise<{ resource: str
 }
 
 /** `scopes` without the resource scopes the application may not have (OIDC scopes stay). */
-function allowedOnly(scopes: string[], app: ScopePolicyOf): string[] {
+export function allowedOnly(scopes: string[], app: ScopePolicyOf): string[] {
   if (app.allowedScopes === null) return scopes;
   const allowed = new Set(app.allowedScopes);
   return scopes.filter((s) => isOidcScope(s) || allowed.has(s));

@@ -4,7 +4,7 @@
 import type { Grant } from './types';
 import { invalidGrant, invalidScope, invalidTarget } from '../errors';
 import { paramValues, required } from '../http';
-import { accessTarget, everyResourceScoped, resolveResources, scopeWithin } from '../resources';
+import { accessTarget, allowedOnly, everyResourceScoped, resolveResources, scopeWithin } from '../resources';
 import { sha256b64url } from '../random';
 import { formatScope, isValidScopeToken, parseScope } from '../scope';
 import type { RefreshRotation } from '../store';
@@ -33,7 +33,8 @@ export const refreshTokenGrant: Grant = {
     const resources = named.length ? await resolveResources(named) : null;
     // RFC 8707 §2 / §3, as at the other endpoints: with a scope named too, each named resource must
     // keep one of its scopes, or `aud` would name a resource the token has no scope for.
-    if (resources && requested?.length) everyResourceScoped(requested, resources);
+    // Checked on what the token would get: with scopePolicy 'narrow', after the narrowing.
+    if (resources && requested?.length) everyResourceScoped(client.app.scopePolicy === 'narrow' ? allowedOnly(requested, client.app) : requested, resources);
     const tokens = newTokens(true, resources && accessTarget(resources), resources && scopeWithin(resources));
     const problem = await idTokenProblem(client.app);
     const rotation: RefreshRotation = {

@@ -7,7 +7,8 @@ import { startTestServer, type TestServer } from '@/test/helpers/server';
 import { basic, form, makeApp, makeUser, sessionCookie, POSTMAN_CALLBACK } from '@/test/helpers/fixtures';
 import { creds, expectOAuthError, newVerifier, postToken, redirectParams } from '@/test/helpers/codeflow';
 import { getDb } from '@/lib/db';
-import { accessTokens, authorizationCodes, refreshTokens, resources } from '@/lib/db/schema';
+import { accessTokens, applications, authorizationCodes, refreshTokens, resources } from '@/lib/db/schema';
+import { invalidateClient } from '@/lib/db/queries/clients';
 import { invalidateResources, resourcesWithScope } from '@/lib/oauth/resources';
 import { decideDevice, enterUserCode, loadDeviceConsent } from '@/lib/oauth/device';
 import { sha256b64url } from '@/lib/oauth/random';
@@ -207,6 +208,18 @@ describe('RFC 8707 resource indicators', () => {
     const [at] = await (await getDb()).select().from(accessTokens).where(eq(accessTokens.tokenHash, sha256b64url(scopedBody.access_token)));
     expect(at.audience).toEqual([BILLING, `${srv.url}/api`]);
     expect(scopedBody.scope).toBe('invoices read');
+
+    // The same rule after the allowed scopes' narrowing ('narrow'): the owner later allowed only
+    // invoices, so /api would keep no scope: invalid_target, not a token whose aud names it.
+    const narrowing = await makeApp({ skipAuthorization: true, allowedScopes: ['invoices', 'read'], scopePolicy: 'narrow' });
+    const c2 = await codeWith(narrowing, user, [['resource', BILLING], ['resource', `${srv.url}/api`], ['scope', 'invoices read']]);
+    const t2 = await (
+      await tokenWith([['grant_type', 'authorization_code'], ['code', c2.params.get('code')!], ['redirect_uri', POSTMAN_CALLBACK], ['code_verifier', c2.verifier]], narrowing)
+    ).json();
+    await (await getDb()).update(applications).set({ allowedScopes: ['invoices'] }).where(eq(applications.id, narrowing.id));
+    await invalidateClient(narrowing.clientId);
+    const narrowed: [string, string][] = [['grant_type', 'refresh_token'], ['refresh_token', t2.refresh_token], ['resource', BILLING], ['resource', `${srv.url}/api`], ['scope', 'invoices read']];
+    await expectOAuthError(await tokenWith(narrowed, narrowing), 400, 'invalid_target');
   });
 });
 
