@@ -9,17 +9,17 @@ export function ScopeList({ groups }: { groups: ConsentGroup[] }) {
     <ul className="mt-2 space-y-3" aria-label="Requested permissions" data-testid="scope-groups">
       {groups.map((g) => (
         <li key={g.identifier ?? g.title} className="rounded-md border border-slate-200 px-3 py-2" data-testid="scope-group">
-          <p className="text-sm font-medium text-slate-800">
+          <h2 className="break-words text-sm font-medium text-slate-800">
             {g.title}
             {g.host ? <span className="font-normal text-slate-500"> ({g.host})</span> : null}
-          </p>
+          </h2>
           <ul className="mt-1 space-y-2">
             {g.scopes.map((s) => (
               <li key={s.name} className="flex items-start gap-3">
                 <span className="mt-1.5 size-2 shrink-0 rounded-full bg-indigo-500" aria-hidden />
-                <span>
-                  <span className="block text-slate-900">{s.description}</span>
-                  <code className="text-xs text-slate-500">{s.name}</code>
+                <span className="min-w-0">
+                  <span className="block break-words text-slate-900">{s.description}</span>
+                  <code className="break-all text-xs text-slate-500">{s.name}</code>
                 </span>
               </li>
             ))}

@@ -62,7 +62,7 @@ export default async function DevicePage({ searchParams }: { searchParams: Promi
                   Registered by <strong data-testid="app-owner">{consent.ownerUsername}</strong>.{' '}
                 </>
               ) : null}
-              You are signed in as <strong>{user.name}</strong>. Code <code className="font-mono">{consent.userCode}</code>.
+              You are signed in as <strong>{user.name}</strong>. Code <code className="whitespace-nowrap font-mono">{consent.userCode}</code>.
             </p>
             {consent.unverified ? <UnverifiedClient hosts={consent.unverified} /> : null}
             <p className="mt-4 text-sm font-medium text-slate-800">The device asks to:</p>

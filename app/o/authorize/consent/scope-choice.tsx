@@ -9,7 +9,7 @@ export function ScopeChoice({ groups }: { groups: ConsentGroup[] }) {
       <input type="hidden" name="choosing" value="1" />
       {groups.map((g, i) => (
         <fieldset key={g.identifier ?? g.title} className="rounded-md border border-slate-200 px-3 py-2" data-testid="scope-group">
-          <legend className="px-1 text-sm font-medium text-slate-800">
+          <legend className="break-words px-1 text-sm font-medium text-slate-800">
             {g.title}
             {g.host ? (
               <>
@@ -33,9 +33,9 @@ export function ScopeChoice({ groups }: { groups: ConsentGroup[] }) {
                     aria-describedby={s.required ? `${id}-required` : undefined}
                     className="mt-1 size-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500"
                   />
-                  <label htmlFor={id}>
-                    <span className="block text-slate-900">{s.description}</span>
-                    <code className="text-xs text-slate-500">{s.name}</code>
+                  <label htmlFor={id} className="min-w-0">
+                    <span className="block break-words text-slate-900">{s.description}</span>
+                    <code className="break-all text-xs text-slate-500">{s.name}</code>
                     {s.required ? (
                       <span id={`${id}-required`} className="block text-xs text-slate-500">
                         Required: this is how the application signs you in.
