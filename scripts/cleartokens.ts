@@ -9,6 +9,7 @@ import { closeDb, getHandle } from '../lib/db';
 import { DatabaseLockedError } from '../lib/db/pglite-lock';
 import { clearExpiredTokens, revokedRefreshRetentionSeconds } from '../lib/db/queries/cleanup';
 import { log } from '../lib/log';
+import { CliError, describeDatabase, requireExistingDatabase } from './cli';
 
 /** --batch-size N, or null for the setting (limits.cleanupBatchSize). */
 function batchSizeArg(argv: string[]): number | null {
@@ -26,13 +27,14 @@ async function main() {
   const batchSizeAsked = batchSizeArg(process.argv.slice(2));
   try {
     installSettings(settingsFromEnvironment()); // the script's settings: its environment, read once
+    await requireExistingDatabase();
     await getHandle();
   } catch (err) {
     if (err instanceof DatabaseLockedError) {
       log.error('cleartokens.failed', { msg: `nothing was deleted. ${err.message}` });
       process.exit(2);
     }
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof CliError) {
       log.error('cleartokens.failed', { msg: err.message });
       process.exit(1);
     }
@@ -40,6 +42,7 @@ async function main() {
   }
   const batchSize = batchSizeAsked ?? env().limits.cleanupBatchSize;
   const days = Math.round((revokedRefreshRetentionSeconds() / 86400) * 10) / 10;
+  process.stderr.write(`Database: ${await describeDatabase('direct')}\n`);
   console.log(`Deleting expired and revoked tokens and codes in batches of ${batchSize.toLocaleString('en-US')}…`);
   const r = await clearExpiredTokens({ batchSize });
   const n = (x: number) => x.toLocaleString('en-US');

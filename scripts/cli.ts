@@ -96,6 +96,23 @@ export async function describeDatabase(via: 'server' | 'direct'): Promise<string
 }
 
 /**
+ * Refuses (CliError) to open an embedded database that does not exist yet: a command run with
+ * another DATA_DIR than the server's would otherwise make an empty database there and write to it,
+ * silently. The server's first start, or `npm run db:migrate`, makes it. Nothing to check on
+ * PostgreSQL (DATABASE_URL names an existing database).
+ */
+export async function requireExistingDatabase(): Promise<void> {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { env } = await import('../lib/env');
+  const e = env();
+  if (e.DATABASE_URL || fs.existsSync(path.join(e.DATA_DIR, 'pglite', 'PG_VERSION'))) return;
+  throw new CliError(
+    `No database at ${e.DATA_DIR} yet: nothing was changed. Set DATA_DIR to the server's (it prints it at start), or create this one first with \`npm run db:migrate\` (the server's first start does too).`,
+  );
+}
+
+/**
  * Runs one scripted-setup command (lib/admin/commands.ts): opens the database, or, when the running
  * server holds the embedded one, asks it over the control socket. Prints the answer's sentence, or
  * with `json` exactly one JSON object on stdout (with `database`: describeDatabase); a refusal goes
@@ -108,6 +125,7 @@ export async function runSetupCommand(request: import('../lib/admin/commands').C
   const { runCommand } = await import('../lib/admin/commands');
   let answer: { ok: boolean; message: string; data?: Record<string, unknown> } | null = null;
   let via: 'server' | 'direct' = 'direct';
+  await requireExistingDatabase();
   try {
     await getHandle();
   } catch (e) {

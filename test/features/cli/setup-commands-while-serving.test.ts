@@ -8,6 +8,7 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { startTestServer, type TestServer } from '@/test/helpers/server';
 import { basic, form, makeUser } from '@/test/helpers/fixtures';
 import { listenControlSocket } from '@/lib/server/control-socket';
@@ -173,10 +174,11 @@ describe('npm run createapplication and npm run applications while the server ru
     if (srv.db.env.DATABASE_URL) return; // PostgreSQL: the URL is the only choice
     const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'cli-elsewhere-'));
     try {
+      // Another DATA_DIR with no database: refused, and no empty database is made there.
       const r = await runScript({ ...srv.db.env, DATA_DIR: elsewhere }, 'resource', ['list', '--json']);
-      expect(r.code).toBe(0);
-      expect(r.stderr).toBe(`Database: embedded database at ${elsewhere} (no server running)\n`);
-      expect(JSON.parse(r.stdout).database).toBe(`embedded database at ${elsewhere} (no server running)`);
+      expect(r).toMatchObject({ code: 1, stdout: '' });
+      expect(r.stderr).toContain(`No database at ${elsewhere} yet: nothing was changed.`);
+      expect(existsSync(path.join(elsewhere, 'pglite'))).toBe(false);
     } finally {
       await rm(elsewhere, { recursive: true, force: true });
     }
