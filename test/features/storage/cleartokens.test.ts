@@ -227,12 +227,15 @@ describe('npm run cleartokens', () => {
     await access('a-live', { expires: '1 minute' });
     await refresh('r-revoked-unexpired', { expires: '1 day', revoked: '-1 minute' });
     const r = run();
-    expect(r.stderr).toBe('');
+    // Only which database it used (host and database, never a password), nothing else.
+    const u = new URL(srv.db.env.DATABASE_URL!);
+    expect(r.stderr).toBe(`Database: PostgreSQL ${u.host}${u.pathname}\n`);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('batches of 10,000');
     expect(r.stdout).toContain('Deleted 1 access tokens');
     expect(r.stdout).toContain('Deleted 0 refresh tokens');
     expect(r.stdout).toContain('Deleted 0 pending authorization requests (expired)');
+    expect(r.stdout).toContain('Deleted 0 clients of Client ID Metadata Documents unused for 30 days');
     expect(await labels('access_tokens')).toEqual(['a-live']);
     expect(await labels('refresh_tokens')).toEqual(['r-revoked-unexpired']);
   });
