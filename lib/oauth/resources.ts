@@ -344,8 +344,8 @@ export const REQUIRED_SCOPES: readonly string[] = ['openid'];
 
 /**
  * The requested scopes grouped by resource (a scope two resources define is shown under the
- * first), OIDC scopes in their own group last. Resource identifiers no longer registered are shown
- * by identifier.
+ * first), OIDC scopes in their own group last. The scopes of resources no longer registered go
+ * to 'Other permissions', which then names those resources' hosts.
  */
 export function consentGroups(scopes: readonly string[], identifiers: readonly string[], all: readonly Resource[]): ConsentGroup[] {
   const oidc = OIDC_SCOPES as readonly string[];
@@ -360,7 +360,12 @@ export function consentGroups(scopes: readonly string[], identifiers: readonly s
     groups.push({ title: r.name, host, identifier: r.identifier, scopes: mine.map((s) => ({ name: s, description: describeResourceScope([r], s), required: false })) });
   }
   const rest = scopes.filter((s) => !placed.has(s) && !oidc.includes(s));
-  if (rest.length) groups.push({ title: 'Other permissions', host: null, identifier: null, scopes: rest.map((s) => ({ name: s, description: describeResourceScope(resources, s), required: false })) });
+  // Identifiers no longer registered (removed after the request) are named by host on that group.
+  const gone = identifiers.filter((id) => !resources.some((r) => r.identifier === id)).map((id) => (URL.canParse(id) ? new URL(id).host : id));
+  if (rest.length) {
+    const host = gone.length ? gone.join(', ') : null;
+    groups.push({ title: 'Other permissions', host, identifier: null, scopes: rest.map((s) => ({ name: s, description: describeResourceScope(resources, s), required: false })) });
+  }
   const ids = scopes.filter((s) => oidc.includes(s));
   if (ids.length) groups.push({ title: 'Your identity', host: null, identifier: null, scopes: ids.map((s) => ({ name: s, description: describeResourceScope([], s), required: REQUIRED_SCOPES.includes(s) })) });
   return groups;
