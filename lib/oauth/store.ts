@@ -286,6 +286,13 @@ export type DeviceCodeRedemptionResult =
 
 // --- finding a token by hash (RFC 6750, RFC 7662, OIDC Core §5.3) ------------------------------------
 
+/**
+ * Where TokenStore.findToken looks, in order: `access` among access tokens only (bearer checks,
+ * UserInfo); `access_or_refresh` and `refresh_or_access` among both (introspection, in the order
+ * RFC 7662 §2.1's token_type_hint suggests; a value is never in both).
+ */
+export type TokenKinds = 'access' | 'access_or_refresh' | 'refresh_or_access';
+
 /** A stored access or refresh token with its client and user, as bearer checks, introspection and UserInfo read it. */
 export interface FoundToken {
   kind: 'access' | 'refresh';
@@ -453,12 +460,11 @@ export interface TokenStore {
   redeemDeviceCode(r: DeviceCodeRedemption): Promise<DeviceCodeRedemptionResult>;
 
   /**
-   * The token whose hash this is, with its client and user, in one read (never cached: a revocation
-   * takes effect on the very next request). `access` looks among access tokens only (bearer checks,
-   * UserInfo); `access_or_refresh` among both (introspection; a value is never in both). Null when
+   * The token whose hash this is, with its client and user (never cached: a revocation takes effect
+   * on the very next request). `kinds` says where to look, in order (TokenKinds). Null when
    * unknown. The caller decides what the state means (tokenState, inactiveReason).
    */
-  findToken(tokenHash: string, kinds: 'access' | 'access_or_refresh'): Promise<FoundToken | null>;
+  findToken(tokenHash: string, kinds: TokenKinds): Promise<FoundToken | null>;
 
   /**
    * RFC 7009 §2.1: revokes the token with this hash if `applicationId` is its client: an access token

@@ -12,6 +12,7 @@ import type {
   DeviceCodeRedemptionResult,
   DeviceStatus,
   FoundToken,
+  TokenKinds,
   IssueRefusal,
   IssueResult,
   PolledDeviceCode,
@@ -384,7 +385,7 @@ export class MemoryTokenStore implements TokenStore {
     return { ok: true, userId: d.userId!, scope: within(d.scope, r.tokens.scopeWithin), audience: r.tokens.audience ?? resources, user: this.userOf(d.userId)! };
   }
 
-  async findToken(tokenHash: string, kinds: 'access' | 'access_or_refresh'): Promise<FoundToken | null> {
+  async findToken(tokenHash: string, kinds: TokenKinds): Promise<FoundToken | null> {
     const a = this.accessByHash(tokenHash);
     const r = a || kinds === 'access' ? undefined : this.refreshByHash(tokenHash);
     const t = a ?? r;

@@ -19,6 +19,7 @@ import type {
   DeviceCodeRedemption,
   DeviceCodeRedemptionResult,
   FoundToken,
+  TokenKinds,
   IssueRefusal,
   IssueResult,
   TargetRefusal,
@@ -496,72 +497,80 @@ export async function redeemDeviceCode(r: DeviceCodeRedemption): Promise<DeviceC
 
 // --- finding a token by its hash ----------------------------------------------------------------------
 
-const findTokenStatement = statement<
-  { hash: string; refresh: boolean },
-  {
-    kind: 'access' | 'refresh';
-    id: number;
-    application_id: number;
-    client_id: string;
-    allowed_origins: string[];
-    user_id: string | null;
-    username: string | null;
-    email: string | null;
-    user_active: boolean | null;
-    client_suspended: boolean;
-    scope: string;
-    audience: string;
-    grant_type: string | null;
-    created_at: unknown;
-    expires_at: unknown;
-    revoked_at: unknown;
-    used_at: unknown;
-  }
->(
-  (p) => sql`
-    SELECT 'access' AS kind, t.id::float8 AS id, t.application_id::float8 AS application_id, app.client_id, app.allowed_origins,
-           t.user_id, u.username, u.email, u.is_active AS user_active, ${appSuspended} AS client_suspended,
-           t.scope, array_to_string(t.audience, ' ') AS audience, t.grant_type, t.created_at, t.expires_at, t.revoked_at, NULL::timestamptz AS used_at
-    FROM access_tokens t ${clientAndUser('t')}
-    WHERE t.token_hash = ${p.hash}::text
-    UNION ALL
-    SELECT 'refresh', rt.id::float8, rt.application_id::float8, app.client_id, app.allowed_origins,
-           rt.user_id, u.username, u.email, u.is_active, ${appSuspended},
-           rt.scope, array_to_string(rt.resources, ' '), NULL::text, rt.created_at, rt.expires_at, rt.revoked_at, rt.rotated_at
-    FROM refresh_tokens rt ${clientAndUser('rt')}
-    WHERE rt.token_hash = ${p.hash}::text AND ${p.refresh}::boolean
-    LIMIT 1`,
-);
+interface FoundRow extends Record<string, unknown> {
+  id: number;
+  application_id: number;
+  client_id: string;
+  allowed_origins: string[];
+  user_id: string | null;
+  username: string | null;
+  email: string | null;
+  user_active: boolean | null;
+  client_suspended: boolean;
+  scope: string;
+  audience: string;
+  grant_type: string | null;
+  created_at: unknown;
+  expires_at: unknown;
+  revoked_at: unknown;
+  used_at: unknown;
+}
 
 /**
- * TokenStore.findToken: ONE statement for bearer checks (authenticateBearer), UserInfo and introspection:
- * the token by its unique hash index, with its client, the client's owner and its user. Its text
- * is built once (`statement`; postgres.js prepares it once per connection); `kinds` is a parameter, and the
- * refresh branch costs nothing when it is false. Never cached: a revocation counts at once.
+ * The one read of a token by its hash (unique index), with its client, the client's owner and its
+ * user: `t` is the access or refresh token table. One plain indexed join per kind: a single
+ * statement for both kinds (a UNION ALL) cost PostgreSQL a fifth more CPU on every bearer check.
  */
-export async function findToken(tokenHash: string, kinds: 'access' | 'access_or_refresh'): Promise<FoundToken | null> {
-  const rows = await findTokenStatement({ hash: tokenHash, refresh: kinds === 'access_or_refresh' });
-  const x = rows[0];
-  if (!x) return null;
-  return {
-    kind: x.kind,
-    id: Number(x.id),
-    applicationId: Number(x.application_id),
-    clientId: x.client_id,
-    allowedOrigins: x.allowed_origins,
-    userId: x.user_id,
-    username: x.username,
-    email: x.email,
-    userActive: x.user_active,
-    clientSuspended: x.client_suspended === true,
-    scope: x.scope,
-    audience: splitList(x.audience),
-    grantType: x.grant_type,
-    createdAt: dateOf(x.created_at),
-    expiresAt: dateOrNull(x.expires_at),
-    revokedAt: dateOrNull(x.revoked_at),
-    usedAt: dateOrNull(x.used_at),
-  };
+const findByHash = (kind: 'access' | 'refresh') =>
+  statement<{ hash: string }, FoundRow>((p) =>
+    kind === 'access'
+      ? sql`SELECT t.id::float8 AS id, t.application_id::float8 AS application_id, app.client_id, app.allowed_origins,
+                   t.user_id, u.username, u.email, u.is_active AS user_active, ${appSuspended} AS client_suspended,
+                   t.scope, array_to_string(t.audience, ' ') AS audience, t.grant_type, t.created_at, t.expires_at, t.revoked_at, NULL AS used_at
+            FROM access_tokens t ${clientAndUser('t')}
+            WHERE t.token_hash = ${p.hash}::text`
+      : sql`SELECT t.id::float8 AS id, t.application_id::float8 AS application_id, app.client_id, app.allowed_origins,
+                   t.user_id, u.username, u.email, u.is_active AS user_active, ${appSuspended} AS client_suspended,
+                   t.scope, array_to_string(t.resources, ' ') AS audience, NULL AS grant_type, t.created_at, t.expires_at, t.revoked_at, t.rotated_at AS used_at
+            FROM refresh_tokens t ${clientAndUser('t')}
+            WHERE t.token_hash = ${p.hash}::text`,
+  );
+const findAccessStatement = findByHash('access');
+const findRefreshStatement = findByHash('refresh');
+
+const foundToken = (kind: 'access' | 'refresh', x: FoundRow): FoundToken => ({
+  kind,
+  id: Number(x.id),
+  applicationId: Number(x.application_id),
+  clientId: x.client_id,
+  allowedOrigins: x.allowed_origins,
+  userId: x.user_id,
+  username: x.username,
+  email: x.email,
+  userActive: x.user_active,
+  clientSuspended: x.client_suspended === true,
+  scope: x.scope,
+  audience: splitList(x.audience),
+  grantType: x.grant_type,
+  createdAt: dateOf(x.created_at),
+  expiresAt: dateOrNull(x.expires_at),
+  revokedAt: dateOrNull(x.revoked_at),
+  usedAt: dateOrNull(x.used_at),
+});
+
+/**
+ * TokenStore.findToken: bearer checks (authenticateBearer), UserInfo and introspection. One indexed
+ * read per kind looked in, in the order `kinds` names (a value is never in both tables): an access
+ * token, the common case, is one read. Each statement's text is built once (`statement`;
+ * postgres.js prepares it once per connection). Never cached: a revocation counts at once.
+ */
+export async function findToken(tokenHash: string, kinds: TokenKinds): Promise<FoundToken | null> {
+  const order: ('access' | 'refresh')[] = kinds === 'access' ? ['access'] : kinds === 'access_or_refresh' ? ['access', 'refresh'] : ['refresh', 'access'];
+  for (const kind of order) {
+    const [x] = await (kind === 'access' ? findAccessStatement : findRefreshStatement)({ hash: tokenHash });
+    if (x) return foundToken(kind, x);
+  }
+  return null;
 }
 
 // --- the final value of an access token ---------------------------------------------------------------

@@ -60,7 +60,11 @@ export async function introspectEndpoint(_req: OAuthRequest, { params, client, b
   const caller: Caller = { applicationId: client ? client.app.id : bearer.client.applicationId };
   const token = required(params, 'token');
   if (token.length > env().limits.tokenMaxLength) return jsonResponse(INACTIVE);
-  // §2.1 token_type_hint "MAY" be ignored: one read looks among access and refresh tokens at once.
-  const found = await databaseTokenStore.findToken(sha256b64url(token), 'access_or_refresh');
+  // §2.1 token_type_hint: "A hint about the type of the token submitted for introspection. The
+  // protected resource MAY pass this parameter to help the authorization server optimize the token
+  // lookup. If the server is unable to locate the token using the given hint, it MUST extend its
+  // search across all of its supported token types." Access tokens first otherwise.
+  const kinds = params.get('token_type_hint') === 'refresh_token' ? 'refresh_or_access' : 'access_or_refresh';
+  const found = await databaseTokenStore.findToken(sha256b64url(token), kinds);
   return jsonResponse(found ? answerFor(found, caller) : INACTIVE);
 }

@@ -178,6 +178,21 @@ describe('introspection (RFC 7662)', () => {
     expect(await (await introspect({ token: t.refresh_token!, token_type_hint: 'refresh_token' }, own)).json()).toEqual({ active: false });
   });
 
+  it('RFC 7662 §2.1: a wrong token_type_hint only orders the search: each kind is found under the other hint too', async () => {
+    const user = await makeUser();
+    const app = await makeApp({ skipAuthorization: true });
+    const t = await userTokens(app, user);
+    const own = { authorization: basic(app.clientId, app.secret) };
+    for (const token_type_hint of ['refresh_token', 'access_token', 'nonsense']) {
+      const access = await (await introspect({ token: t.access_token, token_type_hint }, own)).json();
+      expect(access, token_type_hint).toMatchObject({ active: true, token_type: 'Bearer', scope: 'read write', sub: user.id });
+      const refresh = await (await introspect({ token: t.refresh_token!, token_type_hint }, own)).json();
+      expect(refresh, token_type_hint).toMatchObject({ active: true, scope: 'read write', sub: user.id });
+      expect(refresh, token_type_hint).not.toHaveProperty('token_type');
+    }
+    expect(await (await introspect({ token: 'no-such-token', token_type_hint: 'refresh_token' }, own)).json()).toEqual({ active: false });
+  });
+
   it('answers invalid_request without a token and for GET (§2.1)', async () => {
     const missing = await introspect({}, rsAuth);
     expect(missing.status).toBe(400);
