@@ -10,7 +10,7 @@ import { test, expect, type Browser, type BrowserContext, type Page } from '@pla
 import AxeBuilder from '@axe-core/playwright';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { E2E_ADMIN, PASSWORD, expectNoOverflow, logIn, signUp, uniqueName } from './helpers';
+import { E2E_ADMIN, PASSWORD, callbackAfter, expectNoOverflow, logIn, signUp, uniqueName } from './helpers';
 
 // Serial: later tests use the app and users the first ones made. Each test visits many pages.
 test.describe.configure({ mode: 'serial', timeout: 240_000 });
@@ -204,9 +204,9 @@ test('consent through a real pending authorization request, then the device flow
   await expect(remembered).toContainText('remembered');
   await expect(remembered.getByRole('link', { name: 'Authorized apps' })).toHaveAttribute('href', '/o/authorized_tokens/');
   await checkPage(page, 'consent');
-  await page.getByRole('button', { name: 'Authorize' }).click();
-  await expect(page).toHaveURL(/^https:\/\/www\.getpostman\.com\/oauth2\/callback\?code=/);
-  const code = new URL(page.url()).searchParams.get('code')!;
+  const cb = await callbackAfter(page, CALLBACK, () => page.getByRole('button', { name: 'Authorize' }).click());
+  expect(cb.href).toMatch(/^https:\/\/www\.getpostman\.com\/oauth2\/callback\?code=/);
+  const code = cb.searchParams.get('code')!;
 
   // Tokens issued, then revoked: "Last used" still says when (item 6), not "Not used yet".
   const token = await request.post('/o/token/', {

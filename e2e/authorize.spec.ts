@@ -3,7 +3,7 @@
 // S256), the code is exchanged and refreshed; the Cancel path and the bad-callback page.
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import crypto from 'node:crypto';
-import { signUp, logIn, logOut, uniqueName } from './helpers';
+import { callbackAfter, signUp, logIn, logOut, uniqueName } from './helpers';
 
 const CALLBACK = 'https://www.getpostman.com/oauth2/callback';
 
@@ -105,9 +105,7 @@ test('a user logs in, consents, and Postman gets a code it exchanges and refresh
   expectPageSecurityHeaders(await page.request.get(page.url(), { maxRedirects: 0 }));
 
   // Authorize: the browser lands on Postman's callback with code, state and iss.
-  await page.getByRole('button', { name: 'Authorize' }).click();
-  await page.waitForURL((u) => u.href.startsWith(CALLBACK));
-  const cb = new URL(page.url());
+  const cb = await callbackAfter(page, CALLBACK, () => page.getByRole('button', { name: 'Authorize' }).click());
   expect(cb.searchParams.get('state')).toBe(state);
   expect(cb.searchParams.get('iss')).toBe(baseURL);
   const code = cb.searchParams.get('code')!;
@@ -167,9 +165,7 @@ test('Cancel sends the user back with error=access_denied, state and iss (RFC 67
   await page.goto(url);
   await expect(page.getByTestId('app-name')).toHaveText(registered.name);
   await expect(page.getByText('Check whether access tokens are valid')).toBeVisible();
-  await page.getByRole('button', { name: 'Cancel' }).click();
-  await page.waitForURL((u) => u.href.startsWith(CALLBACK));
-  const cb = new URL(page.url());
+  const cb = await callbackAfter(page, CALLBACK, () => page.getByRole('button', { name: 'Cancel' }).click());
   expect(cb.searchParams.get('error')).toBe('access_denied');
   expect(cb.searchParams.get('state')).toBe(state);
   expect(cb.searchParams.get('iss')).toBe(baseURL);
@@ -186,9 +182,7 @@ test('the consent form works without JavaScript (progressive enhancement: a clic
   const { url, state, verifier } = postmanAuthorizeUrl(registered.clientId, { scope: 'read write introspection', prompt: 'consent' });
   await page.goto(url);
   await expect(page.getByTestId('app-name')).toHaveText(registered.name);
-  await page.getByRole('button', { name: 'Authorize' }).click();
-  await page.waitForURL((u) => u.href.startsWith(CALLBACK));
-  const cb = new URL(page.url());
+  const cb = await callbackAfter(page, CALLBACK, () => page.getByRole('button', { name: 'Authorize' }).click());
   expect(cb.searchParams.get('state')).toBe(state);
   const token = await page.request.post('/o/token/', {
     headers: { authorization: basic(registered.clientId, registered.secret) },
@@ -220,10 +214,9 @@ test('the consent page shows the stored request to this browser\'s session only:
   await other.goto(consentUrl);
   await expect(other.getByTestId('app-name')).toHaveText(registered.name);
   await expect(other.getByText(`You are signed in as ${bob.username}`)).toBeVisible();
-  await other.getByRole('button', { name: 'Authorize' }).click();
-  await other.waitForURL((u) => u.href.startsWith(CALLBACK));
-  expect(new URL(other.url()).searchParams.get('state')).toBe(state);
-  expect(new URL(other.url()).searchParams.get('code')).toBeTruthy();
+  const otherCb = await callbackAfter(other, CALLBACK, () => other.getByRole('button', { name: 'Authorize' }).click());
+  expect(otherCb.searchParams.get('state')).toBe(state);
+  expect(otherCb.searchParams.get('code')).toBeTruthy();
   await context.close();
 
   // The first browser's page is now for a spent request: its decision gets the expired page.

@@ -2,7 +2,7 @@
 // revokes it, and the app's next API call fails.
 import { test, expect, type Page, type APIRequestContext } from '@playwright/test';
 import crypto from 'node:crypto';
-import { signUp, uniqueName } from './helpers';
+import { callbackAfter, signUp, uniqueName } from './helpers';
 
 const POSTMAN = 'https://www.getpostman.com/oauth2/callback';
 const b64url = (b: Buffer) => b.toString('base64url');
@@ -39,9 +39,8 @@ test('a user authorizes an app, sees it under Authorized apps, revokes it, and t
   const q = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: POSTMAN, scope: 'read write', state: 'st', code_challenge: challenge, code_challenge_method: 'S256' });
   await page.goto(`/o/authorize/?${q}`);
   await expect(page.getByTestId('app-name')).toHaveText(appName);
-  await page.getByRole('button', { name: 'Authorize' }).click();
-  await page.waitForURL(/^https:\/\/www\.getpostman\.com\/oauth2\/callback\?/);
-  const code = new URL(page.url()).searchParams.get('code')!;
+  const cb = await callbackAfter(page, `${POSTMAN}?`, () => page.getByRole('button', { name: 'Authorize' }).click());
+  const code = cb.searchParams.get('code')!;
   expect(code).toBeTruthy();
 
   const t = await page.request.post('/o/token/', {

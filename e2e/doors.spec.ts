@@ -9,7 +9,7 @@ import { test, expect, type APIRequestContext, type Browser, type Page } from '@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { logIn, logOut, signUp, uniqueName } from './helpers';
+import { callbackAfter, logIn, logOut, signUp, uniqueName } from './helpers';
 import { E2E_PORT, NEXT_START_PORT } from './constants';
 import { pathFor, urlFor } from '../lib/oauth/paths';
 
@@ -144,9 +144,7 @@ for (const door of DOORS) {
       await expect(page).toHaveURL(/\/accounts\/login\/\?next=/);
       await logIn(page, app.user.username, app.user.password);
       await expect(page.getByTestId('app-name')).toHaveText(app.name);
-      await page.getByRole('button', { name: 'Authorize' }).click();
-      await page.waitForURL((u) => u.href.startsWith(CALLBACK));
-      const cb = new URL(page.url());
+      const cb = await callbackAfter(page, CALLBACK, () => page.getByRole('button', { name: 'Authorize' }).click());
       expect(cb.searchParams.get('state')).toBe(state);
       expect(cb.searchParams.get('iss')).toBe(baseURL);
 

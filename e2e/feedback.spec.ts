@@ -4,7 +4,7 @@
 // asks first, on the same page, with a button that names what it does (also without JavaScript);
 // and the words after registering or regenerating a secret say plainly what to do.
 import { test, expect, type Page } from '@playwright/test';
-import { E2E_ADMIN, loggedInBrowser, logIn, POSTMAN_CALLBACK as POSTMAN, postmanAuthorizeUrl, signUp, uniqueName } from './helpers';
+import { E2E_ADMIN, callbackAfter, loggedInBrowser, logIn, POSTMAN_CALLBACK as POSTMAN, postmanAuthorizeUrl, signUp, uniqueName } from './helpers';
 import { pathFor } from '../lib/oauth/paths';
 
 // On the host the app already uses (Postman's): the offer is made only for those and loopback URIs.
@@ -234,8 +234,7 @@ test.describe('item 4: one notice after every action, one confirmation before ev
     const app = await register(page, name);
     await page.route('https://www.getpostman.com/**', (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'callback' }));
     await page.goto(authorizeUrl(app.clientId));
-    await page.getByRole('button', { name: 'Authorize' }).click();
-    await page.waitForURL(/^https:\/\/www\.getpostman\.com\//);
+    await callbackAfter(page, 'https://www.getpostman.com/', () => page.getByRole('button', { name: 'Authorize' }).click());
 
     await page.goto('/o/authorized_tokens/');
     const item = page.getByTestId('authorized-app').filter({ hasText: name });

@@ -52,6 +52,20 @@ export function postmanAuthorizeUrl(clientId: string, over: Record<string, strin
   return `${pathFor('authorization')}?${q}`;
 }
 
+/**
+ * Runs `act` (a click, a goto) and answers the URL the browser was then sent to under `prefix`: the
+ * authorization response at the client's callback (RFC 6749 §4.1.2, §4.1.2.1), read from the
+ * navigation request itself, registered before `act` runs. So the result depends neither on that
+ * callback's host loading nor on a page.route stub catching the cross-origin redirect to it: the specs
+ * keep their stubs (the page usually loads), but once in CI Chromium did a real DNS look-up for
+ * www.getpostman.com after the 303 from the consent page (no outside network: ERR_NAME_NOT_RESOLVED),
+ * and a waitForURL on the callback failed. The code, state and iss are in this URL.
+ */
+export async function callbackAfter(page: Page, prefix: string, act: () => Promise<unknown>): Promise<URL> {
+  const [request] = await Promise.all([page.waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(prefix)), act()]);
+  return new URL(request.url());
+}
+
 export async function logOut(page: Page) {
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' })).toBeVisible();

@@ -4,7 +4,7 @@
 // values that cannot be followed are said so, and a non-ASCII one is followed, never a 500.
 import { test, expect, type Page } from '@playwright/test';
 import crypto from 'node:crypto';
-import { signUp, logIn, logOut, uniqueName } from './helpers';
+import { callbackAfter, signUp, logIn, logOut, uniqueName } from './helpers';
 
 const CALLBACK = 'https://www.getpostman.com/oauth2/callback';
 
@@ -70,9 +70,7 @@ test('RFC 6749 §4.1.2: an 8 KB authorization URL survives the login form and th
   await expect(page.getByTestId('app-name')).toHaveText(app.name);
   const consentUrl = page.url();
   expect(new URL(consentUrl).searchParams.get('pending')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-  await page.getByRole('button', { name: 'Authorize' }).click();
-  await page.waitForURL((u) => u.href.startsWith(CALLBACK));
-  const cb = new URL(page.url());
+  const cb = await callbackAfter(page, CALLBACK, () => page.getByRole('button', { name: 'Authorize' }).click());
   expect(cb.searchParams.get('state')).toBe(state);
   expect(cb.searchParams.get('iss')).toBe(baseURL);
   const code = cb.searchParams.get('code')!;

@@ -6,7 +6,7 @@
 // way on, in the site's look, without sideways scrolling.
 import { test, expect, type Page } from '@playwright/test';
 import { E2E_PORT, NEXT_START_PORT } from './constants';
-import { expectNoOverflow, logIn, logOut, postmanAuthorizeUrl, signUp, uniqueName } from './helpers';
+import { callbackAfter, expectNoOverflow, logIn, logOut, postmanAuthorizeUrl, signUp, uniqueName } from './helpers';
 import { pathFor } from '../lib/oauth/paths';
 
 const PHONE = { width: 390, height: 844 };
@@ -103,8 +103,8 @@ for (const door of DOORS) {
       await expect(page.getByText('You can revoke this access at any time under Authorized apps.')).toBeVisible();
       await expectNoOverflow(page);
 
-      await page.getByRole('button', { name: 'Authorize' }).click();
-      await expect(page).toHaveURL(/^https:\/\/www\.getpostman\.com\/oauth2\/callback\?code=/);
+      const cb = await callbackAfter(page, CALLBACK, () => page.getByRole('button', { name: 'Authorize' }).click());
+      expect(cb.href).toMatch(/^https:\/\/www\.getpostman\.com\/oauth2\/callback\?code=/);
     });
 
     test('RFC 6749 §4.1.2.1: an unknown client_id gets the error view in the site’s look, saying where to find the right one', async ({ page }) => {

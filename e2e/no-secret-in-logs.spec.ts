@@ -6,7 +6,7 @@
 import { test, expect, type BrowserContext, type Page } from '@playwright/test';
 import crypto from 'node:crypto';
 import { startProdServer, type ProdServer } from './prod-server';
-import { logIn, logOut, uniqueName } from './helpers';
+import { callbackAfter, logIn, logOut, uniqueName } from './helpers';
 
 const CALLBACK = 'https://www.getpostman.com/oauth2/callback';
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -145,9 +145,8 @@ test('OWASP Logging Cheat Sheet: no password, secret, token, code, verifier or h
   const verifier = keep('code_verifier', crypto.randomBytes(32).toString('base64url'));
   const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
   await page.goto(`/o/authorize/?${form({ response_type: 'code', client_id: conf.clientId, redirect_uri: CALLBACK, code_challenge: challenge, code_challenge_method: 'S256', state: 'st', scope: 'read write' })}`);
-  await page.getByRole('button', { name: 'Authorize' }).click();
-  await page.waitForURL((u) => u.href.startsWith(CALLBACK));
-  const code = keep('authorization code', new URL(page.url()).searchParams.get('code'));
+  const cb = await callbackAfter(page, CALLBACK, () => page.getByRole('button', { name: 'Authorize' }).click());
+  const code = keep('authorization code', cb.searchParams.get('code'));
   const tokens = await post('/o/token/', form({ grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier }), { authorization: basic(conf.clientId, conf.secret) });
   expect(tokens.status).toBe(200);
   keep('access token (code)', tokens.json.access_token);

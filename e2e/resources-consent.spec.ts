@@ -3,7 +3,7 @@
 // remembered consent that records only what was granted. Keyboard only, through labels.
 import { test, expect } from '@playwright/test';
 import crypto from 'node:crypto';
-import { signUp, logOut, uniqueName } from './helpers';
+import { callbackAfter, signUp, logOut, uniqueName } from './helpers';
 
 const CALLBACK = 'https://www.getpostman.com/oauth2/callback';
 const basic = (id: string, secret: string) => 'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
@@ -54,9 +54,8 @@ test('consent groups scopes by resource, openid is required, unchecking a scope 
   await api.getByRole('checkbox', { name: /Create and change your data/ }).focus();
   await page.keyboard.press('Space');
   await expect(api.getByRole('checkbox', { name: /Create and change your data/ })).not.toBeChecked();
-  await page.getByRole('button', { name: 'Authorize' }).click();
-  await page.waitForURL((u) => u.href.startsWith(CALLBACK));
-  const code = new URL(page.url()).searchParams.get('code')!;
+  const cb = await callbackAfter(page, CALLBACK, () => page.getByRole('button', { name: 'Authorize' }).click());
+  const code = cb.searchParams.get('code')!;
   const token = await page.request.post('/o/token/', {
     headers: { authorization: basic(clientId, secret) },
     form: { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: first.verifier },

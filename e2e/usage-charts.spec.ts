@@ -8,7 +8,7 @@ import { test, expect, type APIRequestContext, type Page } from '@playwright/tes
 import AxeBuilder from '@axe-core/playwright';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { E2E_ADMIN, PASSWORD, expectNoOverflow, logIn, logOut, signUp, uniqueName } from './helpers';
+import { E2E_ADMIN, PASSWORD, callbackAfter, expectNoOverflow, logIn, logOut, signUp, uniqueName } from './helpers';
 
 test.describe.configure({ mode: 'serial', timeout: 180_000 });
 
@@ -66,9 +66,8 @@ async function authorize(page: Page, clientId: string): Promise<{ code: string; 
   // The callback is answered here: nothing listens on 127.0.0.1:80.
   await page.route(`${CALLBACK}**`, (r) => r.fulfill({ status: 200, contentType: 'text/plain', body: 'callback' }));
   await page.goto(`/o/authorize/?${q}`);
-  await page.getByRole('button', { name: 'Authorize' }).click();
-  await expect(page).toHaveURL((u) => u.href.startsWith(CALLBACK));
-  return { code: new URL(page.url()).searchParams.get('code')!, verifier };
+  const cb = await callbackAfter(page, CALLBACK, () => page.getByRole('button', { name: 'Authorize' }).click());
+  return { code: cb.searchParams.get('code')!, verifier };
 }
 
 async function token(request: APIRequestContext, id: string, secret: string, form: Record<string, string>) {
