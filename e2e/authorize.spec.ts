@@ -104,13 +104,13 @@ test('a user logs in, consents, and Postman gets a code it exchanges and refresh
   // The consent page of the stored request (/o/authorize/consent/?pending=<id>).
   expectPageSecurityHeaders(await page.request.get(page.url(), { maxRedirects: 0 }));
 
-  // Authorize: the browser lands on Postman's callback with code, state and iss.
+  // Authorize: the browser is sent to Postman's callback with code, state and iss (the request is
+  // what counts; whether the stubbed page then loads is Playwright's business).
   const cb = await callbackAfter(page, CALLBACK, () => page.getByRole('button', { name: 'Authorize' }).click());
   expect(cb.searchParams.get('state')).toBe(state);
   expect(cb.searchParams.get('iss')).toBe(baseURL);
   const code = cb.searchParams.get('code')!;
   expect(code).toMatch(/^[A-Za-z0-9_-]{43,}$/);
-  await expect(page.getByRole('heading', { name: 'Postman callback' })).toBeVisible();
 
   // Postman's "Get New Access Token": the code for tokens, client_secret_basic.
   const tokenRes = await page.request.post('/o/token/', {
