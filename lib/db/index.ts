@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { fillPlaceholders, sql, type Placeholder, type Query, type SQL } from 'drizzle-orm';
+import { is, Param, Placeholder as DrizzlePlaceholder, sql, type Placeholder, type Query, type SQL } from 'drizzle-orm';
 import { PgDialect, PgPreparedQuery } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 import { env } from '../env';
@@ -59,9 +59,12 @@ async function openPostgres(url: string, timeoutMs: number): Promise<Handle> {
   // The hot statements call postgres.js directly, as drizzle would (object rows, its parsers),
   // without drizzle's per-call work: two tracing spans, its cache check and four more promises,
   // each of which costs an async hook while Next.js' AsyncLocalStorage is on (issue 13 benchmark).
-  const prepare = (q: Query): Runnable => (values) => {
-    const params = fillPlaceholders(q.params, values);
-    return bounded(unsafe(q.sql, params as never, { prepare: true }) as unknown as Promise<Record<string, unknown>[]>, q.sql, params);
+  const prepare = (q: Query): Runnable => {
+    const fill = placeholderFiller(q.params);
+    return (values) => {
+      const params = fill(values);
+      return bounded(unsafe(q.sql, params as never, { prepare: true }) as unknown as Promise<Record<string, unknown>[]>, q.sql, params);
+    };
   };
   const db = drizzle(client, { schema });
   // Many instances may start at once against one database: serialise their migrations. On a
@@ -322,6 +325,53 @@ const placeholders = new Proxy({} as Record<string, Placeholder>, { get: (_, nam
 const dialect = new PgDialect();
 
 /**
+ * `q` with each placeholder bound once: drizzle renders every use of a placeholder as a parameter
+ * of its own ($3 and $9 for the same value), so the issuing statements sent and PostgreSQL parsed
+ * 29 to 35 parameters for 16 or 17 values. Every later use of a placeholder is renumbered to its
+ * first; values that are not placeholders keep a parameter each. The text has no `$n` of its own
+ * (no dollar quoting, no `$` in a literal), so every `$n` is a parameter.
+ */
+export function bindEachPlaceholderOnce(q: Query): Query {
+  const params: unknown[] = [];
+  const byName = new Map<string, number>();
+  const renumber = q.params.map((param) => {
+    const name = placeholderName(param);
+    const seen = name === undefined ? undefined : byName.get(name);
+    if (seen !== undefined) return seen;
+    params.push(param);
+    if (name !== undefined) byName.set(name, params.length);
+    return params.length;
+  });
+  return { ...q, sql: q.sql.replace(/\$(\d+)\b/g, (_, n: string) => `$${renumber[Number(n) - 1]}`), params };
+}
+
+/** The name of a drizzle placeholder parameter (sql.placeholder, bare or wrapped in a Param); undefined for a value. */
+function placeholderName(param: unknown): string | undefined {
+  if (is(param, DrizzlePlaceholder)) return param.name;
+  if (is(param, Param) && is(param.value, DrizzlePlaceholder)) return (param.value as Placeholder).name;
+  return undefined;
+}
+
+/**
+ * drizzle's fillPlaceholders, with the walk over the parameters done once: per call, only the
+ * values are looked up (drizzle checks each parameter's class on every call).
+ * @throws Error when a placeholder has no value, as drizzle does
+ */
+function placeholderFiller(params: readonly unknown[]): (values: Record<string, unknown>) => unknown[] {
+  const slots = params.map((param) => {
+    const name = placeholderName(param);
+    const encoder = name !== undefined && is(param, Param) ? param.encoder : undefined;
+    return { name, encoder, value: param };
+  });
+  return (values) =>
+    slots.map(({ name, encoder, value }) => {
+      if (name === undefined) return value;
+      if (!(name in values)) throw new Error(`No value for placeholder "${name}" was provided`);
+      return encoder ? encoder.mapToDriverValue(values[name]) : values[name];
+    });
+}
+
+/**
  * A hot statement, built and rendered once: `build` receives one placeholder per parameter (use
  * them where a value goes; the SQL text must not depend on the values) and returns the statement;
  * the returned function runs it with the values and returns its rows. Unlike `query`, no SQL
@@ -339,7 +389,7 @@ export function statement<P extends object, R extends Record<string, unknown>>(
   const run = (h: Handle, params: P): Promise<R[]> => {
     let prepared = byHandle.get(h);
     if (!prepared) {
-      text ??= dialect.sqlToQuery(build(placeholders as Placeholders<P>));
+      text ??= bindEachPlaceholderOnce(dialect.sqlToQuery(build(placeholders as Placeholders<P>)));
       prepared = h.prepare(text);
       byHandle.set(h, prepared);
     }
