@@ -228,7 +228,10 @@ export const accessTokens = pgTable(
   },
   (t) => [
     uniqueIndex('access_tokens_hash_idx').on(t.tokenHash),
-    index('access_tokens_family_idx').on(t.familyId),
+    // The family's live access tokens, which a rotation and a revocation revoke (both ask for
+    // revoked_at IS NULL): revoked ones are not in it, so a rotation costs the same however long its
+    // family has been refreshing (a full family index made each refresh scan the whole chain).
+    index('access_tokens_family_live_idx').on(t.familyId).where(sql`${t.revokedAt} IS NULL`),
     index('access_tokens_authorization_code_idx').on(t.authorizationCodeId),
     index('access_tokens_app_user_idx').on(t.applicationId, t.userId),
     index('access_tokens_expires_idx').on(t.expiresAt),
@@ -265,6 +268,9 @@ export const refreshTokens = pgTable(
   (t) => [
     uniqueIndex('refresh_tokens_hash_idx').on(t.tokenHash),
     index('refresh_tokens_family_idx').on(t.familyId),
+    // "Is any token of this family revoked?" (every rotation asks): only revoked rows are in it,
+    // so the answer does not scan a long-lived family's whole chain of rotated tokens.
+    index('refresh_tokens_family_revoked_idx').on(t.familyId).where(sql`${t.revokedAt} IS NOT NULL`),
     index('refresh_tokens_app_user_idx').on(t.applicationId, t.userId),
     index('refresh_tokens_user_idx').on(t.userId),
   ],
