@@ -1,0 +1,54 @@
+// npm run bench:profile -- <checkout dir> <tag> <scenario> <requests> <port>
+// Where one scenario's time goes, per request, for one checkout: starts it (bench/target.ts) with
+// --cpu-prof (or, with STRACE=1, under `strace -c`), warms up 3 s, sends exactly <requests> requests
+// at concurrency 1, and prints the CPU of each kind of PostgreSQL process per request. Writes
+// /tmp/prof/<tag>/: the server's .cpuprofile and window.json {t0, t1, amount} (monotonic µs), so
+// that only the samples of the measured requests are read. Run it for two checkouts to compare.
+import fs from 'node:fs';
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { startTarget, sleep } from './target';
+const [dir, tag, scenario, amountArg, port] = process.argv.slice(2);
+const amount = Number(amountArg);
+const out = `/tmp/prof/${tag}`;
+fs.rmSync(out, { recursive: true, force: true });
+fs.mkdirSync(out, { recursive: true });
+if (!process.env.STRACE) process.env.BENCH_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${out}`;
+function pgSnapshot(): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      if (!cmd.startsWith('postgres')) continue;
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      const key = `${pid} ${cmd.replace(/127\.0\.0\.1\(\d+\)/, '').replace(/ (idle|active|INSERT|SELECT|UPDATE|idle in transaction).*$/, '')}`;
+      m.set(key, (Number(f[11]) + Number(f[12])) * 10);
+    } catch {}
+  }
+  return m;
+}
+const run = (opts: autocannon.Options, extra: Partial<autocannon.Options>) =>
+  new Promise<autocannon.Result>((res, rej) => autocannon({ ...opts, pipelining: 1, connections: 1, ...extra }, (e, r) => (e ? rej(e) : res(r))));
+const t = await startTarget(dir, Number(port), 'postgres://postgres@127.0.0.1:5432/postgres');
+try {
+  const s = t.scenarios.find((x) => x.name === scenario)!;
+  await s.before?.();
+  await run(s.opts, { duration: 3 });
+  const st = process.env.STRACE ? spawn('strace', ['-c', '-f', '-p', String(t.server.pid), '-o', `${out}/strace.txt`]) : null;
+  if (st) await sleep(1500);
+  const pg0 = pgSnapshot();
+  const t0 = Number(process.hrtime.bigint() / 1000n);
+  const r = await run(s.opts, { amount });
+  const t1 = Number(process.hrtime.bigint() / 1000n);
+  const pg1 = pgSnapshot();
+  const byKind = new Map<string, number>();
+  for (const [k, v] of pg1) { const d = v - (pg0.get(k) ?? 0); if (d > 0) { const kind = k.split(' ').slice(1).join(' '); byKind.set(kind, (byKind.get(kind) ?? 0) + d); } }
+  for (const [k, v] of [...byKind].sort((a, b) => b[1] - a[1])) console.log(`pg ${(v * 1000 / amount).toFixed(1)} µs/req  ${k}`);
+  if (st) { st.kill('SIGINT'); await sleep(1500); }
+  const serverCpu = 0;
+  fs.writeFileSync(`${out}/window.json`, JSON.stringify({ t0, t1, amount, non2xx: r.non2xx, rps: r.requests.average, serverCpu }));
+  console.log(tag, scenario, 'rps', r.requests.average, 'non2xx', r.non2xx);
+} finally {
+  await t.stop();
+  await sleep(1000);
+}
