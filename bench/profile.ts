@@ -6,14 +6,14 @@
 // that only the samples of the measured requests are read. Run it for two checkouts to compare.
 import fs from 'node:fs';
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { startTarget, sleep } from './target';
 const [dir, tag, scenario, amountArg, port] = process.argv.slice(2);
 const amount = Number(amountArg);
 const out = `/tmp/prof/${tag}`;
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
-if (!process.env.STRACE) process.env.BENCH_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${out}`;
+if (!process.env.STRACE && !process.env.PERF) process.env.BENCH_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${out}`;
 function pgSnapshot(): Map<string, number> {
   const m = new Map<string, number>();
   for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
@@ -35,6 +35,18 @@ try {
   await s.before?.();
   await run(s.opts, { duration: 3 });
   const st = process.env.STRACE ? spawn('strace', ['-c', '-f', '-p', String(t.server.pid), '-o', `${out}/strace.txt`]) : null;
+  // With STRACE=db: the database's backends instead (their system calls per request).
+  const dbName = new URL(t.databaseUrl).pathname.slice(1);
+  const backends = process.env.STRACE === 'db'
+    ? execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-At', '-c', `SELECT pid FROM pg_stat_activity WHERE datname = '${dbName}'`]).toString().trim().split('\n').filter(Boolean)
+    : [];
+  const stDb = backends.length ? spawn('strace', ['-c', ...backends.flatMap((p) => ['-p', p]), '-o', `${out}/strace-db.txt`]) : null;
+  // With PERF=db: `perf record` of the database's backends (perf report -i <out>/perf.data).
+  const perfBackends = process.env.PERF === 'db'
+    ? execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-At', '-c', `SELECT pid FROM pg_stat_activity WHERE datname = '${dbName}'`]).toString().trim().split('\n').filter(Boolean)
+    : [];
+  const perf = perfBackends.length ? spawn('perf', ['record', '-F', '2000', '-o', `${out}/perf.data`, '-p', perfBackends.join(',')], { stdio: 'ignore' }) : null;
+  if (stDb) st?.kill('SIGINT');
   if (st) await sleep(1500);
   const pg0 = pgSnapshot();
   const t0 = Number(process.hrtime.bigint() / 1000n);
@@ -44,7 +56,7 @@ try {
   const byKind = new Map<string, number>();
   for (const [k, v] of pg1) { const d = v - (pg0.get(k) ?? 0); if (d > 0) { const kind = k.split(' ').slice(1).join(' '); byKind.set(kind, (byKind.get(kind) ?? 0) + d); } }
   for (const [k, v] of [...byKind].sort((a, b) => b[1] - a[1])) console.log(`pg ${(v * 1000 / amount).toFixed(1)} µs/req  ${k}`);
-  if (st) { st.kill('SIGINT'); await sleep(1500); }
+  if (st || stDb || perf) { st?.kill('SIGINT'); stDb?.kill('SIGINT'); perf?.kill('SIGINT'); await sleep(2500); }
   const serverCpu = 0;
   fs.writeFileSync(`${out}/window.json`, JSON.stringify({ t0, t1, amount, non2xx: r.non2xx, rps: r.requests.average, serverCpu }));
   console.log(tag, scenario, 'rps', r.requests.average, 'non2xx', r.non2xx);

@@ -98,30 +98,72 @@ const issuingValues = (t: StoredTokens, grantType: string, idTokenUnavailable: b
   scopeRefuse: policy?.refuse ?? false,
 });
 
+/**
+ * Which of the optional parts an issuing statement needs, decided by its values (shapeOf): a
+ * requested audience (RFC 8707 §2.2: the target check, the audience), a narrowed scope
+ * (scopeWithin), the client's scope policy (policyRefusal). Each shape is its own prepared text
+ * (`shaped`): parts that are not needed are left out of the SQL rather than evaluated as NULL,
+ * because PostgreSQL sets up every expression and subquery of a statement on each execution, used
+ * or not; that set-up was most of what a code exchange cost the database over issue 13's baseline.
+ */
+interface Shape {
+  target: boolean;
+  within: boolean;
+  policy: boolean;
+}
+
+/** Every optional part: for the statements that are not `shaped` (their values decide at run time). */
+const ANY_SHAPE: Shape = { target: true, within: true, policy: true };
+
+const shapeOf = (v: IssuingValues): Shape => ({ target: v.audience !== null, within: v.scopeWithin !== null, policy: v.scopeAllowed !== null });
+
+/**
+ * A statement built per Shape, each shape prepared once when first used (`statement`): at most
+ * eight texts, in practice two or three (no resource named and no policy is the common case).
+ */
+function shaped<P extends object, R extends Record<string, unknown>>(build: (p: Placeholders<P>, s: Shape) => SQL): (s: Shape) => (params: P) => Promise<R[]> {
+  const byShape = new Map<string, (params: P) => Promise<R[]>>();
+  return (s) => {
+    const key = `${+s.target}${+s.within}${+s.policy}`;
+    let run = byShape.get(key);
+    if (!run) byShape.set(key, (run = statement<P, R>((p) => build(p, s))));
+    return run;
+  };
+}
+
 /** A grant's stored resources (`col`, text[]), an empty list standing for the default resource. */
 const resourcesOf = (col: SQL, p: Placeholders<IssuingValues>) =>
   sql`(CASE WHEN cardinality(${col}) = 0 THEN ARRAY[${p.defaultResource}::text] ELSE ${col} END)`;
 
 /** The access token's audience out of a grant's resources `col`: the requested ones, else all. */
-const audienceOf = (col: SQL, p: Placeholders<IssuingValues>) => sql`coalesce(string_to_array(${p.audience}::text, ' '), ${resourcesOf(col, p)})`;
+const audienceOf = (col: SQL, p: Placeholders<IssuingValues>, s: Shape) =>
+  s.target ? sql`coalesce(string_to_array(${p.audience}::text, ' '), ${resourcesOf(col, p)})` : resourcesOf(col, p);
 
 /** RFC 8707 §2.2: 'invalid_target' when the request names a resource the grant (`col`) was not for. */
-const targetRefusal = (col: SQL, p: Placeholders<IssuingValues>) =>
-  sql`(CASE WHEN ${p.audience}::text IS NOT NULL AND NOT (${resourcesOf(col, p)} @> string_to_array(${p.audience}::text, ' ')) THEN 'invalid_target' END)`;
+const targetRefusal = (col: SQL, p: Placeholders<IssuingValues>, s: Shape) =>
+  s.target
+    ? sql`(CASE WHEN ${p.audience}::text IS NOT NULL AND NOT (${resourcesOf(col, p)} @> string_to_array(${p.audience}::text, ' ')) THEN 'invalid_target' END)`
+    : sql`NULL::text`;
 
 /** The scope `scope` narrowed to `p.scopeWithin` (RFC 8707 §2.2), in its order; unchanged when that is null. */
-const scopeWithin = (scope: SQL, p: Placeholders<IssuingValues>) => sql`(CASE WHEN ${p.scopeWithin}::text IS NULL THEN ${scope}
+const scopeWithin = (scope: SQL, p: Placeholders<IssuingValues>, s: Shape) =>
+  s.within
+    ? sql`(CASE WHEN ${p.scopeWithin}::text IS NULL THEN ${scope}
   ELSE array_to_string(ARRAY(SELECT x.s FROM unnest(string_to_array(${scope}, ' ')) WITH ORDINALITY AS x(s, n)
-                             WHERE x.s = ANY(string_to_array(${p.scopeWithin}::text, ' ')) ORDER BY x.n), ' ') END)`;
+                             WHERE x.s = ANY(string_to_array(${p.scopeWithin}::text, ' ')) ORDER BY x.n), ' ') END)`
+    : scope;
 
 /**
  * 'scope_refused' when `scope` (the scope about to be issued) has a scope outside `p.scopeAllowed`
  * and the policy refuses, or none inside it (ScopePolicyCheck); null otherwise or without a check.
  */
-const policyRefusal = (scope: SQL, p: Placeholders<IssuingValues>) => sql`(CASE WHEN ${p.scopeAllowed}::text IS NOT NULL
+const policyRefusal = (scope: SQL, p: Placeholders<IssuingValues>, s: Shape) =>
+  s.policy
+    ? sql`(CASE WHEN ${p.scopeAllowed}::text IS NOT NULL
   AND NOT (string_to_array(${p.scopeAllowed}::text, ' ') @> string_to_array(${scope}, ' '))
   AND (${p.scopeRefuse}::boolean OR NOT (string_to_array(${p.scopeAllowed}::text, ' ') && string_to_array(${scope}, ' ')))
-  THEN 'scope_refused' END)`;
+  THEN 'scope_refused' END)`
+    : sql`NULL::text`;
 
 /**
  * Three CTEs: ins_access and ins_refresh, inserting the new tokens for each row of the CTE `from`
@@ -172,7 +214,7 @@ export async function insertCode(row: NewCode): Promise<void> {
   await db.insert(authorizationCodes).values(row);
 }
 
-const redeemCodeStatement = statement<
+const redeemCodeStatement = shaped<
   IssuingValues & { codeHash: string; applicationId: number; redirectUri: string | null; sent: boolean; plain: string | null; s256: string | null },
   {
     id: number;
@@ -187,14 +229,24 @@ const redeemCodeStatement = statement<
     refusal: CodeRefusal | null;
     replayed: boolean;
   }
->((p) => {
+>((p, s) => {
   const found = tokenStateSql('code', 'found');
   const code = tokenStateSql('code', 'c');
+  // RFC 8707 §2: a live code presented by its client with the right bindings but a resource it was
+  // not for is refused without being spent (as a refresh is): the client may retry. Only a request
+  // that names a resource can be refused so.
+  const retry = s.target
+    ? sql`retry AS (
+      SELECT 1 FROM found
+      WHERE application_id = ${p.applicationId}::bigint AND target_refusal IS NOT NULL AND binding_refusal IS NULL
+        AND NOT ${found.used} AND NOT ${found.pastExpiry}
+    ), `
+    : sql``;
   return sql`
     WITH found AS (
       SELECT c.id, c.application_id, c.user_id, c.scope, c.nonce, c.auth_time, c.expires_at, c.consumed_at, u.username, u.email,
-             ${resourcesOf(sql`c.resources`, p)} AS resources, ${audienceOf(sql`c.resources`, p)} AS audience,
-             ${scopeWithin(sql`c.scope`, p)} AS access_scope, ${targetRefusal(sql`c.resources`, p)} AS target_refusal,
+             ${resourcesOf(sql`c.resources`, p)} AS resources, ${audienceOf(sql`c.resources`, p, s)} AS audience,
+             ${scopeWithin(sql`c.scope`, p, s)} AS access_scope, ${targetRefusal(sql`c.resources`, p, s)} AS target_refusal,
              -- RFC 6749 §4.1.3: redirect_uri "if included ... their values are identical"; required when it was sent.
              (CASE
                 WHEN NOT (CASE WHEN c.redirect_uri_sent THEN c.redirect_uri IS NOT DISTINCT FROM ${p.redirectUri}::text
@@ -210,23 +262,17 @@ const redeemCodeStatement = statement<
              ${issueRefusal('c', sql`c.scope`, p.idTokenUnavailable)} AS issue_refusal
       FROM authorization_codes c ${clientAndUser('c')}
       WHERE c.code_hash = ${p.codeHash}::text
-    ), retry AS (
-      -- RFC 8707 §2: a live code presented by its client with the right bindings but a resource it
-      -- was not for is refused without being spent (as a refresh is): the client may retry.
-      SELECT 1 FROM found
-      WHERE application_id = ${p.applicationId}::bigint AND target_refusal IS NOT NULL AND binding_refusal IS NULL
-        AND NOT ${found.used} AND NOT ${found.pastExpiry}
-    ), spent AS (
+    ), ${retry}spent AS (
       -- Spent whatever the other checks say (expired included), but only by its own client.
       UPDATE authorization_codes c SET consumed_at = now()
       WHERE c.code_hash = ${p.codeHash}::text AND c.application_id = ${p.applicationId}::bigint AND NOT ${code.used}
-        AND NOT EXISTS (SELECT 1 FROM retry)
+        ${s.target ? sql`AND NOT EXISTS (SELECT 1 FROM retry)` : sql``}
       RETURNING c.id
     ), verdict AS (
       SELECT found.*,
              (CASE
                 WHEN application_id <> ${p.applicationId}::bigint THEN 'other_client'
-                WHEN EXISTS (SELECT 1 FROM retry) THEN target_refusal
+                ${s.target ? sql`WHEN EXISTS (SELECT 1 FROM retry) THEN target_refusal` : sql``}
                 WHEN NOT EXISTS (SELECT 1 FROM spent) THEN 'used'
                 WHEN ${found.pastExpiry} THEN 'expired'
                 ELSE coalesce(binding_refusal, target_refusal, issue_refusal)
@@ -249,8 +295,9 @@ const redeemCodeStatement = statement<
  * refused it. A code found unused but not spent here was spent by a concurrent redemption: `used`.
  */
 export async function redeemAuthorizationCode(r: CodeRedemption): Promise<CodeRedemptionResult> {
-  const rows = await redeemCodeStatement({
-    ...issuingValues(r.tokens, 'authorization_code', r.idTokenUnavailable),
+  const values = issuingValues(r.tokens, 'authorization_code', r.idTokenUnavailable);
+  const rows = await redeemCodeStatement(shapeOf(values))({
+    ...values,
     codeHash: r.codeHash,
     applicationId: r.applicationId,
     redirectUri: r.redirectUri,
@@ -283,7 +330,7 @@ const issueStatement = statement<
     ), go AS (
       SELECT application_id, user_id, ${p.scope}::text AS access_scope, ${p.scope}::text AS refresh_scope, ${p.familyId}::uuid AS family_id,
              NULL::bigint AS authorization_code_id, ${p.authTime}::timestamptz AS auth_time, NULL::text AS nonce,
-             ${audienceOf(sql`'{}'::text[]`, p)} AS audience, ${audienceOf(sql`'{}'::text[]`, p)} AS resources
+             ${audienceOf(sql`'{}'::text[]`, p, ANY_SHAPE)} AS audience, ${audienceOf(sql`'{}'::text[]`, p, ANY_SHAPE)} AS resources
       FROM checked WHERE refusal IS NULL
     ), ${insertTokenCtes('go', p)}
     SELECT user_id, username, email, refusal FROM checked`,
@@ -300,7 +347,7 @@ const issueForClientStatement = statement<IssuingValues & { applicationId: numbe
   (p) => sql`
     INSERT INTO access_tokens (token_hash, application_id, user_id, scope, grant_type, expires_at, audience)
     SELECT ${p.accessHash}::text, app.id, NULL, ${p.scope}::text, ${p.grantType}::text, ${p.accessExpiresAt}::timestamptz,
-           ${audienceOf(sql`'{}'::text[]`, p)}
+           ${audienceOf(sql`'{}'::text[]`, p, ANY_SHAPE)}
     FROM applications app LEFT JOIN users app_owner ON app_owner.id = app.user_id
     WHERE app.id = ${p.applicationId}::bigint AND NOT ${appSuspended}
     RETURNING 1 AS ok`,
@@ -332,7 +379,7 @@ export async function issueTokens(i: TokenIssue): Promise<IssueResult> {
 
 // --- refresh tokens ---------------------------------------------------------------------------------
 
-const rotateStatement = statement<
+const rotateStatement = shaped<
   IssuingValues & { tokenHash: string; applicationId: number; scope: string | null; graceSeconds: number },
   {
     user_id: string | null;
@@ -347,7 +394,7 @@ const rotateStatement = statement<
     via_grace: boolean;
     concurrent: boolean;
   }
->((p) => {
+>((p, s) => {
   const found = tokenStateSql('refresh', 'found');
   const rt = tokenStateSql('refresh', 'rt');
   const f = tokenStateSql('refresh', 'f');
@@ -358,14 +405,14 @@ const rotateStatement = statement<
     WITH found AS (
       SELECT rt.id, rt.application_id, rt.user_id, rt.scope, rt.family_id, rt.authorization_code_id, rt.auth_time,
              rt.revoked_at, rt.rotated_at, rt.expires_at, u.username, u.email,
-             ${resourcesOf(sql`rt.resources`, p)} AS resources, ${audienceOf(sql`rt.resources`, p)} AS audience,
-             ${targetRefusal(sql`rt.resources`, p)} AS target_refusal,
+             ${resourcesOf(sql`rt.resources`, p)} AS resources, ${audienceOf(sql`rt.resources`, p, s)} AS audience,
+             ${targetRefusal(sql`rt.resources`, p, s)} AS target_refusal,
              extract(epoch FROM (now() - rt.rotated_at))::float8 AS rotated_seconds_ago,
              EXISTS (SELECT 1 FROM refresh_tokens f WHERE f.family_id = rt.family_id AND ${f.revoked}) AS family_revoked,
              (CASE WHEN NOT ${rt.used} THEN false
                    ELSE EXISTS (SELECT 1 FROM refresh_tokens f WHERE f.family_id = rt.family_id AND f.id > rt.id AND ${f.used})
               END) AS newer_rotated,
-             ${policyRefusal(sql`coalesce(${p.scope}::text, rt.scope)`, p)} AS policy_refusal,
+             ${policyRefusal(sql`coalesce(${p.scope}::text, rt.scope)`, p, s)} AS policy_refusal,
              ${issueRefusal('rt', sql`coalesce(${p.scope}::text, rt.scope)`, p.idTokenUnavailable)} AS issue_refusal
       FROM refresh_tokens rt ${clientAndUser('rt')}
       WHERE rt.token_hash = ${p.tokenHash}::text
@@ -396,14 +443,14 @@ const rotateStatement = statement<
       WHERE cur.id IN (SELECT id FROM verdict WHERE refusal IS NULL AND NOT ${verdict.used}) AND NOT ${cur.used} AND NOT ${cur.revoked}
       RETURNING cur.id
     ), go AS (
-      SELECT application_id, user_id, ${scopeWithin(sql`coalesce(${p.scope}::text, scope)`, p)} AS access_scope, scope AS refresh_scope, family_id,
+      SELECT application_id, user_id, ${scopeWithin(sql`coalesce(${p.scope}::text, scope)`, p, s)} AS access_scope, scope AS refresh_scope, family_id,
              authorization_code_id, auth_time, NULL::text AS nonce, audience, resources
       FROM verdict WHERE refusal IS NULL AND (${verdict.used} OR EXISTS (SELECT 1 FROM spent))
     ), prev AS (
       UPDATE access_tokens old SET revoked_at = now() WHERE old.family_id IN (SELECT family_id FROM go) AND NOT ${old.revoked}
       RETURNING 1
     ), ${insertTokenCtes('go', p)}
-    SELECT user_id, username, email, ${scopeWithin(sql`coalesce(${p.scope}::text, scope)`, p)} AS scope, array_to_string(audience, ' ') AS audience,
+    SELECT user_id, username, email, ${scopeWithin(sql`coalesce(${p.scope}::text, scope)`, p, s)} AS scope, array_to_string(audience, ' ') AS audience,
            family_id, auth_time, rotated_seconds_ago,
            (CASE WHEN refusal IS NULL AND NOT EXISTS (SELECT 1 FROM go) THEN 'used' ELSE refusal END) AS refusal,
            ${verdict.used} AS via_grace,
@@ -418,8 +465,9 @@ const rotateStatement = statement<
  * token to continue, whose family's earlier access tokens `prev` revokes.
  */
 export async function rotateRefreshToken(r: RefreshRotation): Promise<RotationResult> {
-  const rows = await rotateStatement({
-    ...issuingValues(r.tokens, 'refresh_token', r.idTokenUnavailable, r.scopePolicy ?? null),
+  const values = issuingValues(r.tokens, 'refresh_token', r.idTokenUnavailable, r.scopePolicy ?? null);
+  const rows = await rotateStatement(shapeOf(values))({
+    ...values,
     tokenHash: r.tokenHash,
     applicationId: r.applicationId,
     scope: r.scope,
@@ -450,9 +498,9 @@ const redeemDeviceCodeStatement = statement<
   (p) => sql`
     WITH found AS (
       SELECT d.id, d.application_id, d.user_id, d.scope, d.status, d.expires_at, u.username, u.email,
-             ${resourcesOf(sql`d.resources`, p)} AS resources, ${audienceOf(sql`d.resources`, p)} AS audience,
-             ${scopeWithin(sql`d.scope`, p)} AS access_scope, ${targetRefusal(sql`d.resources`, p)} AS target_refusal,
-             ${policyRefusal(sql`d.scope`, p)} AS policy_refusal,
+             ${resourcesOf(sql`d.resources`, p)} AS resources, ${audienceOf(sql`d.resources`, p, ANY_SHAPE)} AS audience,
+             ${scopeWithin(sql`d.scope`, p, ANY_SHAPE)} AS access_scope, ${targetRefusal(sql`d.resources`, p, ANY_SHAPE)} AS target_refusal,
+             ${policyRefusal(sql`d.scope`, p, ANY_SHAPE)} AS policy_refusal,
              ${issueRefusal('d', sql`d.scope`, p.idTokenUnavailable)} AS issue_refusal
       FROM device_codes d ${clientAndUser('d')}
       WHERE d.id = ${p.id}::bigint AND d.application_id = ${p.applicationId}::bigint
