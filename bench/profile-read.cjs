@@ -3,10 +3,13 @@
 // samples inside the measured window count.
 const fs=require('fs');const d=process.argv[2];const N=+process.argv[3]||40;const mode=process.argv[4]||'self';const filt=process.argv[5];
 const w=JSON.parse(fs.readFileSync(d+'/window.json'));
-const f=fs.readdirSync(d).filter(x=>x.endsWith('.cpuprofile')).map(x=>[x,fs.statSync(d+'/'+x).size]).sort((a,b)=>b[1]-a[1])[0][0];
+const profiles=fs.readdirSync(d).filter(x=>x.endsWith('.cpuprofile')).map(x=>[x,fs.statSync(d+'/'+x).size]).sort((a,b)=>b[1]-a[1]);
+if(!profiles.length){console.error(`${d} has no .cpuprofile (a STRACE or PERF run records none)`);process.exit(1);}
+const f=profiles[0][0];
 const p=JSON.parse(fs.readFileSync(d+'/'+f));
 const byId=new Map(p.nodes.map(n=>[n.id,n]));const parent=new Map();for(const n of p.nodes)for(const c of (n.children||[]))parent.set(c,n.id);
-const key=(cf)=>`${cf.functionName||'(anon)'} ${cf.url.replace(/.*node_modules\//,'nm/').replace(/.*\/(work\/main|tmp\/oauth-bench-[^/]+)\//,'')}:${cf.lineNumber}`;
+const root=w.dir?w.dir.replace(/\/?$/,'/'):null;
+const key=(cf)=>`${cf.functionName||'(anon)'} ${cf.url.replace(/^file:\/\//,'').replace(/.*node_modules\//,'nm/').split(root??'\u0000').join('')}:${cf.lineNumber}`;
 let t=p.startTime;const self=new Map(),incl=new Map();let total=0,idle=0;
 for(let i=0;i<p.samples.length;i++){t+=p.timeDeltas[i];if(t<w.t0||t>w.t1)continue;const dt=p.timeDeltas[i+1]??0;const id=p.samples[i];const n=byId.get(id);
  if(n.callFrame.functionName==='(idle)'){idle+=dt;continue;} total+=dt; const k=key(n.callFrame); self.set(k,(self.get(k)||0)+dt);

@@ -5,6 +5,7 @@
 // /tmp/prof/<tag>/: the server's .cpuprofile and window.json {t0, t1, amount} (monotonic µs), so
 // that only the samples of the measured requests are read. Run it for two checkouts to compare.
 import fs from 'node:fs';
+import path from 'node:path';
 import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
 import { startTarget, sleep } from './target';
@@ -13,7 +14,7 @@ const amount = Number(amountArg);
 const out = `/tmp/prof/${tag}`;
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
-if (!process.env.STRACE && !process.env.PERF) process.env.BENCH_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${out}`;
+if (!process.env.STRACE && process.env.PERF !== 'db') process.env.BENCH_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${out}`;
 function pgSnapshot(): Map<string, number> {
   const m = new Map<string, number>();
   for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
@@ -29,9 +30,10 @@ function pgSnapshot(): Map<string, number> {
 }
 const run = (opts: autocannon.Options, extra: Partial<autocannon.Options>) =>
   new Promise<autocannon.Result>((res, rej) => autocannon({ ...opts, pipelining: 1, connections: 1, ...extra }, (e, r) => (e ? rej(e) : res(r))));
-const t = await startTarget(dir, Number(port), 'postgres://postgres@127.0.0.1:5432/postgres');
+const t = await startTarget(dir, Number(port), process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 try {
-  const s = t.scenarios.find((x) => x.name === scenario)!;
+  const s = t.scenarios.find((x) => x.name === scenario);
+  if (!s) throw new Error(`no scenario ${scenario}: one of ${t.scenarios.map((x) => x.name).join(', ')}`);
   await s.before?.();
   await run(s.opts, { duration: 3 });
   const st = process.env.STRACE ? spawn('strace', ['-c', '-f', '-p', String(t.server.pid), '-o', `${out}/strace.txt`]) : null;
@@ -57,8 +59,7 @@ try {
   for (const [k, v] of pg1) { const d = v - (pg0.get(k) ?? 0); if (d > 0) { const kind = k.split(' ').slice(1).join(' '); byKind.set(kind, (byKind.get(kind) ?? 0) + d); } }
   for (const [k, v] of [...byKind].sort((a, b) => b[1] - a[1])) console.log(`pg ${(v * 1000 / amount).toFixed(1)} µs/req  ${k}`);
   if (st || stDb || perf) { st?.kill('SIGINT'); stDb?.kill('SIGINT'); perf?.kill('SIGINT'); await sleep(2500); }
-  const serverCpu = 0;
-  fs.writeFileSync(`${out}/window.json`, JSON.stringify({ t0, t1, amount, non2xx: r.non2xx, rps: r.requests.average, serverCpu }));
+  fs.writeFileSync(`${out}/window.json`, JSON.stringify({ t0, t1, amount, non2xx: r.non2xx, rps: r.requests.average, dir: path.resolve(dir) }));
   console.log(tag, scenario, 'rps', r.requests.average, 'non2xx', r.non2xx);
 } finally {
   await t.stop();

@@ -31,7 +31,7 @@ export function ScopeChoice({ groups }: { groups: ConsentGroup[] }) {
                     defaultChecked
                     disabled={s.required}
                     aria-describedby={s.required ? `${id}-required` : undefined}
-                    className="mt-1 size-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500"
+                    className="mt-1 size-4 shrink-0 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500"
                   />
                   <label htmlFor={id} className="min-w-0">
                     <span className="block break-words text-slate-900">{s.description}</span>
