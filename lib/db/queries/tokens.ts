@@ -566,20 +566,33 @@ interface FoundRow extends Record<string, unknown> {
 
 /**
  * The one read of a token by its hash (unique index), with its client, the client's owner and its
- * user: `t` is the access or refresh token table. One plain indexed join per kind: a single
+ * user, revoked when its family is (familyRevokedAt): `t` is the access or refresh token table. One plain indexed join per kind: a single
  * statement for both kinds (a UNION ALL) cost PostgreSQL a fifth more CPU on every bearer check.
  */
+/**
+ * When the family of the token `alias` was revoked: the earliest revocation of one of its refresh
+ * tokens (the partial index refresh_tokens_family_revoked_idx: one probe), or NULL. A token of a
+ * revoked family counts as revoked whatever its own row says: a rotation that committed while a
+ * revocation of its family waited for the presented token's row inserts tokens that revocation's
+ * snapshot cannot see (READ COMMITTED), and they must not stay usable (RFC 7009 §2.1, RFC 9700
+ * §4.14.2). The refresh grant checks the same (rotateStatement's family_revoked).
+ */
+const familyRevokedAt = (alias: string) =>
+  sql`(SELECT min(f.revoked_at) FROM refresh_tokens f WHERE f.family_id = ${sql.raw(alias)}.family_id AND f.revoked_at IS NOT NULL)`;
+
 const findByHash = (kind: 'access' | 'refresh') =>
   statement<{ hash: string }, FoundRow>((p) =>
     kind === 'access'
       ? sql`SELECT t.id::float8 AS id, t.application_id::float8 AS application_id, app.client_id, app.allowed_origins,
                    t.user_id, u.username, u.email, u.is_active AS user_active, ${appSuspended} AS client_suspended,
-                   t.scope, array_to_string(t.audience, ' ') AS audience, t.grant_type, t.created_at, t.expires_at, t.revoked_at, NULL AS used_at
+                   t.scope, array_to_string(t.audience, ' ') AS audience, t.grant_type, t.created_at, t.expires_at,
+                   coalesce(t.revoked_at, ${familyRevokedAt('t')}) AS revoked_at, NULL AS used_at
             FROM access_tokens t ${clientAndUser('t')}
             WHERE t.token_hash = ${p.hash}::text`
       : sql`SELECT t.id::float8 AS id, t.application_id::float8 AS application_id, app.client_id, app.allowed_origins,
                    t.user_id, u.username, u.email, u.is_active AS user_active, ${appSuspended} AS client_suspended,
-                   t.scope, array_to_string(t.resources, ' ') AS audience, NULL AS grant_type, t.created_at, t.expires_at, t.revoked_at, t.rotated_at AS used_at
+                   t.scope, array_to_string(t.resources, ' ') AS audience, NULL AS grant_type, t.created_at, t.expires_at,
+                   coalesce(t.revoked_at, ${familyRevokedAt('t')}) AS revoked_at, t.rotated_at AS used_at
             FROM refresh_tokens t ${clientAndUser('t')}
             WHERE t.token_hash = ${p.hash}::text`,
   );

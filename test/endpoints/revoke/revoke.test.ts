@@ -101,6 +101,30 @@ describe('revocation (RFC 7009)', () => {
     expect(ev.detail).toMatchObject({ token_type: 'refresh_token', revoked_access_tokens: 1, revoked_refresh_tokens: 2 });
   });
 
+  it('RFC 7009 §2.1 + RFC 9700 §4.14.2: a token of a revoked family is refused at the API, UserInfo and introspection even when its own row escaped the revocation (a rotation that committed while the revocation waited)', async () => {
+    const app = await makeApp({ skipAuthorization: true });
+    const first = await userTokens(app);
+    const r = await refresh(app, first.refresh_token!);
+    expect(r.status).toBe(200);
+    const next: Tokens = await r.json();
+    expect((await hello(next.access_token)).status).toBe(200);
+    // The state the race leaves (READ COMMITTED): the revocation revoked the presented, rotated
+    // token; the rows the concurrent rotation inserted were not in its snapshot.
+    const db = await getDb();
+    await db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.tokenHash, sha256b64url(first.refresh_token!)));
+    const [live] = await db.select().from(accessTokens).where(and(eq(accessTokens.tokenHash, sha256b64url(next.access_token)), isNull(accessTokens.revokedAt)));
+    expect(live).toBeDefined();
+
+    const api = await hello(next.access_token);
+    expect(api.status).toBe(401);
+    expect(api.headers.get('www-authenticate')).toContain('invalid_token');
+    const userinfo = await fetch(`${srv.url}/o/userinfo/`, { headers: { authorization: `Bearer ${next.access_token}` } });
+    expect(userinfo.status).toBe(401);
+    expect(await introspect(app, next.access_token)).toEqual({ active: false });
+    expect(await introspect(app, next.refresh_token!)).toEqual({ active: false });
+    expect((await refresh(app, next.refresh_token!)).status).toBe(400);
+  });
+
   it('finds the token whatever the hint says (§2.1: "MUST extend its search across all of its supported token types")', async () => {
     const a = await app();
     const t1 = await userTokens(a);

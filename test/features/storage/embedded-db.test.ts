@@ -81,5 +81,5 @@ describe('embedded PGlite', () => {
       await closeDb();
       fs.rmSync(data, { recursive: true, force: true });
     }
-  });
+  }, 90_000); // two embedded databases created and migrated: 15 s alone, 31 s on a loaded 2-core machine
 });
