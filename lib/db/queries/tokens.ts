@@ -404,7 +404,7 @@ const rotateStatement = shaped<
   return sql`
     WITH found AS (
       SELECT rt.id, rt.application_id, rt.user_id, rt.scope, rt.family_id, rt.authorization_code_id, rt.auth_time,
-             rt.revoked_at, rt.rotated_at, rt.expires_at, u.username, u.email,
+             rt.revoked_at, rt.rotated_at, rt.last_used_at, rt.expires_at, u.username, u.email,
              ${resourcesOf(sql`rt.resources`, p)} AS resources, ${audienceOf(sql`rt.resources`, p, s)} AS audience,
              ${targetRefusal(sql`rt.resources`, p, s)} AS target_refusal,
              extract(epoch FROM (now() - rt.rotated_at))::float8 AS rotated_seconds_ago,
@@ -419,9 +419,11 @@ const rotateStatement = shaped<
     ), graced AS (
       -- The grace period (REFRESH_TOKEN_GRACE_PERIOD_SECONDS): a used token may be exchanged again
       -- shortly after its rotation, but never from a family with a revoked token (DOT #1816), and
-      -- only for the latest rotation, not once a newer token was rotated too (DOT #1617).
+      -- only for the latest rotation, not once a newer token was rotated too (DOT #1617), and once:
+      -- not after its one extra use (regraced moved last_used_at past rotated_at). Without that a
+      -- copy replayed within the period forked the family again and again, unseen (RFC 9700 §4.14.2).
       SELECT found.*, (${found.used} AND ${p.graceSeconds}::float8 > 0 AND rotated_seconds_ago <= ${p.graceSeconds}::float8
-                       AND NOT family_revoked AND NOT newer_rotated) AS in_grace
+                       AND NOT family_revoked AND NOT newer_rotated AND last_used_at IS NOT DISTINCT FROM rotated_at) AS in_grace
       FROM found
     ), verdict AS (
       SELECT found.*,
@@ -442,10 +444,16 @@ const rotateStatement = shaped<
       UPDATE refresh_tokens cur SET rotated_at = now(), last_used_at = now()
       WHERE cur.id IN (SELECT id FROM verdict WHERE refusal IS NULL AND NOT ${verdict.used}) AND NOT ${cur.used} AND NOT ${cur.revoked}
       RETURNING cur.id
+    ), regraced AS (
+      -- The grace period's one extra use, taken on the row itself (rotation set last_used_at to
+      -- rotated_at; this moves it on), so that of concurrent retries one wins.
+      UPDATE refresh_tokens cur SET last_used_at = now()
+      WHERE cur.id IN (SELECT id FROM verdict WHERE refusal IS NULL AND ${verdict.used}) AND cur.last_used_at = cur.rotated_at AND NOT ${cur.revoked}
+      RETURNING cur.id
     ), go AS (
       SELECT application_id, user_id, ${scopeWithin(sql`coalesce(${p.scope}::text, scope)`, p, s)} AS access_scope, scope AS refresh_scope, family_id,
              authorization_code_id, auth_time, NULL::text AS nonce, audience, resources
-      FROM verdict WHERE refusal IS NULL AND (${verdict.used} OR EXISTS (SELECT 1 FROM spent))
+      FROM verdict WHERE refusal IS NULL AND ((${verdict.used} AND EXISTS (SELECT 1 FROM regraced)) OR EXISTS (SELECT 1 FROM spent))
     ), prev AS (
       UPDATE access_tokens old SET revoked_at = now() WHERE old.family_id IN (SELECT family_id FROM go) AND NOT ${old.revoked}
       RETURNING 1
@@ -461,7 +469,7 @@ const rotateStatement = shaped<
 /**
  * TokenStore.rotateRefreshToken: one statement. `found` reads the presented token, its family's
  * state and its grace period; `verdict` decides; `spent` is the conditional UPDATE that rotates a
- * current token (a used one accepted within its grace period is not updated again); `go` is the
+ * current token, `regraced` the one that takes a used token's single use within its grace period; `go` is the
  * token to continue, whose family's earlier access tokens `prev` revokes.
  */
 export async function rotateRefreshToken(r: RefreshRotation): Promise<RotationResult> {

@@ -67,6 +67,17 @@ describe('REFRESH_TOKEN_GRACE_PERIOD_SECONDS', () => {
     expect((await refresh(b.refresh_token)).status).toBe(200);
   });
 
+  it('RFC 9700 §4.14.2: the grace period accepts a superseded token once: of parallel retries one wins, and a later use is refused', async () => {
+    const t = await tokensFor(srv, app, user);
+    const b = await (await refresh(t.refresh_token)).json();
+    const retries = await Promise.all(Array.from({ length: 8 }, () => refresh(t.refresh_token)));
+    expect(retries.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400, 400, 400, 400]);
+    await expectOAuthError(await refresh(t.refresh_token), 400, 'invalid_grant');
+    // The family has the rotation's token and the one retry's, nothing more.
+    expect((await familyOf(t.refresh_token)).length).toBe(3);
+    expect((await refresh(b.refresh_token)).status).toBe(200);
+  });
+
   it('DOT #1816: never accepts a revoked token inside the grace period', async () => {
     const t = await tokensFor(srv, app, user);
     await (await refresh(t.refresh_token)).json();
