@@ -408,9 +408,16 @@ export class MemoryTokenStore implements TokenStore {
       grantType: a ? a.grantType : null,
       createdAt: t.createdAt,
       expiresAt: t.expiresAt,
-      revokedAt: t.revokedAt,
+      revokedAt: t.revokedAt ?? this.familyRevokedAt(t.familyId),
       usedAt: r ? r.rotatedAt : null,
     };
+  }
+
+  /** When the family was revoked (its earliest revoked refresh token), as the database store's findToken reads it; null if it was not. */
+  private familyRevokedAt(familyId: string | null): Date | null {
+    if (familyId === null) return null;
+    const times = this.refresh.filter((x) => x.familyId === familyId && x.revokedAt).map((x) => x.revokedAt!.getTime());
+    return times.length ? new Date(Math.min(...times)) : null;
   }
 
   /** Revokes the matching tokens not yet revoked: counts of revoked ones, and of those that were active. */

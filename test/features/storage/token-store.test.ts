@@ -370,7 +370,10 @@ describe.each([
       expect((await store.rotateRefreshToken(r)).ok).toBe(true);
       expect(await store.revokeByIds('refresh', [(await store.findToken(u.stored.refreshHash!, 'access_or_refresh'))!.id])).toBe(1);
       expect(await store.rotateRefreshToken(rotation(next, app.id).r)).toEqual({ ok: false, reason: 'revoked', used: null });
-      expect(tokenState((await store.findToken(next.stored.refreshHash!, 'access_or_refresh'))!)).toBe('active');
+      // Not spent (no rotation recorded); and, its family revoked, judged revoked wherever it is read.
+      const presented = (await store.findToken(next.stored.refreshHash!, 'access_or_refresh'))!;
+      expect(presented.usedAt).toBeNull();
+      expect(tokenState(presented)).toBe('revoked');
       expect(await h.stored(app.id)).toEqual({ access: 3, refresh: 3 });
     });
 
