@@ -448,7 +448,8 @@ const rotateStatement = shaped<
       -- The grace period's one extra use, taken on the row itself (rotation set last_used_at to
       -- rotated_at; this moves it on), so that of concurrent retries one wins.
       UPDATE refresh_tokens cur SET last_used_at = now()
-      WHERE cur.id IN (SELECT id FROM verdict WHERE refusal IS NULL AND ${verdict.used}) AND cur.last_used_at = cur.rotated_at AND NOT ${cur.revoked}
+      -- By primary key (a scalar subquery): with IN (…) the generic plan scanned the whole table.
+      WHERE cur.id = (SELECT id FROM verdict WHERE refusal IS NULL AND ${verdict.used}) AND cur.last_used_at = cur.rotated_at AND NOT ${cur.revoked}
       RETURNING cur.id
     ), go AS (
       SELECT application_id, user_id, ${scopeWithin(sql`coalesce(${p.scope}::text, scope)`, p, s)} AS access_scope, scope AS refresh_scope, family_id,
