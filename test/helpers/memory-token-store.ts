@@ -413,7 +413,7 @@ export class MemoryTokenStore implements TokenStore {
     };
   }
 
-  /** When the family was revoked (its earliest revoked refresh token), as the database store's findToken reads it; null if it was not. */
+  /** When the family was revoked (the revocation time of one of its revoked refresh tokens), as the database store's findToken reads it; null if it was not. */
   private familyRevokedAt(familyId: string | null): Date | null {
     if (familyId === null) return null;
     const times = this.refresh.filter((x) => x.familyId === familyId && x.revokedAt).map((x) => x.revokedAt!.getTime());

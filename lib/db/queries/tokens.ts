@@ -574,21 +574,24 @@ interface FoundRow extends Record<string, unknown> {
 }
 
 /**
+ * When the family of the token `alias` was revoked: the revocation time of one of its revoked
+ * refresh tokens (a family is revoked whole, so any one says it), or NULL. A token of a revoked
+ * family counts as revoked whatever its own row says: a rotation that committed while a
+ * revocation of its family waited for the presented token's row inserts tokens that revocation's
+ * snapshot cannot see (READ COMMITTED), and they must not stay usable (RFC 7009 §2.1, RFC 9700
+ * §4.14.2). The refresh grant checks the same (rotateStatement's family_revoked).
+ * One probe of the partial index refresh_tokens_family_revoked_idx that stops at the first row:
+ * min() over it ran an Aggregate per read, a third more of this check's cost (pgbench, c=1:
+ * 66 µs → 60 µs per bearer read; 53 µs without the check).
+ */
+const familyRevokedAt = (alias: string) =>
+  sql`(SELECT f.revoked_at FROM refresh_tokens f WHERE f.family_id = ${sql.raw(alias)}.family_id AND f.revoked_at IS NOT NULL LIMIT 1)`;
+
+/**
  * The one read of a token by its hash (unique index), with its client, the client's owner and its
  * user, revoked when its family is (familyRevokedAt): `t` is the access or refresh token table. One plain indexed join per kind: a single
  * statement for both kinds (a UNION ALL) cost PostgreSQL a fifth more CPU on every bearer check.
  */
-/**
- * When the family of the token `alias` was revoked: the earliest revocation of one of its refresh
- * tokens (the partial index refresh_tokens_family_revoked_idx: one probe), or NULL. A token of a
- * revoked family counts as revoked whatever its own row says: a rotation that committed while a
- * revocation of its family waited for the presented token's row inserts tokens that revocation's
- * snapshot cannot see (READ COMMITTED), and they must not stay usable (RFC 7009 §2.1, RFC 9700
- * §4.14.2). The refresh grant checks the same (rotateStatement's family_revoked).
- */
-const familyRevokedAt = (alias: string) =>
-  sql`(SELECT min(f.revoked_at) FROM refresh_tokens f WHERE f.family_id = ${sql.raw(alias)}.family_id AND f.revoked_at IS NOT NULL)`;
-
 const findByHash = (kind: 'access' | 'refresh') =>
   statement<{ hash: string }, FoundRow>((p) =>
     kind === 'access'
