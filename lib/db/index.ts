@@ -65,7 +65,7 @@ async function openPostgres(url: string, timeoutMs: number): Promise<Handle> {
     // a plain function, with Next.js' AsyncLocalStorage promise hooks on, kept TurboFan aborting its
     // compilations ("dependency change", StableMapDependency) all through a run, so this path never
     // got optimized and the compiler threads took a tenth of a core. Made in an async function, as
-    // drizzle does, it does not (docs/ARCHITECTURE.md §9).
+    // drizzle does, it does not (docs/ARCHITECTURE.md §2).
     return async (values) => {
       const params = fill(values);
       return bounded(unsafe(q.sql, params as never, { prepare: true }) as unknown as Promise<Record<string, unknown>[]>, q.sql, params);
