@@ -125,6 +125,24 @@ describe('revocation (RFC 7009)', () => {
     expect((await refresh(app, next.refresh_token!)).status).toBe(400);
   });
 
+  it('RFC 7009 §2.1 + RFC 9700 §4.14.2: a family with several revoked refresh tokens reads as revoked for its live tokens, never as a server error', async () => {
+    const app = await makeApp({ skipAuthorization: true });
+    const first = await userTokens(app);
+    const second: Tokens = await (await refresh(app, first.refresh_token!)).json();
+    const r = await refresh(app, second.refresh_token!);
+    expect(r.status).toBe(200);
+    const third: Tokens = await r.json();
+    expect((await hello(third.access_token)).status).toBe(200);
+    // Two older generations revoked, the newest rows not (as racing revocations can leave them).
+    const db = await getDb();
+    for (const t of [first, second]) await db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.tokenHash, sha256b64url(t.refresh_token!)));
+    expect((await hello(third.access_token)).status).toBe(401);
+    const userinfo = await fetch(`${srv.url}/o/userinfo/`, { headers: { authorization: `Bearer ${third.access_token}` } });
+    expect(userinfo.status).toBe(401);
+    expect(await introspect(app, third.access_token)).toEqual({ active: false });
+    expect(await introspect(app, third.refresh_token!)).toEqual({ active: false });
+  });
+
   it('finds the token whatever the hint says (§2.1: "MUST extend its search across all of its supported token types")', async () => {
     const a = await app();
     const t1 = await userTokens(a);

@@ -111,6 +111,30 @@ describe('the grace period shields only the latest rotation of a live family', (
     await expectOAuthError(await refresh(t.refresh_token), 400, 'invalid_grant');
   });
 
+  it('RFC 6749 §6 + RFC 9700 §4.14.2: another client presenting a superseded token inside the grace period is refused, revokes nothing and does not take the grace use', async () => {
+    const t = await tokensFor(srv, app, user);
+    const b = await (await refresh(t.refresh_token)).json();
+    const other = await makeApp({ skipAuthorization: true });
+    await expectOAuthError(await postToken(srv, { grant_type: 'refresh_token', refresh_token: t.refresh_token }, creds(other)), 400, 'invalid_grant');
+    for (const row of await familyOf(t.refresh_token)) expect(row.revokedAt).toBeNull();
+    // The owner's retry still gets the one grace use, and the family goes on.
+    expect((await refresh(t.refresh_token)).status).toBe(200);
+    expect((await refresh(b.refresh_token)).status).toBe(200);
+  });
+
+  it('RFC 9700 §4.14.2: a second reuse inside the grace period, later than a concurrent request would be, revokes the family', async () => {
+    const t = await tokensFor(srv, app, user);
+    const b = await (await refresh(t.refresh_token)).json();
+    const c = await (await refresh(t.refresh_token)).json(); // the grace period's one extra use
+    expect(c.refresh_token).toBeDefined();
+    // 5 s after the rotation: inside the 30 s grace period, past the concurrent-refresh window (2 s).
+    await query(sql`UPDATE refresh_tokens SET rotated_at = rotated_at - interval '5 seconds' WHERE token_hash = ${sha256b64url(t.refresh_token)}`);
+    await expectOAuthError(await refresh(t.refresh_token), 400, 'invalid_grant');
+    for (const row of await familyOf(t.refresh_token)) expect(row.revokedAt).not.toBeNull();
+    await expectOAuthError(await refresh(b.refresh_token), 400, 'invalid_grant');
+    await expectOAuthError(await refresh(c.refresh_token), 400, 'invalid_grant');
+  });
+
   it('DOT #1617: rejects a token two generations old, even inside the grace period', async () => {
     const t = await tokensFor(srv, app, user);
     const b = await (await refresh(t.refresh_token)).json();
