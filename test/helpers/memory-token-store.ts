@@ -416,8 +416,7 @@ export class MemoryTokenStore implements TokenStore {
   /** When the family was revoked (the revocation time of one of its revoked refresh tokens), as the database store's findToken reads it; null if it was not. */
   private familyRevokedAt(familyId: string | null): Date | null {
     if (familyId === null) return null;
-    const times = this.refresh.filter((x) => x.familyId === familyId && x.revokedAt).map((x) => x.revokedAt!.getTime());
-    return times.length ? new Date(Math.min(...times)) : null;
+    return this.refresh.find((x) => x.familyId === familyId && x.revokedAt)?.revokedAt ?? null;
   }
 
   /** Revokes the matching tokens not yet revoked: counts of revoked ones, and of those that were active. */
