@@ -122,15 +122,20 @@ describe.skipIf(process.env.TEST_DB !== 'postgres')('PostgreSQL unreachable, res
   });
 
   it('a database whose network goes silent: requests answer 503 within DB_TIMEOUT_MS + 1 s (never hang), and 200 again when it answers', async () => {
-    expect((await token()).status).toBe(200);
+    const live = await token();
+    expect(live.status).toBe(200);
+    const { access_token: accessToken } = (await live.json()) as { access_token: string };
     proxy.stall();
     try {
       const t0 = Date.now();
-      const [a, b] = await Promise.all([token(), fetch(`${srv.url}/readyz`)]);
+      // The token endpoint, and a bearer read (findToken, a prepared statement of lib/db/index.ts).
+      const [a, b, api] = await Promise.all([token(), fetch(`${srv.url}/readyz`), fetch(`${srv.url}/api/hello`, { headers: { authorization: `Bearer ${accessToken}` } })]);
       const ms = Date.now() - t0;
       expect(a.status).toBe(503);
       expect(((await a.json()) as { error: string }).error).toBe('temporarily_unavailable');
       expect(b.status).toBe(503);
+      expect(api.status).toBe(503);
+      expect(api.headers.get('retry-after')).toBeTruthy();
       expect(ms).toBeLessThan(2000 + 1000 + 1500);
     } finally {
       await proxy.restore();
