@@ -67,12 +67,7 @@ async function openPostgres(url: string, timeoutMs: number): Promise<Handle> {
     // got optimized and the compiler threads took a tenth of a core. Made in an async function, as
     // drizzle does, it does not (docs/ARCHITECTURE.md §2).
     return async (values) => {
-      let params: unknown[];
-      try {
-        params = fill(values);
-      } catch (e) {
-        throw statementError(e, q.sql, undefined); // a missing value: a DatabaseError like any statement's failure
-      }
+      const params = fill(values);
       return bounded(unsafe(q.sql, params as never, { prepare: true }) as unknown as Promise<Record<string, unknown>[]>, q.sql, params);
     };
   };
