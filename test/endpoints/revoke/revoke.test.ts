@@ -58,6 +58,17 @@ async function introspect(app: App, token: string) {
   return r.json();
 }
 
+/** A token pair read as revoked wherever a token is read: the API (401 invalid_token), UserInfo, introspection of both. */
+async function expectRevokedEverywhere(app: App, t: Tokens) {
+  const api = await hello(t.access_token);
+  expect(api.status).toBe(401);
+  expect(api.headers.get('www-authenticate')).toContain('invalid_token');
+  const userinfo = await fetch(`${srv.url}/o/userinfo/`, { headers: { authorization: `Bearer ${t.access_token}` } });
+  expect(userinfo.status).toBe(401);
+  expect(await introspect(app, t.access_token)).toEqual({ active: false });
+  expect(await introspect(app, t.refresh_token!)).toEqual({ active: false });
+}
+
 const app = () => makeApp({ skipAuthorization: true });
 
 describe('revocation (RFC 7009)', () => {
@@ -115,13 +126,7 @@ describe('revocation (RFC 7009)', () => {
     const [live] = await db.select().from(accessTokens).where(and(eq(accessTokens.tokenHash, sha256b64url(next.access_token)), isNull(accessTokens.revokedAt)));
     expect(live).toBeDefined();
 
-    const api = await hello(next.access_token);
-    expect(api.status).toBe(401);
-    expect(api.headers.get('www-authenticate')).toContain('invalid_token');
-    const userinfo = await fetch(`${srv.url}/o/userinfo/`, { headers: { authorization: `Bearer ${next.access_token}` } });
-    expect(userinfo.status).toBe(401);
-    expect(await introspect(app, next.access_token)).toEqual({ active: false });
-    expect(await introspect(app, next.refresh_token!)).toEqual({ active: false });
+    await expectRevokedEverywhere(app, next);
     expect((await refresh(app, next.refresh_token!)).status).toBe(400);
   });
 
@@ -136,11 +141,7 @@ describe('revocation (RFC 7009)', () => {
     // Two older generations revoked, the newest rows not (as racing revocations can leave them).
     const db = await getDb();
     for (const t of [first, second]) await db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.tokenHash, sha256b64url(t.refresh_token!)));
-    expect((await hello(third.access_token)).status).toBe(401);
-    const userinfo = await fetch(`${srv.url}/o/userinfo/`, { headers: { authorization: `Bearer ${third.access_token}` } });
-    expect(userinfo.status).toBe(401);
-    expect(await introspect(app, third.access_token)).toEqual({ active: false });
-    expect(await introspect(app, third.refresh_token!)).toEqual({ active: false });
+    await expectRevokedEverywhere(app, third);
   });
 
   it('finds the token whatever the hint says (§2.1: "MUST extend its search across all of its supported token types")', async () => {
