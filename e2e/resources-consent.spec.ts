@@ -56,6 +56,8 @@ test('consent groups scopes by resource, openid is required, unchecking a scope 
   await expect(api.getByRole('checkbox', { name: /Create and change your data/ })).not.toBeChecked();
   const cb = await callbackAfter(page, CALLBACK, () => page.getByRole('button', { name: 'Authorize' }).click());
   const code = cb.searchParams.get('code')!;
+  // Let the (routed) callback page load: left in flight, its navigation can interrupt the page.goto below.
+  await page.waitForURL((u) => u.href.startsWith(CALLBACK));
   const token = await page.request.post('/o/token/', {
     headers: { authorization: basic(clientId, secret) },
     form: { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: first.verifier },
